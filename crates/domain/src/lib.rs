@@ -1,0 +1,18 @@
+//! Lazo's domain: the types both halves of the product share and the rules that
+//! protect a ticket. Nothing here does IO, so the same code runs in the API
+//! server and in the WebAssembly SPA, and every rule is unit-testable.
+//!
+//! - [`model`]: the vocabulary (roles, priorities, status categories, scopes...).
+//! - [`wire`]: request and response bodies of the REST API, one definition for
+//!   server and client.
+//! - [`rules`]: ticket rules (root causes, custom fields, closing, assignment).
+//! - [`access`]: who may see and change which ticket.
+//! - [`limits`]: documented size limits of strings and lists.
+
+pub mod access;
+pub mod limits;
+pub mod model;
+pub mod rules;
+pub mod wire;
+
+pub use model::*;

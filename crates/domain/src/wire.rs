@@ -1,0 +1,1181 @@
+//! Request and response bodies of the REST API under `/api/v1`.
+//!
+//! One definition serves the server (which derives OpenAPI schemas from it with
+//! the `openapi` feature) and the SPA's typed client. Field names are the JSON
+//! names; timestamps are RFC 3339 in UTC.
+
+use crate::model::*;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// Custom field values of a ticket, keyed by the field's `key`.
+pub type FieldValues = Map<String, Value>;
+
+/// Deserialises a present-but-null field as `Some(None)`, so an update can tell
+/// "leave unchanged" (absent) from "clear" (null) from "set" (a value).
+pub fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+// ---------------------------------------------------------------- problems
+
+/// An RFC 9457 problem document, the body of every error response
+/// (`application/problem+json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Problem {
+    /// URI naming the problem type, stable across releases
+    /// (`urn:lazo:problem:<code>`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Short human summary of the problem type.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// Human explanation of this occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Stable machine-readable code, e.g. `validation_failed`, `root_cause_required`.
+    pub code: String,
+    /// Every failing field, for validation and rule errors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Request id, also in the `X-Request-Id` header and the server log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// One failing field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FieldError {
+    /// JSON path of the field, e.g. `subject` or `custom_fields.order_id`.
+    pub field: String,
+    /// Stable code, e.g. `required`, `too_long`, `root_cause_required`.
+    pub code: String,
+    /// Human explanation.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- auth
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LoginResponse {
+    /// JWT to send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub token_type: String,
+    /// When the JWT stops being accepted; log in again after it.
+    pub expires_at: DateTime<Utc>,
+    pub user: Me,
+}
+
+/// The caller, as `GET /api/v1/me` shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Me {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    /// BCP 47 language tag, e.g. `en`, `es`, `fr`.
+    pub language: String,
+    pub role: Role,
+    pub groups: Vec<NamedRef>,
+    pub settings: OrgSettings,
+}
+
+// ---------------------------------------------------------------- people
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NamedRef {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UserRef {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub language: String,
+    pub role: Role,
+    pub active: bool,
+    pub groups: Vec<NamedRef>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreateUser {
+    pub email: String,
+    pub name: String,
+    #[serde(default)]
+    pub language: Option<String>,
+    pub role: Role,
+    pub password: String,
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateUser {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// Sets a new password; the user's sessions are revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GroupMember {
+    pub user: UserRef,
+    pub manager: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Group {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    /// Only members may own tickets of this group.
+    pub restrict_assignees: bool,
+    pub members: Vec<GroupMember>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GroupMemberInput {
+    pub user_id: i64,
+    #[serde(default)]
+    pub manager: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreateGroup {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub restrict_assignees: Option<bool>,
+    #[serde(default)]
+    pub members: Vec<GroupMemberInput>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateGroup {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restrict_assignees: Option<bool>,
+    /// Replaces the member list when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<GroupMemberInput>>,
+}
+
+// ---------------------------------------------------------------- configuration
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Status {
+    pub id: i64,
+    pub name: String,
+    pub category: StatusCategory,
+    /// Order in lists and dropdowns, ascending.
+    pub position: i32,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreateStatus {
+    pub name: String,
+    pub category: StatusCategory,
+    /// Defaults to after the last status.
+    #[serde(default)]
+    pub position: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateStatus {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<StatusCategory>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RootCause {
+    pub id: i64,
+    pub name: String,
+    pub active: bool,
+}
+
+/// A custom field a ticket type defines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FieldDef {
+    /// Key in `custom_fields`: lowercase letters, digits and `_`.
+    pub key: String,
+    pub label: String,
+    pub kind: FieldKind,
+    #[serde(default)]
+    pub required: bool,
+    /// Allowed values of a `choice` field.
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TicketType {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    /// The ticket shows the summary (score and comment).
+    pub show_summary: bool,
+    /// The ticket shows the survey response behind it.
+    pub show_survey: bool,
+    pub active: bool,
+    pub root_causes: Vec<RootCause>,
+    /// Status ids that need a root cause.
+    pub root_cause_required_for: Vec<i64>,
+    /// Status ids in which a ticket must not have a root cause.
+    pub root_cause_prohibited_for: Vec<i64>,
+    pub fields: Vec<FieldDef>,
+}
+
+/// A root cause in a ticket type write: with `id` it renames or (de)activates
+/// an existing cause, without it adds one. Causes left out are deactivated,
+/// never deleted, so history stays readable.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RootCauseInput {
+    #[serde(default)]
+    pub id: Option<i64>,
+    pub name: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreateTicketType {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub show_summary: Option<bool>,
+    #[serde(default)]
+    pub show_survey: Option<bool>,
+    #[serde(default)]
+    pub root_causes: Vec<RootCauseInput>,
+    #[serde(default)]
+    pub root_cause_required_for: Vec<i64>,
+    #[serde(default)]
+    pub root_cause_prohibited_for: Vec<i64>,
+    #[serde(default)]
+    pub fields: Vec<FieldDef>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateTicketType {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_summary: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_survey: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_causes: Option<Vec<RootCauseInput>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause_required_for: Option<Vec<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause_prohibited_for: Option<Vec<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldDef>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrgSettings {
+    pub name: String,
+    /// Agents may move tickets into a closed status; otherwise only admins and
+    /// ticket admins close.
+    pub agents_may_close: bool,
+    /// Every ticket update must carry a comment.
+    pub comment_required_on_update: bool,
+    /// Status an inbound customer email moves its ticket to.
+    pub inbound_email_status_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateOrgSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agents_may_close: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_required_on_update: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub inbound_email_status_id: Option<Option<i64>>,
+}
+
+// ---------------------------------------------------------------- api tokens
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    /// First characters of the secret, to recognise it in lists.
+    pub prefix: String,
+    pub scopes: Vec<Scope>,
+    pub created_by: Option<UserRef>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreateApiToken {
+    pub name: String,
+    pub scopes: Vec<Scope>,
+}
+
+/// The only time the secret is shown: it is stored hashed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreatedApiToken {
+    pub token: ApiToken,
+    pub secret: String,
+}
+
+// ---------------------------------------------------------------- tickets
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StatusRef {
+    pub id: i64,
+    pub name: String,
+    pub category: StatusCategory,
+}
+
+/// The customer behind a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Contact {
+    pub id: i64,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub language: Option<String>,
+    pub external_ref: Option<String>,
+}
+
+/// The requester of a new ticket: found by email (or external reference) and
+/// created when unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ContactInput {
+    pub email: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub external_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Summary {
+    /// Score from the source, e.g. NPS 0-10.
+    pub score: Option<i32>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TicketRef {
+    pub id: i64,
+    pub number: i64,
+    pub subject: String,
+}
+
+/// A ticket with everything the detail view shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Ticket {
+    /// Stable id for machines.
+    pub id: i64,
+    /// Number for people, shown as `#1042`.
+    pub number: i64,
+    pub subject: String,
+    pub description: String,
+    pub ticket_type: Option<NamedRef>,
+    pub priority: Priority,
+    pub status: StatusRef,
+    pub root_cause: Option<NamedRef>,
+    pub group: Option<NamedRef>,
+    /// Group the ticket was created in.
+    pub origin_group: Option<NamedRef>,
+    pub owner: Option<UserRef>,
+    pub parent: Option<TicketRef>,
+    pub requester: Option<Contact>,
+    pub tags: Vec<String>,
+    pub source: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub summary: Summary,
+    pub custom_fields: FieldValues,
+    /// Public tickets may be shown to the customer; internal ones never.
+    pub public: bool,
+    pub sub_ticket_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Increases with every change; the `ETag` is derived from it.
+    pub version: i64,
+    /// What the caller may do with this ticket.
+    pub access: Access,
+}
+
+/// A row of the follow-up page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TicketListItem {
+    pub id: i64,
+    pub number: i64,
+    pub subject: String,
+    pub requester_email: Option<String>,
+    pub status: StatusRef,
+    pub priority: Priority,
+    pub owner: Option<UserRef>,
+    pub group: Option<NamedRef>,
+    pub origin_group: Option<NamedRef>,
+    pub ticket_type: Option<NamedRef>,
+    pub parent_id: Option<i64>,
+    pub tags: Vec<String>,
+    pub source: Option<String>,
+    pub summary_comment: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub overdue: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TicketPage {
+    pub items: Vec<TicketListItem>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StatusCount {
+    pub status: StatusRef,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TicketCounts {
+    pub total: i64,
+    /// Every active status, in order, with zero counts included.
+    pub by_status: Vec<StatusCount>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreateTicket {
+    pub subject: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub type_id: Option<i64>,
+    /// Defaults to `medium`.
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    /// Defaults to the first status of category `new`.
+    #[serde(default)]
+    pub status_id: Option<i64>,
+    #[serde(default)]
+    pub root_cause_id: Option<i64>,
+    #[serde(default)]
+    pub group_id: Option<i64>,
+    #[serde(default)]
+    pub owner_id: Option<i64>,
+    #[serde(default)]
+    pub requester: Option<ContactInput>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub due_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub summary_score: Option<i32>,
+    #[serde(default)]
+    pub summary_comment: Option<String>,
+    #[serde(default)]
+    pub custom_fields: FieldValues,
+    /// Defaults to `true`.
+    #[serde(default)]
+    pub public: Option<bool>,
+    /// A first comment, recorded with the creation.
+    #[serde(default)]
+    pub comment: Option<CommentInput>,
+}
+
+/// A change to a ticket. Absent fields stay as they are; `null` clears a
+/// nullable field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateTicket {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub type_id: Option<Option<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub root_cause_id: Option<Option<i64>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub group_id: Option<Option<i64>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub owner_id: Option<Option<i64>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ContactInput>))]
+    pub requester: Option<Option<ContactInput>>,
+    /// Replaces the tag list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub source: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
+    pub due_at: Option<Option<DateTime<Utc>>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>))]
+    pub summary_score: Option<Option<i32>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub summary_comment: Option<Option<String>>,
+    /// Merged into the ticket's values; a `null` value removes the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom_fields: Option<FieldValues>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public: Option<bool>,
+    /// Comment that goes with the change; required when the organisation
+    /// requires a comment on every update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<CommentInput>,
+}
+
+impl UpdateTicket {
+    /// True when the update changes no field (a comment alone is not a change).
+    pub fn changes_nothing(&self) -> bool {
+        UpdateTicket {
+            comment: None,
+            ..self.clone()
+        } == UpdateTicket::default()
+    }
+}
+
+/// Apply one change to many tickets; each ticket gets its own result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BulkUpdate {
+    pub ids: Vec<i64>,
+    pub changes: UpdateTicket,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BulkItemResult {
+    pub id: i64,
+    pub ok: bool,
+    /// New version when `ok`.
+    pub version: Option<i64>,
+    /// Why this ticket was not changed.
+    pub error: Option<Problem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BulkResult {
+    pub results: Vec<BulkItemResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CommentInput {
+    pub body: String,
+    /// Internal notes are never shown to customers.
+    #[serde(default)]
+    pub internal: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateComment {
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Comment {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub author: Option<UserRef>,
+    pub body: String,
+    pub internal: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Who made a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Actor {
+    /// `user`, `token` or `system`.
+    pub kind: String,
+    pub id: Option<i64>,
+    pub name: String,
+}
+
+/// One change of one field. Creation is recorded as field `created`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub field: String,
+    /// Old value as shown to people (names, not ids).
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    /// The comment written with this change.
+    pub comment_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HistoryPage {
+    pub items: Vec<HistoryEntry>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CommentPage {
+    pub items: Vec<Comment>,
+    pub next_cursor: Option<String>,
+}
+
+// ---------------------------------------------------------------- list query
+
+/// Query string of `GET /api/v1/tickets` and `GET /api/v1/tickets/counts`.
+/// Lists are comma-separated; every filter narrows the result.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketQuery {
+    /// Status ids, e.g. `1,2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Status categories, e.g. `new,open`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Priorities, e.g. `high,critical`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    /// `me`, `none` or user ids; mixable: `me,none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Group ids, or `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Origin group ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_group: Option<String>,
+    /// Ticket type ids.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub ticket_type: Option<String>,
+    /// Sources, e.g. `survey,email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Tickets with any of these tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<String>,
+    /// Created at or after: RFC 3339 or `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_from: Option<String>,
+    /// Created before: RFC 3339, or `YYYY-MM-DD` meaning the end of that day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_to: Option<String>,
+    /// Only open tickets past their due date (`true`), or none of them (`false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overdue: Option<bool>,
+    /// Text: a number (`1042` or `#1042`), an email, or words in subject and
+    /// description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// Sort key: `created`, `updated`, `priority`, `due`, `number`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    /// `asc` or `desc` (default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1 to 200; default 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+
+/// Owner filter of the follow-up page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OwnerFilter {
+    pub me: bool,
+    pub none: bool,
+    pub ids: Vec<i64>,
+}
+
+/// A [`TicketQuery`] parsed and checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketFilter {
+    pub status_ids: Vec<i64>,
+    pub categories: Vec<StatusCategory>,
+    pub priorities: Vec<Priority>,
+    pub owner: Option<OwnerFilter>,
+    pub group_ids: Vec<i64>,
+    pub group_none: bool,
+    pub origin_group_ids: Vec<i64>,
+    pub type_ids: Vec<i64>,
+    pub sources: Vec<String>,
+    pub tags: Vec<String>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    pub updated_from: Option<DateTime<Utc>>,
+    pub updated_to: Option<DateTime<Utc>>,
+    pub overdue: Option<bool>,
+    pub text: Option<TextQuery>,
+    pub sort: SortKey,
+    pub dir: SortDir,
+    pub cursor: Option<String>,
+    pub limit: i64,
+}
+
+/// How the `q` text is matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextQuery {
+    /// `1042` or `#1042`: the ticket number (and the words, for digits).
+    Number(i64, String),
+    /// Contains `@`: requester email prefix.
+    Email(String),
+    /// Words in subject or description.
+    Words(String),
+}
+
+fn split_list(s: &Option<String>) -> impl Iterator<Item = &str> {
+    s.as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+}
+
+fn parse_ids(field: &str, s: &Option<String>, errors: &mut Vec<FieldError>) -> Vec<i64> {
+    let mut out = Vec::new();
+    for part in split_list(s) {
+        match part.parse::<i64>() {
+            Ok(id) if id > 0 => out.push(id),
+            _ => errors.push(FieldError::new(
+                field,
+                "invalid",
+                format!("'{part}' is not an id"),
+            )),
+        }
+    }
+    out
+}
+
+fn parse_enums<T: std::str::FromStr<Err = UnknownValue>>(
+    field: &str,
+    s: &Option<String>,
+    errors: &mut Vec<FieldError>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for part in split_list(s) {
+        match part.parse::<T>() {
+            Ok(v) => out.push(v),
+            Err(e) => errors.push(FieldError::new(field, "invalid", e.to_string())),
+        }
+    }
+    out
+}
+
+/// Parses an instant: RFC 3339, or a bare date taken as the start of that day
+/// (UTC), or its end when `end_of_day` (so `created_to=2026-11-22` includes the
+/// whole 22nd).
+pub fn parse_instant(s: &str, end_of_day: bool) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    let d = if end_of_day { d.succ_opt()? } else { d };
+    Some(d.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+fn parse_time(
+    field: &str,
+    s: &Option<String>,
+    end: bool,
+    errors: &mut Vec<FieldError>,
+) -> Option<DateTime<Utc>> {
+    let s = s.as_deref()?.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let t = parse_instant(s, end);
+    if t.is_none() {
+        errors.push(FieldError::new(
+            field,
+            "invalid",
+            format!("'{s}' is not a date (YYYY-MM-DD) or RFC 3339 time"),
+        ));
+    }
+    t
+}
+
+impl TicketQuery {
+    /// Checks every parameter and names each bad one.
+    pub fn parse(&self) -> Result<TicketFilter, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut f = TicketFilter {
+            status_ids: parse_ids("status", &self.status, &mut errors),
+            categories: parse_enums("category", &self.category, &mut errors),
+            priorities: parse_enums("priority", &self.priority, &mut errors),
+            origin_group_ids: parse_ids("origin_group", &self.origin_group, &mut errors),
+            type_ids: parse_ids("type", &self.ticket_type, &mut errors),
+            sources: split_list(&self.source).map(str::to_lowercase).collect(),
+            tags: split_list(&self.tags).map(normalize_tag).collect(),
+            created_from: parse_time("created_from", &self.created_from, false, &mut errors),
+            created_to: parse_time("created_to", &self.created_to, true, &mut errors),
+            updated_from: parse_time("updated_from", &self.updated_from, false, &mut errors),
+            updated_to: parse_time("updated_to", &self.updated_to, true, &mut errors),
+            overdue: self.overdue,
+            cursor: self.cursor.clone().filter(|c| !c.is_empty()),
+            limit: crate::limits::PAGE_DEFAULT,
+            ..TicketFilter::default()
+        };
+        if self.owner.is_some() {
+            let mut o = OwnerFilter::default();
+            for part in split_list(&self.owner) {
+                match part {
+                    "me" => o.me = true,
+                    "none" => o.none = true,
+                    _ => match part.parse::<i64>() {
+                        Ok(id) if id > 0 => o.ids.push(id),
+                        _ => errors.push(FieldError::new(
+                            "owner",
+                            "invalid",
+                            format!("'{part}' is not me, none or a user id"),
+                        )),
+                    },
+                }
+            }
+            f.owner = Some(o);
+        }
+        for part in split_list(&self.group) {
+            if part == "none" {
+                f.group_none = true;
+            } else {
+                match part.parse::<i64>() {
+                    Ok(id) if id > 0 => f.group_ids.push(id),
+                    _ => errors.push(FieldError::new(
+                        "group",
+                        "invalid",
+                        format!("'{part}' is not none or a group id"),
+                    )),
+                }
+            }
+        }
+        if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            if q.chars().count() > crate::limits::NAME_MAX {
+                errors.push(FieldError::new(
+                    "q",
+                    "too_long",
+                    "search text is at most 100 characters",
+                ));
+            }
+            let digits = q.strip_prefix('#').unwrap_or(q);
+            f.text = Some(if let Ok(n) = digits.parse::<i64>() {
+                TextQuery::Number(n, q.to_owned())
+            } else if q.contains('@') {
+                TextQuery::Email(q.to_lowercase())
+            } else {
+                TextQuery::Words(q.to_owned())
+            });
+        }
+        if let Some(s) = self.sort.as_deref().filter(|s| !s.is_empty()) {
+            match s.parse() {
+                Ok(k) => f.sort = k,
+                Err(e) => errors.push(FieldError::new("sort", "invalid", e.to_string())),
+            }
+        }
+        f.dir = SortDir::Desc;
+        if let Some(s) = self.order.as_deref().filter(|s| !s.is_empty()) {
+            match s.parse() {
+                Ok(d) => f.dir = d,
+                Err(e) => errors.push(FieldError::new("order", "invalid", e.to_string())),
+            }
+        }
+        if let Some(l) = self.limit {
+            if !(1..=crate::limits::PAGE_MAX).contains(&l) {
+                errors.push(FieldError::new(
+                    "limit",
+                    "out_of_range",
+                    "limit must be between 1 and 200",
+                ));
+            } else {
+                f.limit = l;
+            }
+        }
+        if errors.is_empty() {
+            Ok(f)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl Default for SortKey {
+    fn default() -> Self {
+        SortKey::Created
+    }
+}
+
+impl Default for SortDir {
+    fn default() -> Self {
+        SortDir::Desc
+    }
+}
+
+/// Tags are case-insensitive and trimmed: `VIP ` and `vip` are one tag.
+pub fn normalize_tag(t: &str) -> String {
+    t.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_tells_absent_from_null_from_value() {
+        let u: UpdateTicket = serde_json::from_str(r#"{"owner_id": null, "group_id": 3}"#).unwrap();
+        assert_eq!(u.owner_id, Some(None));
+        assert_eq!(u.group_id, Some(Some(3)));
+        assert_eq!(u.type_id, None);
+        assert_eq!(
+            serde_json::to_value(&u).unwrap(),
+            serde_json::json!({"owner_id": null, "group_id": 3})
+        );
+    }
+
+    #[test]
+    fn a_comment_alone_changes_nothing() {
+        let u = UpdateTicket {
+            comment: Some(CommentInput {
+                body: "hi".into(),
+                internal: false,
+            }),
+            ..Default::default()
+        };
+        assert!(u.changes_nothing());
+        assert!(!UpdateTicket {
+            priority: Some(Priority::High),
+            ..Default::default()
+        }
+        .changes_nothing());
+    }
+
+    #[test]
+    fn ticket_query_parses_every_filter() {
+        let q = TicketQuery {
+            status: Some("1, 2".into()),
+            owner: Some("me,none,7".into()),
+            group: Some("none,4".into()),
+            q: Some("#1042".into()),
+            sort: Some("priority".into()),
+            order: Some("asc".into()),
+            created_to: Some("2026-11-22".into()),
+            ..Default::default()
+        };
+        let f = q.parse().unwrap();
+        assert_eq!(f.status_ids, vec![1, 2]);
+        assert_eq!(
+            f.owner,
+            Some(OwnerFilter {
+                me: true,
+                none: true,
+                ids: vec![7]
+            })
+        );
+        assert!(f.group_none);
+        assert_eq!(f.group_ids, vec![4]);
+        assert_eq!(f.text, Some(TextQuery::Number(1042, "#1042".into())));
+        assert_eq!((f.sort, f.dir), (SortKey::Priority, SortDir::Asc));
+        assert_eq!(
+            f.created_to.unwrap().to_rfc3339(),
+            "2026-11-23T00:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn ticket_query_names_every_bad_parameter() {
+        let q = TicketQuery {
+            status: Some("x".into()),
+            priority: Some("urgent".into()),
+            limit: Some(1000),
+            created_from: Some("yesterday".into()),
+            ..Default::default()
+        };
+        let fields: Vec<_> = q
+            .parse()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, vec!["status", "priority", "created_from", "limit"]);
+    }
+}

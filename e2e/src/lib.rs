@@ -1,0 +1,1 @@
+//! API journeys against the real `lazo` binary live in `tests/`.
