@@ -1,1 +1,255 @@
-fn main() {}
+//! `lazo`: serve the API and SPA, migrate, create the first admin, print the
+//! OpenAPI document.
+
+use clap::{Parser, Subcommand};
+use lazo_api::db::{Backend, Db};
+use lazo_api::state::{AppState, Config};
+use lazo_api::{demo, ServeOptions};
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "lazo",
+    version,
+    about = "Lazo: closed-loop follow-up ticketing"
+)]
+struct Cli {
+    /// `postgres://...` for PostgreSQL, else a SQLite file path.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "data/lazo.db",
+        global = true
+    )]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve the API (and the SPA, if built).
+    Serve {
+        #[arg(long, env = "LAZO_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Load the demo organisation into an empty database.
+        #[arg(long, env = "LAZO_DEMO")]
+        demo: bool,
+        /// Number of demo tickets.
+        #[arg(long, env = "LAZO_DEMO_TICKETS", default_value_t = 300)]
+        demo_tickets: usize,
+        /// Built SPA to serve at `/`.
+        #[arg(long, env = "LAZO_STATIC_DIR", default_value = "frontend/dist")]
+        static_dir: PathBuf,
+        /// Comma-separated origins allowed to call the API from a browser.
+        #[arg(
+            long,
+            env = "LAZO_CORS_ORIGINS",
+            default_value = "",
+            value_delimiter = ','
+        )]
+        cors_origins: Vec<String>,
+        /// HMAC key for session JWTs. Unset: a random key kept in
+        /// `<data dir>/jwt-secret` (set it when running several servers).
+        #[arg(long, env = "LAZO_JWT_SECRET", hide_env_values = true)]
+        jwt_secret: Option<String>,
+        #[arg(long, env = "LAZO_JWT_TTL_MINUTES", default_value_t = 30)]
+        jwt_ttl_minutes: i64,
+        /// Login attempts allowed per minute per client address and email.
+        #[arg(long, env = "LAZO_LOGIN_PER_MINUTE", default_value_t = 10)]
+        login_per_minute: u32,
+        #[arg(long, env = "LAZO_WORKERS")]
+        workers: Option<usize>,
+        /// First admin, created when the database has no users.
+        #[arg(long, env = "LAZO_ADMIN_EMAIL")]
+        admin_email: Option<String>,
+        #[arg(long, env = "LAZO_ADMIN_PASSWORD", hide_env_values = true)]
+        admin_password: Option<String>,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Create an admin user (the first one on a new installation).
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Admin")]
+        name: String,
+        /// Read from LAZO_ADMIN_PASSWORD when not given.
+        #[arg(long, env = "LAZO_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("LAZO_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = std::env::var("LAZO_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr);
+    if json {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+fn open(url: &str) -> anyhow::Result<Db> {
+    let db = Db::connect(url)?;
+    let ran = db.migrate()?;
+    if ran > 0 {
+        tracing::info!(migrations = ran, "database migrated");
+    }
+    db.write_blocking(demo::bootstrap)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(db)
+}
+
+fn jwt_secret(given: Option<String>, url: &str) -> anyhow::Result<Vec<u8>> {
+    if let Some(s) = given.filter(|s| !s.is_empty()) {
+        return Ok(s.into_bytes());
+    }
+    let dir = match Backend::of_url(url) {
+        Backend::Sqlite => PathBuf::from(url)
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(".")),
+        Backend::Postgres => PathBuf::from("data"),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("jwt-secret");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        if s.trim().len() >= 32 {
+            return Ok(s.trim().as_bytes().to_vec());
+        }
+    }
+    let s = lazo_api::auth::random_secret();
+    std::fs::write(&path, &s)?;
+    Ok(s.into_bytes())
+}
+
+fn main() -> anyhow::Result<()> {
+    init_logging();
+    let cli = Cli::parse();
+    let url = cli
+        .database_url
+        .strip_prefix("sqlite://")
+        .unwrap_or(&cli.database_url)
+        .to_owned();
+    match cli.command {
+        Command::Openapi => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&lazo_api::openapi::document())?
+            );
+        }
+        Command::Migrate => {
+            open(&url)?;
+            println!("database is up to date");
+        }
+        Command::CreateAdmin {
+            email,
+            name,
+            password,
+        } => {
+            let db = open(&url)?;
+            let id = db
+                .write_blocking(|c| {
+                    let mut errors = Vec::new();
+                    lazo_domain::rules::check_line(
+                        "name",
+                        &name,
+                        lazo_domain::limits::NAME_MAX,
+                        &mut errors,
+                    );
+                    if !lazo_domain::rules::is_email(&email) {
+                        return Err(lazo_api::error::ApiError::field(
+                            "email",
+                            "invalid",
+                            "must be an email address",
+                        ));
+                    }
+                    if password.chars().count() < lazo_domain::limits::PASSWORD_MIN {
+                        return Err(lazo_api::error::ApiError::field(
+                            "password",
+                            "invalid",
+                            "at least 8 characters",
+                        ));
+                    }
+                    demo::create_user(c, &email, &name, "en", lazo_domain::Role::Admin, &password)
+                })
+                .map_err(|e| anyhow::anyhow!("{}", e.problem().detail.unwrap_or_default()))?;
+            println!("created admin {email} (id {id})");
+        }
+        Command::Serve {
+            bind,
+            demo: load_demo,
+            demo_tickets,
+            static_dir,
+            cors_origins,
+            jwt_secret: secret,
+            jwt_ttl_minutes,
+            login_per_minute,
+            workers,
+            admin_email,
+            admin_password,
+        } => {
+            let db = open(&url)?;
+            let users = db
+                .write_blocking(demo::user_count)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if users == 0 {
+                if let (Some(email), Some(pw)) = (&admin_email, &admin_password) {
+                    db.write_blocking(|c| {
+                        demo::create_user(c, email, "Admin", "en", lazo_domain::Role::Admin, pw)
+                    })
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    tracing::info!(%email, "created the first admin from LAZO_ADMIN_EMAIL");
+                } else if load_demo {
+                    tracing::info!(tickets = demo_tickets, "loading the demo organisation");
+                    db.write_blocking(|c| demo::load_demo(c, demo_tickets))
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                } else {
+                    tracing::warn!("no users yet: run `lazo create-admin --email ...` or set LAZO_ADMIN_EMAIL and LAZO_ADMIN_PASSWORD");
+                }
+            }
+            if load_demo {
+                eprintln!("\nDemo sign-in (password {} for all):", demo::DEMO_PASSWORD);
+                for (email, _, _, role) in demo::DEMO_USERS {
+                    eprintln!("  {email:<18} {role}");
+                }
+                eprintln!();
+            }
+            let config = Config {
+                jwt_secret: jwt_secret(secret, &url)?,
+                jwt_ttl: chrono::Duration::minutes(jwt_ttl_minutes.max(1)),
+                login_per_minute,
+                ..Config::default()
+            };
+            let listener = TcpListener::bind(&bind)?;
+            let addr = listener.local_addr()?;
+            let has_spa = static_dir.join("index.html").is_file();
+            eprintln!(
+                "Lazo listening on http://{addr}  (API docs: http://{addr}/api/docs/){}",
+                if has_spa {
+                    ""
+                } else {
+                    "  [SPA not built: run `just run`]"
+                }
+            );
+            let opts = ServeOptions {
+                static_dir: Some(static_dir),
+                cors_origins: cors_origins.into_iter().filter(|o| !o.is_empty()).collect(),
+                workers,
+            };
+            actix_web::rt::System::new().block_on(async move {
+                lazo_api::serve(listener, AppState::new(db, config), opts)?.await
+            })?;
+        }
+    }
+    Ok(())
+}

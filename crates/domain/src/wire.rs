@@ -505,6 +505,7 @@ pub struct Ticket {
     pub source: Option<String>,
     pub due_at: Option<DateTime<Utc>>,
     pub summary: Summary,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub custom_fields: FieldValues,
     /// Public tickets may be shown to the customer; internal ones never.
     pub public: bool,
@@ -598,6 +599,7 @@ pub struct CreateTicket {
     #[serde(default)]
     pub summary_comment: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub custom_fields: FieldValues,
     /// Defaults to `true`.
     #[serde(default)]
@@ -804,6 +806,8 @@ pub struct CommentPage {
 /// Query string of `GET /api/v1/tickets` and `GET /api/v1/tickets/counts`.
 /// Lists are comma-separated; every filter narrows the result.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct TicketQuery {
     /// Status ids, e.g. `1,2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -825,6 +829,7 @@ pub struct TicketQuery {
     pub origin_group: Option<String>,
     /// Ticket type ids.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(rename = "type"))]
     pub ticket_type: Option<String>,
     /// Sources, e.g. `survey,email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1177,5 +1182,32 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, vec!["status", "priority", "created_from", "limit"]);
+    }
+}
+
+/// Query string of list endpoints that only page (`cursor`, `limit`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PageQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1 to 200; default 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+
+impl PageQuery {
+    /// The page size, or the field error for a bad one.
+    pub fn limit(&self) -> Result<i64, FieldError> {
+        match self.limit {
+            None => Ok(crate::limits::PAGE_DEFAULT),
+            Some(l) if (1..=crate::limits::PAGE_MAX).contains(&l) => Ok(l),
+            Some(_) => Err(FieldError::new(
+                "limit",
+                "out_of_range",
+                "limit must be between 1 and 200",
+            )),
+        }
     }
 }

@@ -1,0 +1,235 @@
+//! Every error the API answers with, and how each becomes an RFC 9457
+//! `application/problem+json` response. Handlers return `Result<_, ApiError>`;
+//! nothing else writes error bodies.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use lazo_domain::wire::{FieldError, Problem};
+use std::fmt;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: the request cannot be read (malformed JSON, bad query string).
+    BadRequest {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// 401: no credentials, or credentials that are wrong, expired or revoked.
+    Unauthenticated(&'static str),
+    /// 403: authenticated, but the role or token scope does not allow this.
+    Forbidden(String),
+    /// 404: no such resource, or one the caller may not see (never 403, so
+    /// existence does not leak).
+    NotFound(&'static str),
+    /// 405: the path exists with other methods.
+    MethodNotAllowed { allow: Vec<&'static str> },
+    /// 409: conflicts with existing data (e.g. a duplicate email).
+    Conflict {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// 412: `If-Match` names a version that is no longer current.
+    Stale { current_version: i64 },
+    /// 413: body over the limit.
+    PayloadTooLarge,
+    /// 415: body that is not JSON.
+    UnsupportedMediaType,
+    /// 422: well-formed but invalid, or refused by a ticket rule; `errors`
+    /// names every failing field.
+    Unprocessable {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// 428: a write that must carry `If-Match` did not.
+    PreconditionRequired,
+    /// 429: slow down; `retry_after` in seconds.
+    TooManyRequests { retry_after: u64 },
+    /// 500: the cause is logged once, never sent.
+    Internal(String),
+    /// 503: the database does not answer (readiness).
+    Unavailable,
+}
+
+impl ApiError {
+    pub fn internal(e: impl fmt::Display) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+
+    /// A 422 for input that breaks field validation.
+    pub fn invalid(errors: Vec<FieldError>) -> ApiError {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        ApiError::Unprocessable {
+            code: "validation_failed",
+            detail,
+            errors,
+        }
+    }
+
+    /// A 422 for a ticket rule; the problem's `code` is the rule's code when
+    /// one rule failed, so clients can react to it directly.
+    pub fn rules(errors: Vec<FieldError>) -> ApiError {
+        let mut e = ApiError::invalid(errors);
+        if let ApiError::Unprocessable { code, errors, .. } = &mut e {
+            let first = errors[0].code.as_str();
+            if errors.iter().all(|x| x.code == first) {
+                *code = rule_code(first);
+            }
+        }
+        e
+    }
+
+    pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::invalid(vec![FieldError::new(field, code, message)])
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (code, title, detail, errors): (&str, &str, Option<String>, Vec<FieldError>) = match self {
+            ApiError::BadRequest { code, detail, errors } => (code, "Bad request", Some(detail.clone()), errors.clone()),
+            ApiError::Unauthenticated(why) => ("unauthenticated", "Authentication required", Some((*why).to_owned()), vec![]),
+            ApiError::Forbidden(why) => ("forbidden", "Not allowed", Some(why.clone()), vec![]),
+            ApiError::NotFound(what) => ("not_found", "Not found", Some(format!("no such {what}")), vec![]),
+            ApiError::MethodNotAllowed { allow } => {
+                ("method_not_allowed", "Method not allowed", Some(format!("allowed: {}", allow.join(", "))), vec![])
+            }
+            ApiError::Conflict { code, detail, errors } => (code, "Conflict", Some(detail.clone()), errors.clone()),
+            ApiError::Stale { current_version } => (
+                "stale",
+                "Precondition failed",
+                Some(format!("the ticket changed meanwhile (now version {current_version}); reload it and retry")),
+                vec![],
+            ),
+            ApiError::PayloadTooLarge => (
+                "payload_too_large",
+                "Payload too large",
+                Some(format!("request bodies are at most {} bytes", lazo_domain::limits::BODY_MAX_BYTES)),
+                vec![],
+            ),
+            ApiError::UnsupportedMediaType => {
+                ("unsupported_media_type", "Unsupported media type", Some("send Content-Type: application/json".into()), vec![])
+            }
+            ApiError::Unprocessable { code, detail, errors } => (code, "Unprocessable content", Some(detail.clone()), errors.clone()),
+            ApiError::PreconditionRequired => {
+                ("precondition_required", "Precondition required", Some("send If-Match with the ETag you read".into()), vec![])
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                ("rate_limited", "Too many requests", Some(format!("retry after {retry_after} seconds")), vec![])
+            }
+            ApiError::Internal(_) => ("internal", "Internal server error", None, vec![]),
+            ApiError::Unavailable => ("unavailable", "Service unavailable", Some("the database is not reachable".into()), vec![]),
+        };
+        Problem {
+            type_: format!("urn:lazo:problem:{}", code.replace('_', "-")),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+            code: code.to_owned(),
+            errors,
+            request_id: None,
+        }
+    }
+}
+
+/// Rule codes come from the domain crate as strings; the problem needs a
+/// `'static` code, and the set is closed.
+fn rule_code(code: &str) -> &'static str {
+    const KNOWN: &[&str] = &[
+        "root_cause_required",
+        "root_cause_prohibited",
+        "root_cause_unknown",
+        "closing_not_allowed",
+        "owner_not_in_group",
+        "comment_required",
+        "invalid_value",
+        "unknown_field",
+        "required",
+    ];
+    KNOWN
+        .iter()
+        .find(|k| **k == code)
+        .copied()
+        .unwrap_or("validation_failed")
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = self.problem();
+        write!(f, "{} {}", p.status, p.code)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(cause) = self {
+            // Logged here, once; the client gets an opaque body.
+            tracing::error!(%cause, "internal error");
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        res.content_type(PROBLEM_JSON);
+        match self {
+            ApiError::TooManyRequests { retry_after } => {
+                res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                res.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            ApiError::Unauthenticated(_) => {
+                res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            _ => {}
+        }
+        res.json(self.problem())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => ApiError::NotFound("resource"),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::Conflict {
+                code: "conflict",
+                detail: format!(
+                    "already exists ({})",
+                    info.constraint_name()
+                        .or(info.table_name())
+                        .unwrap_or("unique key")
+                ),
+                errors: vec![],
+            },
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => ApiError::Conflict {
+                code: "in_use",
+                detail: "another record refers to this one".into(),
+                errors: vec![],
+            },
+            other => ApiError::internal(other),
+        }
+    }
+}

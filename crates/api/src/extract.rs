@@ -1,0 +1,168 @@
+//! Request extractors that turn every malformed request into a problem
+//! document: JSON bodies with the failing field's path, query strings, path
+//! parameters, and the `If-Match` / `Idempotency-Key` headers.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use lazo_domain::limits::BODY_MAX_BYTES;
+use lazo_domain::wire::FieldError;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// A JSON body. Unlike `web::Json` it names the failing field
+/// (`serde_path_to_error`) and answers 400/413/415/422 as problem documents.
+pub struct JsonBody<T> {
+    pub value: T,
+    /// The raw bytes, for idempotency fingerprints.
+    pub raw: web::Bytes,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|ct| {
+                let mime = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            })
+            .unwrap_or(false);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            if declared.is_some_and(|n| n > BODY_MAX_BYTES) {
+                return Err(ApiError::PayloadTooLarge);
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::BadRequest {
+                    code: "bad_body",
+                    detail: e.to_string(),
+                    errors: vec![],
+                })?;
+                if body.len() + chunk.len() > BODY_MAX_BYTES {
+                    return Err(ApiError::PayloadTooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let raw = body.freeze();
+            let de = &mut serde_json::Deserializer::from_slice(&raw);
+            match serde_path_to_error::deserialize::<_, T>(de) {
+                Ok(value) => Ok(JsonBody { value, raw }),
+                Err(e) => {
+                    let path = e.path().to_string();
+                    let inner = e.into_inner();
+                    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+                        Err(ApiError::BadRequest {
+                            code: "malformed_json",
+                            detail: format!("the body is not valid JSON: {inner}"),
+                            errors: vec![],
+                        })
+                    } else {
+                        let field = if path == "." { "body".to_owned() } else { path };
+                        let msg = strip_position(&inner.to_string());
+                        Err(ApiError::invalid(vec![FieldError::new(
+                            field, "invalid", msg,
+                        )]))
+                    }
+                }
+            }
+        })
+    }
+}
+
+/// serde_json appends " at line 1 column 12"; the field path says more.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+/// Query and path extractor configuration: malformed values become 400s.
+pub fn configure_extractors(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::QueryConfig::default().error_handler(|err, _| {
+        ApiError::BadRequest {
+            code: "invalid_query",
+            detail: err.to_string(),
+            errors: vec![],
+        }
+        .into()
+    }))
+    .app_data(
+        web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("resource").into()),
+    )
+    .app_data(
+        web::JsonConfig::default()
+            .limit(BODY_MAX_BYTES)
+            .error_handler(|err, _| {
+                ApiError::BadRequest {
+                    code: "malformed_json",
+                    detail: err.to_string(),
+                    errors: vec![],
+                }
+                .into()
+            }),
+    );
+}
+
+/// The version an `If-Match` header names, if any. Accepts `"7"`, `W/"7"` and
+/// `*` (any version).
+pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+    let Some(v) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let s = v.to_str().unwrap_or("").trim();
+    if s == "*" {
+        return Ok(None);
+    }
+    let tag = s.strip_prefix("W/").unwrap_or(s).trim_matches('"');
+    tag.parse::<i64>()
+        .map(Some)
+        .map_err(|_| ApiError::BadRequest {
+            code: "invalid_if_match",
+            detail: "If-Match must be an ETag returned by this API".into(),
+            errors: vec![],
+        })
+}
+
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// `Idempotency-Key`: 1 to 255 visible ASCII characters.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(v) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    match v.to_str() {
+        Ok(s) if !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(s.to_owned()))
+        }
+        _ => Err(ApiError::BadRequest {
+            code: "invalid_idempotency_key",
+            detail: "Idempotency-Key must be 1-255 visible ASCII characters".into(),
+            errors: vec![],
+        }),
+    }
+}

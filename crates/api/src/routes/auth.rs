@@ -1,0 +1,139 @@
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use lazo_domain::wire::{LoginRequest, LoginResponse, Me};
+
+use crate::auth::{self, Principal};
+use crate::db::schema::{sessions, users};
+use crate::db::{now, utc};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::routes::users::load_me;
+use crate::state::AppState;
+
+/// Log in with email and password. Returns a short-lived JWT bound to a new
+/// session. Attempts are rate-limited per client address and email.
+#[utoipa::path(tag = "auth", security(()), request_body = LoginRequest, responses(
+    (status = 200, body = LoginResponse),
+    (status = 401, description = "Wrong email or password", body = lazo_domain::wire::Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many attempts; see Retry-After", body = lazo_domain::wire::Problem, content_type = "application/problem+json"),
+))]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonBody<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let LoginRequest { email, password } = body.value;
+    let email = email.trim().to_lowercase();
+    let ip = req
+        .connection_info()
+        .realip_remote_addr()
+        .unwrap_or("unknown")
+        .to_owned();
+    if let Err(not_until) = state.login_limiter.check_key(&format!("{ip}|{email}")) {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ));
+        return Err(ApiError::TooManyRequests {
+            retry_after: wait.as_secs().max(1),
+        });
+    }
+    if password.len() > lazo_domain::limits::PASSWORD_MAX {
+        return Err(ApiError::Unauthenticated("wrong email or password"));
+    }
+    let st = state.clone();
+    let res = state
+        .db
+        .write(move |c| {
+            let user: Option<(i64, String, bool)> = users::table
+                .filter(users::email.eq(&email))
+                .select((users::id, users::password_hash, users::active))
+                .first(c)
+                .optional()?;
+            let ok = match &user {
+                Some((_, hash, active)) => auth::verify_password(&password, hash) && *active,
+                None => {
+                    auth::verify_password(&password, auth::dummy_hash());
+                    false
+                }
+            };
+            let Some((id, _, _)) = user.filter(|_| ok) else {
+                return Err(ApiError::Unauthenticated("wrong email or password"));
+            };
+            let (token, exp) = auth::start_session(c, &st, id)?;
+            let user = load_me(c, id)?;
+            Ok(LoginResponse {
+                token,
+                token_type: "Bearer".into(),
+                expires_at: utc(exp),
+                user,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(res))
+}
+
+/// Log out: revokes the session, so its JWT stops working at once.
+#[utoipa::path(tag = "auth", responses((status = 204, description = "Logged out")))]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
+    let Principal::User(u) = who else {
+        return Err(ApiError::Forbidden(
+            "API tokens have no session; revoke the token instead".into(),
+        ));
+    };
+    state
+        .db
+        .write(move |c| {
+            diesel::update(sessions::table.find(&u.session_id))
+                .set(sessions::revoked_at.eq(now()))
+                .execute(c)?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Exchange a valid JWT for a fresh one of the same session (until the
+/// session's own expiry, 12 hours after login).
+#[utoipa::path(tag = "auth", responses((status = 200, body = LoginResponse)))]
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
+    let Principal::User(u) = who else {
+        return Err(ApiError::Forbidden(
+            "API tokens do not expire; nothing to refresh".into(),
+        ));
+    };
+    let st = state.clone();
+    let res = state
+        .db
+        .read(move |c| {
+            let expires: chrono::NaiveDateTime = sessions::table
+                .find(&u.session_id)
+                .select(sessions::expires_at)
+                .first(c)?;
+            let ttl = st.config.jwt_ttl.min(expires - now());
+            let (token, exp) = auth::issue_jwt(&st.config.jwt_secret, u.id, &u.session_id, ttl)?;
+            Ok(LoginResponse {
+                token,
+                token_type: "Bearer".into(),
+                expires_at: utc(exp),
+                user: load_me(c, u.id)?,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(res))
+}
+
+/// The signed-in person, their groups and the organisation settings.
+#[utoipa::path(tag = "auth", responses((status = 200, body = Me)))]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
+    let Principal::User(u) = who else {
+        return Err(ApiError::Forbidden(
+            "/me describes a person; API tokens have none".into(),
+        ));
+    };
+    let me = state.db.read(move |c| load_me(c, u.id)).await?;
+    Ok(HttpResponse::Ok().json(me))
+}

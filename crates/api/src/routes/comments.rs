@@ -1,0 +1,284 @@
+//! Comments: public replies and internal notes. Anyone who sees a ticket may
+//! comment (a sub-ticket owner on its read-only parent too); authors edit
+//! and delete their own, admins delete any.
+
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use diesel::prelude::*;
+use lazo_domain::limits::TEXT_MAX;
+use lazo_domain::rules::check_text;
+use lazo_domain::wire::{Comment, CommentInput, CommentPage, FieldError, PageQuery, UpdateComment};
+use lazo_domain::Role;
+
+use crate::auth::Principal;
+use crate::db::schema::{comments, tickets as t};
+use crate::db::{now, utc, DbConn};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::routes::users::user_refs;
+use crate::state::AppState;
+use crate::tickets::write::{check_comment, insert_comment, record, Actor};
+use crate::tickets::{self};
+
+type Row = (
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    String,
+    bool,
+    chrono::NaiveDateTime,
+    chrono::NaiveDateTime,
+);
+
+fn cols() -> (
+    comments::id,
+    comments::ticket_id,
+    comments::author_id,
+    comments::author_token_id,
+    comments::body,
+    comments::internal,
+    comments::created_at,
+    comments::updated_at,
+) {
+    (
+        comments::id,
+        comments::ticket_id,
+        comments::author_id,
+        comments::author_token_id,
+        comments::body,
+        comments::internal,
+        comments::created_at,
+        comments::updated_at,
+    )
+}
+
+fn to_comments(c: &mut DbConn, rows: Vec<Row>) -> Result<Vec<Comment>, ApiError> {
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.2).collect();
+    let refs = user_refs(c, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Comment {
+            id: r.0,
+            ticket_id: r.1,
+            author: r.2.and_then(|a| refs.get(&a).cloned()),
+            body: r.4,
+            internal: r.5,
+            created_at: utc(r.6),
+            updated_at: utc(r.7),
+        })
+        .collect())
+}
+
+fn load_one(c: &mut DbConn, ticket_id: i64, id: i64) -> Result<Row, ApiError> {
+    comments::table
+        .filter(comments::id.eq(id))
+        .filter(comments::ticket_id.eq(ticket_id))
+        .select(cols())
+        .first(c)
+        .optional()?
+        .ok_or(ApiError::NotFound("comment"))
+}
+
+fn is_author(who: &Principal, row: &Row) -> bool {
+    match who {
+        Principal::User(u) => row.2 == Some(u.id),
+        Principal::Token(tk) => row.3 == Some(tk.id),
+    }
+}
+
+fn bad_page(e: FieldError) -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_query",
+        detail: e.message.clone(),
+        errors: vec![e],
+    }
+}
+
+/// Comments and internal notes of a ticket, oldest first.
+#[utoipa::path(tag = "tickets", params(("id" = i64, Path), PageQuery), responses((status = 200, body = CommentPage)))]
+#[get("/tickets/{id}/comments")]
+pub async fn list(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_read()?;
+    let id = id.into_inner();
+    let limit = q.limit().map_err(bad_page)?;
+    let after: i64 = match &q.cursor {
+        Some(c) => c.parse().map_err(|_| ApiError::BadRequest {
+            code: "invalid_cursor",
+            detail: "not a cursor from this list".into(),
+            errors: vec![],
+        })?,
+        None => 0,
+    };
+    let page = state
+        .db
+        .read(move |c| {
+            tickets::load_visible(c, &who, id)?;
+            let mut rows: Vec<Row> = comments::table
+                .filter(comments::ticket_id.eq(id))
+                .filter(comments::id.gt(after))
+                .order(comments::id)
+                .limit(limit + 1)
+                .select(cols())
+                .load(c)?;
+            let next_cursor = if rows.len() as i64 > limit {
+                rows.truncate(limit as usize);
+                rows.last().map(|r| r.0.to_string())
+            } else {
+                None
+            };
+            Ok(CommentPage {
+                items: to_comments(c, rows)?,
+                next_cursor,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Add a public reply or an internal note.
+#[utoipa::path(tag = "tickets", params(("id" = i64, Path)), request_body = CommentInput, responses((status = 201, body = Comment)))]
+#[post("/tickets/{id}/comments")]
+pub async fn create(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    body: JsonBody<CommentInput>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_write()?;
+    let id = id.into_inner();
+    let input = body.value;
+    let mut errors = Vec::new();
+    check_comment(&input, "comment", &mut errors);
+    if !errors.is_empty() {
+        // The body itself is the comment, so its fields have no prefix.
+        errors
+            .iter_mut()
+            .for_each(|e| e.field = e.field.trim_start_matches("comment.").to_owned());
+        return Err(ApiError::invalid(errors));
+    }
+    let comment = state
+        .db
+        .write(move |c| {
+            tickets::load_visible(c, &who, id)?;
+            let actor = Actor::of(&who);
+            let at = now();
+            let cid = insert_comment(c, id, &actor, &input, at)?;
+            record(
+                c,
+                id,
+                &actor,
+                at,
+                if input.internal {
+                    "internal_note"
+                } else {
+                    "comment"
+                },
+                None,
+                None,
+                Some(cid),
+            )?;
+            diesel::update(t::table.find(id))
+                .set(t::updated_at.eq(at))
+                .execute(c)?;
+            let row = load_one(c, id, cid)?;
+            Ok(to_comments(c, vec![row])?.remove(0))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(comment))
+}
+
+/// Edit your own comment.
+#[utoipa::path(tag = "tickets", params(("id" = i64, Path), ("comment_id" = i64, Path)), request_body = UpdateComment, responses((status = 200, body = Comment)))]
+#[patch("/tickets/{id}/comments/{comment_id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<(i64, i64)>,
+    body: JsonBody<UpdateComment>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_write()?;
+    let (id, comment_id) = path.into_inner();
+    let input = body.value;
+    let mut errors = Vec::new();
+    if input.body.trim().is_empty() {
+        errors.push(FieldError::new("body", "required", "a comment needs text"));
+    }
+    check_text("body", &input.body, TEXT_MAX, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let comment = state
+        .db
+        .write(move |c| {
+            tickets::load_visible(c, &who, id)?;
+            let row = load_one(c, id, comment_id)?;
+            if !is_author(&who, &row) {
+                return Err(ApiError::Forbidden(
+                    "only its author may edit a comment".into(),
+                ));
+            }
+            let at = now();
+            diesel::update(comments::table.find(comment_id))
+                .set((
+                    comments::body.eq(input.body.trim()),
+                    comments::updated_at.eq(at),
+                ))
+                .execute(c)?;
+            record(
+                c,
+                id,
+                &Actor::of(&who),
+                at,
+                "comment_edited",
+                Some(row.4.clone()),
+                Some(input.body.trim().to_owned()),
+                Some(comment_id),
+            )?;
+            let row = load_one(c, id, comment_id)?;
+            Ok(to_comments(c, vec![row])?.remove(0))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(comment))
+}
+
+/// Delete a comment: its author, or an organisation admin.
+#[utoipa::path(tag = "tickets", params(("id" = i64, Path), ("comment_id" = i64, Path)), responses((status = 204, description = "Deleted")))]
+#[delete("/tickets/{id}/comments/{comment_id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_write()?;
+    let (id, comment_id) = path.into_inner();
+    state
+        .db
+        .write(move |c| {
+            tickets::load_visible(c, &who, id)?;
+            let row = load_one(c, id, comment_id)?;
+            if !is_author(&who, &row) && who.role() != Some(Role::Admin) {
+                return Err(ApiError::Forbidden(
+                    "only its author or an admin may delete a comment".into(),
+                ));
+            }
+            diesel::delete(comments::table.find(comment_id)).execute(c)?;
+            record(
+                c,
+                id,
+                &Actor::of(&who),
+                now(),
+                "comment_deleted",
+                Some(row.4),
+                None,
+                None,
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,764 @@
+//! Ticketing configuration: statuses, ticket types (root causes, their rules,
+//! custom fields) and organisation settings.
+
+use actix_web::{get, patch, post, web, HttpResponse};
+use diesel::prelude::*;
+use lazo_domain::limits::{NAME_MAX, TEXT_MAX};
+use lazo_domain::rules::{check_field_defs, check_line, check_text, TypeRules};
+use lazo_domain::wire::{
+    CreateStatus, CreateTicketType, FieldDef, FieldError, OrgSettings, RootCause, RootCauseInput,
+    Status, TicketType, UpdateOrgSettings, UpdateStatus, UpdateTicketType,
+};
+use lazo_domain::{RootCauseRule, StatusCategory};
+
+use crate::auth::Principal;
+use crate::db::schema::{
+    org_settings, root_cause_rules, root_causes, statuses, ticket_types, tickets,
+};
+use crate::db::{now, DbConn};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::state::AppState;
+
+// ---------------------------------------------------------------- statuses
+
+type StatusRow = (i64, String, String, i32, bool);
+
+fn status_cols() -> (
+    statuses::id,
+    statuses::name,
+    statuses::category,
+    statuses::position,
+    statuses::active,
+) {
+    (
+        statuses::id,
+        statuses::name,
+        statuses::category,
+        statuses::position,
+        statuses::active,
+    )
+}
+
+fn to_status(r: StatusRow) -> Result<Status, ApiError> {
+    Ok(Status {
+        id: r.0,
+        name: r.1,
+        category: r.2.parse().map_err(ApiError::internal)?,
+        position: r.3,
+        active: r.4,
+    })
+}
+
+pub fn load_statuses(c: &mut DbConn) -> Result<Vec<Status>, ApiError> {
+    let rows: Vec<StatusRow> = statuses::table
+        .select(status_cols())
+        .order((statuses::position, statuses::id))
+        .load(c)?;
+    rows.into_iter().map(to_status).collect()
+}
+
+pub fn load_status(c: &mut DbConn, id: i64) -> Result<Option<Status>, ApiError> {
+    let row: Option<StatusRow> = statuses::table
+        .find(id)
+        .select(status_cols())
+        .first(c)
+        .optional()?;
+    row.map(to_status).transpose()
+}
+
+fn status_name_taken() -> ApiError {
+    ApiError::Conflict {
+        code: "name_taken",
+        detail: "another status has this name".into(),
+        errors: vec![FieldError::new(
+            "name",
+            "taken",
+            "another status has this name",
+        )],
+    }
+}
+
+/// Statuses in their configured order.
+#[utoipa::path(tag = "configuration", responses((status = 200, body = Vec<Status>)))]
+#[get("/statuses")]
+pub async fn list_statuses(
+    state: web::Data<AppState>,
+    who: Principal,
+) -> Result<HttpResponse, ApiError> {
+    who.require_directory_read()?;
+    Ok(HttpResponse::Ok().json(state.db.read(load_statuses).await?))
+}
+
+#[utoipa::path(tag = "configuration", request_body = CreateStatus, responses((status = 201, body = Status)))]
+#[post("/statuses")]
+pub async fn create_status(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: JsonBody<CreateStatus>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticketing_admin()?;
+    let input = body.value;
+    let mut errors = Vec::new();
+    check_line("name", &input.name, NAME_MAX, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let status = state
+        .db
+        .write(move |c| {
+            let name = input.name.trim();
+            let taken: i64 = statuses::table
+                .filter(statuses::name.eq(name))
+                .count()
+                .get_result(c)?;
+            if taken > 0 {
+                return Err(status_name_taken());
+            }
+            let last: Option<i32> = statuses::table
+                .select(diesel::dsl::max(statuses::position))
+                .first(c)?;
+            let position = input.position.unwrap_or(last.unwrap_or(0) + 1);
+            let id: i64 = diesel::insert_into(statuses::table)
+                .values((
+                    statuses::name.eq(name),
+                    statuses::category.eq(input.category.as_str()),
+                    statuses::position.eq(position),
+                    statuses::active.eq(true),
+                ))
+                .returning(statuses::id)
+                .get_result(c)?;
+            load_status(c, id)?.ok_or(ApiError::NotFound("status"))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(status))
+}
+
+/// Rename, reorder, recategorise or (de)activate a status. A new category
+/// applies to the tickets already in the status.
+#[utoipa::path(tag = "configuration", params(("id" = i64, Path)), request_body = UpdateStatus, responses((status = 200, body = Status)))]
+#[patch("/statuses/{id}")]
+pub async fn update_status(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    body: JsonBody<UpdateStatus>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticketing_admin()?;
+    let id = id.into_inner();
+    let input = body.value;
+    let mut errors = Vec::new();
+    if let Some(n) = &input.name {
+        check_line("name", n, NAME_MAX, &mut errors);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let status = state
+        .db
+        .write(move |c| {
+            let current = load_status(c, id)?.ok_or(ApiError::NotFound("status"))?;
+            if let Some(n) = &input.name {
+                let taken: i64 = statuses::table
+                    .filter(statuses::name.eq(n.trim()))
+                    .filter(statuses::id.ne(id))
+                    .count()
+                    .get_result(c)?;
+                if taken > 0 {
+                    return Err(status_name_taken());
+                }
+                diesel::update(statuses::table.find(id))
+                    .set(statuses::name.eq(n.trim()))
+                    .execute(c)?;
+            }
+            if let Some(p) = input.position {
+                diesel::update(statuses::table.find(id))
+                    .set(statuses::position.eq(p))
+                    .execute(c)?;
+            }
+            if let Some(a) = input.active {
+                diesel::update(statuses::table.find(id))
+                    .set(statuses::active.eq(a))
+                    .execute(c)?;
+            }
+            if let Some(cat) = input.category.filter(|cat| *cat != current.category) {
+                diesel::update(statuses::table.find(id))
+                    .set(statuses::category.eq(cat.as_str()))
+                    .execute(c)?;
+                diesel::update(tickets::table.filter(tickets::status_id.eq(id)))
+                    .set(tickets::status_category.eq(cat.as_str()))
+                    .execute(c)?;
+            }
+            // A ticket needs somewhere to start: keep one active `new` status.
+            let new_left: i64 = statuses::table
+                .filter(statuses::category.eq(StatusCategory::New.as_str()))
+                .filter(statuses::active.eq(true))
+                .count()
+                .get_result(c)?;
+            if new_left == 0 {
+                return Err(ApiError::field(
+                    "category",
+                    "last_new_status",
+                    "keep at least one active status of category new",
+                ));
+            }
+            load_status(c, id)?.ok_or(ApiError::NotFound("status"))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(status))
+}
+
+// ---------------------------------------------------------------- ticket types
+
+type TypeRow = (i64, String, String, bool, bool, bool, String);
+
+fn type_cols() -> (
+    ticket_types::id,
+    ticket_types::name,
+    ticket_types::description,
+    ticket_types::show_summary,
+    ticket_types::show_survey,
+    ticket_types::active,
+    ticket_types::fields,
+) {
+    (
+        ticket_types::id,
+        ticket_types::name,
+        ticket_types::description,
+        ticket_types::show_summary,
+        ticket_types::show_survey,
+        ticket_types::active,
+        ticket_types::fields,
+    )
+}
+
+fn assemble_type(c: &mut DbConn, r: TypeRow) -> Result<TicketType, ApiError> {
+    let causes: Vec<(i64, String, bool)> = root_causes::table
+        .filter(root_causes::ticket_type_id.eq(r.0))
+        .select((root_causes::id, root_causes::name, root_causes::active))
+        .order((root_causes::position, root_causes::id))
+        .load(c)?;
+    let rules: Vec<(i64, String)> = root_cause_rules::table
+        .filter(root_cause_rules::ticket_type_id.eq(r.0))
+        .select((root_cause_rules::status_id, root_cause_rules::rule))
+        .order(root_cause_rules::status_id)
+        .load(c)?;
+    let pick = |rule: RootCauseRule| {
+        rules
+            .iter()
+            .filter(|(_, x)| x == rule.as_str())
+            .map(|(s, _)| *s)
+            .collect()
+    };
+    Ok(TicketType {
+        id: r.0,
+        name: r.1,
+        description: r.2,
+        show_summary: r.3,
+        show_survey: r.4,
+        active: r.5,
+        root_causes: causes
+            .into_iter()
+            .map(|(id, name, active)| RootCause { id, name, active })
+            .collect(),
+        root_cause_required_for: pick(RootCauseRule::Required),
+        root_cause_prohibited_for: pick(RootCauseRule::Prohibited),
+        fields: serde_json::from_str(&r.6).map_err(ApiError::internal)?,
+    })
+}
+
+pub fn load_type(c: &mut DbConn, id: i64) -> Result<Option<TicketType>, ApiError> {
+    let row: Option<TypeRow> = ticket_types::table
+        .find(id)
+        .select(type_cols())
+        .first(c)
+        .optional()?;
+    row.map(|r| assemble_type(c, r)).transpose()
+}
+
+/// The parts of a type the ticket rules check. Inactive root causes stay
+/// valid for tickets that already have them; the API refuses them as new
+/// choices separately.
+pub fn type_rules(t: &TicketType) -> TypeRules {
+    TypeRules {
+        root_cause_ids: t.root_causes.iter().map(|r| r.id).collect(),
+        required_for: t.root_cause_required_for.clone(),
+        prohibited_for: t.root_cause_prohibited_for.clone(),
+        fields: t.fields.clone(),
+    }
+}
+
+fn check_type_input(
+    c: &mut DbConn,
+    name: Option<&str>,
+    description: Option<&str>,
+    causes: Option<&[RootCauseInput]>,
+    required: Option<&[i64]>,
+    prohibited: Option<&[i64]>,
+    fields: Option<&[FieldDef]>,
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if let Some(n) = name {
+        check_line("name", n, NAME_MAX, &mut errors);
+    }
+    if let Some(d) = description {
+        check_text("description", d, TEXT_MAX, &mut errors);
+    }
+    for (i, rc) in causes.unwrap_or_default().iter().enumerate() {
+        check_line(
+            &format!("root_causes[{i}].name"),
+            &rc.name,
+            NAME_MAX,
+            &mut errors,
+        );
+        if causes.unwrap_or_default()[..i]
+            .iter()
+            .any(|o| o.name.trim() == rc.name.trim())
+        {
+            errors.push(FieldError::new(
+                format!("root_causes[{i}].name"),
+                "duplicate",
+                "root cause names are unique within a type",
+            ));
+        }
+    }
+    let known: Vec<i64> = statuses::table.select(statuses::id).load(c)?;
+    for (field, ids) in [
+        ("root_cause_required_for", required),
+        ("root_cause_prohibited_for", prohibited),
+    ] {
+        for id in ids.unwrap_or_default() {
+            if !known.contains(id) {
+                errors.push(FieldError::new(
+                    field,
+                    "unknown_reference",
+                    format!("no status {id}"),
+                ));
+            }
+        }
+    }
+    if let (Some(r), Some(p)) = (required, prohibited) {
+        if r.iter().any(|s| p.contains(s)) {
+            errors.push(FieldError::new(
+                "root_cause_prohibited_for",
+                "conflict",
+                "a status cannot both require and prohibit a root cause",
+            ));
+        }
+    }
+    if let Some(f) = fields {
+        errors.extend(check_field_defs(f));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(errors))
+    }
+}
+
+fn write_causes(c: &mut DbConn, type_id: i64, causes: &[RootCauseInput]) -> Result<(), ApiError> {
+    let existing: Vec<i64> = root_causes::table
+        .filter(root_causes::ticket_type_id.eq(type_id))
+        .select(root_causes::id)
+        .load(c)?;
+    // Left-out causes are deactivated, never deleted: tickets keep them.
+    diesel::update(root_causes::table.filter(root_causes::ticket_type_id.eq(type_id)))
+        .set(root_causes::active.eq(false))
+        .execute(c)?;
+    for (i, rc) in causes.iter().enumerate() {
+        let pos = i as i32;
+        match rc.id {
+            Some(id) if existing.contains(&id) => {
+                diesel::update(root_causes::table.find(id))
+                    .set((
+                        root_causes::name.eq(rc.name.trim()),
+                        root_causes::active.eq(rc.active),
+                        root_causes::position.eq(pos),
+                    ))
+                    .execute(c)?;
+            }
+            Some(id) => {
+                return Err(ApiError::field(
+                    &format!("root_causes[{i}].id"),
+                    "unknown_reference",
+                    format!("no root cause {id} in this type"),
+                ));
+            }
+            None => {
+                let same: Option<i64> = root_causes::table
+                    .filter(root_causes::ticket_type_id.eq(type_id))
+                    .filter(root_causes::name.eq(rc.name.trim()))
+                    .select(root_causes::id)
+                    .first(c)
+                    .optional()?;
+                match same {
+                    Some(id) => {
+                        diesel::update(root_causes::table.find(id))
+                            .set((
+                                root_causes::active.eq(rc.active),
+                                root_causes::position.eq(pos),
+                            ))
+                            .execute(c)?;
+                    }
+                    None => {
+                        diesel::insert_into(root_causes::table)
+                            .values((
+                                root_causes::ticket_type_id.eq(type_id),
+                                root_causes::name.eq(rc.name.trim()),
+                                root_causes::active.eq(rc.active),
+                                root_causes::position.eq(pos),
+                            ))
+                            .execute(c)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_rules(
+    c: &mut DbConn,
+    type_id: i64,
+    rule: RootCauseRule,
+    statuses_: &[i64],
+) -> Result<(), ApiError> {
+    diesel::delete(
+        root_cause_rules::table
+            .filter(root_cause_rules::ticket_type_id.eq(type_id))
+            .filter(root_cause_rules::rule.eq(rule.as_str())),
+    )
+    .execute(c)?;
+    for s in statuses_ {
+        diesel::delete(root_cause_rules::table.find((type_id, *s))).execute(c)?;
+        diesel::insert_into(root_cause_rules::table)
+            .values((
+                root_cause_rules::ticket_type_id.eq(type_id),
+                root_cause_rules::status_id.eq(*s),
+                root_cause_rules::rule.eq(rule.as_str()),
+            ))
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+fn type_name_taken() -> ApiError {
+    ApiError::Conflict {
+        code: "name_taken",
+        detail: "another ticket type has this name".into(),
+        errors: vec![FieldError::new(
+            "name",
+            "taken",
+            "another ticket type has this name",
+        )],
+    }
+}
+
+#[utoipa::path(tag = "configuration", responses((status = 200, body = Vec<TicketType>)))]
+#[get("/ticket-types")]
+pub async fn list_types(
+    state: web::Data<AppState>,
+    who: Principal,
+) -> Result<HttpResponse, ApiError> {
+    who.require_directory_read()?;
+    let types = state
+        .db
+        .read(|c| {
+            let rows: Vec<TypeRow> = ticket_types::table
+                .select(type_cols())
+                .order(ticket_types::name)
+                .load(c)?;
+            rows.into_iter()
+                .map(|r| assemble_type(c, r))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(types))
+}
+
+/// Create a ticket type with its root causes, their rules and custom fields.
+#[utoipa::path(tag = "configuration", request_body = CreateTicketType, responses((status = 201, body = TicketType)))]
+#[post("/ticket-types")]
+pub async fn create_type(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: JsonBody<CreateTicketType>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticketing_admin()?;
+    let input = body.value;
+    let ty = state
+        .db
+        .write(move |c| {
+            check_type_input(
+                c,
+                Some(&input.name),
+                input.description.as_deref(),
+                Some(&input.root_causes),
+                Some(&input.root_cause_required_for),
+                Some(&input.root_cause_prohibited_for),
+                Some(&input.fields),
+            )?;
+            let taken: i64 = ticket_types::table
+                .filter(ticket_types::name.eq(input.name.trim()))
+                .count()
+                .get_result(c)?;
+            if taken > 0 {
+                return Err(type_name_taken());
+            }
+            let t = now();
+            let id: i64 = diesel::insert_into(ticket_types::table)
+                .values((
+                    ticket_types::name.eq(input.name.trim()),
+                    ticket_types::description.eq(input.description.as_deref().unwrap_or("")),
+                    ticket_types::show_summary.eq(input.show_summary.unwrap_or(true)),
+                    ticket_types::show_survey.eq(input.show_survey.unwrap_or(false)),
+                    ticket_types::active.eq(true),
+                    ticket_types::fields
+                        .eq(serde_json::to_string(&input.fields).map_err(ApiError::internal)?),
+                    ticket_types::created_at.eq(t),
+                    ticket_types::updated_at.eq(t),
+                ))
+                .returning(ticket_types::id)
+                .get_result(c)?;
+            write_causes(c, id, &input.root_causes)?;
+            write_rules(
+                c,
+                id,
+                RootCauseRule::Required,
+                &input.root_cause_required_for,
+            )?;
+            write_rules(
+                c,
+                id,
+                RootCauseRule::Prohibited,
+                &input.root_cause_prohibited_for,
+            )?;
+            load_type(c, id)?.ok_or(ApiError::NotFound("ticket type"))
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/ticket-types/{}", ty.id)))
+        .json(ty))
+}
+
+#[utoipa::path(tag = "configuration", params(("id" = i64, Path)), responses((status = 200, body = TicketType)))]
+#[get("/ticket-types/{id}")]
+pub async fn get_type(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_directory_read()?;
+    let id = id.into_inner();
+    let ty = state
+        .db
+        .read(move |c| load_type(c, id)?.ok_or(ApiError::NotFound("ticket type")))
+        .await?;
+    Ok(HttpResponse::Ok().json(ty))
+}
+
+/// Change a ticket type. Lists given replace the current ones; root causes
+/// left out are deactivated.
+#[utoipa::path(tag = "configuration", params(("id" = i64, Path)), request_body = UpdateTicketType, responses((status = 200, body = TicketType)))]
+#[patch("/ticket-types/{id}")]
+pub async fn update_type(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    body: JsonBody<UpdateTicketType>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticketing_admin()?;
+    let id = id.into_inner();
+    let input = body.value;
+    let ty = state
+        .db
+        .write(move |c| {
+            let current = load_type(c, id)?.ok_or(ApiError::NotFound("ticket type"))?;
+            let required = input
+                .root_cause_required_for
+                .clone()
+                .unwrap_or(current.root_cause_required_for.clone());
+            let prohibited = input
+                .root_cause_prohibited_for
+                .clone()
+                .unwrap_or(current.root_cause_prohibited_for.clone());
+            check_type_input(
+                c,
+                input.name.as_deref(),
+                input.description.as_deref(),
+                input.root_causes.as_deref(),
+                Some(&required),
+                Some(&prohibited),
+                input.fields.as_deref(),
+            )?;
+            if let Some(n) = &input.name {
+                let taken: i64 = ticket_types::table
+                    .filter(ticket_types::name.eq(n.trim()))
+                    .filter(ticket_types::id.ne(id))
+                    .count()
+                    .get_result(c)?;
+                if taken > 0 {
+                    return Err(type_name_taken());
+                }
+                diesel::update(ticket_types::table.find(id))
+                    .set(ticket_types::name.eq(n.trim()))
+                    .execute(c)?;
+            }
+            if let Some(d) = &input.description {
+                diesel::update(ticket_types::table.find(id))
+                    .set(ticket_types::description.eq(d))
+                    .execute(c)?;
+            }
+            if let Some(v) = input.show_summary {
+                diesel::update(ticket_types::table.find(id))
+                    .set(ticket_types::show_summary.eq(v))
+                    .execute(c)?;
+            }
+            if let Some(v) = input.show_survey {
+                diesel::update(ticket_types::table.find(id))
+                    .set(ticket_types::show_survey.eq(v))
+                    .execute(c)?;
+            }
+            if let Some(v) = input.active {
+                diesel::update(ticket_types::table.find(id))
+                    .set(ticket_types::active.eq(v))
+                    .execute(c)?;
+            }
+            if let Some(f) = &input.fields {
+                diesel::update(ticket_types::table.find(id))
+                    .set(
+                        ticket_types::fields
+                            .eq(serde_json::to_string(f).map_err(ApiError::internal)?),
+                    )
+                    .execute(c)?;
+            }
+            if let Some(rc) = &input.root_causes {
+                write_causes(c, id, rc)?;
+            }
+            if input.root_cause_required_for.is_some() || input.root_cause_prohibited_for.is_some()
+            {
+                write_rules(c, id, RootCauseRule::Required, &required)?;
+                write_rules(c, id, RootCauseRule::Prohibited, &prohibited)?;
+            }
+            diesel::update(ticket_types::table.find(id))
+                .set(ticket_types::updated_at.eq(now()))
+                .execute(c)?;
+            load_type(c, id)?.ok_or(ApiError::NotFound("ticket type"))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ty))
+}
+
+// ---------------------------------------------------------------- settings
+
+pub fn load_settings(c: &mut DbConn) -> Result<OrgSettings, ApiError> {
+    let row: Option<(String, bool, bool, Option<i64>)> = org_settings::table
+        .find(1)
+        .select((
+            org_settings::name,
+            org_settings::agents_may_close,
+            org_settings::comment_required_on_update,
+            org_settings::inbound_email_status_id,
+        ))
+        .first(c)
+        .optional()?;
+    Ok(match row {
+        Some((name, agents_may_close, comment_required_on_update, inbound_email_status_id)) => {
+            OrgSettings {
+                name,
+                agents_may_close,
+                comment_required_on_update,
+                inbound_email_status_id,
+            }
+        }
+        None => default_settings(),
+    })
+}
+
+pub fn default_settings() -> OrgSettings {
+    OrgSettings {
+        name: "Lazo".into(),
+        agents_may_close: true,
+        comment_required_on_update: false,
+        inbound_email_status_id: None,
+    }
+}
+
+pub fn save_settings(c: &mut DbConn, s: &OrgSettings) -> Result<(), ApiError> {
+    let exists: i64 = org_settings::table.count().get_result(c)?;
+    let values = (
+        org_settings::name.eq(&s.name),
+        org_settings::agents_may_close.eq(s.agents_may_close),
+        org_settings::comment_required_on_update.eq(s.comment_required_on_update),
+        org_settings::inbound_email_status_id.eq(s.inbound_email_status_id),
+        org_settings::updated_at.eq(now()),
+    );
+    if exists == 0 {
+        diesel::insert_into(org_settings::table)
+            .values((org_settings::id.eq(1), values))
+            .execute(c)?;
+    } else {
+        diesel::update(org_settings::table.find(1))
+            .set(values)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+#[utoipa::path(tag = "configuration", responses((status = 200, body = OrgSettings)))]
+#[get("/settings")]
+pub async fn get_settings(
+    state: web::Data<AppState>,
+    who: Principal,
+) -> Result<HttpResponse, ApiError> {
+    who.require_directory_read()?;
+    Ok(HttpResponse::Ok().json(state.db.read(load_settings).await?))
+}
+
+#[utoipa::path(tag = "configuration", request_body = UpdateOrgSettings, responses((status = 200, body = OrgSettings)))]
+#[patch("/settings")]
+pub async fn update_settings(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: JsonBody<UpdateOrgSettings>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticketing_admin()?;
+    let input = body.value;
+    let mut errors = Vec::new();
+    if let Some(n) = &input.name {
+        check_line("name", n, NAME_MAX, &mut errors);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let s = state
+        .db
+        .write(move |c| {
+            let mut s = load_settings(c)?;
+            if let Some(n) = input.name {
+                s.name = n.trim().to_owned();
+            }
+            if let Some(v) = input.agents_may_close {
+                s.agents_may_close = v;
+            }
+            if let Some(v) = input.comment_required_on_update {
+                s.comment_required_on_update = v;
+            }
+            if let Some(v) = input.inbound_email_status_id {
+                if let Some(id) = v {
+                    load_status(c, id)?.ok_or_else(|| {
+                        ApiError::field(
+                            "inbound_email_status_id",
+                            "unknown_reference",
+                            "no such status",
+                        )
+                    })?;
+                }
+                s.inbound_email_status_id = v;
+            }
+            save_settings(c, &s)?;
+            Ok(s)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(s))
+}

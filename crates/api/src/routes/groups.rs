@@ -1,0 +1,352 @@
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use diesel::prelude::*;
+use lazo_domain::limits::{NAME_MAX, TEXT_MAX};
+use lazo_domain::rules::{check_line, check_text, GroupRules};
+use lazo_domain::wire::{
+    CreateGroup, FieldError, Group, GroupMember, GroupMemberInput, UpdateGroup, UserRef,
+};
+
+use crate::auth::Principal;
+use crate::db::schema::{group_members, ticket_groups, tickets, users};
+use crate::db::{now, utc, DbConn};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::state::AppState;
+
+type GroupRow = (i64, String, String, bool, chrono::NaiveDateTime);
+
+fn cols() -> (
+    ticket_groups::id,
+    ticket_groups::name,
+    ticket_groups::description,
+    ticket_groups::restrict_assignees,
+    ticket_groups::created_at,
+) {
+    (
+        ticket_groups::id,
+        ticket_groups::name,
+        ticket_groups::description,
+        ticket_groups::restrict_assignees,
+        ticket_groups::created_at,
+    )
+}
+
+fn load_members(c: &mut DbConn, group_ids: &[i64]) -> Result<Vec<(i64, GroupMember)>, ApiError> {
+    let rows: Vec<(i64, bool, i64, String, String)> = group_members::table
+        .inner_join(users::table)
+        .filter(group_members::group_id.eq_any(group_ids.to_vec()))
+        .select((
+            group_members::group_id,
+            group_members::manager,
+            users::id,
+            users::name,
+            users::email,
+        ))
+        .order(users::name)
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(g, manager, id, name, email)| {
+            (
+                g,
+                GroupMember {
+                    user: UserRef { id, name, email },
+                    manager,
+                },
+            )
+        })
+        .collect())
+}
+
+fn to_group(row: GroupRow, members: Vec<GroupMember>) -> Group {
+    Group {
+        id: row.0,
+        name: row.1,
+        description: row.2,
+        restrict_assignees: row.3,
+        members,
+        created_at: utc(row.4),
+    }
+}
+
+pub fn load_group(c: &mut DbConn, id: i64) -> Result<Group, ApiError> {
+    let row: GroupRow = ticket_groups::table
+        .find(id)
+        .select(cols())
+        .first(c)
+        .optional()?
+        .ok_or(ApiError::NotFound("group"))?;
+    let members = load_members(c, &[id])?
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect();
+    Ok(to_group(row, members))
+}
+
+/// Membership facts the ticket rules need.
+pub fn group_rules(c: &mut DbConn, id: i64) -> Result<Option<GroupRules>, ApiError> {
+    let restrict: Option<bool> = ticket_groups::table
+        .find(id)
+        .select(ticket_groups::restrict_assignees)
+        .first(c)
+        .optional()?;
+    let Some(restrict_assignees) = restrict else {
+        return Ok(None);
+    };
+    let rows: Vec<(i64, bool)> = group_members::table
+        .filter(group_members::group_id.eq(id))
+        .select((group_members::user_id, group_members::manager))
+        .load(c)?;
+    Ok(Some(GroupRules {
+        restrict_assignees,
+        member_ids: rows.iter().map(|r| r.0).collect(),
+        manager_ids: rows.iter().filter(|r| r.1).map(|r| r.0).collect(),
+    }))
+}
+
+fn check_members(c: &mut DbConn, members: &[GroupMemberInput]) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        if members[..i].iter().any(|o| o.user_id == m.user_id) {
+            errors.push(FieldError::new(
+                format!("members[{i}].user_id"),
+                "duplicate",
+                "a user is listed twice",
+            ));
+        }
+        let exists: i64 = users::table.find(m.user_id).count().get_result(c)?;
+        if exists == 0 {
+            errors.push(FieldError::new(
+                format!("members[{i}].user_id"),
+                "unknown_reference",
+                "no such user",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(errors))
+    }
+}
+
+fn replace_members(
+    c: &mut DbConn,
+    group_id: i64,
+    members: &[GroupMemberInput],
+) -> Result<(), ApiError> {
+    diesel::delete(group_members::table.filter(group_members::group_id.eq(group_id))).execute(c)?;
+    for m in members {
+        diesel::insert_into(group_members::table)
+            .values((
+                group_members::group_id.eq(group_id),
+                group_members::user_id.eq(m.user_id),
+                group_members::manager.eq(m.manager),
+            ))
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+fn name_taken() -> ApiError {
+    ApiError::Conflict {
+        code: "name_taken",
+        detail: "another group has this name".into(),
+        errors: vec![FieldError::new(
+            "name",
+            "taken",
+            "another group has this name",
+        )],
+    }
+}
+
+#[utoipa::path(tag = "people", responses((status = 200, body = Vec<Group>)))]
+#[get("/groups")]
+pub async fn list(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
+    who.require_directory_read()?;
+    let groups = state
+        .db
+        .read(|c| {
+            let rows: Vec<GroupRow> = ticket_groups::table
+                .select(cols())
+                .order(ticket_groups::name)
+                .load(c)?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+            let mut members = load_members(c, &ids)?;
+            Ok(rows
+                .into_iter()
+                .map(|r| {
+                    let mine = members
+                        .iter()
+                        .filter(|(g, _)| *g == r.0)
+                        .map(|(_, m)| m.clone())
+                        .collect();
+                    members.retain(|(g, _)| *g != r.0);
+                    to_group(r, mine)
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(groups))
+}
+
+/// Create a group (admins and ticket admins).
+#[utoipa::path(tag = "people", request_body = CreateGroup, responses((status = 201, body = Group)))]
+#[post("/groups")]
+pub async fn create(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: JsonBody<CreateGroup>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticketing_admin()?;
+    let input = body.value;
+    let mut errors = Vec::new();
+    check_line("name", &input.name, NAME_MAX, &mut errors);
+    check_text(
+        "description",
+        input.description.as_deref().unwrap_or(""),
+        TEXT_MAX,
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let group = state
+        .db
+        .write(move |c| {
+            let name = input.name.trim();
+            let taken: i64 = ticket_groups::table
+                .filter(ticket_groups::name.eq(name))
+                .count()
+                .get_result(c)?;
+            if taken > 0 {
+                return Err(name_taken());
+            }
+            check_members(c, &input.members)?;
+            let t = now();
+            let id: i64 = diesel::insert_into(ticket_groups::table)
+                .values((
+                    ticket_groups::name.eq(name),
+                    ticket_groups::description.eq(input.description.as_deref().unwrap_or("")),
+                    ticket_groups::restrict_assignees.eq(input.restrict_assignees.unwrap_or(false)),
+                    ticket_groups::created_at.eq(t),
+                    ticket_groups::updated_at.eq(t),
+                ))
+                .returning(ticket_groups::id)
+                .get_result(c)?;
+            replace_members(c, id, &input.members)?;
+            load_group(c, id)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/groups/{}", group.id)))
+        .json(group))
+}
+
+#[utoipa::path(tag = "people", params(("id" = i64, Path)), responses((status = 200, body = Group)))]
+#[get("/groups/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_directory_read()?;
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(state.db.read(move |c| load_group(c, id)).await?))
+}
+
+/// Change a group; `members` replaces the member list.
+#[utoipa::path(tag = "people", params(("id" = i64, Path)), request_body = UpdateGroup, responses((status = 200, body = Group)))]
+#[patch("/groups/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    body: JsonBody<UpdateGroup>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticketing_admin()?;
+    let id = id.into_inner();
+    let input = body.value;
+    let mut errors = Vec::new();
+    if let Some(n) = &input.name {
+        check_line("name", n, NAME_MAX, &mut errors);
+    }
+    if let Some(d) = &input.description {
+        check_text("description", d, TEXT_MAX, &mut errors);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let group = state
+        .db
+        .write(move |c| {
+            load_group(c, id)?;
+            if let Some(n) = &input.name {
+                let taken: i64 = ticket_groups::table
+                    .filter(ticket_groups::name.eq(n.trim()))
+                    .filter(ticket_groups::id.ne(id))
+                    .count()
+                    .get_result(c)?;
+                if taken > 0 {
+                    return Err(name_taken());
+                }
+                diesel::update(ticket_groups::table.find(id))
+                    .set(ticket_groups::name.eq(n.trim()))
+                    .execute(c)?;
+            }
+            if let Some(d) = &input.description {
+                diesel::update(ticket_groups::table.find(id))
+                    .set(ticket_groups::description.eq(d))
+                    .execute(c)?;
+            }
+            if let Some(r) = input.restrict_assignees {
+                diesel::update(ticket_groups::table.find(id))
+                    .set(ticket_groups::restrict_assignees.eq(r))
+                    .execute(c)?;
+            }
+            if let Some(m) = &input.members {
+                check_members(c, m)?;
+                replace_members(c, id, m)?;
+            }
+            diesel::update(ticket_groups::table.find(id))
+                .set(ticket_groups::updated_at.eq(now()))
+                .execute(c)?;
+            load_group(c, id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(group))
+}
+
+/// Delete a group that holds no tickets.
+#[utoipa::path(tag = "people", params(("id" = i64, Path)), responses((status = 204, description = "Deleted")))]
+#[delete("/groups/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticketing_admin()?;
+    let id = id.into_inner();
+    state
+        .db
+        .write(move |c| {
+            load_group(c, id)?;
+            let used: i64 = tickets::table
+                .filter(tickets::group_id.eq(id).or(tickets::origin_group_id.eq(id)))
+                .count()
+                .get_result(c)?;
+            if used > 0 {
+                return Err(ApiError::Conflict {
+                    code: "group_in_use",
+                    detail: format!(
+                        "{used} tickets belong to or came from this group; move them first"
+                    ),
+                    errors: vec![],
+                });
+            }
+            diesel::delete(ticket_groups::table.find(id)).execute(c)?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,108 @@
+use actix_web::{get, web, HttpResponse};
+use diesel::prelude::*;
+use lazo_domain::wire::{Actor, HistoryEntry, HistoryPage, PageQuery};
+
+use crate::auth::Principal;
+use crate::db::schema::history;
+use crate::db::utc;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::tickets;
+
+type Row = (
+    i64,
+    chrono::NaiveDateTime,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+/// Every change of a ticket, oldest first: who, when, which field, old and
+/// new value, and the comment written with it.
+#[utoipa::path(tag = "tickets", params(("id" = i64, Path), PageQuery), responses((status = 200, body = HistoryPage)))]
+#[get("/tickets/{id}/history")]
+pub async fn list(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_read()?;
+    let id = id.into_inner();
+    let limit = q.limit().map_err(|e| ApiError::BadRequest {
+        code: "invalid_query",
+        detail: e.message.clone(),
+        errors: vec![e],
+    })?;
+    let after: i64 = match &q.cursor {
+        Some(c) => c.parse().map_err(|_| ApiError::BadRequest {
+            code: "invalid_cursor",
+            detail: "not a cursor from this list".into(),
+            errors: vec![],
+        })?,
+        None => 0,
+    };
+    let page = state
+        .db
+        .read(move |c| {
+            tickets::load_visible(c, &who, id)?;
+            let mut rows: Vec<Row> = history::table
+                .filter(history::ticket_id.eq(id))
+                .filter(history::id.gt(after))
+                .order(history::id)
+                .limit(limit + 1)
+                .select((
+                    history::id,
+                    history::at,
+                    history::actor_user_id,
+                    history::actor_token_id,
+                    history::actor_name,
+                    history::field,
+                    history::old_value,
+                    history::new_value,
+                    history::comment_id,
+                ))
+                .load(c)?;
+            let next_cursor = if rows.len() as i64 > limit {
+                rows.truncate(limit as usize);
+                rows.last().map(|r| r.0.to_string())
+            } else {
+                None
+            };
+            let items = rows
+                .into_iter()
+                .map(|r| HistoryEntry {
+                    id: r.0,
+                    at: utc(r.1),
+                    actor: match (r.2, r.3) {
+                        (Some(u), _) => Actor {
+                            kind: "user".into(),
+                            id: Some(u),
+                            name: r.4.clone(),
+                        },
+                        (None, Some(t)) => Actor {
+                            kind: "token".into(),
+                            id: Some(t),
+                            name: r.4.clone(),
+                        },
+                        (None, None) => Actor {
+                            kind: "system".into(),
+                            id: None,
+                            name: r.4.clone(),
+                        },
+                    },
+                    field: r.5,
+                    old_value: r.6,
+                    new_value: r.7,
+                    comment_id: r.8,
+                })
+                .collect();
+            Ok(HistoryPage { items, next_cursor })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}

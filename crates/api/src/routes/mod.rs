@@ -1,0 +1,60 @@
+//! HTTP handlers, one module per resource. Handlers parse, authorise and
+//! delegate to [`crate::tickets`] or run small configuration queries
+//! themselves; every database call goes through `Db::read`/`Db::write`, off
+//! the actix workers.
+
+pub mod auth;
+pub mod comments;
+pub mod config;
+pub mod groups;
+pub mod health;
+pub mod history;
+pub mod tickets;
+pub mod tokens;
+pub mod users;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Everything under `/api/v1`. Literal paths come before `{id}` paths
+/// (`/tickets/counts` before `/tickets/{id}`).
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(auth::login)
+        .service(auth::logout)
+        .service(auth::refresh)
+        .service(auth::me)
+        .service(users::list)
+        .service(users::create)
+        .service(users::get)
+        .service(users::update)
+        .service(groups::list)
+        .service(groups::create)
+        .service(groups::get)
+        .service(groups::update)
+        .service(groups::remove)
+        .service(config::list_statuses)
+        .service(config::create_status)
+        .service(config::update_status)
+        .service(config::list_types)
+        .service(config::create_type)
+        .service(config::get_type)
+        .service(config::update_type)
+        .service(config::get_settings)
+        .service(config::update_settings)
+        .service(tokens::list)
+        .service(tokens::create)
+        .service(tokens::revoke)
+        .service(tickets::list)
+        .service(tickets::counts)
+        .service(tickets::bulk)
+        .service(tickets::create)
+        .service(tickets::get)
+        .service(tickets::update)
+        .service(tickets::remove)
+        .service(tickets::list_sub_tickets)
+        .service(tickets::create_sub_ticket)
+        .service(comments::list)
+        .service(comments::create)
+        .service(comments::update)
+        .service(comments::remove)
+        .service(history::list);
+}

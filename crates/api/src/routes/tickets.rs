@@ -1,0 +1,359 @@
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use lazo_domain::limits::BULK_MAX;
+use lazo_domain::wire::{
+    BulkItemResult, BulkResult, BulkUpdate, CreateTicket, FieldError, StatusCount, Ticket,
+    TicketCounts, TicketPage, TicketQuery, UpdateTicket,
+};
+use lazo_domain::{SortDir, SortKey};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Principal;
+use crate::db::schema::{idempotency_keys, tickets as t};
+use crate::db::{now, DbConn};
+use crate::error::ApiError;
+use crate::extract::{etag, idempotency_key, if_match, JsonBody};
+use crate::routes::config::load_statuses;
+use crate::state::AppState;
+use crate::tickets::{self, list as query, write};
+
+fn parse_query(q: &TicketQuery) -> Result<lazo_domain::wire::TicketFilter, ApiError> {
+    q.parse().map_err(|errors| ApiError::BadRequest {
+        code: "invalid_query",
+        detail: "some query parameters are invalid".into(),
+        errors,
+    })
+}
+
+fn ticket_response(status: actix_web::http::StatusCode, ticket: &Ticket) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header(("ETag", etag(ticket.version)))
+        .insert_header(("Location", format!("/api/v1/tickets/{}", ticket.id)))
+        .json(ticket)
+}
+
+fn load_ticket(c: &mut DbConn, who: &Principal, id: i64) -> Result<Ticket, ApiError> {
+    let (row, acc) = tickets::load_visible(c, who, id)?;
+    tickets::to_ticket(c, row, acc)
+}
+
+/// The follow-up list: the caller's tickets, filtered, sorted and paged.
+#[utoipa::path(tag = "tickets", params(TicketQuery), responses((status = 200, body = TicketPage)))]
+#[get("/tickets")]
+pub async fn list(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<TicketQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_read()?;
+    let f = parse_query(&q)?;
+    let page = state
+        .db
+        .read(move |c| {
+            let (rows, next_cursor) = query::page(c, &who, &f, now())?;
+            Ok(TicketPage {
+                items: tickets::list_items(c, rows)?,
+                next_cursor,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Ticket counts per status for the same filters as the list (cursor, sort
+/// and limit are ignored).
+#[utoipa::path(tag = "tickets", params(TicketQuery), responses((status = 200, body = TicketCounts)))]
+#[get("/tickets/counts")]
+pub async fn counts(
+    state: web::Data<AppState>,
+    who: Principal,
+    q: web::Query<TicketQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_read()?;
+    let f = parse_query(&q)?;
+    let counts = state
+        .db
+        .read(move |c| {
+            let statuses: Vec<_> = load_statuses(c)?.into_iter().filter(|s| s.active).collect();
+            let ids: Vec<i64> = statuses.iter().map(|s| s.id).collect();
+            let n = query::counts(c, &who, &f, now(), &ids)?;
+            let by_status: Vec<StatusCount> = statuses
+                .into_iter()
+                .zip(n)
+                .map(|(s, (_, count))| StatusCount {
+                    status: lazo_domain::wire::StatusRef {
+                        id: s.id,
+                        name: s.name,
+                        category: s.category,
+                    },
+                    count,
+                })
+                .collect();
+            Ok(TicketCounts {
+                total: by_status.iter().map(|s| s.count).sum(),
+                by_status,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(counts))
+}
+
+/// Create a ticket. With `Idempotency-Key`, a retry of the same request
+/// returns the first result (header `Idempotent-Replayed: true`) and a
+/// different request with the same key is refused.
+#[utoipa::path(
+    tag = "tickets",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key returns the first result for 24 hours")),
+    request_body = CreateTicket,
+    responses((status = 201, body = Ticket, headers(("ETag" = String), ("Location" = String))))
+)]
+#[post("/tickets")]
+pub async fn create(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: JsonBody<CreateTicket>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_write()?;
+    let key = idempotency_key(&req)?;
+    let hash = hex::encode(Sha256::digest(&body.raw));
+    let input = body.value;
+    enum Outcome {
+        Fresh(Box<Ticket>),
+        Replay(String),
+    }
+    let outcome = state
+        .db
+        .write(move |c| {
+            let principal = who.key();
+            if let Some(k) = &key {
+                let cutoff = now() - chrono::Duration::hours(24);
+                diesel::delete(
+                    idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff)),
+                )
+                .execute(c)?;
+                let prior: Option<(String, String)> = idempotency_keys::table
+                    .find((&principal, k))
+                    .select((idempotency_keys::request_hash, idempotency_keys::body))
+                    .first(c)
+                    .optional()?;
+                if let Some((h, body)) = prior {
+                    if h != hash {
+                        return Err(ApiError::Unprocessable {
+                            code: "idempotency_key_reused",
+                            detail: "this Idempotency-Key was used for a different request".into(),
+                            errors: vec![],
+                        });
+                    }
+                    return Ok(Outcome::Replay(body));
+                }
+            }
+            let id = write::create(c, &who, input, None)?;
+            let row = tickets::find_row(c, id)?.ok_or(ApiError::NotFound("ticket"))?;
+            let ticket = tickets::to_ticket(c, row, lazo_domain::Access::Full)?;
+            if let Some(k) = &key {
+                diesel::insert_into(idempotency_keys::table)
+                    .values((
+                        idempotency_keys::principal.eq(&principal),
+                        idempotency_keys::idem_key.eq(k),
+                        idempotency_keys::request_hash.eq(&hash),
+                        idempotency_keys::status.eq(201i16),
+                        idempotency_keys::body
+                            .eq(serde_json::to_string(&ticket).map_err(ApiError::internal)?),
+                        idempotency_keys::created_at.eq(now()),
+                    ))
+                    .execute(c)?;
+            }
+            Ok(Outcome::Fresh(Box::new(ticket)))
+        })
+        .await?;
+    Ok(match outcome {
+        Outcome::Fresh(t) => ticket_response(actix_web::http::StatusCode::CREATED, &t),
+        Outcome::Replay(body) => {
+            let t: Ticket = serde_json::from_str(&body).map_err(ApiError::internal)?;
+            let mut res = ticket_response(actix_web::http::StatusCode::CREATED, &t);
+            res.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
+                actix_web::http::header::HeaderValue::from_static("true"),
+            );
+            res
+        }
+    })
+}
+
+#[utoipa::path(tag = "tickets", params(("id" = i64, Path)), responses((status = 200, body = Ticket, headers(("ETag" = String)))))]
+#[get("/tickets/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_read()?;
+    let id = id.into_inner();
+    let ticket = state.db.read(move |c| load_ticket(c, &who, id)).await?;
+    Ok(ticket_response(actix_web::http::StatusCode::OK, &ticket))
+}
+
+/// Change a ticket. Send `If-Match` with the ETag you read to be told (412)
+/// instead of overwriting someone else's change. Every changed field is
+/// recorded in the history with the comment that came with it.
+#[utoipa::path(
+    tag = "tickets",
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on")),
+    request_body = UpdateTicket,
+    responses((status = 200, body = Ticket, headers(("ETag" = String))))
+)]
+#[patch("/tickets/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: JsonBody<UpdateTicket>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_write()?;
+    let id = id.into_inner();
+    let expected = if_match(&req)?;
+    let changes = body.value;
+    let ticket = state
+        .db
+        .write(move |c| {
+            write::update(c, &who, id, expected, changes)?;
+            load_ticket(c, &who, id)
+        })
+        .await?;
+    Ok(ticket_response(actix_web::http::StatusCode::OK, &ticket))
+}
+
+/// Delete a ticket with its comments and history (organisation admins).
+/// Its sub-tickets stay, without a parent.
+#[utoipa::path(tag = "tickets", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), responses((status = 204, description = "Deleted")))]
+#[delete("/tickets/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_write()?;
+    let id = id.into_inner();
+    let expected = if_match(&req)?;
+    state
+        .db
+        .write(move |c| write::delete(c, &who, id, expected))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Apply one change to many tickets. Each ticket is its own transaction and
+/// gets its own result, so one refusal does not block the others.
+#[utoipa::path(tag = "tickets", request_body = BulkUpdate, responses((status = 200, body = BulkResult)))]
+#[post("/tickets/bulk")]
+pub async fn bulk(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: JsonBody<BulkUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_write()?;
+    let BulkUpdate { ids, changes } = body.value;
+    if ids.is_empty() || ids.len() > BULK_MAX {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "ids",
+            "out_of_range",
+            format!("give 1 to {BULK_MAX} ticket ids"),
+        )]));
+    }
+    let mut results = Vec::with_capacity(ids.len());
+    for id in ids {
+        let who = who.clone();
+        let changes = changes.clone();
+        let r = state
+            .db
+            .write(move |c| {
+                write::update(c, &who, id, None, changes)?;
+                Ok(t::table.find(id).select(t::version).first::<i64>(c)?)
+            })
+            .await;
+        results.push(match r {
+            Ok(v) => BulkItemResult {
+                id,
+                ok: true,
+                version: Some(v),
+                error: None,
+            },
+            Err(e) => BulkItemResult {
+                id,
+                ok: false,
+                version: None,
+                error: Some(e.problem()),
+            },
+        });
+    }
+    Ok(HttpResponse::Ok().json(BulkResult { results }))
+}
+
+/// Sub-tickets of a ticket that the caller may see (a sub-ticket owner does
+/// not see their siblings).
+#[utoipa::path(tag = "tickets", params(("id" = i64, Path), lazo_domain::wire::PageQuery), responses((status = 200, body = TicketPage)))]
+#[get("/tickets/{id}/sub-tickets")]
+pub async fn list_sub_tickets(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    q: web::Query<lazo_domain::wire::PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_read()?;
+    let id = id.into_inner();
+    let limit = q.limit().map_err(|e| ApiError::BadRequest {
+        code: "invalid_query",
+        detail: e.message.clone(),
+        errors: vec![e],
+    })?;
+    let cursor = q.cursor.clone();
+    let page = state
+        .db
+        .read(move |c| {
+            tickets::load_visible(c, &who, id)?;
+            let f = lazo_domain::wire::TicketFilter {
+                sort: SortKey::Created,
+                dir: SortDir::Asc,
+                limit,
+                cursor,
+                ..Default::default()
+            };
+            let (rows, next_cursor) = query::page_children(c, &who, id, &f, now())?;
+            Ok(TicketPage {
+                items: tickets::list_items(c, rows)?,
+                next_cursor,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Create a sub-ticket: a separate task under this ticket, usually owned by
+/// someone else. The caller needs full access to the parent.
+#[utoipa::path(tag = "tickets", params(("id" = i64, Path)), request_body = CreateTicket, responses((status = 201, body = Ticket)))]
+#[post("/tickets/{id}/sub-tickets")]
+pub async fn create_sub_ticket(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    body: JsonBody<CreateTicket>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_write()?;
+    let parent = id.into_inner();
+    let input = body.value;
+    let ticket = state
+        .db
+        .write(move |c| {
+            let id = write::create(c, &who, input, Some(parent))?;
+            let row = tickets::find_row(c, id)?.ok_or(ApiError::NotFound("ticket"))?;
+            tickets::to_ticket(c, row, lazo_domain::Access::Full)
+        })
+        .await?;
+    Ok(ticket_response(
+        actix_web::http::StatusCode::CREATED,
+        &ticket,
+    ))
+}

@@ -1,0 +1,150 @@
+//! Integrator API tokens: created by an admin, shown once, stored hashed.
+
+use actix_web::{delete, get, post, web, HttpResponse};
+use diesel::prelude::*;
+use lazo_domain::limits::NAME_MAX;
+use lazo_domain::rules::check_line;
+use lazo_domain::wire::{ApiToken, CreateApiToken, CreatedApiToken, FieldError};
+
+use crate::auth::{parse_scopes, random_secret, token_hash, Principal, TOKEN_PREFIX};
+use crate::db::schema::api_tokens;
+use crate::db::{now, utc, DbConn};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::routes::users::user_refs;
+use crate::state::AppState;
+
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+    Option<chrono::NaiveDateTime>,
+);
+
+fn load(c: &mut DbConn, id: Option<i64>) -> Result<Vec<ApiToken>, ApiError> {
+    let mut q = api_tokens::table
+        .select((
+            api_tokens::id,
+            api_tokens::name,
+            api_tokens::prefix,
+            api_tokens::scopes,
+            api_tokens::created_by,
+            api_tokens::created_at,
+            api_tokens::last_used_at,
+            api_tokens::revoked_at,
+        ))
+        .order(api_tokens::id.desc())
+        .into_boxed();
+    if let Some(id) = id {
+        q = q.filter(api_tokens::id.eq(id));
+    }
+    let rows: Vec<Row> = q.load(c)?;
+    let creators: Vec<i64> = rows.iter().filter_map(|r| r.4).collect();
+    let refs = user_refs(c, &creators)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ApiToken {
+            id: r.0,
+            name: r.1,
+            prefix: r.2,
+            scopes: parse_scopes(&r.3),
+            created_by: r.4.and_then(|u| refs.get(&u).cloned()),
+            created_at: utc(r.5),
+            last_used_at: r.6.map(utc),
+            revoked_at: r.7.map(utc),
+        })
+        .collect())
+}
+
+#[utoipa::path(tag = "tokens", responses((status = 200, body = Vec<ApiToken>)))]
+#[get("/tokens")]
+pub async fn list(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
+    who.require_admin()?;
+    Ok(HttpResponse::Ok().json(state.db.read(|c| load(c, None)).await?))
+}
+
+/// Create a token. The secret is in this response only; it is stored hashed.
+#[utoipa::path(tag = "tokens", request_body = CreateApiToken, responses((status = 201, body = CreatedApiToken)))]
+#[post("/tokens")]
+pub async fn create(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: JsonBody<CreateApiToken>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_admin()?;
+    let input = body.value;
+    let mut errors = Vec::new();
+    check_line("name", &input.name, NAME_MAX, &mut errors);
+    if input.scopes.is_empty() {
+        errors.push(FieldError::new(
+            "scopes",
+            "required",
+            "give the token at least one scope",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let creator = who.user().map(|u| u.id);
+    let secret = random_secret();
+    let full = format!("{TOKEN_PREFIX}{secret}");
+    let hash = token_hash(&secret);
+    let prefix = full[..TOKEN_PREFIX.len() + 6].to_owned();
+    let token = state
+        .db
+        .write(move |c| {
+            let mut scopes: Vec<&str> = input.scopes.iter().map(|s| s.as_str()).collect();
+            scopes.sort();
+            scopes.dedup();
+            let id: i64 = diesel::insert_into(api_tokens::table)
+                .values((
+                    api_tokens::name.eq(input.name.trim()),
+                    api_tokens::prefix.eq(&prefix),
+                    api_tokens::secret_hash.eq(&hash),
+                    api_tokens::scopes.eq(scopes.join(" ")),
+                    api_tokens::created_by.eq(creator),
+                    api_tokens::created_at.eq(now()),
+                ))
+                .returning(api_tokens::id)
+                .get_result(c)?;
+            load(c, Some(id))?.pop().ok_or(ApiError::NotFound("token"))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(CreatedApiToken {
+        token,
+        secret: full,
+    }))
+}
+
+/// Revoke a token; it stops working at once.
+#[utoipa::path(tag = "tokens", params(("id" = i64, Path)), responses((status = 204, description = "Revoked")))]
+#[delete("/tokens/{id}")]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_admin()?;
+    let id = id.into_inner();
+    state
+        .db
+        .write(move |c| {
+            let n = diesel::update(
+                api_tokens::table
+                    .find(id)
+                    .filter(api_tokens::revoked_at.is_null()),
+            )
+            .set(api_tokens::revoked_at.eq(now()))
+            .execute(c)?;
+            if n == 0 && load(c, Some(id))?.is_empty() {
+                return Err(ApiError::NotFound("token"));
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,370 @@
+use actix_web::{get, patch, post, web, HttpResponse};
+use diesel::prelude::*;
+use lazo_domain::limits::{EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN};
+use lazo_domain::rules::{check_line, is_email};
+use lazo_domain::wire::{CreateUser, FieldError, Me, NamedRef, UpdateUser, User, UserRef};
+use lazo_domain::Role;
+use std::collections::HashMap;
+
+use crate::auth::{hash_password, Principal};
+use crate::db::schema::{group_members, sessions, ticket_groups, users};
+use crate::db::{now, utc, DbConn};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::routes::config::load_settings;
+use crate::state::AppState;
+
+type UserRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    chrono::NaiveDateTime,
+);
+
+fn user_cols() -> (
+    users::id,
+    users::email,
+    users::name,
+    users::language,
+    users::role,
+    users::active,
+    users::created_at,
+) {
+    (
+        users::id,
+        users::email,
+        users::name,
+        users::language,
+        users::role,
+        users::active,
+        users::created_at,
+    )
+}
+
+pub const LANGUAGES: &[&str] = &["en", "es", "fr"];
+
+fn to_user(row: UserRow, groups: Vec<NamedRef>) -> Result<User, ApiError> {
+    Ok(User {
+        id: row.0,
+        email: row.1,
+        name: row.2,
+        language: row.3,
+        role: row.4.parse().map_err(ApiError::internal)?,
+        active: row.5,
+        groups,
+        created_at: utc(row.6),
+    })
+}
+
+fn groups_by_user(
+    c: &mut DbConn,
+    user_ids: Option<&[i64]>,
+) -> Result<HashMap<i64, Vec<NamedRef>>, ApiError> {
+    let mut q = group_members::table
+        .inner_join(ticket_groups::table)
+        .select((
+            group_members::user_id,
+            ticket_groups::id,
+            ticket_groups::name,
+        ))
+        .order(ticket_groups::name)
+        .into_boxed();
+    if let Some(ids) = user_ids {
+        q = q.filter(group_members::user_id.eq_any(ids.to_vec()));
+    }
+    let rows: Vec<(i64, i64, String)> = q.load(c)?;
+    let mut map: HashMap<i64, Vec<NamedRef>> = HashMap::new();
+    for (uid, gid, name) in rows {
+        map.entry(uid).or_default().push(NamedRef { id: gid, name });
+    }
+    Ok(map)
+}
+
+pub fn load_user(c: &mut DbConn, id: i64) -> Result<User, ApiError> {
+    let row: UserRow = users::table
+        .find(id)
+        .select(user_cols())
+        .first(c)
+        .optional()?
+        .ok_or(ApiError::NotFound("user"))?;
+    let groups = groups_by_user(c, Some(&[id]))?
+        .remove(&id)
+        .unwrap_or_default();
+    to_user(row, groups)
+}
+
+pub fn load_me(c: &mut DbConn, id: i64) -> Result<Me, ApiError> {
+    let u = load_user(c, id)?;
+    Ok(Me {
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        language: u.language,
+        role: u.role,
+        groups: u.groups,
+        settings: load_settings(c)?,
+    })
+}
+
+/// Names and emails of users by id, for references in tickets and lists.
+pub fn user_refs(c: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, UserRef>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, String, String)> = users::table
+        .filter(users::id.eq_any(ids.to_vec()))
+        .select((users::id, users::name, users::email))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, email)| (id, UserRef { id, name, email }))
+        .collect())
+}
+
+fn check_language(lang: &str, errors: &mut Vec<FieldError>) {
+    if !LANGUAGES.contains(&lang) {
+        errors.push(FieldError::new(
+            "language",
+            "invalid",
+            "language must be one of en, es, fr",
+        ));
+    }
+}
+
+fn check_password(pw: &str, errors: &mut Vec<FieldError>) {
+    let n = pw.chars().count();
+    if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
+        errors.push(FieldError::new(
+            "password",
+            "invalid",
+            format!("passwords have {PASSWORD_MIN} to {PASSWORD_MAX} characters"),
+        ));
+    }
+}
+
+fn check_email(email: &str, errors: &mut Vec<FieldError>) {
+    if email.len() > EMAIL_MAX || !is_email(email) {
+        errors.push(FieldError::new(
+            "email",
+            "invalid",
+            "must be an email address",
+        ));
+    }
+}
+
+fn email_taken() -> ApiError {
+    ApiError::Conflict {
+        code: "email_taken",
+        detail: "another user has this email".into(),
+        errors: vec![FieldError::new(
+            "email",
+            "taken",
+            "another user has this email",
+        )],
+    }
+}
+
+/// Everyone in the organisation, for owner pickers and administration.
+#[utoipa::path(tag = "people", responses((status = 200, body = Vec<User>)))]
+#[get("/users")]
+pub async fn list(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
+    who.require_directory_read()?;
+    let users = state
+        .db
+        .read(|c| {
+            let rows: Vec<UserRow> = users::table
+                .select(user_cols())
+                .order(users::name)
+                .load(c)?;
+            let mut groups = groups_by_user(c, None)?;
+            rows.into_iter()
+                .map(|r| {
+                    let g = groups.remove(&r.0).unwrap_or_default();
+                    to_user(r, g)
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(users))
+}
+
+/// Create a user (organisation admins).
+#[utoipa::path(tag = "people", request_body = CreateUser, responses((status = 201, body = User)))]
+#[post("/users")]
+pub async fn create(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: JsonBody<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_admin()?;
+    let input = body.value;
+    let email = input.email.trim().to_lowercase();
+    let mut errors = Vec::new();
+    check_email(&email, &mut errors);
+    check_line("name", &input.name, NAME_MAX, &mut errors);
+    let language = input.language.clone().unwrap_or_else(|| "en".into());
+    check_language(&language, &mut errors);
+    check_password(&input.password, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let hash = web::block(move || hash_password(&input.password))
+        .await
+        .map_err(ApiError::internal)??;
+    let user = state
+        .db
+        .write(move |c| {
+            let taken: i64 = users::table
+                .filter(users::email.eq(&email))
+                .count()
+                .get_result(c)?;
+            if taken > 0 {
+                return Err(email_taken());
+            }
+            let t = now();
+            let id: i64 = diesel::insert_into(users::table)
+                .values((
+                    users::email.eq(&email),
+                    users::name.eq(input.name.trim()),
+                    users::language.eq(&language),
+                    users::role.eq(input.role.as_str()),
+                    users::active.eq(input.active.unwrap_or(true)),
+                    users::password_hash.eq(&hash),
+                    users::created_at.eq(t),
+                    users::updated_at.eq(t),
+                ))
+                .returning(users::id)
+                .get_result(c)?;
+            load_user(c, id)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/users/{}", user.id)))
+        .json(user))
+}
+
+#[utoipa::path(tag = "people", params(("id" = i64, Path)), responses((status = 200, body = User)))]
+#[get("/users/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_directory_read()?;
+    let id = id.into_inner();
+    let user = state.db.read(move |c| load_user(c, id)).await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+/// Change a user (organisation admins). A new password or deactivation ends
+/// the user's sessions.
+#[utoipa::path(tag = "people", params(("id" = i64, Path)), request_body = UpdateUser, responses((status = 200, body = User)))]
+#[patch("/users/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    body: JsonBody<UpdateUser>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_admin()?;
+    let id = id.into_inner();
+    let input = body.value;
+    let mut errors = Vec::new();
+    let email = input.email.as_ref().map(|e| e.trim().to_lowercase());
+    if let Some(e) = &email {
+        check_email(e, &mut errors);
+    }
+    if let Some(n) = &input.name {
+        check_line("name", n, NAME_MAX, &mut errors);
+    }
+    if let Some(l) = &input.language {
+        check_language(l, &mut errors);
+    }
+    if let Some(p) = &input.password {
+        check_password(p, &mut errors);
+    }
+    if who.user().is_some_and(|u| u.id == id)
+        && (input.active == Some(false) || input.role.is_some_and(|r| r != Role::Admin))
+    {
+        errors.push(FieldError::new(
+            "role",
+            "self_lockout",
+            "you cannot demote or deactivate yourself",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let hash = match input.password.clone() {
+        Some(p) => Some(
+            web::block(move || hash_password(&p))
+                .await
+                .map_err(ApiError::internal)??,
+        ),
+        None => None,
+    };
+    let user = state
+        .db
+        .write(move |c| {
+            let exists: i64 = users::table.find(id).count().get_result(c)?;
+            if exists == 0 {
+                return Err(ApiError::NotFound("user"));
+            }
+            if let Some(e) = &email {
+                let taken: i64 = users::table
+                    .filter(users::email.eq(e))
+                    .filter(users::id.ne(id))
+                    .count()
+                    .get_result(c)?;
+                if taken > 0 {
+                    return Err(email_taken());
+                }
+                diesel::update(users::table.find(id))
+                    .set(users::email.eq(e))
+                    .execute(c)?;
+            }
+            if let Some(n) = &input.name {
+                diesel::update(users::table.find(id))
+                    .set(users::name.eq(n.trim()))
+                    .execute(c)?;
+            }
+            if let Some(l) = &input.language {
+                diesel::update(users::table.find(id))
+                    .set(users::language.eq(l))
+                    .execute(c)?;
+            }
+            if let Some(r) = input.role {
+                diesel::update(users::table.find(id))
+                    .set(users::role.eq(r.as_str()))
+                    .execute(c)?;
+            }
+            if let Some(a) = input.active {
+                diesel::update(users::table.find(id))
+                    .set(users::active.eq(a))
+                    .execute(c)?;
+            }
+            if let Some(h) = &hash {
+                diesel::update(users::table.find(id))
+                    .set(users::password_hash.eq(h))
+                    .execute(c)?;
+            }
+            if hash.is_some() || input.active == Some(false) {
+                diesel::update(
+                    sessions::table
+                        .filter(sessions::user_id.eq(id))
+                        .filter(sessions::revoked_at.is_null()),
+                )
+                .set(sessions::revoked_at.eq(now()))
+                .execute(c)?;
+            }
+            diesel::update(users::table.find(id))
+                .set(users::updated_at.eq(now()))
+                .execute(c)?;
+            load_user(c, id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(user))
+}

@@ -1,0 +1,361 @@
+//! The follow-up page query: visibility, filters, keyset pagination and
+//! per-status counts. Every filter maps to an indexed column (see the
+//! migration) and pages are keyset-based, so page N costs what page 1 does.
+
+use base64::Engine;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text, Timestamp};
+use lazo_domain::wire::{TextQuery, TicketFilter};
+use lazo_domain::{SortDir, SortKey, StatusCategory};
+use serde::{Deserialize, Serialize};
+
+use super::TicketRow;
+use crate::auth::Principal;
+use crate::db::schema::{ticket_tags, tickets};
+use crate::db::{DbBackend, DbConn};
+use crate::error::ApiError;
+
+diesel::define_sql_function!(fn lower(x: Text) -> Text);
+diesel::define_sql_function!(fn coalesce(x: Nullable<Timestamp>, y: Timestamp) -> Timestamp);
+
+type Boxed = tickets::BoxedQuery<'static, DbBackend>;
+
+diesel::alias!(tickets as related: RelatedTickets);
+
+/// Sort value for tickets without a due date: after every real date.
+fn far_future() -> NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .expect("valid date")
+}
+
+/// Tickets `who` may see, narrowed by `f` (no sort, no paging).
+pub fn filtered(who: &Principal, f: &TicketFilter, now: NaiveDateTime) -> Boxed {
+    let mut q = tickets::table.into_boxed();
+    if let Principal::User(u) = who {
+        if !u.role.sees_all_tickets() {
+            let me = u.id;
+            let groups = u.group_ids.clone();
+            // Parents the caller holds (their sub-tickets are visible) and
+            // parents of sub-tickets the caller owns (visible read-only).
+            let held_parents = related
+                .filter(
+                    related
+                        .field(tickets::owner_id)
+                        .eq(me)
+                        .or(related.field(tickets::group_id).eq_any(groups.clone())),
+                )
+                .select(related.field(tickets::id).nullable());
+            let parents_of_mine = related
+                .filter(related.field(tickets::owner_id).eq(me))
+                .select(related.field(tickets::parent_id));
+            q = q.filter(
+                tickets::owner_id
+                    .eq(me)
+                    .or(tickets::group_id.eq_any(groups))
+                    .or(tickets::parent_id.eq_any(held_parents))
+                    .or(tickets::id.nullable().eq_any(parents_of_mine)),
+            );
+        }
+    }
+    if !f.status_ids.is_empty() {
+        q = q.filter(tickets::status_id.eq_any(f.status_ids.clone()));
+    }
+    if !f.categories.is_empty() {
+        q = q.filter(
+            tickets::status_category.eq_any(
+                f.categories
+                    .iter()
+                    .map(|c| c.as_str().to_owned())
+                    .collect::<Vec<_>>(),
+            ),
+        );
+    }
+    if !f.priorities.is_empty() {
+        q = q.filter(
+            tickets::priority.eq_any(f.priorities.iter().map(|p| p.rank()).collect::<Vec<_>>()),
+        );
+    }
+    if let Some(o) = &f.owner {
+        let mut ids = o.ids.clone();
+        if o.me {
+            if let Some(u) = who.user() {
+                ids.push(u.id);
+            }
+        }
+        q = match (o.none, ids.is_empty()) {
+            (true, true) => q.filter(tickets::owner_id.is_null()),
+            (true, false) => q.filter(
+                tickets::owner_id
+                    .is_null()
+                    .or(tickets::owner_id.eq_any(ids)),
+            ),
+            (false, _) => q.filter(tickets::owner_id.eq_any(ids)),
+        };
+    }
+    q = match (f.group_none, f.group_ids.is_empty()) {
+        (false, true) => q,
+        (true, true) => q.filter(tickets::group_id.is_null()),
+        (true, false) => q.filter(
+            tickets::group_id
+                .is_null()
+                .or(tickets::group_id.eq_any(f.group_ids.clone())),
+        ),
+        (false, false) => q.filter(tickets::group_id.eq_any(f.group_ids.clone())),
+    };
+    if !f.origin_group_ids.is_empty() {
+        q = q.filter(tickets::origin_group_id.eq_any(f.origin_group_ids.clone()));
+    }
+    if !f.type_ids.is_empty() {
+        q = q.filter(tickets::type_id.eq_any(f.type_ids.clone()));
+    }
+    if !f.sources.is_empty() {
+        q = q.filter(tickets::source.eq_any(f.sources.clone()));
+    }
+    if !f.tags.is_empty() {
+        let tagged = ticket_tags::table
+            .filter(ticket_tags::tag.eq_any(f.tags.clone()))
+            .select(ticket_tags::ticket_id);
+        q = q.filter(tickets::id.eq_any(tagged));
+    }
+    if let Some(t) = f.created_from {
+        q = q.filter(tickets::created_at.ge(t.naive_utc()));
+    }
+    if let Some(t) = f.created_to {
+        q = q.filter(tickets::created_at.lt(t.naive_utc()));
+    }
+    if let Some(t) = f.updated_from {
+        q = q.filter(tickets::updated_at.ge(t.naive_utc()));
+    }
+    if let Some(t) = f.updated_to {
+        q = q.filter(tickets::updated_at.lt(t.naive_utc()));
+    }
+    match f.overdue {
+        Some(true) => {
+            q = q
+                .filter(tickets::status_category.ne(StatusCategory::Closed.as_str()))
+                .filter(tickets::due_at.lt(now));
+        }
+        Some(false) => {
+            q = q.filter(
+                tickets::due_at
+                    .is_null()
+                    .or(tickets::due_at.ge(now))
+                    .or(tickets::status_category.eq(StatusCategory::Closed.as_str())),
+            );
+        }
+        None => {}
+    }
+    match &f.text {
+        Some(TextQuery::Number(n, raw)) => {
+            let like = contains(raw);
+            q = q.filter(
+                tickets::number
+                    .eq(*n)
+                    .or(lower(tickets::subject).like(like).escape('\\')),
+            );
+        }
+        Some(TextQuery::Email(e)) => {
+            // A prefix range, so the requester_email index serves it.
+            q = q
+                .filter(tickets::requester_email.ge(e.clone()))
+                .filter(tickets::requester_email.lt(format!("{e}\u{10FFFF}")));
+        }
+        Some(TextQuery::Words(w)) => {
+            let like = contains(w);
+            q = q.filter(
+                lower(tickets::subject)
+                    .like(like.clone())
+                    .escape('\\')
+                    .or(lower(tickets::description).like(like).escape('\\')),
+            );
+        }
+        None => {}
+    }
+    q
+}
+
+/// `%text%` with LIKE's wildcards escaped, lowercased to match `lower(col)`.
+fn contains(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Where the next page starts: the last row's sort value and id.
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    /// Sort key the cursor was made for.
+    s: String,
+    /// Sort value: a timestamp or an integer.
+    v: serde_json::Value,
+    id: i64,
+}
+
+const TS_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+fn bad_cursor() -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_cursor",
+        detail: "the cursor is not one this list returned; start again without it".into(),
+        errors: vec![],
+    }
+}
+
+fn decode_cursor(s: &str, key: SortKey) -> Result<Cursor, ApiError> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .map_err(|_| bad_cursor())?;
+    let c: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad_cursor())?;
+    if c.s != key.as_str() {
+        return Err(bad_cursor());
+    }
+    Ok(c)
+}
+
+fn encode_cursor(key: SortKey, row: &TicketRow) -> String {
+    let v = match key {
+        SortKey::Created => serde_json::json!(row.created_at.format(TS_FORMAT).to_string()),
+        SortKey::Updated => serde_json::json!(row.updated_at.format(TS_FORMAT).to_string()),
+        SortKey::Due => serde_json::json!(row
+            .due_at
+            .unwrap_or_else(far_future)
+            .format(TS_FORMAT)
+            .to_string()),
+        SortKey::Priority => serde_json::json!(row.priority),
+        SortKey::Number => serde_json::json!(row.number),
+    };
+    let c = Cursor {
+        s: key.as_str().to_owned(),
+        v,
+        id: row.id,
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(serde_json::to_vec(&c).unwrap_or_default())
+}
+
+fn ts(v: &serde_json::Value) -> Result<NaiveDateTime, ApiError> {
+    v.as_str()
+        .and_then(|s| NaiveDateTime::parse_from_str(s, TS_FORMAT).ok())
+        .ok_or_else(bad_cursor)
+}
+
+fn int(v: &serde_json::Value) -> Result<i64, ApiError> {
+    v.as_i64().ok_or_else(bad_cursor)
+}
+
+macro_rules! after {
+    ($q:expr, $col:expr, $val:expr, $id:expr, $dir:expr) => {
+        match $dir {
+            SortDir::Desc => $q.filter($col.lt($val).or($col.eq($val).and(tickets::id.lt($id)))),
+            SortDir::Asc => $q.filter($col.gt($val).or($col.eq($val).and(tickets::id.gt($id)))),
+        }
+    };
+}
+
+macro_rules! order {
+    ($q:expr, $col:expr, $dir:expr) => {
+        match $dir {
+            SortDir::Desc => $q.order(($col.desc(), tickets::id.desc())),
+            SortDir::Asc => $q.order(($col.asc(), tickets::id.asc())),
+        }
+    };
+}
+
+/// One page of the follow-up list and the cursor of the next.
+pub fn page(
+    c: &mut DbConn,
+    who: &Principal,
+    f: &TicketFilter,
+    now: NaiveDateTime,
+) -> Result<(Vec<TicketRow>, Option<String>), ApiError> {
+    let mut q = filtered(who, f, now);
+    let far = far_future();
+    if let Some(cur) = &f.cursor {
+        let cur = decode_cursor(cur, f.sort)?;
+        q = match f.sort {
+            SortKey::Created => after!(q, tickets::created_at, ts(&cur.v)?, cur.id, f.dir),
+            SortKey::Updated => after!(q, tickets::updated_at, ts(&cur.v)?, cur.id, f.dir),
+            SortKey::Due => after!(
+                q,
+                coalesce(tickets::due_at, far),
+                ts(&cur.v)?,
+                cur.id,
+                f.dir
+            ),
+            SortKey::Priority => {
+                let p = i16::try_from(int(&cur.v)?).map_err(|_| bad_cursor())?;
+                after!(q, tickets::priority, p, cur.id, f.dir)
+            }
+            SortKey::Number => after!(q, tickets::number, int(&cur.v)?, cur.id, f.dir),
+        };
+    }
+    q = match f.sort {
+        SortKey::Created => order!(q, tickets::created_at, f.dir),
+        SortKey::Updated => order!(q, tickets::updated_at, f.dir),
+        SortKey::Due => order!(q, coalesce(tickets::due_at, far), f.dir),
+        SortKey::Priority => order!(q, tickets::priority, f.dir),
+        SortKey::Number => order!(q, tickets::number, f.dir),
+    };
+    let mut rows: Vec<TicketRow> = q.limit(f.limit + 1).load(c)?;
+    let next = if rows.len() as i64 > f.limit {
+        rows.truncate(f.limit as usize);
+        rows.last().map(|r| encode_cursor(f.sort, r))
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+/// Count of matching tickets in each status. One indexed count per status
+/// (there are a handful) rather than a GROUP BY over the whole filter.
+pub fn counts(
+    c: &mut DbConn,
+    who: &Principal,
+    f: &TicketFilter,
+    now: NaiveDateTime,
+    status_ids: &[i64],
+) -> Result<Vec<(i64, i64)>, ApiError> {
+    let mut out = Vec::with_capacity(status_ids.len());
+    for &s in status_ids {
+        if !f.status_ids.is_empty() && !f.status_ids.contains(&s) {
+            out.push((s, 0));
+            continue;
+        }
+        let n: i64 = filtered(who, f, now)
+            .filter(tickets::status_id.eq(s))
+            .count()
+            .get_result(c)?;
+        out.push((s, n));
+    }
+    Ok(out)
+}
+
+/// Sub-tickets of `parent` visible to `who`, oldest first.
+pub fn page_children(
+    c: &mut DbConn,
+    who: &Principal,
+    parent: i64,
+    f: &TicketFilter,
+    now: NaiveDateTime,
+) -> Result<(Vec<TicketRow>, Option<String>), ApiError> {
+    let mut q = filtered(who, f, now).filter(tickets::parent_id.eq(parent));
+    if let Some(cur) = &f.cursor {
+        let cur = decode_cursor(cur, SortKey::Created)?;
+        q = after!(q, tickets::created_at, ts(&cur.v)?, cur.id, SortDir::Asc);
+    }
+    let mut rows: Vec<TicketRow> = order!(q, tickets::created_at, SortDir::Asc)
+        .limit(f.limit + 1)
+        .load(c)?;
+    let next = if rows.len() as i64 > f.limit {
+        rows.truncate(f.limit as usize);
+        rows.last().map(|r| encode_cursor(SortKey::Created, r))
+    } else {
+        None
+    };
+    Ok((rows, next))
+}

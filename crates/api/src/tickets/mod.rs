@@ -1,0 +1,349 @@
+//! Tickets: loading with access control, creating, updating (with history in
+//! the same transaction), deleting, and the follow-up query ([`list`]).
+//! Everything here runs inside a `Db::read`/`Db::write` closure.
+
+pub mod list;
+pub mod write;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use lazo_domain::access::{TicketFacts, Viewer};
+use lazo_domain::wire::{
+    Contact, NamedRef, StatusRef, Summary, Ticket, TicketListItem, TicketRef, UserRef,
+};
+use lazo_domain::{Access, Priority, StatusCategory};
+use std::collections::HashMap;
+
+use crate::auth::Principal;
+use crate::db::schema::{
+    contacts, root_causes, statuses, ticket_groups, ticket_tags, ticket_types, tickets,
+};
+use crate::db::{now, utc, DbConn};
+use crate::error::ApiError;
+use crate::routes::users::user_refs;
+
+/// A `tickets` row, in schema column order.
+#[derive(Debug, Clone, Queryable)]
+pub struct TicketRow {
+    pub id: i64,
+    pub number: i64,
+    pub subject: String,
+    pub description: String,
+    pub type_id: Option<i64>,
+    pub priority: i16,
+    pub status_id: i64,
+    pub status_category: String,
+    pub root_cause_id: Option<i64>,
+    pub group_id: Option<i64>,
+    pub origin_group_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub parent_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub requester_email: Option<String>,
+    pub source: Option<String>,
+    pub due_at: Option<NaiveDateTime>,
+    pub summary_score: Option<i32>,
+    pub summary_comment: Option<String>,
+    pub custom_fields: String,
+    pub is_public: bool,
+    pub closed_at: Option<NaiveDateTime>,
+    pub created_by_user: Option<i64>,
+    pub created_by_token: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i64,
+}
+
+impl TicketRow {
+    pub fn priority(&self) -> Priority {
+        Priority::from_rank(self.priority).unwrap_or(Priority::Medium)
+    }
+    pub fn category(&self) -> Option<StatusCategory> {
+        self.status_category.parse().ok()
+    }
+}
+
+pub fn find_row(c: &mut DbConn, id: i64) -> Result<Option<TicketRow>, ApiError> {
+    Ok(tickets::table.find(id).first::<TicketRow>(c).optional()?)
+}
+
+/// What `who` may do with `row`; `None` when it is invisible to them.
+pub fn access(
+    c: &mut DbConn,
+    who: &Principal,
+    row: &TicketRow,
+) -> Result<Option<Access>, ApiError> {
+    let Principal::User(u) = who else {
+        return Ok(Some(Access::Full));
+    };
+    let viewer = Viewer {
+        user_id: u.id,
+        role: u.role,
+        group_ids: &u.group_ids,
+    };
+    if u.role.sees_all_tickets() {
+        return Ok(Some(Access::Full));
+    }
+    let (parent_owner_id, parent_group_id) = match row.parent_id {
+        Some(p) => tickets::table
+            .find(p)
+            .select((tickets::owner_id, tickets::group_id))
+            .first::<(Option<i64>, Option<i64>)>(c)
+            .optional()?
+            .unwrap_or((None, None)),
+        None => (None, None),
+    };
+    let owns_child: i64 = tickets::table
+        .filter(tickets::parent_id.eq(row.id))
+        .filter(tickets::owner_id.eq(u.id))
+        .count()
+        .get_result(c)?;
+    let facts = TicketFacts {
+        owner_id: row.owner_id,
+        group_id: row.group_id,
+        parent_owner_id,
+        parent_group_id,
+        viewer_owns_a_child: owns_child > 0,
+    };
+    Ok(viewer.access(&facts))
+}
+
+/// The ticket if `who` may see it, else 404 (never 403: existence must not
+/// leak).
+pub fn load_visible(
+    c: &mut DbConn,
+    who: &Principal,
+    id: i64,
+) -> Result<(TicketRow, Access), ApiError> {
+    let row = find_row(c, id)?.ok_or(ApiError::NotFound("ticket"))?;
+    let acc = access(c, who, &row)?.ok_or(ApiError::NotFound("ticket"))?;
+    Ok((row, acc))
+}
+
+/// Like [`load_visible`], but the caller must be allowed to change it.
+pub fn load_writable(c: &mut DbConn, who: &Principal, id: i64) -> Result<TicketRow, ApiError> {
+    let (row, acc) = load_visible(c, who, id)?;
+    if acc != Access::Full {
+        return Err(ApiError::Forbidden(
+            "you see this ticket because you own one of its sub-tickets: you may read and comment, not change it".into(),
+        ));
+    }
+    Ok(row)
+}
+
+/// Names for the ids a page of tickets refers to, fetched in a few batched
+/// queries instead of one per ticket.
+#[derive(Default)]
+pub struct Names {
+    pub statuses: HashMap<i64, StatusRef>,
+    pub groups: HashMap<i64, String>,
+    pub types: HashMap<i64, String>,
+    pub users: HashMap<i64, UserRef>,
+    pub causes: HashMap<i64, String>,
+    pub tags: HashMap<i64, Vec<String>>,
+}
+
+impl Names {
+    pub fn load(c: &mut DbConn, rows: &[TicketRow]) -> Result<Names, ApiError> {
+        let mut n = Names::default();
+        let st: Vec<(i64, String, String)> = statuses::table
+            .select((statuses::id, statuses::name, statuses::category))
+            .load(c)?;
+        for (id, name, cat) in st {
+            n.statuses.insert(
+                id,
+                StatusRef {
+                    id,
+                    name,
+                    category: cat.parse().map_err(ApiError::internal)?,
+                },
+            );
+        }
+        let ids = |f: fn(&TicketRow) -> Option<i64>| -> Vec<i64> {
+            let mut v: Vec<i64> = rows.iter().filter_map(f).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let group_ids = [ids(|r| r.group_id), ids(|r| r.origin_group_id)].concat();
+        if !group_ids.is_empty() {
+            n.groups = ticket_groups::table
+                .filter(ticket_groups::id.eq_any(group_ids))
+                .select((ticket_groups::id, ticket_groups::name))
+                .load::<(i64, String)>(c)?
+                .into_iter()
+                .collect();
+        }
+        let type_ids = ids(|r| r.type_id);
+        if !type_ids.is_empty() {
+            n.types = ticket_types::table
+                .filter(ticket_types::id.eq_any(type_ids))
+                .select((ticket_types::id, ticket_types::name))
+                .load::<(i64, String)>(c)?
+                .into_iter()
+                .collect();
+        }
+        let cause_ids = ids(|r| r.root_cause_id);
+        if !cause_ids.is_empty() {
+            n.causes = root_causes::table
+                .filter(root_causes::id.eq_any(cause_ids))
+                .select((root_causes::id, root_causes::name))
+                .load::<(i64, String)>(c)?
+                .into_iter()
+                .collect();
+        }
+        n.users = user_refs(c, &ids(|r| r.owner_id))?;
+        let ticket_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        if !ticket_ids.is_empty() {
+            let tags: Vec<(i64, String)> = ticket_tags::table
+                .filter(ticket_tags::ticket_id.eq_any(ticket_ids))
+                .select((ticket_tags::ticket_id, ticket_tags::tag))
+                .order((ticket_tags::ticket_id, ticket_tags::tag))
+                .load(c)?;
+            for (t, tag) in tags {
+                n.tags.entry(t).or_default().push(tag);
+            }
+        }
+        Ok(n)
+    }
+
+    fn status(&self, row: &TicketRow) -> StatusRef {
+        self.statuses
+            .get(&row.status_id)
+            .cloned()
+            .unwrap_or(StatusRef {
+                id: row.status_id,
+                name: "?".into(),
+                category: row.category().unwrap_or(StatusCategory::Open),
+            })
+    }
+
+    fn group(&self, id: Option<i64>) -> Option<NamedRef> {
+        id.map(|id| NamedRef {
+            id,
+            name: self.groups.get(&id).cloned().unwrap_or_default(),
+        })
+    }
+
+    fn named(map: &HashMap<i64, String>, id: Option<i64>) -> Option<NamedRef> {
+        id.map(|id| NamedRef {
+            id,
+            name: map.get(&id).cloned().unwrap_or_default(),
+        })
+    }
+}
+
+fn overdue(row: &TicketRow, at: NaiveDateTime) -> bool {
+    row.category() != Some(StatusCategory::Closed) && row.due_at.is_some_and(|d| d < at)
+}
+
+pub fn list_item(row: TicketRow, names: &Names, at: NaiveDateTime) -> TicketListItem {
+    TicketListItem {
+        id: row.id,
+        number: row.number,
+        status: names.status(&row),
+        priority: row.priority(),
+        owner: row.owner_id.and_then(|o| names.users.get(&o).cloned()),
+        group: names.group(row.group_id),
+        origin_group: names.group(row.origin_group_id),
+        ticket_type: Names::named(&names.types, row.type_id),
+        parent_id: row.parent_id,
+        tags: names.tags.get(&row.id).cloned().unwrap_or_default(),
+        overdue: overdue(&row, at),
+        due_at: row.due_at.map(utc),
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+        subject: row.subject,
+        requester_email: row.requester_email,
+        source: row.source,
+        summary_comment: row.summary_comment,
+    }
+}
+
+pub fn list_items(c: &mut DbConn, rows: Vec<TicketRow>) -> Result<Vec<TicketListItem>, ApiError> {
+    let names = Names::load(c, &rows)?;
+    let at = now();
+    Ok(rows.into_iter().map(|r| list_item(r, &names, at)).collect())
+}
+
+/// The full ticket as the detail view shows it.
+pub fn to_ticket(c: &mut DbConn, row: TicketRow, acc: Access) -> Result<Ticket, ApiError> {
+    let names = Names::load(c, std::slice::from_ref(&row))?;
+    let requester = match row.contact_id {
+        Some(id) => contacts::table
+            .find(id)
+            .select((
+                contacts::id,
+                contacts::email,
+                contacts::name,
+                contacts::phone,
+                contacts::language,
+                contacts::external_ref,
+            ))
+            .first::<(
+                i64,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            )>(c)
+            .optional()?
+            .map(|(id, email, name, phone, language, external_ref)| Contact {
+                id,
+                email,
+                name,
+                phone,
+                language,
+                external_ref,
+            }),
+        None => None,
+    };
+    let parent = match row.parent_id {
+        Some(p) => tickets::table
+            .find(p)
+            .select((tickets::id, tickets::number, tickets::subject))
+            .first::<(i64, i64, String)>(c)
+            .optional()?
+            .map(|(id, number, subject)| TicketRef {
+                id,
+                number,
+                subject,
+            }),
+        None => None,
+    };
+    let sub_ticket_count: i64 = tickets::table
+        .filter(tickets::parent_id.eq(row.id))
+        .count()
+        .get_result(c)?;
+    Ok(Ticket {
+        id: row.id,
+        number: row.number,
+        ticket_type: Names::named(&names.types, row.type_id),
+        priority: row.priority(),
+        status: names.status(&row),
+        root_cause: Names::named(&names.causes, row.root_cause_id),
+        group: names.group(row.group_id),
+        origin_group: names.group(row.origin_group_id),
+        owner: row.owner_id.and_then(|o| names.users.get(&o).cloned()),
+        parent,
+        requester,
+        tags: names.tags.get(&row.id).cloned().unwrap_or_default(),
+        due_at: row.due_at.map(utc),
+        summary: Summary {
+            score: row.summary_score,
+            comment: row.summary_comment.clone(),
+        },
+        custom_fields: serde_json::from_str(&row.custom_fields).unwrap_or_default(),
+        public: row.is_public,
+        sub_ticket_count,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+        closed_at: row.closed_at.map(utc),
+        version: row.version,
+        access: acc,
+        subject: row.subject,
+        description: row.description,
+        source: row.source,
+    })
+}

@@ -1,0 +1,1045 @@
+//! Ticket writes. Each public function runs inside the caller's transaction
+//! and writes the change and its history rows together.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use lazo_domain::limits::{EMAIL_MAX, NAME_MAX, SUBJECT_MAX, TAGS_MAX, TEXT_MAX};
+use lazo_domain::rules::{
+    self, check_line, check_text, is_email, ChangeContext, GroupRules, TicketState, TypeRules,
+};
+use lazo_domain::wire::{
+    normalize_tag, CommentInput, ContactInput, CreateTicket, FieldError, FieldValues, TicketType,
+    UpdateTicket,
+};
+use lazo_domain::{Priority, Role, StatusCategory};
+use serde_json::Value;
+
+use super::{load_writable, TicketRow};
+use crate::auth::Principal;
+use crate::db::schema::{
+    comments, contacts, counters, history, root_causes, statuses, ticket_groups, ticket_tags,
+    tickets, users,
+};
+use crate::db::{now, DbConn};
+use crate::error::ApiError;
+use crate::routes::config::{load_settings, load_status, load_type, type_rules};
+use crate::routes::groups::group_rules;
+
+/// Who a history row names.
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub token_id: Option<i64>,
+    pub name: String,
+    pub role: Option<Role>,
+}
+
+impl Actor {
+    pub fn of(who: &Principal) -> Actor {
+        match who {
+            Principal::User(u) => Actor {
+                user_id: Some(u.id),
+                token_id: None,
+                name: u.name.clone(),
+                role: Some(u.role),
+            },
+            Principal::Token(t) => Actor {
+                user_id: None,
+                token_id: Some(t.id),
+                name: format!("API token {}", t.name),
+                role: None,
+            },
+        }
+    }
+}
+
+pub fn record(
+    c: &mut DbConn,
+    ticket_id: i64,
+    actor: &Actor,
+    at: NaiveDateTime,
+    field: &str,
+    old: Option<String>,
+    new: Option<String>,
+    comment_id: Option<i64>,
+) -> Result<(), ApiError> {
+    diesel::insert_into(history::table)
+        .values((
+            history::ticket_id.eq(ticket_id),
+            history::at.eq(at),
+            history::actor_user_id.eq(actor.user_id),
+            history::actor_token_id.eq(actor.token_id),
+            history::actor_name.eq(&actor.name),
+            history::field.eq(field),
+            history::old_value.eq(old),
+            history::new_value.eq(new),
+            history::comment_id.eq(comment_id),
+        ))
+        .execute(c)?;
+    Ok(())
+}
+
+pub fn insert_comment(
+    c: &mut DbConn,
+    ticket_id: i64,
+    actor: &Actor,
+    input: &CommentInput,
+    at: NaiveDateTime,
+) -> Result<i64, ApiError> {
+    Ok(diesel::insert_into(comments::table)
+        .values((
+            comments::ticket_id.eq(ticket_id),
+            comments::author_id.eq(actor.user_id),
+            comments::author_token_id.eq(actor.token_id),
+            comments::body.eq(input.body.trim()),
+            comments::internal.eq(input.internal),
+            comments::created_at.eq(at),
+            comments::updated_at.eq(at),
+        ))
+        .returning(comments::id)
+        .get_result(c)?)
+}
+
+pub fn check_comment(input: &CommentInput, field: &str, errors: &mut Vec<FieldError>) {
+    if input.body.trim().is_empty() {
+        errors.push(FieldError::new(
+            format!("{field}.body"),
+            "required",
+            "a comment needs text",
+        ));
+    }
+    check_text(&format!("{field}.body"), &input.body, TEXT_MAX, errors);
+}
+
+fn check_tags(tags: &[String], errors: &mut Vec<FieldError>) {
+    if tags.len() > TAGS_MAX {
+        errors.push(FieldError::new(
+            "tags",
+            "too_many",
+            format!("at most {TAGS_MAX} tags"),
+        ));
+    }
+    for (i, t) in tags.iter().enumerate() {
+        check_line(&format!("tags[{i}]"), t, NAME_MAX, errors);
+        if t.contains(',') {
+            errors.push(FieldError::new(
+                format!("tags[{i}]"),
+                "invalid",
+                "tags cannot contain commas",
+            ));
+        }
+    }
+}
+
+fn check_requester(r: &ContactInput, errors: &mut Vec<FieldError>) {
+    if let Some(e) = &r.email {
+        if e.len() > EMAIL_MAX || !is_email(e.trim()) {
+            errors.push(FieldError::new(
+                "requester.email",
+                "invalid",
+                "must be an email address",
+            ));
+        }
+    }
+    if r.email.is_none() && r.external_ref.is_none() {
+        errors.push(FieldError::new(
+            "requester.email",
+            "required",
+            "a requester needs an email or an external_ref",
+        ));
+    }
+    for (f, v, max) in [
+        ("name", &r.name, NAME_MAX),
+        ("phone", &r.phone, 50),
+        ("language", &r.language, 35),
+        ("external_ref", &r.external_ref, NAME_MAX),
+    ] {
+        if let Some(v) = v {
+            check_line(&format!("requester.{f}"), v, max, errors);
+        }
+    }
+}
+
+fn check_score(score: Option<i32>, errors: &mut Vec<FieldError>) {
+    if score.is_some_and(|s| !(-1000..=1000).contains(&s)) {
+        errors.push(FieldError::new(
+            "summary_score",
+            "out_of_range",
+            "a score is between -1000 and 1000",
+        ));
+    }
+}
+
+/// Finds the requester by email or external reference, creating the contact
+/// when unknown and filling in details it did not have.
+fn upsert_contact(c: &mut DbConn, r: &ContactInput) -> Result<(i64, Option<String>), ApiError> {
+    let email = r.email.as_ref().map(|e| e.trim().to_lowercase());
+    let mut found: Option<i64> = None;
+    if let Some(e) = &email {
+        found = contacts::table
+            .filter(contacts::email.eq(e))
+            .select(contacts::id)
+            .first(c)
+            .optional()?;
+    }
+    if found.is_none() {
+        if let Some(x) = &r.external_ref {
+            found = contacts::table
+                .filter(contacts::external_ref.eq(x))
+                .select(contacts::id)
+                .first(c)
+                .optional()?;
+        }
+    }
+    let t = now();
+    let id = match found {
+        Some(id) => {
+            let (n, p, l, x, e): (
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            ) = contacts::table
+                .find(id)
+                .select((
+                    contacts::name,
+                    contacts::phone,
+                    contacts::language,
+                    contacts::external_ref,
+                    contacts::email,
+                ))
+                .first(c)?;
+            diesel::update(contacts::table.find(id))
+                .set((
+                    contacts::name.eq(n.or(r.name.clone())),
+                    contacts::phone.eq(p.or(r.phone.clone())),
+                    contacts::language.eq(l.or(r.language.clone())),
+                    contacts::external_ref.eq(x.or(r.external_ref.clone())),
+                    contacts::email.eq(e.or(email.clone())),
+                    contacts::updated_at.eq(t),
+                ))
+                .execute(c)?;
+            id
+        }
+        None => diesel::insert_into(contacts::table)
+            .values((
+                contacts::email.eq(&email),
+                contacts::name.eq(&r.name),
+                contacts::phone.eq(&r.phone),
+                contacts::language.eq(&r.language),
+                contacts::external_ref.eq(&r.external_ref),
+                contacts::created_at.eq(t),
+                contacts::updated_at.eq(t),
+            ))
+            .returning(contacts::id)
+            .get_result(c)?,
+    };
+    let email: Option<String> = contacts::table.find(id).select(contacts::email).first(c)?;
+    Ok((id, email))
+}
+
+fn next_number(c: &mut DbConn) -> Result<i64, ApiError> {
+    // The UPDATE takes the row lock first, so concurrent creators on
+    // PostgreSQL queue here instead of reading the same value.
+    diesel::update(counters::table.find("ticket_number"))
+        .set(counters::value.eq(counters::value + 1))
+        .execute(c)?;
+    Ok(counters::table
+        .find("ticket_number")
+        .select(counters::value)
+        .first(c)?)
+}
+
+/// References a write names, resolved or reported.
+struct Refs {
+    ty: Option<TicketType>,
+    group: Option<GroupRules>,
+}
+
+fn resolve_status(
+    c: &mut DbConn,
+    id: i64,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<StatusCategory>, ApiError> {
+    match load_status(c, id)? {
+        Some(s) if s.active => Ok(Some(s.category)),
+        Some(_) => {
+            errors.push(FieldError::new(
+                "status_id",
+                "inactive",
+                "this status is no longer in use",
+            ));
+            Ok(None)
+        }
+        None => {
+            errors.push(FieldError::new(
+                "status_id",
+                "unknown_reference",
+                "no such status",
+            ));
+            Ok(None)
+        }
+    }
+}
+
+fn resolve_type(
+    c: &mut DbConn,
+    id: Option<i64>,
+    changed: bool,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<TicketType>, ApiError> {
+    let Some(id) = id else { return Ok(None) };
+    match load_type(c, id)? {
+        Some(t) if t.active || !changed => Ok(Some(t)),
+        Some(_) => {
+            errors.push(FieldError::new(
+                "type_id",
+                "inactive",
+                "this ticket type is no longer in use",
+            ));
+            Ok(None)
+        }
+        None => {
+            errors.push(FieldError::new(
+                "type_id",
+                "unknown_reference",
+                "no such ticket type",
+            ));
+            Ok(None)
+        }
+    }
+}
+
+fn resolve_group(
+    c: &mut DbConn,
+    id: Option<i64>,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<GroupRules>, ApiError> {
+    let Some(id) = id else { return Ok(None) };
+    let g = group_rules(c, id)?;
+    if g.is_none() {
+        errors.push(FieldError::new(
+            "group_id",
+            "unknown_reference",
+            "no such group",
+        ));
+    }
+    Ok(g)
+}
+
+fn resolve_owner(
+    c: &mut DbConn,
+    id: Option<i64>,
+    changed: bool,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), ApiError> {
+    let Some(id) = id.filter(|_| changed) else {
+        return Ok(());
+    };
+    let active: Option<bool> = users::table
+        .find(id)
+        .select(users::active)
+        .first(c)
+        .optional()?;
+    match active {
+        Some(true) => {}
+        Some(false) => errors.push(FieldError::new(
+            "owner_id",
+            "inactive",
+            "this user is deactivated",
+        )),
+        None => errors.push(FieldError::new(
+            "owner_id",
+            "unknown_reference",
+            "no such user",
+        )),
+    }
+    Ok(())
+}
+
+fn check_new_cause(ty: Option<&TicketType>, cause: Option<i64>, errors: &mut Vec<FieldError>) {
+    let (Some(ty), Some(cause)) = (ty, cause) else {
+        return;
+    };
+    if ty.root_causes.iter().any(|rc| rc.id == cause && !rc.active) {
+        errors.push(FieldError::new(
+            "root_cause_id",
+            "inactive",
+            "this root cause is no longer in use",
+        ));
+    }
+}
+
+fn context(c: &mut DbConn, actor: &Actor) -> Result<ChangeContext, ApiError> {
+    let s = load_settings(c)?;
+    Ok(ChangeContext {
+        role: actor.role,
+        agents_may_close: s.agents_may_close,
+        comment_required_on_update: s.comment_required_on_update,
+    })
+}
+
+fn set_tags(c: &mut DbConn, ticket_id: i64, tags: &[String]) -> Result<(), ApiError> {
+    diesel::delete(ticket_tags::table.filter(ticket_tags::ticket_id.eq(ticket_id))).execute(c)?;
+    for t in tags {
+        diesel::insert_into(ticket_tags::table)
+            .values((ticket_tags::ticket_id.eq(ticket_id), ticket_tags::tag.eq(t)))
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+fn normalized_tags(tags: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = tags
+        .iter()
+        .map(|t| normalize_tag(t))
+        .filter(|t| !t.is_empty())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Creates a ticket (a sub-ticket when `parent_id` is given).
+pub fn create(
+    c: &mut DbConn,
+    who: &Principal,
+    input: CreateTicket,
+    parent_id: Option<i64>,
+) -> Result<i64, ApiError> {
+    let actor = Actor::of(who);
+    let mut errors = Vec::new();
+    check_line("subject", &input.subject, SUBJECT_MAX, &mut errors);
+    check_text(
+        "description",
+        input.description.as_deref().unwrap_or(""),
+        TEXT_MAX,
+        &mut errors,
+    );
+    check_tags(&input.tags, &mut errors);
+    if let Some(s) = &input.source {
+        check_line("source", s, NAME_MAX, &mut errors);
+    }
+    if let Some(s) = &input.summary_comment {
+        check_text("summary_comment", s, TEXT_MAX, &mut errors);
+    }
+    check_score(input.summary_score, &mut errors);
+    if let Some(r) = &input.requester {
+        check_requester(r, &mut errors);
+    }
+    if let Some(cm) = &input.comment {
+        check_comment(cm, "comment", &mut errors);
+    }
+    let parent = match parent_id {
+        Some(p) => Some(load_writable(c, who, p)?),
+        None => None,
+    };
+    let status_id = match input.status_id {
+        Some(id) => id,
+        None => statuses::table
+            .filter(statuses::category.eq(StatusCategory::New.as_str()))
+            .filter(statuses::active.eq(true))
+            .order((statuses::position, statuses::id))
+            .select(statuses::id)
+            .first(c)
+            .optional()?
+            .ok_or_else(|| ApiError::internal("no active status of category new"))?,
+    };
+    let category = resolve_status(c, status_id, &mut errors)?;
+    // A sub-ticket inherits its parent's type unless told otherwise.
+    let type_id = input.type_id.or(parent.as_ref().and_then(|p| {
+        if input.custom_fields.is_empty() {
+            None
+        } else {
+            p.type_id
+        }
+    }));
+    let refs = Refs {
+        ty: resolve_type(c, type_id, true, &mut errors)?,
+        group: resolve_group(c, input.group_id, &mut errors)?,
+    };
+    resolve_owner(c, input.owner_id, true, &mut errors)?;
+    check_new_cause(refs.ty.as_ref(), input.root_cause_id, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let owner_id = rules::auto_owner(input.owner_id, refs.group.as_ref());
+    let state = TicketState {
+        status_id,
+        status_category: category,
+        type_id,
+        root_cause_id: input.root_cause_id,
+        owner_id,
+        group_id: input.group_id,
+        custom_fields: drop_nulls(input.custom_fields.clone()),
+    };
+    let tr: Option<TypeRules> = refs.ty.as_ref().map(type_rules);
+    let violations = rules::check(
+        None,
+        &state,
+        tr.as_ref(),
+        refs.group.as_ref(),
+        context(c, &actor)?,
+        input.comment.is_some(),
+    );
+    if !violations.is_empty() {
+        return Err(ApiError::rules(violations));
+    }
+    let (contact_id, requester_email) = match &input.requester {
+        Some(r) => {
+            let (id, e) = upsert_contact(c, r)?;
+            (Some(id), e)
+        }
+        None => (None, None),
+    };
+    let number = next_number(c)?;
+    let t = now();
+    let id: i64 = diesel::insert_into(tickets::table)
+        .values((
+            tickets::number.eq(number),
+            tickets::subject.eq(input.subject.trim()),
+            tickets::description.eq(input.description.as_deref().unwrap_or("")),
+            tickets::type_id.eq(type_id),
+            tickets::priority.eq(input.priority.unwrap_or(Priority::Medium).rank()),
+            tickets::status_id.eq(status_id),
+            tickets::status_category.eq(category.unwrap_or(StatusCategory::New).as_str()),
+            tickets::root_cause_id.eq(input.root_cause_id),
+            tickets::group_id.eq(input.group_id),
+            tickets::origin_group_id.eq(input.group_id),
+            tickets::owner_id.eq(owner_id),
+            tickets::parent_id.eq(parent_id),
+            tickets::contact_id.eq(contact_id),
+            tickets::requester_email.eq(&requester_email),
+            tickets::source.eq(input.source.as_ref().map(|s| s.trim().to_lowercase())),
+            tickets::due_at.eq(input.due_at.map(|d| d.naive_utc())),
+            tickets::summary_score.eq(input.summary_score),
+            tickets::summary_comment.eq(&input.summary_comment),
+            tickets::custom_fields.eq(Value::Object(state.custom_fields.clone()).to_string()),
+            tickets::is_public.eq(input.public.unwrap_or(true)),
+            tickets::closed_at.eq(if category == Some(StatusCategory::Closed) {
+                Some(t)
+            } else {
+                None
+            }),
+            tickets::created_by_user.eq(actor.user_id),
+            tickets::created_by_token.eq(actor.token_id),
+            tickets::created_at.eq(t),
+            tickets::updated_at.eq(t),
+            tickets::version.eq(1i64),
+        ))
+        .returning(tickets::id)
+        .get_result(c)?;
+    set_tags(c, id, &normalized_tags(&input.tags))?;
+    let comment_id = match &input.comment {
+        Some(cm) => Some(insert_comment(c, id, &actor, cm, t)?),
+        None => None,
+    };
+    record(
+        c,
+        id,
+        &actor,
+        t,
+        "created",
+        None,
+        Some(format!("#{number} {}", input.subject.trim())),
+        comment_id,
+    )?;
+    if let Some(p) = parent {
+        record(
+            c,
+            p.id,
+            &actor,
+            t,
+            "sub_ticket",
+            None,
+            Some(format!("#{number} {}", input.subject.trim())),
+            None,
+        )?;
+    }
+    Ok(id)
+}
+
+fn drop_nulls(mut m: FieldValues) -> FieldValues {
+    m.retain(|_, v| !v.is_null());
+    m
+}
+
+fn name_of<T>(
+    c: &mut DbConn,
+    id: Option<i64>,
+    f: impl Fn(&mut DbConn, i64) -> QueryResult<T>,
+) -> Result<Option<String>, ApiError>
+where
+    T: ToString,
+{
+    match id {
+        Some(id) => Ok(Some(
+            f(c, id)
+                .optional()?
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| format!("#{id}")),
+        )),
+        None => Ok(None),
+    }
+}
+
+fn status_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ApiError> {
+    name_of(c, id, |c, id| {
+        statuses::table
+            .find(id)
+            .select(statuses::name)
+            .first::<String>(c)
+    })
+}
+fn group_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ApiError> {
+    name_of(c, id, |c, id| {
+        ticket_groups::table
+            .find(id)
+            .select(ticket_groups::name)
+            .first::<String>(c)
+    })
+}
+fn user_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ApiError> {
+    name_of(c, id, |c, id| {
+        users::table.find(id).select(users::name).first::<String>(c)
+    })
+}
+fn cause_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ApiError> {
+    name_of(c, id, |c, id| {
+        root_causes::table
+            .find(id)
+            .select(root_causes::name)
+            .first::<String>(c)
+    })
+}
+fn type_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ApiError> {
+    name_of(c, id, |c, id| {
+        crate::db::schema::ticket_types::table
+            .find(id)
+            .select(crate::db::schema::ticket_types::name)
+            .first::<String>(c)
+    })
+}
+
+fn show_time(t: Option<NaiveDateTime>) -> Option<String> {
+    t.map(|t| {
+        t.and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    })
+}
+
+fn show_value(v: Option<&Value>) -> Option<String> {
+    match v {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
+    }
+}
+
+/// What an update did.
+pub enum Updated {
+    /// Fields changed; the ticket has a new version.
+    Changed,
+    /// Only a comment was added.
+    Commented,
+    /// Nothing to do.
+    Unchanged,
+}
+
+/// Applies `changes` to ticket `id`. `expected` is the version from
+/// `If-Match`; a mismatch is a 412.
+pub fn update(
+    c: &mut DbConn,
+    who: &Principal,
+    id: i64,
+    expected: Option<i64>,
+    changes: UpdateTicket,
+) -> Result<Updated, ApiError> {
+    let actor = Actor::of(who);
+    let cur = load_writable(c, who, id)?;
+    if let Some(v) = expected.filter(|v| *v != cur.version) {
+        let _ = v;
+        return Err(ApiError::Stale {
+            current_version: cur.version,
+        });
+    }
+    let mut errors = Vec::new();
+    if let Some(s) = &changes.subject {
+        check_line("subject", s, SUBJECT_MAX, &mut errors);
+    }
+    if let Some(d) = &changes.description {
+        check_text("description", d, TEXT_MAX, &mut errors);
+    }
+    if let Some(t) = &changes.tags {
+        check_tags(t, &mut errors);
+    }
+    if let Some(Some(s)) = &changes.source {
+        check_line("source", s, NAME_MAX, &mut errors);
+    }
+    if let Some(Some(s)) = &changes.summary_comment {
+        check_text("summary_comment", s, TEXT_MAX, &mut errors);
+    }
+    if let Some(s) = changes.summary_score {
+        check_score(s, &mut errors);
+    }
+    if let Some(Some(r)) = &changes.requester {
+        check_requester(r, &mut errors);
+    }
+    if let Some(cm) = &changes.comment {
+        check_comment(cm, "comment", &mut errors);
+    }
+    if changes.owner_id == Some(Some(id))
+        || changes.group_id.is_some_and(|g| g.is_some_and(|g| g < 0))
+    {
+        errors.push(FieldError::new("owner_id", "invalid", "not a user id"));
+    }
+
+    // The state after the change.
+    let status_id = changes.status_id.unwrap_or(cur.status_id);
+    let category = if changes.status_id.is_some_and(|s| s != cur.status_id) {
+        resolve_status(c, status_id, &mut errors)?
+    } else {
+        cur.category()
+    };
+    let type_id = changes.type_id.unwrap_or(cur.type_id);
+    let type_changed = type_id != cur.type_id;
+    let ty = resolve_type(c, type_id, type_changed, &mut errors)?;
+    // A new type has other root causes and fields: drop what no longer fits
+    // unless the change says what to use.
+    let root_cause_id = match changes.root_cause_id {
+        Some(rc) => rc,
+        None if type_changed => None,
+        None => cur.root_cause_id,
+    };
+    if changes
+        .root_cause_id
+        .is_some_and(|rc| rc != cur.root_cause_id)
+    {
+        check_new_cause(ty.as_ref(), root_cause_id, &mut errors);
+    }
+    let group_id = changes.group_id.unwrap_or(cur.group_id);
+    let group = resolve_group(c, group_id, &mut errors)?;
+    let owner_changed = changes.owner_id.is_some_and(|o| o != cur.owner_id);
+    let mut owner_id = changes.owner_id.unwrap_or(cur.owner_id);
+    resolve_owner(c, owner_id, owner_changed, &mut errors)?;
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    if group_id != cur.group_id {
+        owner_id = rules::auto_owner(owner_id, group.as_ref());
+    }
+    let old_fields: FieldValues = serde_json::from_str(&cur.custom_fields).unwrap_or_default();
+    let mut fields = old_fields.clone();
+    if type_changed {
+        let keep: Vec<String> = ty
+            .as_ref()
+            .map(|t| t.fields.iter().map(|f| f.key.clone()).collect())
+            .unwrap_or_default();
+        fields.retain(|k, _| keep.contains(k));
+    }
+    if let Some(cf) = &changes.custom_fields {
+        for (k, v) in cf {
+            fields.insert(k.clone(), v.clone());
+        }
+    }
+    let fields = drop_nulls(fields);
+
+    let before = TicketState {
+        status_id: cur.status_id,
+        status_category: cur.category(),
+        type_id: cur.type_id,
+        root_cause_id: cur.root_cause_id,
+        owner_id: cur.owner_id,
+        group_id: cur.group_id,
+        custom_fields: old_fields.clone(),
+    };
+    let after = TicketState {
+        status_id,
+        status_category: category,
+        type_id,
+        root_cause_id,
+        owner_id,
+        group_id,
+        custom_fields: fields.clone(),
+    };
+    let subject = changes
+        .subject
+        .as_ref()
+        .map(|s| s.trim().to_owned())
+        .unwrap_or(cur.subject.clone());
+    let description = changes
+        .description
+        .clone()
+        .unwrap_or(cur.description.clone());
+    let priority = changes.priority.map(|p| p.rank()).unwrap_or(cur.priority);
+    let source = match &changes.source {
+        Some(s) => s.as_ref().map(|s| s.trim().to_lowercase()),
+        None => cur.source.clone(),
+    };
+    let due_at = match changes.due_at {
+        Some(d) => d.map(|d| d.naive_utc()),
+        None => cur.due_at,
+    };
+    let summary_score = changes.summary_score.unwrap_or(cur.summary_score);
+    let summary_comment = changes
+        .summary_comment
+        .clone()
+        .unwrap_or(cur.summary_comment.clone());
+    let is_public = changes.public.unwrap_or(cur.is_public);
+    let old_tags: Vec<String> = ticket_tags::table
+        .filter(ticket_tags::ticket_id.eq(id))
+        .select(ticket_tags::tag)
+        .order(ticket_tags::tag)
+        .load(c)?;
+    let tags = changes
+        .tags
+        .as_ref()
+        .map(|t| normalized_tags(t))
+        .unwrap_or(old_tags.clone());
+
+    let any_change = subject != cur.subject
+        || description != cur.description
+        || priority != cur.priority
+        || before != after
+        || source != cur.source
+        || due_at != cur.due_at
+        || summary_score != cur.summary_score
+        || summary_comment != cur.summary_comment
+        || is_public != cur.is_public
+        || tags != old_tags
+        || matches!(&changes.requester, Some(r) if r.as_ref().and_then(|r| r.email.as_ref()).map(|e| e.trim().to_lowercase()) != cur.requester_email || r.is_none() != cur.contact_id.is_none());
+    if !any_change && changes.comment.is_none() {
+        return Ok(Updated::Unchanged);
+    }
+
+    let tr = ty.as_ref().map(type_rules);
+    let ctx = context(c, &actor)?;
+    if any_change {
+        let violations = rules::check(
+            Some(&before),
+            &after,
+            tr.as_ref(),
+            group.as_ref(),
+            ctx,
+            changes.comment.is_some(),
+        );
+        if !violations.is_empty() {
+            return Err(ApiError::rules(violations));
+        }
+    }
+
+    let t = now();
+    let comment_id = match &changes.comment {
+        Some(cm) => Some(insert_comment(c, id, &actor, cm, t)?),
+        None => None,
+    };
+    if !any_change {
+        record(
+            c,
+            id,
+            &actor,
+            t,
+            if changes.comment.as_ref().is_some_and(|c| c.internal) {
+                "internal_note"
+            } else {
+                "comment"
+            },
+            None,
+            None,
+            comment_id,
+        )?;
+        diesel::update(tickets::table.find(id))
+            .set(tickets::updated_at.eq(t))
+            .execute(c)?;
+        return Ok(Updated::Commented);
+    }
+
+    let (contact_id, requester_email) = match &changes.requester {
+        Some(Some(r)) => {
+            let (cid, e) = upsert_contact(c, r)?;
+            (Some(cid), e)
+        }
+        Some(None) => (None, None),
+        None => (cur.contact_id, cur.requester_email.clone()),
+    };
+    let closed_at = match (cur.category(), category) {
+        (Some(StatusCategory::Closed), Some(StatusCategory::Closed)) => cur.closed_at,
+        (_, Some(StatusCategory::Closed)) => Some(t),
+        _ => None,
+    };
+    let n = diesel::update(
+        tickets::table
+            .filter(tickets::id.eq(id))
+            .filter(tickets::version.eq(cur.version)),
+    )
+    .set((
+        (
+            tickets::subject.eq(&subject),
+            tickets::description.eq(&description),
+            tickets::type_id.eq(type_id),
+            tickets::priority.eq(priority),
+            tickets::status_id.eq(status_id),
+            tickets::status_category
+                .eq(category.map(|c| c.as_str()).unwrap_or(&cur.status_category)),
+            tickets::root_cause_id.eq(root_cause_id),
+            tickets::group_id.eq(group_id),
+            tickets::owner_id.eq(owner_id),
+            tickets::contact_id.eq(contact_id),
+        ),
+        (
+            tickets::requester_email.eq(&requester_email),
+            tickets::source.eq(&source),
+            tickets::due_at.eq(due_at),
+            tickets::summary_score.eq(summary_score),
+            tickets::summary_comment.eq(&summary_comment),
+            tickets::custom_fields.eq(Value::Object(fields.clone()).to_string()),
+            tickets::is_public.eq(is_public),
+            tickets::closed_at.eq(closed_at),
+            tickets::updated_at.eq(t),
+            tickets::version.eq(cur.version + 1),
+        ),
+    ))
+    .execute(c)?;
+    if n == 0 {
+        // Someone else committed between our read and this write.
+        let v: i64 = tickets::table.find(id).select(tickets::version).first(c)?;
+        return Err(ApiError::Stale { current_version: v });
+    }
+    if tags != old_tags {
+        set_tags(c, id, &tags)?;
+    }
+
+    // History: one row per changed field, in human-readable values.
+    let mut h: Vec<(String, Option<String>, Option<String>)> = Vec::new();
+    if subject != cur.subject {
+        h.push((
+            "subject".into(),
+            Some(cur.subject.clone()),
+            Some(subject.clone()),
+        ));
+    }
+    if description != cur.description {
+        h.push((
+            "description".into(),
+            Some(cur.description.clone()),
+            Some(description.clone()),
+        ));
+    }
+    if priority != cur.priority {
+        let p = |r: i16| Priority::from_rank(r).map(|p| p.as_str().to_owned());
+        h.push(("priority".into(), p(cur.priority), p(priority)));
+    }
+    if status_id != cur.status_id {
+        h.push((
+            "status".into(),
+            status_name(c, Some(cur.status_id))?,
+            status_name(c, Some(status_id))?,
+        ));
+    }
+    if type_id != cur.type_id {
+        h.push((
+            "type".into(),
+            type_name(c, cur.type_id)?,
+            type_name(c, type_id)?,
+        ));
+    }
+    if root_cause_id != cur.root_cause_id {
+        h.push((
+            "root_cause".into(),
+            cause_name(c, cur.root_cause_id)?,
+            cause_name(c, root_cause_id)?,
+        ));
+    }
+    if group_id != cur.group_id {
+        h.push((
+            "group".into(),
+            group_name(c, cur.group_id)?,
+            group_name(c, group_id)?,
+        ));
+    }
+    if owner_id != cur.owner_id {
+        h.push((
+            "owner".into(),
+            user_name(c, cur.owner_id)?,
+            user_name(c, owner_id)?,
+        ));
+    }
+    if requester_email != cur.requester_email || contact_id != cur.contact_id {
+        h.push((
+            "requester".into(),
+            cur.requester_email.clone(),
+            requester_email.clone(),
+        ));
+    }
+    if tags != old_tags {
+        h.push((
+            "tags".into(),
+            Some(old_tags.join(", ")),
+            Some(tags.join(", ")),
+        ));
+    }
+    if source != cur.source {
+        h.push(("source".into(), cur.source.clone(), source.clone()));
+    }
+    if due_at != cur.due_at {
+        h.push(("due_at".into(), show_time(cur.due_at), show_time(due_at)));
+    }
+    if summary_score != cur.summary_score {
+        h.push((
+            "summary_score".into(),
+            cur.summary_score.map(|s| s.to_string()),
+            summary_score.map(|s| s.to_string()),
+        ));
+    }
+    if summary_comment != cur.summary_comment {
+        h.push((
+            "summary_comment".into(),
+            cur.summary_comment.clone(),
+            summary_comment.clone(),
+        ));
+    }
+    if is_public != cur.is_public {
+        h.push((
+            "public".into(),
+            Some(cur.is_public.to_string()),
+            Some(is_public.to_string()),
+        ));
+    }
+    let mut keys: Vec<&String> = old_fields.keys().chain(fields.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        if old_fields.get(k) != fields.get(k) {
+            h.push((
+                format!("custom_fields.{k}"),
+                show_value(old_fields.get(k)),
+                show_value(fields.get(k)),
+            ));
+        }
+    }
+    for (field, old, new) in h {
+        record(c, id, &actor, t, &field, old, new, comment_id)?;
+    }
+    Ok(Updated::Changed)
+}
+
+/// Deletes a ticket with its comments, tags and history (admins only).
+pub fn delete(
+    c: &mut DbConn,
+    who: &Principal,
+    id: i64,
+    expected: Option<i64>,
+) -> Result<(), ApiError> {
+    let row: TicketRow = super::find_row(c, id)?.ok_or(ApiError::NotFound("ticket"))?;
+    if super::access(c, who, &row)?.is_none() {
+        return Err(ApiError::NotFound("ticket"));
+    }
+    who.require_admin()?;
+    if expected.is_some_and(|v| v != row.version) {
+        return Err(ApiError::Stale {
+            current_version: row.version,
+        });
+    }
+    diesel::delete(tickets::table.find(id)).execute(c)?;
+    Ok(())
+}

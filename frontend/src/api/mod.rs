@@ -1,0 +1,329 @@
+//! The typed client of the Lazo API. Every body is a type of
+//! `lazo_domain::wire`; every failure is an [`ApiError`], which the UI shows in
+//! plain words ([`ApiError::message`]).
+
+pub mod error;
+
+pub use error::ApiError;
+
+use gloo_net::http::{Method, RequestBuilder};
+use lazo_domain::wire::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+thread_local! {
+    static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    static BASE: RefCell<Option<String>> = const { RefCell::new(None) };
+    static ON_UNAUTHORIZED: RefCell<Option<Rc<dyn Fn()>>> = RefCell::new(None);
+}
+
+/// The bearer token sent with every request (`None` after logout).
+pub fn set_token(token: Option<String>) {
+    TOKEN.with(|t| *t.borrow_mut() = token);
+}
+
+/// Called when the API answers 401 to a signed-in request: the session ended.
+pub fn on_unauthorized(f: impl Fn() + 'static) {
+    ON_UNAUTHORIZED.with(|h| *h.borrow_mut() = Some(Rc::new(f)));
+}
+
+/// The API origin from `<meta name="lazo-api-base">`; empty means the SPA's own.
+fn base() -> String {
+    BASE.with(|b| {
+        b.borrow_mut()
+            .get_or_insert_with(|| {
+                web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector("meta[name=lazo-api-base]").ok().flatten())
+                    .and_then(|m| m.get_attribute("content"))
+                    .map(|s| s.trim().trim_end_matches('/').to_owned())
+                    .unwrap_or_default()
+            })
+            .clone()
+    })
+}
+
+/// A successful answer and its `ETag`, if any.
+pub struct Answer<T> {
+    pub body: T,
+    pub etag: Option<String>,
+}
+
+struct Call<'a> {
+    method: Method,
+    path: &'a str,
+    body: Option<String>,
+    if_match: Option<&'a str>,
+    /// False for the login call: its 401 means "wrong password", not "session over".
+    session: bool,
+}
+
+async fn call<T: DeserializeOwned>(c: Call<'_>) -> Result<Answer<T>, ApiError> {
+    let url = format!("{}/api/v1{}", base(), c.path);
+    let mut rb = RequestBuilder::new(&url)
+        .method(c.method)
+        .header("Accept", "application/json");
+    if let Some(token) = TOKEN.with(|t| t.borrow().clone()) {
+        rb = rb.header("Authorization", &format!("Bearer {token}"));
+    }
+    if let Some(tag) = c.if_match {
+        rb = rb.header("If-Match", tag);
+    }
+    let req = match c.body {
+        Some(b) => rb
+            .header("Content-Type", "application/json")
+            .body(b)
+            .map_err(|e| ApiError::Network(e.to_string()))?,
+        None => rb.build().map_err(|e| ApiError::Network(e.to_string()))?,
+    };
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let status = resp.status();
+    let etag = resp.headers().get("etag");
+    let retry_after = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let text = resp.text().await.unwrap_or_default();
+    if (200..300).contains(&status) {
+        let text = if text.trim().is_empty() {
+            "null"
+        } else {
+            text.as_str()
+        };
+        return serde_json::from_str(text)
+            .map(|body| Answer { body, etag })
+            .map_err(|e| ApiError::Unexpected(format!("{status}: {e}")));
+    }
+    let problem: Option<Problem> = serde_json::from_str(&text).ok();
+    let err = ApiError::from_status(status, problem, retry_after);
+    if matches!(err, ApiError::Unauthorized) && c.session {
+        if let Some(h) = ON_UNAUTHORIZED.with(|h| h.borrow().clone()) {
+            h();
+        }
+    }
+    Err(err)
+}
+
+fn json<B: Serialize>(b: &B) -> Option<String> {
+    Some(serde_json::to_string(b).expect("wire types serialise"))
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    call(Call {
+        method: Method::GET,
+        path,
+        body: None,
+        if_match: None,
+        session: true,
+    })
+    .await
+    .map(|a| a.body)
+}
+
+async fn send<B: Serialize, T: DeserializeOwned>(
+    method: Method,
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    call(Call {
+        method,
+        path,
+        body: json(body),
+        if_match: None,
+        session: true,
+    })
+    .await
+    .map(|a| a.body)
+}
+
+async fn delete(path: &str) -> Result<(), ApiError> {
+    call::<serde_json::Value>(Call {
+        method: Method::DELETE,
+        path,
+        body: None,
+        if_match: None,
+        session: true,
+    })
+    .await
+    .map(|_| ())
+}
+
+// ------------------------------------------------------------------ auth
+
+pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
+    call(Call {
+        method: Method::POST,
+        path: "/auth/login",
+        body: json(req),
+        if_match: None,
+        session: false,
+    })
+    .await
+    .map(|a| a.body)
+    .map_err(|e| match e {
+        // On the login call a 401 means wrong credentials, not an ended session.
+        ApiError::Unauthorized => ApiError::Problem(Problem {
+            type_: "urn:lazo:problem:invalid-credentials".into(),
+            title: "Wrong email or password".into(),
+            status: 401,
+            detail: None,
+            code: "invalid_credentials".into(),
+            errors: vec![],
+            request_id: None,
+        }),
+        e => e,
+    })
+}
+
+pub async fn logout() -> Result<(), ApiError> {
+    call::<serde_json::Value>(Call {
+        method: Method::POST,
+        path: "/auth/logout",
+        body: None,
+        if_match: None,
+        session: false,
+    })
+    .await
+    .map(|_| ())
+}
+
+pub async fn me() -> Result<Me, ApiError> {
+    get("/me").await
+}
+
+// ------------------------------------------------------------------ people and configuration
+
+pub async fn users() -> Result<Vec<User>, ApiError> {
+    get("/users").await
+}
+pub async fn create_user(b: &CreateUser) -> Result<User, ApiError> {
+    send(Method::POST, "/users", b).await
+}
+pub async fn update_user(id: i64, b: &UpdateUser) -> Result<User, ApiError> {
+    send(Method::PATCH, &format!("/users/{id}"), b).await
+}
+
+pub async fn groups() -> Result<Vec<Group>, ApiError> {
+    get("/groups").await
+}
+pub async fn create_group(b: &CreateGroup) -> Result<Group, ApiError> {
+    send(Method::POST, "/groups", b).await
+}
+pub async fn update_group(id: i64, b: &UpdateGroup) -> Result<Group, ApiError> {
+    send(Method::PATCH, &format!("/groups/{id}"), b).await
+}
+pub async fn delete_group(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/groups/{id}")).await
+}
+
+pub async fn statuses() -> Result<Vec<Status>, ApiError> {
+    get("/statuses").await
+}
+pub async fn create_status(b: &CreateStatus) -> Result<Status, ApiError> {
+    send(Method::POST, "/statuses", b).await
+}
+pub async fn update_status(id: i64, b: &UpdateStatus) -> Result<Status, ApiError> {
+    send(Method::PATCH, &format!("/statuses/{id}"), b).await
+}
+
+pub async fn ticket_types() -> Result<Vec<TicketType>, ApiError> {
+    get("/ticket-types").await
+}
+pub async fn create_ticket_type(b: &CreateTicketType) -> Result<TicketType, ApiError> {
+    send(Method::POST, "/ticket-types", b).await
+}
+pub async fn update_ticket_type(id: i64, b: &UpdateTicketType) -> Result<TicketType, ApiError> {
+    send(Method::PATCH, &format!("/ticket-types/{id}"), b).await
+}
+
+pub async fn settings() -> Result<OrgSettings, ApiError> {
+    get("/settings").await
+}
+pub async fn update_settings(b: &UpdateOrgSettings) -> Result<OrgSettings, ApiError> {
+    send(Method::PATCH, "/settings", b).await
+}
+
+// ------------------------------------------------------------------ tickets
+
+/// `query` is a query string built by `listview`.
+pub async fn tickets(query: &str) -> Result<TicketPage, ApiError> {
+    get(&format!("/tickets?{query}")).await
+}
+pub async fn ticket_counts(query: &str) -> Result<TicketCounts, ApiError> {
+    get(&format!("/tickets/counts?{query}")).await
+}
+
+/// A ticket and the `ETag` to send back with a change.
+pub async fn ticket(id: i64) -> Result<(Ticket, String), ApiError> {
+    let a: Answer<Ticket> = call(Call {
+        method: Method::GET,
+        path: &format!("/tickets/{id}"),
+        body: None,
+        if_match: None,
+        session: true,
+    })
+    .await?;
+    let etag = a.etag.unwrap_or_else(|| format!("\"{}\"", a.body.version));
+    Ok((a.body, etag))
+}
+
+pub async fn update_ticket(
+    id: i64,
+    etag: &str,
+    b: &UpdateTicket,
+) -> Result<(Ticket, String), ApiError> {
+    let a: Answer<Ticket> = call(Call {
+        method: Method::PATCH,
+        path: &format!("/tickets/{id}"),
+        body: json(b),
+        if_match: Some(etag),
+        session: true,
+    })
+    .await?;
+    let etag = a.etag.unwrap_or_else(|| format!("\"{}\"", a.body.version));
+    Ok((a.body, etag))
+}
+
+pub async fn create_ticket(b: &CreateTicket) -> Result<Ticket, ApiError> {
+    send(Method::POST, "/tickets", b).await
+}
+pub async fn delete_ticket(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/tickets/{id}")).await
+}
+pub async fn bulk_update(b: &BulkUpdate) -> Result<BulkResult, ApiError> {
+    send(Method::POST, "/tickets/bulk", b).await
+}
+
+pub async fn comments(ticket: i64) -> Result<CommentPage, ApiError> {
+    get(&format!("/tickets/{ticket}/comments?limit=200")).await
+}
+pub async fn add_comment(ticket: i64, b: &CommentInput) -> Result<Comment, ApiError> {
+    send(Method::POST, &format!("/tickets/{ticket}/comments"), b).await
+}
+pub async fn edit_comment(ticket: i64, id: i64, b: &UpdateComment) -> Result<Comment, ApiError> {
+    send(
+        Method::PATCH,
+        &format!("/tickets/{ticket}/comments/{id}"),
+        b,
+    )
+    .await
+}
+pub async fn delete_comment(ticket: i64, id: i64) -> Result<(), ApiError> {
+    delete(&format!("/tickets/{ticket}/comments/{id}")).await
+}
+
+pub async fn history(ticket: i64) -> Result<HistoryPage, ApiError> {
+    get(&format!("/tickets/{ticket}/history?limit=200")).await
+}
+
+pub async fn sub_tickets(ticket: i64) -> Result<TicketPage, ApiError> {
+    get(&format!("/tickets/{ticket}/sub-tickets?limit=200")).await
+}
+pub async fn create_sub_ticket(ticket: i64, b: &CreateTicket) -> Result<Ticket, ApiError> {
+    send(Method::POST, &format!("/tickets/{ticket}/sub-tickets"), b).await
+}

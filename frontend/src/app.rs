@@ -1,0 +1,154 @@
+//! The app root: contexts, the router, the top bar, the session guard.
+
+use crate::api;
+use crate::components::{LangSelect, NoticeArea};
+use crate::i18n::T;
+use crate::pages;
+use crate::state::{self, use_prefs, use_refdata, use_session};
+use crate::util;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Redirect, Route, Router, Routes, A};
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::{path, NavigateOptions};
+
+#[component]
+pub fn App() -> impl IntoView {
+    state::provide_all();
+    view! {
+        <Router>
+            <Shell />
+        </Router>
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let session = use_session();
+    let prefs = use_prefs();
+    let refdata = use_refdata();
+    let navigate = use_navigate();
+
+    // An expired or revoked session: back to login, remembering the place.
+    api::on_unauthorized(move || {
+        if session.0.get_untracked().is_none() {
+            return;
+        }
+        let place = util::current_place();
+        session.sign_out();
+        navigate(
+            &format!("/login?expired=1&next={}", util::encode(&place)),
+            NavigateOptions::default(),
+        );
+    });
+
+    // Reference data, once per signed-in person.
+    Effect::new(move |prev: Option<Option<i64>>| {
+        let id = session.me_id();
+        if id.is_some() && prev.flatten() != id {
+            refdata.reload();
+        }
+        id
+    });
+
+    Effect::new(move |_| {
+        if let Some(el) = document().document_element() {
+            let _ = el.set_attribute("lang", prefs.lang.get().code());
+        }
+    });
+
+    let location = use_location();
+    let signed_in = Memo::new(move |_| session.0.with(|s| s.is_some()));
+    let show_bar = move || signed_in.get() && location.pathname.get() != "/login";
+
+    view! {
+        <a class="skip" href="#main">"Skip to content"</a>
+        <Show when=show_bar>
+            <TopBar />
+        </Show>
+        <main id="main" class="main">
+            <Routes fallback=|| view! { <pages::NotFound /> }>
+                <Route path=path!("/login") view=pages::login::LoginPage />
+                <Route path=path!("/") view=|| view! { <Redirect path="/tickets" /> } />
+                <Route
+                    path=path!("/tickets")
+                    view=|| view! { <Guard><pages::followup::FollowUpPage /></Guard> }
+                />
+                <Route
+                    path=path!("/tickets/new")
+                    view=|| view! { <Guard><pages::new_ticket::NewTicketPage /></Guard> }
+                />
+                <Route
+                    path=path!("/tickets/:id")
+                    view=|| view! { <Guard><pages::ticket::TicketPage /></Guard> }
+                />
+                <Route path=path!("/admin") view=|| view! { <Redirect path="/admin/users" /> } />
+                <Route
+                    path=path!("/admin/:section")
+                    view=|| view! { <Guard><pages::admin::AdminPage /></Guard> }
+                />
+            </Routes>
+        </main>
+        <NoticeArea />
+    }
+}
+
+/// Renders its children only for a signed-in person; sends anyone else to the
+/// login page with the place to come back to.
+#[component]
+fn Guard(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let signed_in = Memo::new(move |_| session.0.with(|s| s.is_some()));
+    Effect::new(move |_| {
+        if !signed_in.get() {
+            navigate(
+                &format!("/login?next={}", util::encode(&util::current_place())),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+    move || signed_in.get().then(|| children())
+}
+
+#[component]
+fn TopBar() -> impl IntoView {
+    let session = use_session();
+    let prefs = use_prefs();
+    let navigate = use_navigate();
+    let t = move |k: T| prefs.t(k);
+    let name = move || session.me().map(|m| m.name).unwrap_or_default();
+    let logout = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let _ = api::logout().await;
+            session.sign_out();
+            navigate("/login", NavigateOptions::default());
+        });
+    };
+    view! {
+        <header class="topbar">
+            <A href="/tickets" attr:class="brand">
+                <span class="brand-mark" aria-hidden="true"></span>
+                "Lazo"
+            </A>
+            <nav class="topnav" aria-label=move || t(T::MainNav)>
+                <A href="/tickets" exact=true>{move || t(T::FollowUp)}</A>
+                <A href="/tickets/new">{move || t(T::NewTicket)}</A>
+                <Show when=move || session.configures()>
+                    <A href="/admin/users">{move || t(T::Admin)}</A>
+                </Show>
+            </nav>
+            <div class="topbar-right">
+                <LangSelect />
+                <span class="whoami" title=move || session.me().map(|m| m.email).unwrap_or_default()>
+                    {name}
+                </span>
+                <button class="btn ghost" on:click=logout>{move || t(T::LogOut)}</button>
+            </div>
+        </header>
+    }
+}

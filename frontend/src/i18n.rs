@@ -1,0 +1,617 @@
+//! Every visible string of the SPA in English, Spanish and French.
+//!
+//! The `texts!` table makes a missing translation a compile error (each key
+//! takes exactly three strings); the tests check that none is empty and that
+//! placeholders such as `{n}` appear in all three.
+
+use lazo_domain::{FieldKind, Priority, Role, StatusCategory};
+
+/// A language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    En,
+    Es,
+    Fr,
+}
+
+impl Lang {
+    pub const ALL: &'static [Lang] = &[Lang::En, Lang::Es, Lang::Fr];
+
+    /// BCP 47 tag, also used for `Intl` date and number formatting.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+            Lang::Fr => "fr",
+        }
+    }
+
+    /// The language's own name, as a language picker shows it.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Es => "Español",
+            Lang::Fr => "Français",
+        }
+    }
+
+    /// Reads a tag such as `es-MX` or `fr`; `None` for languages Lazo lacks.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Lang::En),
+            "es" => Some(Lang::Es),
+            "fr" => Some(Lang::Fr),
+            _ => None,
+        }
+    }
+
+    /// The first supported language of the browser's preference list, else English.
+    pub fn pick<'a>(preferred: impl IntoIterator<Item = &'a str>) -> Lang {
+        preferred
+            .into_iter()
+            .find_map(Lang::from_tag)
+            .unwrap_or(Lang::En)
+    }
+}
+
+macro_rules! texts {
+    ($($key:ident => [$en:literal, $es:literal, $fr:literal]),* $(,)?) => {
+        /// A visible string; [`T::get`] gives it in a language.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum T { $($key),* }
+
+        impl T {
+            pub const ALL: &'static [T] = &[$(T::$key),*];
+            pub fn get(self, lang: Lang) -> &'static str {
+                match self {
+                    $(T::$key => match lang { Lang::En => $en, Lang::Es => $es, Lang::Fr => $fr },)*
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    // ---- shell
+    FollowUp => ["Follow-up", "Seguimiento", "Suivi"],
+    NewTicket => ["New ticket", "Nuevo ticket", "Nouveau ticket"],
+    Admin => ["Admin", "Administración", "Administration"],
+    Users => ["Users", "Usuarios", "Utilisateurs"],
+    Groups => ["Groups", "Grupos", "Groupes"],
+    Statuses => ["Statuses", "Estados", "Statuts"],
+    TicketTypes => ["Ticket types", "Tipos de ticket", "Types de ticket"],
+    Settings => ["Settings", "Configuración", "Paramètres"],
+    Language => ["Language", "Idioma", "Langue"],
+    LogOut => ["Log out", "Cerrar sesión", "Se déconnecter"],
+    MainNav => ["Main navigation", "Navegación principal", "Navigation principale"],
+    Loading => ["Loading…", "Cargando…", "Chargement…"],
+    Retry => ["Retry", "Reintentar", "Réessayer"],
+    Save => ["Save", "Guardar", "Enregistrer"],
+    SaveChanges => ["Save changes", "Guardar cambios", "Enregistrer les modifications"],
+    Saving => ["Saving…", "Guardando…", "Enregistrement…"],
+    Saved => ["Saved.", "Guardado.", "Enregistré."],
+    Cancel => ["Cancel", "Cancelar", "Annuler"],
+    Discard => ["Discard", "Descartar", "Abandonner"],
+    Edit => ["Edit", "Editar", "Modifier"],
+    Delete => ["Delete", "Eliminar", "Supprimer"],
+    Create => ["Create", "Crear", "Créer"],
+    Add => ["Add", "Añadir", "Ajouter"],
+    Remove => ["Remove", "Quitar", "Retirer"],
+    Close => ["Close", "Cerrar", "Fermer"],
+    Apply => ["Apply", "Aplicar", "Appliquer"],
+    Yes => ["Yes", "Sí", "Oui"],
+    No => ["No", "No", "Non"],
+    NotFound => ["Not found", "No encontrado", "Introuvable"],
+    NotFoundText => [
+        "This page does not exist, or you may not see it.",
+        "Esta página no existe o no tienes acceso a ella.",
+        "Cette page n'existe pas, ou vous n'y avez pas accès."
+    ],
+    BackToList => ["Back to the list", "Volver a la lista", "Retour à la liste"],
+    ConfirmDelete => [
+        "Delete this for good?",
+        "¿Eliminar definitivamente?",
+        "Supprimer définitivement ?"
+    ],
+    AdminOnly => [
+        "Only administrators can change this.",
+        "Solo los administradores pueden cambiar esto.",
+        "Seuls les administrateurs peuvent modifier ceci."
+    ],
+
+    // ---- login
+    LoginTitle => ["Sign in to Lazo", "Inicia sesión en Lazo", "Connexion à Lazo"],
+    LoginTagline => [
+        "Close the loop with every customer.",
+        "Cierra el ciclo con cada cliente.",
+        "Bouclez la boucle avec chaque client."
+    ],
+    Email => ["Email", "Correo electrónico", "E-mail"],
+    Password => ["Password", "Contraseña", "Mot de passe"],
+    SignIn => ["Sign in", "Iniciar sesión", "Se connecter"],
+    SigningIn => ["Signing in…", "Iniciando sesión…", "Connexion…"],
+    SessionExpired => [
+        "Your session has ended. Sign in again to continue where you were.",
+        "Tu sesión ha terminado. Inicia sesión de nuevo para continuar donde estabas.",
+        "Votre session a expiré. Reconnectez-vous pour reprendre où vous étiez."
+    ],
+
+    // ---- follow-up page
+    SearchTickets => ["Search tickets", "Buscar tickets", "Rechercher des tickets"],
+    SearchPlaceholder => [
+        "Number, email or words  ( / )",
+        "Número, correo o palabras  ( / )",
+        "Numéro, e-mail ou mots  ( / )"
+    ],
+    StatusOverview => ["Status overview", "Resumen por estado", "Aperçu par statut"],
+    Total => ["Total", "Total", "Total"],
+    Filters => ["Filters", "Filtros", "Filtres"],
+    Status => ["Status", "Estado", "Statut"],
+    Priority => ["Priority", "Prioridad", "Priorité"],
+    Owner => ["Owner", "Propietario", "Propriétaire"],
+    Group => ["Group", "Grupo", "Groupe"],
+    OriginGroup => ["Origin group", "Grupo de origen", "Groupe d'origine"],
+    Tags => ["Tags", "Etiquetas", "Étiquettes"],
+    ReportedFrom => ["Reported from", "Reportado desde", "Signalé depuis"],
+    ReportedTo => ["Reported until", "Reportado hasta", "Signalé jusqu'au"],
+    AnyStatus => ["Any status", "Cualquier estado", "Tous les statuts"],
+    AnyPriority => ["Any priority", "Cualquier prioridad", "Toutes les priorités"],
+    Anyone => ["Anyone", "Cualquiera", "Tout le monde"],
+    Me => ["Me", "Yo", "Moi"],
+    Unassigned => ["Unassigned", "Sin asignar", "Non assigné"],
+    AnyGroup => ["Any group", "Cualquier grupo", "Tous les groupes"],
+    NoGroup => ["No group", "Sin grupo", "Sans groupe"],
+    ResetFilters => ["Reset filters", "Restablecer filtros", "Réinitialiser les filtres"],
+    Columns => ["Columns", "Columnas", "Colonnes"],
+    ColNumber => ["Number", "Número", "Numéro"],
+    ColSubject => ["Subject", "Asunto", "Sujet"],
+    ColEmail => ["Customer email", "Correo del cliente", "E-mail du client"],
+    ColReported => ["Reported", "Reportado", "Signalé"],
+    ColUpdated => ["Updated", "Actualizado", "Mis à jour"],
+    ColDue => ["Due", "Vence", "Échéance"],
+    ColComment => ["Customer comment", "Comentario del cliente", "Commentaire du client"],
+    Tickets => ["Tickets", "Tickets", "Tickets"],
+    NoTickets => [
+        "No tickets match these filters.",
+        "Ningún ticket coincide con estos filtros.",
+        "Aucun ticket ne correspond à ces filtres."
+    ],
+    LoadMore => ["Load more", "Cargar más", "Charger plus"],
+    ShowingOf => ["Showing {n} of {total}", "Mostrando {n} de {total}", "{n} affichés sur {total}"],
+    SelectAll => ["Select all shown tickets", "Seleccionar los tickets mostrados", "Sélectionner les tickets affichés"],
+    SelectTicket => ["Select ticket #{n}", "Seleccionar ticket #{n}", "Sélectionner le ticket #{n}"],
+    SelectedCount => ["{n} selected", "{n} seleccionados", "{n} sélectionnés"],
+    BulkBar => ["Bulk update", "Actualización masiva", "Mise à jour groupée"],
+    NoChange => ["No change", "Sin cambios", "Inchangé"],
+    ClearSelection => ["Clear selection", "Quitar selección", "Désélectionner"],
+    BulkSummary => [
+        "{ok} updated, {failed} not updated",
+        "{ok} actualizados, {failed} sin actualizar",
+        "{ok} mis à jour, {failed} non mis à jour"
+    ],
+    BulkNothing => [
+        "Choose at least one change.",
+        "Elige al menos un cambio.",
+        "Choisissez au moins une modification."
+    ],
+    Updated => ["Updated", "Actualizado", "Mis à jour"],
+    Overdue => ["Overdue", "Vencido", "En retard"],
+    KeyboardHint => [
+        "j/k or ↑/↓ move · Enter opens · x selects · / searches",
+        "j/k o ↑/↓ mover · Enter abre · x selecciona · / busca",
+        "j/k ou ↑/↓ déplacer · Entrée ouvre · x sélectionne · / recherche"
+    ],
+
+    // ---- ticket detail
+    PrevTicket => ["Previous ticket", "Ticket anterior", "Ticket précédent"],
+    NextTicket => ["Next ticket", "Ticket siguiente", "Ticket suivant"],
+    PositionOf => ["{n} of {total}", "{n} de {total}", "{n} sur {total}"],
+    CloseTicket => ["Close and back to the list", "Cerrar y volver a la lista", "Fermer et revenir à la liste"],
+    TicketProperties => ["Ticket properties", "Propiedades del ticket", "Propriétés du ticket"],
+    RootCause => ["Root cause", "Motivo principal", "Cause profonde"],
+    RootCauseRequiredIn => ["Required in: {statuses}", "Obligatorio en: {statuses}", "Obligatoire en : {statuses}"],
+    RootCauseProhibitedIn => ["Not allowed in: {statuses}", "No permitido en: {statuses}", "Interdite en : {statuses}"],
+    RootCauseNeeded => [
+        "{status} needs a root cause: choose one before saving.",
+        "{status} requiere un motivo principal: elige uno antes de guardar.",
+        "{status} exige une cause profonde : choisissez-en une avant d'enregistrer."
+    ],
+    RootCauseForbidden => [
+        "{status} does not allow a root cause: clear it before saving.",
+        "{status} no admite motivo principal: quítalo antes de guardar.",
+        "{status} n'admet pas de cause profonde : retirez-la avant d'enregistrer."
+    ],
+    NoRootCauses => [
+        "This ticket's type has no root causes.",
+        "El tipo de este ticket no tiene motivos.",
+        "Le type de ce ticket n'a pas de causes."
+    ],
+    DueDate => ["Due date", "Fecha de vencimiento", "Date d'échéance"],
+    Type => ["Type", "Tipo", "Type"],
+    NoType => ["No type", "Sin tipo", "Sans type"],
+    Source => ["Source", "Fuente", "Source"],
+    Description => ["Description", "Descripción", "Description"],
+    Summary => ["Summary", "Resumen", "Résumé"],
+    Score => ["Score", "Puntuación", "Note"],
+    CustomerComment => ["Customer comment", "Comentario del cliente", "Commentaire du client"],
+    Details => ["Details", "Detalles", "Détails"],
+    Requester => ["Requester", "Solicitante", "Demandeur"],
+    Name => ["Name", "Nombre", "Nom"],
+    Phone => ["Phone", "Teléfono", "Téléphone"],
+    Visibility => ["Visibility", "Visibilidad", "Visibilité"],
+    Public => ["Public", "Público", "Public"],
+    Internal => ["Internal", "Interno", "Interne"],
+    Created => ["Created", "Creado", "Créé"],
+    Comments => ["Comments", "Comentarios", "Commentaires"],
+    History => ["History", "Historial", "Historique"],
+    SubTickets => ["Sub-tickets", "Subtickets", "Sous-tickets"],
+    PublicReply => ["Public reply", "Respuesta pública", "Réponse publique"],
+    InternalNote => ["Internal note", "Nota interna", "Note interne"],
+    AddComment => ["Add comment", "Añadir comentario", "Ajouter le commentaire"],
+    AddNote => ["Add internal note", "Añadir nota interna", "Ajouter la note interne"],
+    ReplyPlaceholder => [
+        "Write a reply the customer may see…",
+        "Escribe una respuesta que el cliente puede ver…",
+        "Écrivez une réponse que le client peut voir…"
+    ],
+    NotePlaceholder => [
+        "Write an internal note — never shown to the customer…",
+        "Escribe una nota interna: nunca se muestra al cliente…",
+        "Écrivez une note interne — jamais montrée au client…"
+    ],
+    NoComments => ["No comments yet.", "Aún no hay comentarios.", "Pas encore de commentaires."],
+    Edited => ["edited", "editado", "modifié"],
+    Comment => ["Comment", "Comentario", "Commentaire"],
+    ChangeComment => ["Comment on this change", "Comentario sobre el cambio", "Commentaire sur la modification"],
+    ChangeCommentRequired => [
+        "Your organisation requires a comment with every update.",
+        "Tu organización exige un comentario en cada actualización.",
+        "Votre organisation exige un commentaire à chaque mise à jour."
+    ],
+    ChangeCommentInternal => ["Internal note", "Nota interna", "Note interne"],
+    UnsavedChanges => ["Unsaved changes", "Cambios sin guardar", "Modifications non enregistrées"],
+    ReadOnlyParent => [
+        "Read-only: you see this parent ticket because you own one of its sub-tickets. You can still comment.",
+        "Solo lectura: ves este ticket padre porque eres propietario de uno de sus subtickets. Aún puedes comentar.",
+        "Lecture seule : vous voyez ce ticket parent car vous possédez l'un de ses sous-tickets. Vous pouvez commenter."
+    ],
+    ParentTicket => ["Parent ticket", "Ticket padre", "Ticket parent"],
+    NewSubTicket => ["New sub-ticket", "Nuevo subticket", "Nouveau sous-ticket"],
+    CreateSubTicket => ["Create sub-ticket", "Crear subticket", "Créer le sous-ticket"],
+    NoSubTickets => ["No sub-tickets.", "Sin subtickets.", "Aucun sous-ticket."],
+    SubTicketCreated => ["Sub-ticket #{n} created.", "Subticket #{n} creado.", "Sous-ticket #{n} créé."],
+    TicketSaved => ["Ticket saved.", "Ticket guardado.", "Ticket enregistré."],
+    NoOwner => ["No owner", "Sin propietario", "Sans propriétaire"],
+    OwnerSearch => ["Type a person or group", "Escribe una persona o grupo", "Tapez une personne ou un groupe"],
+    People => ["People", "Personas", "Personnes"],
+    NoMatches => ["No matches", "Sin resultados", "Aucun résultat"],
+    HistoryCreated => ["created the ticket", "creó el ticket", "a créé le ticket"],
+    NoHistory => ["No history yet.", "Aún no hay historial.", "Pas encore d'historique."],
+    By => ["by", "por", "par"],
+    System => ["System", "Sistema", "Système"],
+    DeleteTicket => ["Delete ticket", "Eliminar ticket", "Supprimer le ticket"],
+    TicketDeleted => ["Ticket deleted.", "Ticket eliminado.", "Ticket supprimé."],
+
+    // ---- new ticket
+    Subject => ["Subject", "Asunto", "Sujet"],
+    CreateTicket => ["Create ticket", "Crear ticket", "Créer le ticket"],
+    RequesterEmail => ["Requester email", "Correo del solicitante", "E-mail du demandeur"],
+    RequesterName => ["Requester name", "Nombre del solicitante", "Nom du demandeur"],
+    TagsHint => ["Separate tags with commas", "Separa las etiquetas con comas", "Séparez les étiquettes par des virgules"],
+    FirstComment => ["First comment", "Primer comentario", "Premier commentaire"],
+    FixErrors => [
+        "Some fields need your attention.",
+        "Algunos campos necesitan tu atención.",
+        "Certains champs demandent votre attention."
+    ],
+    TicketCreated => ["Ticket #{n} created.", "Ticket #{n} creado.", "Ticket #{n} créé."],
+    DefaultValue => ["Default", "Predeterminado", "Par défaut"],
+
+    // ---- admin
+    Role => ["Role", "Rol", "Rôle"],
+    Active => ["Active", "Activo", "Actif"],
+    Inactive => ["Inactive", "Inactivo", "Inactif"],
+    NewUser => ["New user", "Nuevo usuario", "Nouvel utilisateur"],
+    NewPassword => ["New password", "Nueva contraseña", "Nouveau mot de passe"],
+    NewGroup => ["New group", "Nuevo grupo", "Nouveau groupe"],
+    Members => ["Members", "Miembros", "Membres"],
+    Manager => ["Manager", "Responsable", "Responsable"],
+    RestrictAssignees => [
+        "Only members may own its tickets",
+        "Solo los miembros pueden ser propietarios",
+        "Seuls les membres peuvent en être propriétaires"
+    ],
+    AddMember => ["Add member", "Añadir miembro", "Ajouter un membre"],
+    NewStatus => ["New status", "Nuevo estado", "Nouveau statut"],
+    Category => ["Category", "Categoría", "Catégorie"],
+    Position => ["Position", "Posición", "Position"],
+    MoveUp => ["Move up", "Subir", "Monter"],
+    MoveDown => ["Move down", "Bajar", "Descendre"],
+    NewType => ["New ticket type", "Nuevo tipo de ticket", "Nouveau type de ticket"],
+    ShowSummary => ["Show the summary", "Mostrar el resumen", "Afficher le résumé"],
+    ShowSurvey => ["Show the survey response", "Mostrar la respuesta de la encuesta", "Afficher la réponse à l'enquête"],
+    RootCauses => ["Root causes", "Motivos principales", "Causes profondes"],
+    AddRootCause => ["Add root cause", "Añadir motivo", "Ajouter une cause"],
+    RootCauseRules => [
+        "Root cause per status",
+        "Motivo principal por estado",
+        "Cause profonde par statut"
+    ],
+    RuleOptional => ["Optional", "Opcional", "Facultative"],
+    RuleRequired => ["Required", "Obligatorio", "Obligatoire"],
+    RuleProhibited => ["Not allowed", "No permitido", "Interdite"],
+    CustomFieldsDefs => ["Custom fields", "Campos personalizados", "Champs personnalisés"],
+    AddField => ["Add field", "Añadir campo", "Ajouter un champ"],
+    FieldKey => ["Key", "Clave", "Clé"],
+    FieldLabel => ["Label", "Etiqueta", "Libellé"],
+    FieldKindLabel => ["Kind", "Tipo", "Nature"],
+    FieldRequired => ["Required", "Obligatorio", "Obligatoire"],
+    FieldOptions => ["Options (comma-separated)", "Opciones (separadas por comas)", "Options (séparées par des virgules)"],
+    OrgName => ["Organisation name", "Nombre de la organización", "Nom de l'organisation"],
+    AgentsMayClose => ["Agents may close tickets", "Los agentes pueden cerrar tickets", "Les agents peuvent fermer les tickets"],
+    CommentRequiredSetting => [
+        "A comment is required with every update",
+        "Se exige un comentario en cada actualización",
+        "Un commentaire est exigé à chaque mise à jour"
+    ],
+    InboundEmailStatus => [
+        "Status after an inbound customer email",
+        "Estado tras un correo entrante del cliente",
+        "Statut après un e-mail entrant du client"
+    ],
+    Unchanged => ["Unchanged", "Sin cambio", "Inchangé"],
+
+    // ---- enums
+    PriorityLow => ["Low", "Baja", "Basse"],
+    PriorityMedium => ["Medium", "Media", "Moyenne"],
+    PriorityHigh => ["High", "Alta", "Haute"],
+    PriorityCritical => ["Critical", "Crítica", "Critique"],
+    CatNew => ["New", "Nuevo", "Nouveau"],
+    CatOpen => ["Open", "Abierto", "Ouvert"],
+    CatPending => ["Pending", "Pendiente", "En attente"],
+    CatClosed => ["Closed", "Cerrado", "Fermé"],
+    RoleAdmin => ["Admin", "Administrador", "Administrateur"],
+    RoleTicketAdmin => ["Ticket admin", "Administrador de tickets", "Administrateur des tickets"],
+    RoleAgent => ["Agent", "Agente", "Agent"],
+    KindText => ["Text", "Texto", "Texte"],
+    KindNumber => ["Number", "Número", "Nombre"],
+    KindDate => ["Date", "Fecha", "Date"],
+    KindChoice => ["Choice", "Opción", "Choix"],
+    KindEmail => ["Email", "Correo", "E-mail"],
+
+    // ---- errors in plain words
+    ErrNetwork => [
+        "Cannot reach the server. Check your connection and try again.",
+        "No se puede contactar con el servidor. Comprueba tu conexión y vuelve a intentarlo.",
+        "Impossible de joindre le serveur. Vérifiez votre connexion et réessayez."
+    ],
+    ErrServer => [
+        "The server had a problem. Try again in a moment.",
+        "El servidor tuvo un problema. Inténtalo de nuevo en un momento.",
+        "Le serveur a rencontré un problème. Réessayez dans un instant."
+    ],
+    ErrUnexpected => [
+        "The server sent an answer this app does not understand.",
+        "El servidor envió una respuesta que esta aplicación no entiende.",
+        "Le serveur a envoyé une réponse que cette application ne comprend pas."
+    ],
+    ErrNotFound => [
+        "It does not exist, or you may not see it.",
+        "No existe o no tienes acceso.",
+        "Introuvable, ou vous n'y avez pas accès."
+    ],
+    ErrForbidden => [
+        "You are not allowed to do that.",
+        "No tienes permiso para hacer eso.",
+        "Vous n'êtes pas autorisé à faire cela."
+    ],
+    ErrStale => [
+        "Someone changed this ticket meanwhile. It has been reloaded: check it and make your change again.",
+        "Alguien cambió este ticket mientras tanto. Se ha recargado: revísalo y vuelve a hacer tu cambio.",
+        "Quelqu'un a modifié ce ticket entre-temps. Il a été rechargé : vérifiez-le et refaites votre modification."
+    ],
+    ErrRateLimited => [
+        "Too many attempts. Try again in {n} seconds.",
+        "Demasiados intentos. Vuelve a intentarlo en {n} segundos.",
+        "Trop de tentatives. Réessayez dans {n} secondes."
+    ],
+    ErrInvalidCredentials => [
+        "Wrong email or password.",
+        "Correo o contraseña incorrectos.",
+        "E-mail ou mot de passe incorrect."
+    ],
+    ErrRootCauseRequired => [
+        "This status requires a root cause: choose one.",
+        "Este estado requiere un motivo principal: elige uno.",
+        "Ce statut exige une cause profonde : choisissez-en une."
+    ],
+    ErrRootCauseProhibited => [
+        "This status does not allow a root cause: clear it first.",
+        "Este estado no admite motivo principal: quítalo primero.",
+        "Ce statut n'admet pas de cause profonde : retirez-la d'abord."
+    ],
+    ErrClosingNotAllowed => [
+        "Only admins may close tickets in this organisation.",
+        "En esta organización solo los administradores pueden cerrar tickets.",
+        "Dans cette organisation, seuls les administrateurs ferment les tickets."
+    ],
+    ErrOwnerNotInGroup => [
+        "This group only accepts its members as owners.",
+        "Este grupo solo acepta a sus miembros como propietarios.",
+        "Ce groupe n'accepte que ses membres comme propriétaires."
+    ],
+    ErrCommentRequired => [
+        "This organisation requires a comment with every update.",
+        "Esta organización exige un comentario en cada actualización.",
+        "Cette organisation exige un commentaire à chaque mise à jour."
+    ],
+    ErrRequired => ["This field is required.", "Este campo es obligatorio.", "Ce champ est obligatoire."],
+}
+
+/// A string with `{name}` placeholders filled in.
+pub fn fill(lang: Lang, key: T, args: &[(&str, &str)]) -> String {
+    let mut s = key.get(lang).to_owned();
+    for (name, value) in args {
+        s = s.replace(&format!("{{{name}}}"), value);
+    }
+    s
+}
+
+pub fn priority(p: Priority) -> T {
+    match p {
+        Priority::Low => T::PriorityLow,
+        Priority::Medium => T::PriorityMedium,
+        Priority::High => T::PriorityHigh,
+        Priority::Critical => T::PriorityCritical,
+    }
+}
+
+pub fn category(c: StatusCategory) -> T {
+    match c {
+        StatusCategory::New => T::CatNew,
+        StatusCategory::Open => T::CatOpen,
+        StatusCategory::Pending => T::CatPending,
+        StatusCategory::Closed => T::CatClosed,
+    }
+}
+
+pub fn role(r: Role) -> T {
+    match r {
+        Role::Admin => T::RoleAdmin,
+        Role::TicketAdmin => T::RoleTicketAdmin,
+        Role::Agent => T::RoleAgent,
+    }
+}
+
+pub fn field_kind(k: FieldKind) -> T {
+    match k {
+        FieldKind::Text => T::KindText,
+        FieldKind::Number => T::KindNumber,
+        FieldKind::Date => T::KindDate,
+        FieldKind::Choice => T::KindChoice,
+        FieldKind::Email => T::KindEmail,
+    }
+}
+
+/// The plain-words text for a problem code the SPA knows; other codes show the
+/// server's own message.
+pub fn problem_code(code: &str) -> Option<T> {
+    Some(match code {
+        "root_cause_required" => T::ErrRootCauseRequired,
+        "root_cause_prohibited" => T::ErrRootCauseProhibited,
+        "closing_not_allowed" => T::ErrClosingNotAllowed,
+        "owner_not_in_group" => T::ErrOwnerNotInGroup,
+        "comment_required" => T::ErrCommentRequired,
+        "stale" | "precondition_failed" => T::ErrStale,
+        "not_found" => T::ErrNotFound,
+        "forbidden" => T::ErrForbidden,
+        "invalid_credentials" => T::ErrInvalidCredentials,
+        _ => return None,
+    })
+}
+
+/// The label of a ticket field as history names it.
+pub fn history_field(field: &str) -> Option<T> {
+    Some(match field {
+        "subject" => T::Subject,
+        "description" => T::Description,
+        "status" | "status_id" => T::Status,
+        "priority" => T::Priority,
+        "owner" | "owner_id" => T::Owner,
+        "group" | "group_id" => T::Group,
+        "root_cause" | "root_cause_id" => T::RootCause,
+        "type" | "type_id" | "ticket_type" => T::Type,
+        "tags" => T::Tags,
+        "source" => T::Source,
+        "due_at" | "due" => T::DueDate,
+        "requester" => T::Requester,
+        "public" => T::Visibility,
+        "summary_score" => T::Score,
+        "summary_comment" => T::CustomerComment,
+        "comment" => T::Comment,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(s: &str) -> Vec<String> {
+        let mut out: Vec<String> = s
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(name, _)| name.to_owned()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_string_exists_in_every_language() {
+        for key in T::ALL {
+            for lang in Lang::ALL {
+                assert!(
+                    !key.get(*lang).trim().is_empty(),
+                    "{key:?} is empty in {lang:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn placeholders_match_across_languages() {
+        for key in T::ALL {
+            let en = placeholders(key.get(Lang::En));
+            for lang in [Lang::Es, Lang::Fr] {
+                assert_eq!(placeholders(key.get(lang)), en, "{key:?} in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn most_strings_are_actually_translated() {
+        // Guards against pasting English into the other columns: a few words
+        // (Total, Tickets, Public...) are the same, most are not.
+        for lang in [Lang::Es, Lang::Fr] {
+            let same = T::ALL
+                .iter()
+                .filter(|k| k.get(lang) == k.get(Lang::En))
+                .count();
+            assert!(
+                same * 10 < T::ALL.len(),
+                "{same} strings untranslated in {lang:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_browser_language_picks_the_interface_language() {
+        assert_eq!(Lang::pick(["de-DE", "es-MX", "en"]), Lang::Es);
+        assert_eq!(Lang::pick(["fr"]), Lang::Fr);
+        assert_eq!(Lang::pick(["pt-BR"]), Lang::En);
+        assert_eq!(Lang::pick([]), Lang::En);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            fill(Lang::Es, T::ShowingOf, &[("n", "50"), ("total", "312")]),
+            "Mostrando 50 de 312"
+        );
+    }
+
+    #[test]
+    fn enum_values_have_labels() {
+        for p in Priority::ALL {
+            assert!(!priority(*p).get(Lang::Fr).is_empty());
+        }
+        assert_eq!(category(StatusCategory::Pending).get(Lang::Es), "Pendiente");
+        assert_eq!(
+            problem_code("root_cause_required"),
+            Some(T::ErrRootCauseRequired)
+        );
+        assert_eq!(problem_code("something_new"), None);
+    }
+}

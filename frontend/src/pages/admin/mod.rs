@@ -1,0 +1,93 @@
+//! Configuration screens for admins and ticket admins.
+
+mod groups;
+mod settings;
+mod statuses;
+mod types;
+mod users;
+
+use crate::i18n::T;
+use crate::state::{use_prefs, use_session};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let prefs = use_prefs();
+    let session = use_session();
+    let params = use_params_map();
+    let t = move |k: T| prefs.t(k);
+    let section = Memo::new(move |_| params.with(|p| p.get("section").unwrap_or_default()));
+    let body = move || {
+        if !session.configures() {
+            return view! { <p class="info-box">{move || t(T::AdminOnly)}</p> }.into_any();
+        }
+        match section.get().as_str() {
+            "users" => view! { <users::Users /> }.into_any(),
+            "groups" => view! { <groups::Groups /> }.into_any(),
+            "statuses" => view! { <statuses::Statuses /> }.into_any(),
+            "types" => view! { <types::Types /> }.into_any(),
+            "settings" => view! { <settings::Settings /> }.into_any(),
+            _ => view! { <crate::pages::NotFound /> }.into_any(),
+        }
+    };
+    view! {
+        <section class="page admin">
+            <h1>{move || t(T::Admin)}</h1>
+            <nav class="subnav" aria-label=move || t(T::Admin)>
+                <A href="/admin/users">{move || t(T::Users)}</A>
+                <A href="/admin/groups">{move || t(T::Groups)}</A>
+                <A href="/admin/statuses">{move || t(T::Statuses)}</A>
+                <A href="/admin/types">{move || t(T::TicketTypes)}</A>
+                <A href="/admin/settings">{move || t(T::Settings)}</A>
+            </nav>
+            {body}
+        </section>
+    }
+}
+
+/// Runs admin writes and reports their outcome: on success the reference
+/// data reloads (dropdowns everywhere stay current) and `then` runs. Created
+/// while the component is built, because contexts are not reachable from
+/// event handlers.
+#[derive(Clone, Copy)]
+pub(crate) struct Writer {
+    prefs: crate::state::Prefs,
+    notices: crate::state::Notices,
+    refdata: crate::state::RefData,
+}
+
+pub(crate) fn writer() -> Writer {
+    Writer {
+        prefs: use_prefs(),
+        notices: crate::state::use_notices(),
+        refdata: crate::state::use_refdata(),
+    }
+}
+
+impl Writer {
+    pub fn run<R: 'static>(
+        self,
+        fut: impl std::future::Future<Output = Result<R, crate::api::ApiError>> + 'static,
+        error: RwSignal<Option<crate::api::ApiError>>,
+        then: impl FnOnce(R) + 'static,
+    ) {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match fut.await {
+                Ok(r) => {
+                    self.notices
+                        .ok(T::Saved.get(self.prefs.lang.get_untracked()));
+                    self.refdata.reload();
+                    then(r);
+                }
+                Err(e) => {
+                    self.notices
+                        .error(e.message(self.prefs.lang.get_untracked()));
+                    error.set(Some(e));
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,114 @@
+use super::writer;
+use crate::api::{self, ApiError};
+use crate::i18n::{self, T};
+use crate::state::{use_prefs, use_refdata};
+use lazo_domain::wire::{CreateStatus, Status, UpdateStatus};
+use lazo_domain::StatusCategory;
+use leptos::prelude::*;
+
+#[component]
+pub fn Statuses() -> impl IntoView {
+    let prefs = use_prefs();
+    let w = writer();
+    let refdata = use_refdata();
+    let t = move |k: T| prefs.t(k);
+    let name = RwSignal::new(String::new());
+    let category = RwSignal::new(StatusCategory::Open);
+    let error = RwSignal::new(None::<ApiError>);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = CreateStatus {
+            name: name.get_untracked().trim().to_owned(),
+            category: category.get_untracked(),
+            position: None,
+        };
+        w.run(
+            async move { api::create_status(&body).await },
+            error,
+            move |_| name.set(String::new()),
+        );
+    };
+    // Swapping positions with the neighbour keeps the order dense.
+    let swap = move |a: Status, b: Status| {
+        let e = error;
+        w.run(
+            async move {
+                api::update_status(
+                    a.id,
+                    &UpdateStatus {
+                        position: Some(b.position),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                api::update_status(
+                    b.id,
+                    &UpdateStatus {
+                        position: Some(a.position),
+                        ..Default::default()
+                    },
+                )
+                .await
+            },
+            e,
+            |_| {},
+        );
+    };
+    let cat_select = move |sig: RwSignal<StatusCategory>| {
+        view! {
+            <select aria-label=move || t(T::Category) on:change=move |ev| { if let Ok(c) = event_target_value(&ev).parse() { sig.set(c) } }>
+                {move || StatusCategory::ALL.iter().map(|c| view! { <option value=c.as_str() selected=*c == sig.get_untracked()>{t(i18n::category(*c))}</option> }).collect_view()}
+            </select>
+        }
+    };
+    let rows = move || {
+        let all = refdata.statuses.get();
+        let n = all.len();
+        all.iter().enumerate().map(|(i, s)| {
+            let s = s.clone();
+            let prev = (i > 0).then(|| all[i - 1].clone());
+            let next = (i + 1 < n).then(|| all[i + 1].clone());
+            let nm = RwSignal::new(s.name.clone());
+            let cat = RwSignal::new(s.category);
+            let active = RwSignal::new(s.active);
+            let id = s.id;
+            let s_up = s.clone();
+            let s_down = s.clone();
+            let save = move |_| {
+                let body = UpdateStatus { name: Some(nm.get_untracked()), category: Some(cat.get_untracked()), active: Some(active.get_untracked()), position: None };
+                w.run(async move { api::update_status(id, &body).await }, error, |_| {});
+            };
+            view! {
+                <tr>
+                    <td class="num">{s.position}</td>
+                    <td><input type="text" aria-label=move || t(T::Name) prop:value=move || nm.get() on:input=move |ev| nm.set(event_target_value(&ev)) /></td>
+                    <td>{cat_select(cat)}</td>
+                    <td><input type="checkbox" aria-label=move || t(T::Active) prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev)) /></td>
+                    <td class="row-actions">
+                        <button class="btn icon small" aria-label=move || t(T::MoveUp) disabled=prev.is_none()
+                            on:click=move |_| if let Some(p) = prev.clone() { swap(s_up.clone(), p) }>"↑"</button>
+                        <button class="btn icon small" aria-label=move || t(T::MoveDown) disabled=next.is_none()
+                            on:click=move |_| if let Some(nx) = next.clone() { swap(s_down.clone(), nx) }>"↓"</button>
+                        <button class="btn small" on:click=save>{move || t(T::Save)}</button>
+                    </td>
+                </tr>
+            }
+        }).collect_view()
+    };
+    view! {
+        <form class="card form inline-form" on:submit=create aria-label=move || t(T::NewStatus)>
+            <h2>{move || t(T::NewStatus)}</h2>
+            <div class="field-row">
+                <label class="field"><span>{move || t(T::Name)}</span>
+                    <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                <label class="field"><span>{move || t(T::Category)}</span>{cat_select(category)}</label>
+                <button class="btn primary" type="submit">{move || t(T::Create)}</button>
+            </div>
+            {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
+        </form>
+        <table class="admin-table" aria-label=move || t(T::Statuses)>
+            <thead><tr><th>{move || t(T::Position)}</th><th>{move || t(T::Name)}</th><th>{move || t(T::Category)}</th><th>{move || t(T::Active)}</th><th></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

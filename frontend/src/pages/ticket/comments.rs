@@ -1,0 +1,234 @@
+//! Comments and internal notes: written, edited and deleted by their authors
+//! (admins may delete any). Notes look different so nobody mistakes them for
+//! something the customer sees.
+
+use crate::api::{self, ApiError};
+use crate::components::{ErrorBox, Loading};
+use crate::i18n::T;
+use crate::state::{use_notices, use_prefs, use_session};
+use crate::util;
+use lazo_domain::wire::{Comment, CommentInput, UpdateComment};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn Comments(
+    ticket_id: i64,
+    comments: RwSignal<Option<Result<Vec<Comment>, ApiError>>>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let prefs = use_prefs();
+    let session = use_session();
+    let notices = use_notices();
+    let t = move |k: T| prefs.t(k);
+    let internal = RwSignal::new(false);
+    let body = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = body.get_untracked();
+        if text.trim().is_empty() || busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let input = CommentInput {
+            body: text,
+            internal: internal.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::add_comment(ticket_id, &input).await {
+                Ok(c) => {
+                    body.set(String::new());
+                    comments.update(|cs| {
+                        if let Some(Ok(cs)) = cs {
+                            cs.insert(0, c);
+                        }
+                    });
+                    reload.run(());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+
+    let list = move || match comments.get() {
+        None => view! { <Loading /> }.into_any(),
+        Some(Err(e)) => view! { <ErrorBox error=e retry=reload /> }.into_any(),
+        Some(Ok(cs)) if cs.is_empty() => {
+            view! { <p class="empty">{move || t(T::NoComments)}</p> }.into_any()
+        }
+        Some(Ok(cs)) => {
+            let me = session.me_id();
+            let admin = session.is_admin();
+            cs.into_iter()
+                .map(|c| {
+                    let own = c.author.as_ref().is_some_and(|a| Some(a.id) == me);
+                    view! { <CommentItem comment=c own=own may_delete=own || admin comments=comments notices=notices /> }
+                })
+                .collect_view()
+                .into_any()
+        }
+    };
+
+    view! {
+        <form class="composer" class:internal=move || internal.get() on:submit=submit>
+            <div class="composer-kind" role="group" aria-label=move || t(T::Comment)>
+                <button
+                    type="button"
+                    class="seg"
+                    aria-pressed=move || (!internal.get()).to_string()
+                    on:click=move |_| internal.set(false)
+                >
+                    {move || t(T::PublicReply)}
+                </button>
+                <button
+                    type="button"
+                    class="seg note"
+                    aria-pressed=move || internal.get().to_string()
+                    on:click=move |_| internal.set(true)
+                >
+                    {move || t(T::InternalNote)}
+                </button>
+            </div>
+            <textarea
+                rows="3"
+                aria-label=move || if internal.get() { t(T::InternalNote) } else { t(T::PublicReply) }
+                placeholder=move || if internal.get() { t(T::NotePlaceholder) } else { t(T::ReplyPlaceholder) }
+                maxlength=lazo_domain::limits::TEXT_MAX.to_string()
+                prop:value=move || body.get()
+                on:input=move |ev| body.set(event_target_value(&ev))
+                on:keydown=move |ev| {
+                    // Ctrl/Cmd+Enter sends, as in mail clients.
+                    if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+                        if let Some(f) = document().query_selector("form.composer").ok().flatten() {
+                            use wasm_bindgen::JsCast;
+                            if let Ok(f) = f.dyn_into::<web_sys::HtmlFormElement>() {
+                                let _ = f.request_submit();
+                            }
+                        }
+                    }
+                }
+            ></textarea>
+            {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
+            <div class="composer-actions">
+                <button class="btn primary" type="submit" disabled=move || busy.get() || body.with(|b| b.trim().is_empty())>
+                    {move || if internal.get() { t(T::AddNote) } else { t(T::AddComment) }}
+                </button>
+            </div>
+        </form>
+        <div class="comment-list">{list}</div>
+    }
+}
+
+#[component]
+fn CommentItem(
+    comment: Comment,
+    own: bool,
+    may_delete: bool,
+    comments: RwSignal<Option<Result<Vec<Comment>, ApiError>>>,
+    notices: crate::state::Notices,
+) -> impl IntoView {
+    let prefs = use_prefs();
+    let t = move |k: T| prefs.t(k);
+    let editing = RwSignal::new(false);
+    let text = RwSignal::new(comment.body.clone());
+    let busy = RwSignal::new(false);
+    let (ticket_id, id) = (comment.ticket_id, comment.id);
+    let edited = comment.updated_at > comment.created_at;
+    let at = comment.created_at;
+    let author = comment
+        .author
+        .as_ref()
+        .map(|a| a.name.clone())
+        .unwrap_or_else(|| T::System.get(prefs.lang.get_untracked()).to_owned());
+    let body = StoredValue::new(comment.body.clone());
+
+    let save = move |_| {
+        busy.set(true);
+        let b = UpdateComment {
+            body: text.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::edit_comment(ticket_id, id, &b).await {
+                Ok(c) => {
+                    body.set_value(c.body.clone());
+                    comments.update(|cs| {
+                        if let Some(Ok(cs)) = cs {
+                            if let Some(x) = cs.iter_mut().find(|x| x.id == id) {
+                                *x = c;
+                            }
+                        }
+                    });
+                    editing.set(false);
+                }
+                Err(e) => notices.error(e.message(prefs.lang.get_untracked())),
+            }
+            busy.set(false);
+        });
+    };
+    let delete = move |_| {
+        let ok = window()
+            .confirm_with_message(t(T::ConfirmDelete))
+            .unwrap_or(false);
+        if !ok {
+            return;
+        }
+        spawn_local(async move {
+            match api::delete_comment(ticket_id, id).await {
+                Ok(()) => comments.update(|cs| {
+                    if let Some(Ok(cs)) = cs {
+                        cs.retain(|x| x.id != id);
+                    }
+                }),
+                Err(e) => notices.error(e.message(prefs.lang.get_untracked())),
+            }
+        });
+    };
+
+    view! {
+        <article class="comment" class:internal=comment.internal aria-label=move || {
+            if comment.internal { t(T::InternalNote) } else { t(T::PublicReply) }
+        }>
+            <header class="comment-head">
+                <span class="avatar" aria-hidden="true">{author.chars().next().unwrap_or('?').to_string()}</span>
+                <strong>{author.clone()}</strong>
+                {comment.internal.then(|| view! { <span class="badge note">{move || t(T::InternalNote)}</span> })}
+                <time class="muted">{move || util::datetime(prefs.lang.get(), &at)}</time>
+                {edited.then(|| view! { <span class="muted">"· "{move || t(T::Edited)}</span> })}
+                <span class="spacer"></span>
+                {own.then(|| view! {
+                    <button class="btn ghost small" aria-label=move || format!("{} ({})", t(T::Edit), t(T::Comment)) on:click=move |_| editing.set(true)>
+                        {move || t(T::Edit)}
+                    </button>
+                })}
+                {may_delete.then(|| view! {
+                    <button class="btn ghost small danger" aria-label=move || format!("{} ({})", t(T::Delete), t(T::Comment)) on:click=delete>
+                        {move || t(T::Delete)}
+                    </button>
+                })}
+            </header>
+            <Show
+                when=move || editing.get()
+                fallback=move || view! { <div class="comment-body">{move || text.get()}</div> }
+            >
+                <textarea
+                    rows="3"
+                    aria-label=move || t(T::Edit)
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                ></textarea>
+                <div class="composer-actions">
+                    <button class="btn ghost" on:click=move |_| {
+                        text.set(body.get_value());
+                        editing.set(false);
+                    }>{move || t(T::Cancel)}</button>
+                    <button class="btn primary" on:click=save disabled=move || busy.get()>{move || t(T::Save)}</button>
+                </div>
+            </Show>
+        </article>
+    }
+}

@@ -1,0 +1,56 @@
+//! The ticket's history: who changed what, when, from what to what.
+
+use crate::api::ApiError;
+use crate::components::{ErrorBox, Loading};
+use crate::i18n::{self, T};
+use crate::state::use_prefs;
+use crate::util;
+use lazo_domain::wire::HistoryEntry;
+use leptos::prelude::*;
+
+#[component]
+pub fn History(
+    history: RwSignal<Option<Result<Vec<HistoryEntry>, ApiError>>>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let prefs = use_prefs();
+    move || {
+        let lang = prefs.lang.get();
+        match history.get() {
+            None => view! { <Loading /> }.into_any(),
+            Some(Err(e)) => view! { <ErrorBox error=e retry=reload /> }.into_any(),
+            Some(Ok(h)) if h.is_empty() => view! { <p class="empty">{T::NoHistory.get(lang)}</p> }.into_any(),
+            Some(Ok(h)) => view! {
+                <ol class="history">
+                    {h.into_iter()
+                        .map(|e| {
+                            let who = if e.actor.kind == "system" { T::System.get(lang).to_owned() } else { e.actor.name.clone() };
+                            let what = if e.field == "created" {
+                                view! { <span>{T::HistoryCreated.get(lang)}</span> }.into_any()
+                            } else {
+                                let label = i18n::history_field(&e.field)
+                                    .map(|t| t.get(lang).to_owned())
+                                    .unwrap_or_else(|| e.field.replace('_', " "));
+                                view! {
+                                    <span class="h-field">{label}</span>
+                                    <span class="h-old">{e.old_value.clone().unwrap_or_else(|| "—".into())}</span>
+                                    <span class="h-arrow" aria-hidden="true">"→"</span>
+                                    <span class="h-new">{e.new_value.clone().unwrap_or_else(|| "—".into())}</span>
+                                }
+                                .into_any()
+                            };
+                            view! {
+                                <li>
+                                    <time class="muted">{util::datetime(lang, &e.at)}</time>
+                                    <strong class="h-who">{who}</strong>
+                                    {what}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ol>
+            }
+            .into_any(),
+        }
+    }
+}

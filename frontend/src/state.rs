@@ -1,0 +1,271 @@
+//! Contexts shared by every page: the session, the person's preferences, the
+//! reference data (statuses, groups, people, ticket types), the follow-up list
+//! (so a ticket can walk it and the list comes back as it was), and notices.
+
+use crate::api;
+use crate::i18n::{Lang, T};
+use crate::listview::{columns_to_string, parse_columns, Column};
+use crate::util;
+use chrono::{DateTime, Utc};
+use lazo_domain::wire::{Group, Me, Status, TicketListItem, TicketType, User};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
+
+const SESSION_KEY: &str = "lazo.session";
+const LANG_KEY: &str = "lazo.lang";
+const COLUMNS_KEY: &str = "lazo.columns";
+
+/// A signed-in person, kept in localStorage so a reload keeps them signed in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub me: Me,
+}
+
+#[derive(Clone, Copy)]
+pub struct SessionCtx(pub RwSignal<Option<Session>>);
+
+impl SessionCtx {
+    fn restore() -> Option<Session> {
+        let s: Session = serde_json::from_str(&util::load(SESSION_KEY)?).ok()?;
+        (s.expires_at > Utc::now()).then_some(s)
+    }
+
+    pub fn sign_in(&self, s: Session) {
+        util::store(SESSION_KEY, &serde_json::to_string(&s).unwrap_or_default());
+        api::set_token(Some(s.token.clone()));
+        self.0.set(Some(s));
+    }
+
+    pub fn sign_out(&self) {
+        util::forget(SESSION_KEY);
+        api::set_token(None);
+        self.0.set(None);
+    }
+
+    pub fn me(&self) -> Option<Me> {
+        self.0.with(|s| s.as_ref().map(|s| s.me.clone()))
+    }
+
+    pub fn me_id(&self) -> Option<i64> {
+        self.0.with(|s| s.as_ref().map(|s| s.me.id))
+    }
+
+    pub fn configures(&self) -> bool {
+        self.0
+            .with(|s| s.as_ref().is_some_and(|s| s.me.role.configures_ticketing()))
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.0.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| s.me.role == lazo_domain::Role::Admin)
+        })
+    }
+}
+
+/// Language and columns: per browser, remembered in localStorage.
+#[derive(Clone, Copy)]
+pub struct Prefs {
+    pub lang: RwSignal<Lang>,
+    pub columns: RwSignal<Vec<Column>>,
+}
+
+impl Prefs {
+    fn restore() -> Self {
+        let lang = util::load(LANG_KEY)
+            .and_then(|l| Lang::from_tag(&l))
+            .unwrap_or_else(|| {
+                let langs = util::browser_languages();
+                Lang::pick(langs.iter().map(String::as_str))
+            });
+        let columns = util::load(COLUMNS_KEY)
+            .map(|s| parse_columns(&s))
+            .unwrap_or_else(|| Column::DEFAULT.to_vec());
+        Prefs {
+            lang: RwSignal::new(lang),
+            columns: RwSignal::new(columns),
+        }
+    }
+
+    pub fn set_lang(&self, lang: Lang) {
+        util::store(LANG_KEY, lang.code());
+        self.lang.set(lang);
+    }
+
+    pub fn toggle_column(&self, c: Column) {
+        self.columns.update(|cols| {
+            if cols.contains(&c) {
+                if c != Column::Subject {
+                    cols.retain(|x| *x != c);
+                }
+            } else {
+                cols.push(c);
+                cols.sort_by_key(|c| Column::ALL.iter().position(|a| a == c));
+            }
+            util::store(COLUMNS_KEY, &columns_to_string(cols));
+        });
+    }
+
+    /// A string in the current language (reactive when read in a closure).
+    pub fn t(&self, key: T) -> &'static str {
+        key.get(self.lang.get())
+    }
+}
+
+/// Configuration everyone needs to label and fill dropdowns.
+#[derive(Clone, Copy)]
+pub struct RefData {
+    pub statuses: RwSignal<Vec<Status>>,
+    pub groups: RwSignal<Vec<Group>>,
+    pub users: RwSignal<Vec<User>>,
+    pub types: RwSignal<Vec<TicketType>>,
+    pub ready: RwSignal<bool>,
+}
+
+impl RefData {
+    /// Loads (again) all four lists; each request runs on its own.
+    pub fn reload(&self) {
+        let this = *self;
+        spawn_local(async move {
+            if let Ok(mut s) = api::statuses().await {
+                s.sort_by_key(|s| s.position);
+                this.statuses.set(s);
+            }
+            this.ready.set(true);
+        });
+        spawn_local(async move {
+            if let Ok(g) = api::groups().await {
+                this.groups.set(g);
+            }
+        });
+        spawn_local(async move {
+            if let Ok(u) = api::users().await {
+                this.users.set(u);
+            }
+        });
+        spawn_local(async move {
+            if let Ok(t) = api::ticket_types().await {
+                this.types.set(t);
+            }
+        });
+    }
+
+    pub fn status(&self, id: i64) -> Option<Status> {
+        self.statuses
+            .with(|s| s.iter().find(|s| s.id == id).cloned())
+    }
+
+    pub fn ticket_type(&self, id: i64) -> Option<TicketType> {
+        self.types.with(|t| t.iter().find(|t| t.id == id).cloned())
+    }
+}
+
+/// The follow-up list as last shown: what a ticket walks with next/previous,
+/// and what the list shows again (with its scroll) when the ticket closes.
+#[derive(Debug, Clone, Default)]
+pub struct ListCache {
+    /// The URL query string this list was loaded for; `None` before any load.
+    pub search: Option<String>,
+    pub items: Vec<TicketListItem>,
+    pub next_cursor: Option<String>,
+    pub scroll_y: f64,
+    /// Keyboard cursor row.
+    pub cursor: usize,
+}
+
+impl ListCache {
+    pub fn ids(&self) -> Vec<i64> {
+        self.items.iter().map(|i| i.id).collect()
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct ListCtx(pub RwSignal<ListCache>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Ok,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub id: u64,
+    pub kind: NoticeKind,
+    pub text: String,
+}
+
+/// A short message at the bottom of the screen (also read by screen readers).
+#[derive(Clone, Copy)]
+pub struct Notices(pub RwSignal<Option<Notice>>, StoredValue<u64>);
+
+impl Notices {
+    pub fn show(&self, kind: NoticeKind, text: impl Into<String>) {
+        let id = self.1.get_value() + 1;
+        self.1.set_value(id);
+        self.0.set(Some(Notice {
+            id,
+            kind,
+            text: text.into(),
+        }));
+        let sig = self.0;
+        util::later(
+            if kind == NoticeKind::Error {
+                8000
+            } else {
+                3500
+            },
+            move || {
+                sig.update(|n| {
+                    if n.as_ref().is_some_and(|n| n.id == id) {
+                        *n = None;
+                    }
+                })
+            },
+        );
+    }
+    pub fn ok(&self, text: impl Into<String>) {
+        self.show(NoticeKind::Ok, text)
+    }
+    pub fn error(&self, text: impl Into<String>) {
+        self.show(NoticeKind::Error, text)
+    }
+}
+
+/// Creates every context; called once by the app root.
+pub fn provide_all() {
+    let session = SessionCtx(RwSignal::new(SessionCtx::restore()));
+    if let Some(s) = session.0.get_untracked() {
+        api::set_token(Some(s.token));
+    }
+    provide_context(session);
+    provide_context(Prefs::restore());
+    provide_context(RefData {
+        statuses: RwSignal::new(vec![]),
+        groups: RwSignal::new(vec![]),
+        users: RwSignal::new(vec![]),
+        types: RwSignal::new(vec![]),
+        ready: RwSignal::new(false),
+    });
+    provide_context(ListCtx(RwSignal::new(ListCache::default())));
+    provide_context(Notices(RwSignal::new(None), StoredValue::new(0)));
+}
+
+pub fn use_session() -> SessionCtx {
+    expect_context()
+}
+pub fn use_prefs() -> Prefs {
+    expect_context()
+}
+pub fn use_refdata() -> RefData {
+    expect_context()
+}
+pub fn use_list() -> ListCtx {
+    expect_context()
+}
+pub fn use_notices() -> Notices {
+    expect_context()
+}

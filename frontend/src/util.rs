@@ -1,0 +1,182 @@
+//! Small browser helpers: storage, the local date, locale formatting.
+
+use crate::i18n::Lang;
+use chrono::{DateTime, NaiveDate, Utc};
+use wasm_bindgen::JsValue;
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+pub fn load(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+pub fn store(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+pub fn forget(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// Today in the browser's time zone (the date range filter is a local idea).
+pub fn today() -> NaiveDate {
+    let d = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .unwrap_or_else(|| Utc::now().date_naive())
+}
+
+/// The browser's preferred languages, most preferred first.
+pub fn browser_languages() -> Vec<String> {
+    let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
+        return vec![];
+    };
+    let mut out: Vec<String> = nav
+        .languages()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
+    if let Some(l) = nav.language() {
+        out.push(l);
+    }
+    out
+}
+
+fn options(pairs: &[(&str, &str)]) -> js_sys::Object {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    o
+}
+
+fn js_date(t: &DateTime<Utc>) -> js_sys::Date {
+    js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64))
+}
+
+/// A short date in the person's language, e.g. `3 Mar 2026` / `3 mar 2026`.
+pub fn date(lang: Lang, t: &DateTime<Utc>) -> String {
+    js_date(t)
+        .to_locale_date_string(
+            lang.code(),
+            &options(&[("day", "numeric"), ("month", "short"), ("year", "numeric")]).into(),
+        )
+        .as_string()
+        .unwrap_or_default()
+}
+
+/// Date and time in the person's language.
+pub fn datetime(lang: Lang, t: &DateTime<Utc>) -> String {
+    js_date(t)
+        .to_locale_string(
+            lang.code(),
+            &options(&[
+                ("day", "numeric"),
+                ("month", "short"),
+                ("year", "numeric"),
+                ("hour", "2-digit"),
+                ("minute", "2-digit"),
+            ])
+            .into(),
+        )
+        .as_string()
+        .unwrap_or_default()
+}
+
+/// A count with the locale's grouping, e.g. `1,204` / `1.204` / `1 204`.
+pub fn number(lang: Lang, n: i64) -> String {
+    js_sys::Number::from(n as f64)
+        .to_locale_string(lang.code())
+        .as_string()
+        .unwrap_or_else(|| n.to_string())
+}
+
+/// The local calendar date of an instant, as `YYYY-MM-DD` for `<input type=date>`.
+pub fn input_date(t: &DateTime<Utc>) -> String {
+    let d = js_date(t);
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}
+
+/// The end of a local calendar day (`YYYY-MM-DD`) as an instant: a due date
+/// means "by the end of that day".
+pub fn end_of_local_day(s: &str) -> Option<DateTime<Utc>> {
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    let js = js_sys::Date::new_with_year_month_day_hr_min_sec(
+        d.format("%Y").to_string().parse().ok()?,
+        d.format("%m").to_string().parse::<i32>().ok()? - 1,
+        d.format("%d").to_string().parse().ok()?,
+        23,
+        59,
+        0,
+    );
+    DateTime::from_timestamp_millis(js.get_time() as i64)
+}
+
+/// True when a key press happens in a text field, where letters are typing,
+/// not shortcuts.
+pub fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|el| {
+            let tag = el.tag_name().to_ascii_lowercase();
+            tag == "input"
+                || tag == "textarea"
+                || tag == "select"
+                || el.has_attribute("contenteditable")
+        })
+        .unwrap_or(false)
+}
+
+pub fn scroll_y() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.scroll_y().ok())
+        .unwrap_or(0.0)
+}
+
+pub fn scroll_to(y: f64) {
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, y);
+    }
+}
+
+/// The current path and query, to come back to after logging in.
+pub fn current_place() -> String {
+    web_sys::window()
+        .map(|w| {
+            let l = w.location();
+            format!(
+                "{}{}",
+                l.pathname().unwrap_or_default(),
+                l.search().unwrap_or_default()
+            )
+        })
+        .unwrap_or_else(|| "/".into())
+}
+
+/// Runs `f` after `ms` milliseconds.
+pub fn later(ms: i32, f: impl FnOnce() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let cb = Closure::once_into_js(f);
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms);
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn encode(s: &str) -> String {
+    js_sys::encode_uri_component(s)
+        .as_string()
+        .unwrap_or_default()
+}
