@@ -10,8 +10,7 @@ macro_rules! string_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -190,6 +189,14 @@ mod tests {
         }
         assert_eq!("tickets:read".parse::<Scope>().unwrap(), Scope::TicketsRead);
         assert!("superuser".parse::<Role>().is_err());
+        assert_eq!(
+            serde_json::to_string(&Scope::TicketsWrite).unwrap(),
+            "\"tickets:write\""
+        );
+        assert_eq!(
+            serde_json::from_str::<Role>("\"ticket_admin\"").unwrap(),
+            Role::TicketAdmin
+        );
     }
 
     #[test]

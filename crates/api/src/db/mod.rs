@@ -120,6 +120,7 @@ impl Db {
         };
         let pool = r2d2::Pool::builder()
             .max_size(size)
+            .min_idle(Some(2))
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(Manager {
                 url: url.to_owned(),

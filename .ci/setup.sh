@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what Lazo's build and tests need, skipping what is present, so it
+# is cheap on a warm machine and complete on a fresh one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+have() { command -v "$1" >/dev/null 2>&1; }
+apt_install() {
+    local missing=()
+    for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then echo "please install: ${missing[*]}" >&2; return 1; fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+# trunk 0.22 needs a newer rustc; wasm-bindgen-cli must equal the crate pin.
+have trunk || cargo install trunk --version 0.21.14 --locked
+if ! wasm-bindgen --version 2>/dev/null | grep -q '0.2.130'; then
+    cargo install wasm-bindgen-cli --version 0.2.130 --force
+fi
+
+# PostgreSQL (tests run on it too), libpq for diesel, Chromium for browser tests.
+apt_install libpq-dev postgresql chromium chromium-driver
+
+# Debian's binaryen 108 breaks the bundle; npm's binaryen 132 does not.
+[ -x frontend/node_modules/.bin/wasm-opt ] || (cd frontend && npm install --no-audit --no-fund --loglevel=error)
+[ -d e2e/browser/node_modules/playwright-core ] || (cd e2e/browser && npm install --no-audit --no-fund --loglevel=error)

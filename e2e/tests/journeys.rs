@@ -1,0 +1,458 @@
+//! Integrator journeys against the real `lazo` binary (`LAZO_BIN`), on a
+//! fresh SQLite file, or on a fresh PostgreSQL database when
+//! `LAZO_TEST_DATABASE_URL` names a server.
+
+use diesel::{Connection, RunQueryDsl};
+use lazo_domain::wire::*;
+use reqwest::blocking::{Client, Response};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    base: String,
+    http: Client,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Starts `lazo serve --demo` on a free port and waits for its banner.
+    fn start() -> Server {
+        let bin = std::env::var("LAZO_BIN").unwrap_or_else(|_| {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../target/debug/lazo").into()
+        });
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = match std::env::var("LAZO_TEST_DATABASE_URL") {
+            Ok(admin) => {
+                let name = format!("lazo_e2e_{}", uuid::Uuid::new_v4().simple());
+                let mut c = diesel::PgConnection::establish(&admin).expect("postgres reachable");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut c)
+                    .expect("create database");
+                let base = admin.rsplit_once('/').expect("url with a database").0;
+                format!("{base}/{name}")
+            }
+            Err(_) => dir.path().join("lazo.db").to_string_lossy().into_owned(),
+        };
+        let mut child = Command::new(&bin)
+            .args([
+                "serve",
+                "--demo",
+                "--demo-tickets",
+                "60",
+                "--bind",
+                "127.0.0.1:0",
+                "--static-dir",
+                "/nonexistent",
+            ])
+            .env("DATABASE_URL", &url)
+            .env("LAZO_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {bin}: {e} (build it with `cargo build -p lazo-api`)")
+            });
+        let stderr = child.stderr.take().expect("stderr piped");
+        let mut lines = BufReader::new(stderr).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("lazo exited before listening")
+                .expect("readable stderr");
+            if let Some(rest) = line.strip_prefix("Lazo listening on ") {
+                break rest.split_whitespace().next().expect("address").to_owned();
+            }
+        };
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child,
+            base,
+            http: Client::new(),
+            _dir: dir,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn login(&self, email: &str) -> String {
+        let r = self
+            .http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": "lazo-demo-1"}))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "login of {email}");
+        r.json::<LoginResponse>().unwrap().token
+    }
+}
+
+fn problem(r: Response, status: StatusCode, code: &str) -> Problem {
+    assert_eq!(r.status(), status);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: Problem = r.json().unwrap();
+    assert_eq!(p.code, code, "{p:?}");
+    p
+}
+
+#[test]
+fn an_agent_works_a_ticket_through_its_whole_loop() {
+    let s = Server::start();
+    let ana = s.login("ana@demo.lazo");
+    let auth = |rb: reqwest::blocking::RequestBuilder| rb.bearer_auth(&ana);
+
+    let types: Vec<TicketType> = auth(s.http.get(s.url("/api/v1/ticket-types")))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let detractor = types
+        .iter()
+        .find(|t| t.name == "Detractor follow-up")
+        .unwrap();
+    let statuses: Vec<Status> = auth(s.http.get(s.url("/api/v1/statuses")))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let resolved = statuses.iter().find(|s| s.name == "Resolved").unwrap().id;
+    let groups: Vec<Group> = auth(s.http.get(s.url("/api/v1/groups")))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let support = groups.iter().find(|g| g.name == "Support").unwrap().id;
+
+    // Create.
+    let r = auth(s.http.post(s.url("/api/v1/tickets")))
+        .json(&json!({
+            "subject": "Parcel never arrived",
+            "description": "NPS 2: still waiting after two weeks",
+            "type_id": detractor.id,
+            "priority": "high",
+            "group_id": support,
+            "requester": {"email": "Journey.Customer@example.com", "name": "Journey Customer"},
+            "tags": ["VIP", "late"],
+            "source": "survey",
+            "summary_score": 2,
+            "custom_fields": {"order_id": "ORD-77", "channel": "web"}
+        }))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let t: Ticket = r.json().unwrap();
+    assert_eq!(
+        t.requester.as_ref().unwrap().email.as_deref(),
+        Some("journey.customer@example.com")
+    );
+    assert_eq!(t.tags, vec!["late", "vip"]);
+    // Support has one manager, and the ticket came without an owner.
+    assert_eq!(
+        t.owner.as_ref().map(|o| o.email.as_str()),
+        Some("lucia@demo.lazo")
+    );
+
+    // Find it in the follow-up list by email and by number.
+    let page: TicketPage = auth(s.http.get(s.url("/api/v1/tickets?q=journey.customer@")))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        page.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![t.id]
+    );
+    let page: TicketPage = auth(s.http.get(s.url(&format!(
+        "/api/v1/tickets?q=%23{}&priority=high&tags=vip",
+        t.number
+    ))))
+    .send()
+    .unwrap()
+    .json()
+    .unwrap();
+    assert_eq!(page.items[0].id, t.id);
+
+    // Resolving needs a root cause: refused, then accepted with one.
+    let r = auth(s.http.patch(s.url(&format!("/api/v1/tickets/{}", t.id))))
+        .header("If-Match", &etag)
+        .json(&json!({"status_id": resolved}))
+        .send()
+        .unwrap();
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "root_cause_required");
+    assert_eq!(p.errors[0].field, "root_cause_id");
+    let cause = detractor.root_causes[0].id;
+    let r = auth(s.http.patch(s.url(&format!("/api/v1/tickets/{}", t.id))))
+        .header("If-Match", &etag)
+        .json(&json!({"status_id": resolved, "root_cause_id": cause, "comment": {"body": "Refunded the shipping", "internal": false}}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let done: Ticket = r.json().unwrap();
+    assert_eq!(done.status.name, "Resolved");
+    assert!(done.closed_at.is_some());
+
+    // The stale ETag is now refused.
+    let r = auth(s.http.patch(s.url(&format!("/api/v1/tickets/{}", t.id))))
+        .header("If-Match", &etag)
+        .json(&json!({"priority": "low"}))
+        .send()
+        .unwrap();
+    problem(r, StatusCode::PRECONDITION_FAILED, "stale");
+
+    // An internal note, then the history shows every change with its comment.
+    let r = auth(
+        s.http
+            .post(s.url(&format!("/api/v1/tickets/{}/comments", t.id))),
+    )
+    .json(&json!({"body": "Customer happy now", "internal": true}))
+    .send()
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let h: HistoryPage = auth(
+        s.http
+            .get(s.url(&format!("/api/v1/tickets/{}/history", t.id))),
+    )
+    .send()
+    .unwrap()
+    .json()
+    .unwrap();
+    let fields: Vec<&str> = h.items.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        vec!["created", "status", "root_cause", "internal_note"]
+    );
+    let status_change = &h.items[1];
+    assert_eq!(
+        (
+            status_change.old_value.as_deref(),
+            status_change.new_value.as_deref()
+        ),
+        (Some("New"), Some("Resolved"))
+    );
+    assert!(status_change.comment_id.is_some());
+    assert_eq!(status_change.actor.name, "Ana García");
+
+    // A sub-ticket for Billing.
+    let r = auth(
+        s.http
+            .post(s.url(&format!("/api/v1/tickets/{}/sub-tickets", t.id))),
+    )
+    .json(&json!({"subject": "Confirm the refund"}))
+    .send()
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let sub: Ticket = r.json().unwrap();
+    assert_eq!(sub.parent.as_ref().map(|p| p.id), Some(t.id));
+    let subs: TicketPage = auth(
+        s.http
+            .get(s.url(&format!("/api/v1/tickets/{}/sub-tickets", t.id))),
+    )
+    .send()
+    .unwrap()
+    .json()
+    .unwrap();
+    assert_eq!(
+        subs.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![sub.id]
+    );
+}
+
+#[test]
+fn every_bad_request_gets_a_problem_document() {
+    let s = Server::start();
+    let ana = s.login("ana@demo.lazo");
+    let tickets = s.url("/api/v1/tickets");
+
+    problem(
+        s.http.get(&tickets).send().unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    );
+    problem(
+        s.http.get(&tickets).bearer_auth("nonsense").send().unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    );
+    let r = s
+        .http
+        .post(&tickets)
+        .bearer_auth(&ana)
+        .header("content-type", "application/json")
+        .body("{\"subject\": ")
+        .send()
+        .unwrap();
+    problem(r, StatusCode::BAD_REQUEST, "malformed_json");
+    let r = s
+        .http
+        .post(&tickets)
+        .bearer_auth(&ana)
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .unwrap();
+    problem(
+        r,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    );
+    let r = s
+        .http
+        .post(&tickets)
+        .bearer_auth(&ana)
+        .json(&json!({"subject": "  ", "priority": "urgent"}))
+        .send()
+        .unwrap();
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(p.errors[0].field, "priority");
+    let r = s
+        .http
+        .post(&tickets)
+        .bearer_auth(&ana)
+        .json(&json!({"subject": "  "}))
+        .send()
+        .unwrap();
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(p.errors[0].field, "subject");
+    let big = "x".repeat(300 * 1024);
+    let r = s
+        .http
+        .post(&tickets)
+        .bearer_auth(&ana)
+        .json(&json!({"subject": "big", "description": big}))
+        .send()
+        .unwrap();
+    problem(r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    let r = s
+        .http
+        .get(s.url("/api/v1/tickets?sort=sideways&limit=0"))
+        .bearer_auth(&ana)
+        .send()
+        .unwrap();
+    let p = problem(r, StatusCode::BAD_REQUEST, "invalid_query");
+    assert_eq!(
+        p.errors
+            .iter()
+            .map(|e| e.field.as_str())
+            .collect::<Vec<_>>(),
+        vec!["sort", "limit"]
+    );
+    problem(
+        s.http
+            .put(s.url("/api/v1/tickets/1"))
+            .bearer_auth(&ana)
+            .send()
+            .unwrap(),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    );
+    problem(
+        s.http.get(s.url("/api/v1/nothing-here")).send().unwrap(),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    problem(
+        s.http
+            .get(s.url("/api/v1/tickets/999999"))
+            .bearer_auth(&ana)
+            .send()
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    // Only admins delete tickets.
+    let first: TicketPage = s
+        .http
+        .get(&tickets)
+        .bearer_auth(&ana)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let r = s
+        .http
+        .delete(s.url(&format!("/api/v1/tickets/{}", first.items[0].id)))
+        .bearer_auth(&ana)
+        .send()
+        .unwrap();
+    problem(r, StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[test]
+fn an_integrator_creates_tickets_idempotently_with_a_scoped_token() {
+    let s = Server::start();
+    let admin = s.login("admin@demo.lazo");
+    let r = s
+        .http
+        .post(s.url("/api/v1/tokens"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Survey tool", "scopes": ["tickets:write"]}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: CreatedApiToken = r.json().unwrap();
+    assert!(created.secret.starts_with("lazo_"));
+    let token = created.secret;
+
+    let body = json!({"subject": "Detractor from the survey", "summary_score": 1, "summary_comment": "Too slow", "source": "survey"});
+    let send = |b: &Value| {
+        s.http
+            .post(s.url("/api/v1/tickets"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "resp-8812")
+            .json(b)
+            .send()
+            .unwrap()
+    };
+    let first = send(&body);
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Ticket = first.json().unwrap();
+    let again = send(&body);
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Ticket>().unwrap().id, first.id);
+    problem(
+        send(&json!({"subject": "Another"})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    );
+
+    // The token cannot manage people, and stops working once revoked.
+    problem(
+        s.http
+            .get(s.url("/api/v1/tokens"))
+            .bearer_auth(&token)
+            .send()
+            .unwrap(),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+    let r = s
+        .http
+        .delete(s.url(&format!("/api/v1/tokens/{}", created.token.id)))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    problem(
+        s.http
+            .get(s.url("/api/v1/tickets"))
+            .bearer_auth(&token)
+            .send()
+            .unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    );
+}

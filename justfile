@@ -1,0 +1,69 @@
+# Lazo's commands. `just run` and `just test` do all the set-up they need.
+# Tools are installed idempotently by `just setup` (called by both).
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+export PATH := env_var("HOME") + "/.cargo/bin:" + justfile_directory() + "/frontend/node_modules/.bin:" + env_var("PATH")
+
+# The SPA builds in its own target dir so a server build and a wasm build
+# never wait on each other's cargo lock.
+wasm_target := justfile_directory() + "/target/wasm"
+
+default:
+    @just --list
+
+# Install what a fresh machine lacks (skips what is there).
+setup:
+    .ci/setup.sh
+
+# Build the SPA (release, wasm-opt) into frontend/dist. [owned by frontend]
+build-frontend: setup
+    cd frontend && CARGO_TARGET_DIR={{wasm_target}} trunk build --release --cargo-profile wasm-release
+
+# Build the SPA and the release server.
+build: build-frontend
+    cargo build --release -p lazo-api --bin lazo
+
+# Build everything, migrate ./data/lazo.db, load the demo on first run and serve on 127.0.0.1:8080.
+run: build
+    ./target/release/lazo serve --demo
+
+# Trunk's dev server on :8081 with live reload, proxying /api to `lazo serve` on :8080. [owned by frontend]
+dev: setup
+    (cargo run -p lazo-api -- serve --demo &) ; cd frontend && CARGO_TARGET_DIR={{wasm_target}} trunk serve
+
+# Regenerate the committed OpenAPI document.
+openapi:
+    cargo run -q -p lazo-api --bin lazo -- openapi > openapi/openapi.json
+
+# Formatting and lints, server and SPA.
+lint: setup
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+    CARGO_TARGET_DIR={{wasm_target}} cargo clippy -p lazo-frontend --target wasm32-unknown-unknown -- -D warnings
+
+# Unit and HTTP integration tests on SQLite.
+test-sqlite:
+    cargo test --workspace --exclude lazo-e2e
+
+# The API integration tests again on a throwaway PostgreSQL cluster.
+test-pg:
+    .ci/with-postgres.sh cargo test -p lazo-api --tests
+
+# API journeys against the real `lazo` binary, on SQLite and on PostgreSQL.
+test-e2e:
+    cargo build -p lazo-api --bin lazo
+    LAZO_BIN={{justfile_directory()}}/target/debug/lazo cargo test -p lazo-e2e
+    .ci/with-postgres.sh env LAZO_BIN={{justfile_directory()}}/target/debug/lazo cargo test -p lazo-e2e
+
+# Browser journeys (Playwright + Chromium) against the real binary serving the built SPA. [owned by frontend]
+test-browser: build-frontend
+    cargo build -p lazo-api --bin lazo
+    e2e/browser/run.sh {{justfile_directory()}}/target/debug/lazo {{justfile_directory()}}/frontend/dist
+
+# Everything CI checks.
+test: setup lint test-sqlite test-pg test-e2e test-browser
+
+# Follow-up query benchmark (see docs/BENCHMARKS.md); N tickets, default 1,000,000.
+bench n="1000000":
+    LAZO_BENCH_TICKETS={{n}} cargo bench -p lazo-api --bench ticket_queries
