@@ -27,26 +27,28 @@ fn Shell() -> impl IntoView {
     let session = use_session();
     let prefs = use_prefs();
     let refdata = use_refdata();
-    let navigate = use_navigate();
 
-    // An expired or revoked session: back to login, remembering the place.
+    // An expired or revoked session: the guard takes the person to login.
     api::on_unauthorized(move || {
-        if session.0.get_untracked().is_none() {
-            return;
+        if session.0.get_untracked().is_some() {
+            session.expire();
         }
-        let place = util::current_place();
-        session.sign_out();
-        navigate(
-            &format!("/login?expired=1&next={}", util::encode(&place)),
-            NavigateOptions::default(),
-        );
     });
 
-    // Reference data, once per signed-in person.
+    // Reference data once per signed-in person; a restored session also
+    // refreshes the person (role, groups and settings may have changed) and
+    // so finds out at once when the server no longer accepts the token.
     Effect::new(move |prev: Option<Option<i64>>| {
         let id = session.me_id();
         if id.is_some() && prev.flatten() != id {
             refdata.reload();
+            if prev.is_none() {
+                spawn_local(async move {
+                    if let Ok(me) = api::me().await {
+                        session.refresh(me);
+                    }
+                });
+            }
         }
         id
     });
@@ -103,7 +105,15 @@ fn Guard(children: ChildrenFn) -> impl IntoView {
     Effect::new(move |_| {
         if !signed_in.get() {
             navigate(
-                &format!("/login?next={}", util::encode(&util::current_place())),
+                &format!(
+                    "/login?{}next={}",
+                    if session.1.get_untracked() {
+                        "expired=1&"
+                    } else {
+                        ""
+                    },
+                    util::encode(&util::current_place())
+                ),
                 NavigateOptions {
                     replace: true,
                     ..Default::default()

@@ -24,8 +24,10 @@ pub struct Session {
     pub me: Me,
 }
 
+/// The session, and whether the last one ended by expiry (so the login page
+/// can say why the person is there).
 #[derive(Clone, Copy)]
-pub struct SessionCtx(pub RwSignal<Option<Session>>);
+pub struct SessionCtx(pub RwSignal<Option<Session>>, pub RwSignal<bool>);
 
 impl SessionCtx {
     fn restore() -> Option<Session> {
@@ -33,10 +35,28 @@ impl SessionCtx {
         (s.expires_at > Utc::now()).then_some(s)
     }
 
+    /// The API refused the token: forget it; the guard sends the person to
+    /// the login page, remembering where they were.
+    pub fn expire(&self) {
+        self.1.set(true);
+        self.sign_out();
+    }
+
     pub fn sign_in(&self, s: Session) {
+        self.1.set(false);
         util::store(SESSION_KEY, &serde_json::to_string(&s).unwrap_or_default());
         api::set_token(Some(s.token.clone()));
         self.0.set(Some(s));
+    }
+
+    /// A fresh copy of the person from `GET /me`.
+    pub fn refresh(&self, me: Me) {
+        self.0.update(|s| {
+            if let Some(s) = s {
+                s.me = me;
+                util::store(SESSION_KEY, &serde_json::to_string(&s).unwrap_or_default());
+            }
+        });
     }
 
     pub fn sign_out(&self) {
@@ -153,11 +173,6 @@ impl RefData {
         });
     }
 
-    pub fn status(&self, id: i64) -> Option<Status> {
-        self.statuses
-            .with(|s| s.iter().find(|s| s.id == id).cloned())
-    }
-
     pub fn ticket_type(&self, id: i64) -> Option<TicketType> {
         self.types.with(|t| t.iter().find(|t| t.id == id).cloned())
     }
@@ -237,7 +252,7 @@ impl Notices {
 
 /// Creates every context; called once by the app root.
 pub fn provide_all() {
-    let session = SessionCtx(RwSignal::new(SessionCtx::restore()));
+    let session = SessionCtx(RwSignal::new(SessionCtx::restore()), RwSignal::new(false));
     if let Some(s) = session.0.get_untracked() {
         api::set_token(Some(s.token));
     }

@@ -1,1 +1,236 @@
-fn main() {}
+//! Follow-up page benchmark: loads N tickets (env LAZO_BENCH_TICKETS, default
+//! 1,000,000) into a fresh database (SQLite in a temp dir, or PostgreSQL when
+//! LAZO_BENCH_DATABASE_URL names a fresh, empty database) and times the list
+//! and counts queries the SPA issues, through the same code the HTTP handlers
+//! call. Dataset: docs/BENCHMARKS.md.
+
+use chrono::Duration;
+use diesel::connection::SimpleConnection;
+use lazo_api::auth::{Principal, UserPrincipal};
+use lazo_api::db::{now, Backend, Db};
+use lazo_api::tickets::list;
+use lazo_domain::wire::TicketQuery;
+use lazo_domain::Role;
+use std::time::Instant;
+
+fn main() {
+    let n: i64 = std::env::var("LAZO_BENCH_TICKETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = std::env::var("LAZO_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| dir.path().join("bench.db").to_string_lossy().into_owned());
+    let db = Db::connect(&url).expect("database");
+    db.migrate().expect("migrations");
+    db.write_blocking(|c| lazo_api::demo::load_demo(c, 0))
+        .expect("demo organisation");
+
+    let started = Instant::now();
+    let mut conn = db.conn().expect("connection");
+    conn.batch_execute(&load_sql(db.backend, n))
+        .expect("bulk load");
+    println!(
+        "loaded {n} tickets in {:.1} s ({:?})",
+        started.elapsed().as_secs_f64(),
+        db.backend
+    );
+
+    let admin = Principal::User(UserPrincipal {
+        id: 1,
+        name: "Alex Admin".into(),
+        email: "admin@demo.lazo".into(),
+        role: Role::Admin,
+        group_ids: vec![],
+        session_id: String::new(),
+    });
+    // Ana (id 3) is an agent in Support (group 1).
+    let agent = Principal::User(UserPrincipal {
+        id: 3,
+        name: "Ana García".into(),
+        email: "ana@demo.lazo".into(),
+        role: Role::Agent,
+        group_ids: vec![1],
+        session_id: String::new(),
+    });
+    let last_30 = (now() - Duration::days(30)).format("%Y-%m-%d").to_string();
+    let q = |f: &dyn Fn(&mut TicketQuery)| {
+        let mut t = TicketQuery::default();
+        f(&mut t);
+        t
+    };
+    let cases: Vec<(&str, &Principal, TicketQuery)> = vec![
+        ("admin: newest 50", &admin, q(&|_| {})),
+        ("agent: newest 50 (visibility)", &agent, q(&|_| {})),
+        (
+            "agent: last 30 days (page default)",
+            &agent,
+            q(&|t| t.created_from = Some(last_30.clone())),
+        ),
+        (
+            "admin: status Escalated",
+            &admin,
+            q(&|t| t.status = Some("3".into())),
+        ),
+        (
+            "admin: category open, priority critical",
+            &admin,
+            q(&|t| {
+                t.category = Some("open".into());
+                t.priority = Some("critical".into());
+            }),
+        ),
+        (
+            "agent: owner=me sort updated",
+            &agent,
+            q(&|t| {
+                t.owner = Some("me".into());
+                t.sort = Some("updated".into());
+            }),
+        ),
+        (
+            "admin: unassigned, sort priority",
+            &admin,
+            q(&|t| {
+                t.owner = Some("none".into());
+                t.sort = Some("priority".into());
+            }),
+        ),
+        (
+            "admin: overdue, sort due asc",
+            &admin,
+            q(&|t| {
+                t.overdue = Some(true);
+                t.sort = Some("due".into());
+                t.order = Some("asc".into());
+            }),
+        ),
+        (
+            "admin: tag vip",
+            &admin,
+            q(&|t| t.tags = Some("vip".into())),
+        ),
+        (
+            "admin: q=#number",
+            &admin,
+            q(&|t| t.q = Some(format!("#{}", 1000 + n / 2))),
+        ),
+        (
+            "admin: q=email prefix",
+            &admin,
+            q(&|t| t.q = Some("customer777@".into())),
+        ),
+        (
+            "admin: q=word (scan)",
+            &admin,
+            q(&|t| t.q = Some("refund".into())),
+        ),
+    ];
+
+    println!(
+        "\n{:<42} {:>10} {:>10} {:>12} {:>12}",
+        "query", "list p50", "list p95", "counts p50", "counts p95"
+    );
+    let mut conn = db.conn().expect("connection");
+    for (name, who, query) in &cases {
+        let f = query.parse().expect("valid query");
+        let list_t = time(7, || {
+            list::page(&mut conn, who, &f, now()).expect("page");
+        });
+        let count_t = time(5, || {
+            list::counts(&mut conn, who, &f, now()).expect("counts");
+        });
+        println!(
+            "{name:<42} {:>8.2}ms {:>8.2}ms {:>10.2}ms {:>10.2}ms",
+            list_t.0, list_t.1, count_t.0, count_t.1
+        );
+    }
+    // Deep paging: follow the cursor 20 pages down.
+    let f = q(&|_| {}).parse().expect("valid");
+    let mut f = f;
+    let started = Instant::now();
+    for _ in 0..20 {
+        let (_, next) = list::page(&mut conn, &admin, &f, now()).expect("page");
+        f.cursor = next;
+    }
+    println!(
+        "{:<42} {:>8.2}ms per page",
+        "admin: 20 pages by cursor",
+        started.elapsed().as_secs_f64() * 1e3 / 20.0
+    );
+}
+
+/// Median and 95th percentile in milliseconds over `runs` runs.
+fn time(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
+    let mut v: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    (v[runs / 2], v[(runs * 95 / 100).min(runs - 1)])
+}
+
+/// One INSERT ... SELECT per table, generating rows in the database: the
+/// dataset is deterministic (a function of the row number i).
+fn load_sql(backend: Backend, n: i64) -> String {
+    // i spreads creation over the last 400 days; the other columns cycle
+    // with co-prime periods so filters combine realistically:
+    // status 4 ways, priority 4, owner 1 of 5 users or none, group
+    // Support/Billing/none, 10% tagged vip, due dates around creation.
+    let cols = "number, subject, description, type_id, priority, status_id, status_category, group_id, origin_group_id, owner_id, \
+                requester_email, source, due_at, summary_score, summary_comment, custom_fields, is_public, created_at, updated_at, version";
+    match backend {
+        Backend::Sqlite => format!(
+            "BEGIN;
+             WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n})
+             INSERT INTO tickets ({cols})
+             SELECT 1000 + i,
+                    CASE i % 5 WHEN 0 THEN 'Refund not received for order ' || i WHEN 1 THEN 'Delivery late' WHEN 2 THEN 'Rude staff'
+                         WHEN 3 THEN 'App crashes when paying' ELSE 'Wrong size delivered' END,
+                    'Survey response ' || i,
+                    1, i % 4, 1 + (i * 7) % 4,
+                    CASE 1 + (i * 7) % 4 WHEN 1 THEN 'new' WHEN 4 THEN 'closed' ELSE 'open' END,
+                    CASE i % 3 WHEN 0 THEN 1 WHEN 1 THEN 2 ELSE NULL END,
+                    CASE i % 3 WHEN 0 THEN 1 WHEN 1 THEN 2 ELSE NULL END,
+                    CASE i % 6 WHEN 5 THEN NULL ELSE 1 + i % 5 END,
+                    'customer' || i || '@example.com',
+                    CASE i % 3 WHEN 0 THEN 'survey' WHEN 1 THEN 'email' ELSE 'phone' END,
+                    strftime('%Y-%m-%d %H:%M:%f', 'now', '-400 days', '+' || (i * 34560000 / {n}) || ' seconds', '+5 days'),
+                    i % 11, 'comment ' || i, '{{}}', 1,
+                    strftime('%Y-%m-%d %H:%M:%f', 'now', '-400 days', '+' || (i * 34560000 / {n}) || ' seconds'),
+                    strftime('%Y-%m-%d %H:%M:%f', 'now', '-400 days', '+' || (i * 34560000 / {n} + i % 86400) || ' seconds'),
+                    1
+             FROM s;
+             UPDATE counters SET value = 1000 + {n} WHERE name = 'ticket_number';
+             INSERT INTO ticket_tags (ticket_id, tag) SELECT id, 'vip' FROM tickets WHERE id % 10 = 0;
+             COMMIT;
+             ANALYZE;"
+        ),
+        Backend::Postgres => format!(
+            "INSERT INTO tickets ({cols})
+             SELECT 1000 + i,
+                    CASE i % 5 WHEN 0 THEN 'Refund not received for order ' || i WHEN 1 THEN 'Delivery late' WHEN 2 THEN 'Rude staff'
+                         WHEN 3 THEN 'App crashes when paying' ELSE 'Wrong size delivered' END,
+                    'Survey response ' || i,
+                    1, i % 4, 1 + (i * 7) % 4,
+                    CASE 1 + (i * 7) % 4 WHEN 1 THEN 'new' WHEN 4 THEN 'closed' ELSE 'open' END,
+                    CASE i % 3 WHEN 0 THEN 1 WHEN 1 THEN 2 ELSE NULL END,
+                    CASE i % 3 WHEN 0 THEN 1 WHEN 1 THEN 2 ELSE NULL END,
+                    CASE i % 6 WHEN 5 THEN NULL ELSE 1 + i % 5 END,
+                    'customer' || i || '@example.com',
+                    CASE i % 3 WHEN 0 THEN 'survey' WHEN 1 THEN 'email' ELSE 'phone' END,
+                    (now() at time zone 'utc') - interval '400 days' + (i * 34560000 / {n}) * interval '1 second' + interval '5 days',
+                    i % 11, 'comment ' || i, '{{}}', true,
+                    (now() at time zone 'utc') - interval '400 days' + (i * 34560000 / {n}) * interval '1 second',
+                    (now() at time zone 'utc') - interval '400 days' + (i * 34560000 / {n} + i % 86400) * interval '1 second',
+                    1
+             FROM generate_series(1, {n}) AS s(i);
+             UPDATE counters SET value = 1000 + {n} WHERE name = 'ticket_number';
+             INSERT INTO ticket_tags (ticket_id, tag) SELECT id, 'vip' FROM tickets WHERE id % 10 = 0;
+             ANALYZE;"
+        ),
+    }
+}

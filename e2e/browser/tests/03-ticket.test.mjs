@@ -75,8 +75,9 @@ test('a reply and an internal note are added and look different', async () => {
 
   // The author edits their own note.
   await noteItem.getByRole('button', { name: 'Edit (Comment)' }).click();
-  await noteItem.getByRole('textbox').fill(note + ' (edited)');
-  await noteItem.getByRole('button', { name: 'Save' }).click();
+  // In edit mode the text lives in the textarea's value, not in the article.
+  await page.getByRole('textbox', { name: 'Edit' }).fill(note + ' (edited)');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByRole('article').filter({ hasText: note + ' (edited)' }).waitFor();
   await page.close();
 });

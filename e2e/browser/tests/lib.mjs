@@ -1,8 +1,7 @@
 // Shared helpers of the browser journeys: one chromium per test file, a fresh
 // context (fresh localStorage) per test, screenshots in e2e/screenshots/.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,30 +12,29 @@ mkdirSync(SHOTS, { recursive: true });
 
 /** Launches Debian's chromium headless (no browser download: playwright-core only). */
 export async function launch() {
-  const profile = mkdtempSync(join(tmpdir(), 'lazo-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
+  // playwright gives the browser a fresh temporary profile of its own.
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 800 },
-    locale: 'en-US',
   });
-  context.setDefaultTimeout(15000);
   return {
-    context,
-    async close() { await context.close(); rmSync(profile, { recursive: true, force: true }); },
+    browser,
+    async close() { await browser.close(); },
   };
 }
 
-/** A page with empty storage (a person who never used the app in this browser). */
-export async function freshPage(browser) {
-  const page = await browser.context.newPage();
-  await page.goto(BASE + '/');
-  await page.evaluate(() => localStorage.clear());
+/** A page in its own context: empty storage, like a person new to this browser. */
+export async function freshPage(b) {
+  const context = await b.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  context.setDefaultTimeout(15000);
+  const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.jsErrors = errors;
+  const close = page.close.bind(page);
+  page.close = async () => { await close(); await context.close(); };
   return page;
 }
 

@@ -143,14 +143,11 @@ pub fn field_errors_view(
         .collect_view()
 }
 
+type NavFn = std::rc::Rc<dyn Fn(&str, leptos_router::NavigateOptions)>;
+
 /// `use_navigate` in a `Copy` handle, so event handlers can capture it freely.
 #[derive(Clone, Copy)]
-pub struct Nav(
-    StoredValue<
-        std::rc::Rc<dyn Fn(&str, leptos_router::NavigateOptions)>,
-        leptos::prelude::LocalStorage,
-    >,
-);
+pub struct Nav(StoredValue<NavFn, leptos::prelude::LocalStorage>);
 
 impl Nav {
     /// A new history entry, scrolled to the top.
@@ -164,19 +161,6 @@ impl Nav {
             n(
                 url,
                 leptos_router::NavigateOptions {
-                    scroll: false,
-                    ..Default::default()
-                },
-            )
-        });
-    }
-    /// Replaces the current entry (typing in the search box, redirects).
-    pub fn replace(&self, url: &str) {
-        self.0.with_value(|n| {
-            n(
-                url,
-                leptos_router::NavigateOptions {
-                    replace: true,
                     scroll: false,
                     ..Default::default()
                 },

@@ -98,23 +98,17 @@ pub fn OwnerPicker(
                 ev.prevent_default();
                 active.update(|a| *a = a.saturating_sub(1));
             }
-            "Enter" => {
-                if open.get_untracked() {
-                    ev.prevent_default();
-                    if let Some(o) =
-                        options.with(|o| o.get(active.get_untracked()).map(|o| o.choice))
-                    {
-                        pick(o);
-                    }
+            "Enter" if open.get_untracked() => {
+                ev.prevent_default();
+                if let Some(o) = options.with(|o| o.get(active.get_untracked()).map(|o| o.choice)) {
+                    pick(o);
                 }
             }
-            "Escape" => {
-                if open.get_untracked() {
-                    ev.prevent_default();
-                    ev.stop_propagation();
-                    open.set(false);
-                    text.set(String::new());
-                }
+            "Escape" if open.get_untracked() => {
+                ev.prevent_default();
+                ev.stop_propagation();
+                open.set(false);
+                text.set(String::new());
             }
             _ => {}
         }

@@ -29,7 +29,7 @@ pub fn LoginPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
-    let expired = move || query.with(|q| q.get("expired").is_some());
+    let expired = move || query.with(|q| q.get("expired").is_some()) || session.1.get();
     let t = move |k: T| prefs.t(k);
 
     // Already signed in (e.g. a second tab): go on.

@@ -147,9 +147,7 @@ pub fn NewTicketPage() -> impl IntoView {
 
     let type_fields = move || {
         let lang = prefs.lang.get();
-        let Some(ty) = ticket_type.get() else {
-            return None;
-        };
+        let ty = ticket_type.get()?;
         let causes = ty
             .root_causes
             .iter()
@@ -321,7 +319,7 @@ fn custom_input(
     };
     view! {
         <div class="field">
-            <label for=id>{f.label.clone()}{f.required.then(|| " *")}</label>
+            <label for=id>{f.label.clone()}{f.required.then_some(" *")}</label>
             {input}
             {move || {
                 error.with(|e| {

@@ -153,6 +153,11 @@ CREATE TABLE tickets (
     origin_group_id BIGINT REFERENCES ticket_groups(id) ON DELETE SET NULL,
     owner_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
     parent_id BIGINT REFERENCES tickets(id) ON DELETE SET NULL,
+    -- Copies of the parent's owner and group, kept in step by the API: the
+    -- follow-up query shows sub-tickets to whoever holds the parent without
+    -- a self-join over a million rows.
+    parent_owner_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    parent_group_id BIGINT REFERENCES ticket_groups(id) ON DELETE SET NULL,
     contact_id BIGINT REFERENCES contacts(id) ON DELETE SET NULL,
     -- Copy of the contact's email for search and the list's email column.
     requester_email TEXT,
@@ -185,6 +190,8 @@ CREATE INDEX tickets_origin_group ON tickets(origin_group_id);
 CREATE INDEX tickets_status ON tickets(status_id, created_at);
 CREATE INDEX tickets_category ON tickets(status_category, created_at);
 CREATE INDEX tickets_parent ON tickets(parent_id);
+-- "Parents of the sub-tickets I own" is a range scan of this index.
+CREATE INDEX tickets_owner_parent ON tickets(owner_id, parent_id);
 CREATE INDEX tickets_requester_email ON tickets(requester_email);
 CREATE INDEX tickets_type ON tickets(type_id);
 CREATE INDEX tickets_contact ON tickets(contact_id);

@@ -149,6 +149,8 @@ diesel::table! {
         origin_group_id -> Nullable<BigInt>,
         owner_id -> Nullable<BigInt>,
         parent_id -> Nullable<BigInt>,
+        parent_owner_id -> Nullable<BigInt>,
+        parent_group_id -> Nullable<BigInt>,
         contact_id -> Nullable<BigInt>,
         requester_email -> Nullable<Text>,
         source -> Nullable<Text>,

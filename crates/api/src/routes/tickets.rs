@@ -76,11 +76,13 @@ pub async fn counts(
         .read(move |c| {
             let statuses: Vec<_> = load_statuses(c)?.into_iter().filter(|s| s.active).collect();
             let ids: Vec<i64> = statuses.iter().map(|s| s.id).collect();
-            let n = query::counts(c, &who, &f, now(), &ids)?;
+            let _ = ids;
+            let n: std::collections::HashMap<i64, i64> =
+                query::counts(c, &who, &f, now())?.into_iter().collect();
             let by_status: Vec<StatusCount> = statuses
                 .into_iter()
-                .zip(n)
-                .map(|(s, (_, count))| StatusCount {
+                .map(|s| (n.get(&s.id).copied().unwrap_or(0), s))
+                .map(|(count, s)| StatusCount {
                     status: lazo_domain::wire::StatusRef {
                         id: s.id,
                         name: s.name,

@@ -21,8 +21,6 @@ diesel::define_sql_function!(fn coalesce(x: Nullable<Timestamp>, y: Timestamp) -
 
 type Boxed = tickets::BoxedQuery<'static, DbBackend>;
 
-diesel::alias!(tickets as related: RelatedTickets);
-
 /// Sort value for tickets without a due date: after every real date.
 fn far_future() -> NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
@@ -30,150 +28,186 @@ fn far_future() -> NaiveDateTime {
         .expect("valid date")
 }
 
-/// Tickets `who` may see, narrowed by `f` (no sort, no paging).
-pub fn filtered(who: &Principal, f: &TicketFilter, now: NaiveDateTime) -> Boxed {
-    let mut q = tickets::table.into_boxed();
-    if let Principal::User(u) = who {
-        if !u.role.sees_all_tickets() {
-            let me = u.id;
-            let groups = u.group_ids.clone();
-            // Parents the caller holds (their sub-tickets are visible) and
-            // parents of sub-tickets the caller owns (visible read-only).
-            let held_parents = related
-                .filter(
-                    related
-                        .field(tickets::owner_id)
-                        .eq(me)
-                        .or(related.field(tickets::group_id).eq_any(groups.clone())),
-                )
-                .select(related.field(tickets::id).nullable());
-            let parents_of_mine = related
-                .filter(related.field(tickets::owner_id).eq(me))
-                .select(related.field(tickets::parent_id));
-            q = q.filter(
-                tickets::owner_id
-                    .eq(me)
-                    .or(tickets::group_id.eq_any(groups))
-                    .or(tickets::parent_id.eq_any(held_parents))
-                    .or(tickets::id.nullable().eq_any(parents_of_mine)),
-            );
-        }
-    }
-    if !f.status_ids.is_empty() {
-        q = q.filter(tickets::status_id.eq_any(f.status_ids.clone()));
-    }
-    if !f.categories.is_empty() {
-        q = q.filter(
-            tickets::status_category.eq_any(
-                f.categories
-                    .iter()
-                    .map(|c| c.as_str().to_owned())
-                    .collect::<Vec<_>>(),
-            ),
-        );
-    }
-    if !f.priorities.is_empty() {
-        q = q.filter(
-            tickets::priority.eq_any(f.priorities.iter().map(|p| p.rank()).collect::<Vec<_>>()),
-        );
-    }
-    if let Some(o) = &f.owner {
-        let mut ids = o.ids.clone();
-        if o.me {
-            if let Some(u) = who.user() {
-                ids.push(u.id);
-            }
-        }
-        q = match (o.none, ids.is_empty()) {
-            (true, true) => q.filter(tickets::owner_id.is_null()),
-            (true, false) => q.filter(
-                tickets::owner_id
-                    .is_null()
-                    .or(tickets::owner_id.eq_any(ids)),
-            ),
-            (false, _) => q.filter(tickets::owner_id.eq_any(ids)),
-        };
-    }
-    q = match (f.group_none, f.group_ids.is_empty()) {
-        (false, true) => q,
-        (true, true) => q.filter(tickets::group_id.is_null()),
-        (true, false) => q.filter(
-            tickets::group_id
-                .is_null()
-                .or(tickets::group_id.eq_any(f.group_ids.clone())),
-        ),
-        (false, false) => q.filter(tickets::group_id.eq_any(f.group_ids.clone())),
+/// What limits an agent's view of the ticket table.
+#[derive(Debug, Clone)]
+pub struct Visibility {
+    pub user_id: i64,
+    pub group_ids: Vec<i64>,
+    pub parents_of_mine: Vec<i64>,
+}
+
+/// `None` for callers who see every ticket.
+pub fn visibility(c: &mut DbConn, who: &Principal) -> Result<Option<Visibility>, ApiError> {
+    let Principal::User(u) = who else {
+        return Ok(None);
     };
-    if !f.origin_group_ids.is_empty() {
-        q = q.filter(tickets::origin_group_id.eq_any(f.origin_group_ids.clone()));
+    if u.role.sees_all_tickets() {
+        return Ok(None);
     }
-    if !f.type_ids.is_empty() {
-        q = q.filter(tickets::type_id.eq_any(f.type_ids.clone()));
-    }
-    if !f.sources.is_empty() {
-        q = q.filter(tickets::source.eq_any(f.sources.clone()));
-    }
-    if !f.tags.is_empty() {
-        let tagged = ticket_tags::table
-            .filter(ticket_tags::tag.eq_any(f.tags.clone()))
-            .select(ticket_tags::ticket_id);
-        q = q.filter(tickets::id.eq_any(tagged));
-    }
-    if let Some(t) = f.created_from {
-        q = q.filter(tickets::created_at.ge(t.naive_utc()));
-    }
-    if let Some(t) = f.created_to {
-        q = q.filter(tickets::created_at.lt(t.naive_utc()));
-    }
-    if let Some(t) = f.updated_from {
-        q = q.filter(tickets::updated_at.ge(t.naive_utc()));
-    }
-    if let Some(t) = f.updated_to {
-        q = q.filter(tickets::updated_at.lt(t.naive_utc()));
-    }
-    match f.overdue {
-        Some(true) => {
-            q = q
-                .filter(tickets::status_category.ne(StatusCategory::Closed.as_str()))
-                .filter(tickets::due_at.lt(now));
-        }
-        Some(false) => {
+    // A range scan of tickets_owner_parent.
+    let parents_of_mine: Vec<Option<i64>> = tickets::table
+        .filter(tickets::owner_id.eq(u.id))
+        .filter(tickets::parent_id.is_not_null())
+        .select(tickets::parent_id)
+        .load(c)?;
+    Ok(Some(Visibility {
+        user_id: u.id,
+        group_ids: u.group_ids.clone(),
+        parents_of_mine: parents_of_mine.into_iter().flatten().collect(),
+    }))
+}
+
+/// Applies visibility and filters to a boxed query over `tickets` (plain or
+/// grouped: diesel cannot group an already boxed query, so this is a macro
+/// rather than a function over one query type).
+macro_rules! apply_filters {
+    ($q:expr, $visibility:expr, $me:expr, $f:expr, $now:expr) => {{
+        let mut q = $q;
+        let (visibility, me, f, now): (
+            Option<&Visibility>,
+            Option<i64>,
+            &TicketFilter,
+            NaiveDateTime,
+        ) = ($visibility, $me, $f, $now);
+        if let Some(v) = visibility {
+            // Owned, held by one of the caller's groups, a sub-ticket of a
+            // ticket so held (denormalised parent columns), or the parent of a
+            // sub-ticket the caller owns (ids found beforehand: a handful).
             q = q.filter(
-                tickets::due_at
+                tickets::owner_id
+                    .eq(v.user_id)
+                    .or(tickets::group_id.eq_any(v.group_ids.clone()))
+                    .or(tickets::parent_owner_id.eq(v.user_id))
+                    .or(tickets::parent_group_id.eq_any(v.group_ids.clone()))
+                    .or(tickets::id.eq_any(v.parents_of_mine.clone())),
+            );
+        }
+        if !f.status_ids.is_empty() {
+            q = q.filter(tickets::status_id.eq_any(f.status_ids.clone()));
+        }
+        if !f.categories.is_empty() {
+            q = q.filter(
+                tickets::status_category.eq_any(
+                    f.categories
+                        .iter()
+                        .map(|c| c.as_str().to_owned())
+                        .collect::<Vec<_>>(),
+                ),
+            );
+        }
+        if !f.priorities.is_empty() {
+            q = q.filter(
+                tickets::priority.eq_any(f.priorities.iter().map(|p| p.rank()).collect::<Vec<_>>()),
+            );
+        }
+        if let Some(o) = &f.owner {
+            let mut ids = o.ids.clone();
+            if o.me {
+                if let Some(me) = me {
+                    ids.push(me);
+                }
+            }
+            q = match (o.none, ids.is_empty()) {
+                (true, true) => q.filter(tickets::owner_id.is_null()),
+                (true, false) => q.filter(
+                    tickets::owner_id
+                        .is_null()
+                        .or(tickets::owner_id.eq_any(ids)),
+                ),
+                (false, _) => q.filter(tickets::owner_id.eq_any(ids)),
+            };
+        }
+        q = match (f.group_none, f.group_ids.is_empty()) {
+            (false, true) => q,
+            (true, true) => q.filter(tickets::group_id.is_null()),
+            (true, false) => q.filter(
+                tickets::group_id
                     .is_null()
-                    .or(tickets::due_at.ge(now))
-                    .or(tickets::status_category.eq(StatusCategory::Closed.as_str())),
-            );
+                    .or(tickets::group_id.eq_any(f.group_ids.clone())),
+            ),
+            (false, false) => q.filter(tickets::group_id.eq_any(f.group_ids.clone())),
+        };
+        if !f.origin_group_ids.is_empty() {
+            q = q.filter(tickets::origin_group_id.eq_any(f.origin_group_ids.clone()));
         }
-        None => {}
-    }
-    match &f.text {
-        Some(TextQuery::Number(n, raw)) => {
-            let like = contains(raw);
-            q = q.filter(
-                tickets::number
-                    .eq(*n)
-                    .or(lower(tickets::subject).like(like).escape('\\')),
-            );
+        if !f.type_ids.is_empty() {
+            q = q.filter(tickets::type_id.eq_any(f.type_ids.clone()));
         }
-        Some(TextQuery::Email(e)) => {
-            // A prefix range, so the requester_email index serves it.
-            q = q
-                .filter(tickets::requester_email.ge(e.clone()))
-                .filter(tickets::requester_email.lt(format!("{e}\u{10FFFF}")));
+        if !f.sources.is_empty() {
+            q = q.filter(tickets::source.eq_any(f.sources.clone()));
         }
-        Some(TextQuery::Words(w)) => {
-            let like = contains(w);
-            q = q.filter(
-                lower(tickets::subject)
-                    .like(like.clone())
-                    .escape('\\')
-                    .or(lower(tickets::description).like(like).escape('\\')),
-            );
+        if !f.tags.is_empty() {
+            let tagged = ticket_tags::table
+                .filter(ticket_tags::tag.eq_any(f.tags.clone()))
+                .select(ticket_tags::ticket_id);
+            q = q.filter(tickets::id.eq_any(tagged));
         }
-        None => {}
-    }
-    q
+        if let Some(t) = f.created_from {
+            q = q.filter(tickets::created_at.ge(t.naive_utc()));
+        }
+        if let Some(t) = f.created_to {
+            q = q.filter(tickets::created_at.lt(t.naive_utc()));
+        }
+        if let Some(t) = f.updated_from {
+            q = q.filter(tickets::updated_at.ge(t.naive_utc()));
+        }
+        if let Some(t) = f.updated_to {
+            q = q.filter(tickets::updated_at.lt(t.naive_utc()));
+        }
+        match f.overdue {
+            Some(true) => {
+                q = q
+                    .filter(tickets::status_category.ne(StatusCategory::Closed.as_str()))
+                    .filter(tickets::due_at.lt(now));
+            }
+            Some(false) => {
+                q = q.filter(
+                    tickets::due_at
+                        .is_null()
+                        .or(tickets::due_at.ge(now))
+                        .or(tickets::status_category.eq(StatusCategory::Closed.as_str())),
+                );
+            }
+            None => {}
+        }
+        match &f.text {
+            Some(TextQuery::Number(n, raw)) => {
+                let like = contains(raw);
+                q = q.filter(
+                    tickets::number
+                        .eq(*n)
+                        .or(lower(tickets::subject).like(like).escape('\\')),
+                );
+            }
+            Some(TextQuery::Email(e)) => {
+                // A prefix range, so the requester_email index serves it.
+                q = q
+                    .filter(tickets::requester_email.ge(e.clone()))
+                    .filter(tickets::requester_email.lt(format!("{e}\u{10FFFF}")));
+            }
+            Some(TextQuery::Words(w)) => {
+                let like = contains(w);
+                q = q.filter(
+                    lower(tickets::subject)
+                        .like(like.clone())
+                        .escape('\\')
+                        .or(lower(tickets::description).like(like).escape('\\')),
+                );
+            }
+            None => {}
+        }
+        q
+    }};
+}
+
+/// Tickets visible under `visibility`, narrowed by `f` (no sort, no paging).
+pub fn filtered(
+    visibility: Option<&Visibility>,
+    me: Option<i64>,
+    f: &TicketFilter,
+    now: NaiveDateTime,
+) -> Boxed {
+    apply_filters!(tickets::table.into_boxed(), visibility, me, f, now)
 }
 
 /// `%text%` with LIKE's wildcards escaped, lowercased to match `lower(col)`.
@@ -273,7 +307,8 @@ pub fn page(
     f: &TicketFilter,
     now: NaiveDateTime,
 ) -> Result<(Vec<TicketRow>, Option<String>), ApiError> {
-    let mut q = filtered(who, f, now);
+    let vis = visibility(c, who)?;
+    let mut q = filtered(vis.as_ref(), who.user().map(|u| u.id), f, now);
     let far = far_future();
     if let Some(cur) = &f.cursor {
         let cur = decode_cursor(cur, f.sort)?;
@@ -311,28 +346,19 @@ pub fn page(
     Ok((rows, next))
 }
 
-/// Count of matching tickets in each status. One indexed count per status
-/// (there are a handful) rather than a GROUP BY over the whole filter.
+/// Count of matching tickets per status id, in one pass over the filter.
 pub fn counts(
     c: &mut DbConn,
     who: &Principal,
     f: &TicketFilter,
     now: NaiveDateTime,
-    status_ids: &[i64],
 ) -> Result<Vec<(i64, i64)>, ApiError> {
-    let mut out = Vec::with_capacity(status_ids.len());
-    for &s in status_ids {
-        if !f.status_ids.is_empty() && !f.status_ids.contains(&s) {
-            out.push((s, 0));
-            continue;
-        }
-        let n: i64 = filtered(who, f, now)
-            .filter(tickets::status_id.eq(s))
-            .count()
-            .get_result(c)?;
-        out.push((s, n));
-    }
-    Ok(out)
+    let vis = visibility(c, who)?;
+    let grouped = tickets::table
+        .group_by(tickets::status_id)
+        .select((tickets::status_id, diesel::dsl::count_star()))
+        .into_boxed();
+    Ok(apply_filters!(grouped, vis.as_ref(), who.user().map(|u| u.id), f, now).load(c)?)
 }
 
 /// Sub-tickets of `parent` visible to `who`, oldest first.
@@ -343,7 +369,9 @@ pub fn page_children(
     f: &TicketFilter,
     now: NaiveDateTime,
 ) -> Result<(Vec<TicketRow>, Option<String>), ApiError> {
-    let mut q = filtered(who, f, now).filter(tickets::parent_id.eq(parent));
+    let vis = visibility(c, who)?;
+    let mut q = filtered(vis.as_ref(), who.user().map(|u| u.id), f, now)
+        .filter(tickets::parent_id.eq(parent));
     if let Some(cur) = &f.cursor {
         let cur = decode_cursor(cur, SortKey::Created)?;
         q = after!(q, tickets::created_at, ts(&cur.v)?, cur.id, SortDir::Asc);

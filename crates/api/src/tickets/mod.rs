@@ -38,6 +38,8 @@ pub struct TicketRow {
     pub origin_group_id: Option<i64>,
     pub owner_id: Option<i64>,
     pub parent_id: Option<i64>,
+    pub parent_owner_id: Option<i64>,
+    pub parent_group_id: Option<i64>,
     pub contact_id: Option<i64>,
     pub requester_email: Option<String>,
     pub source: Option<String>,
@@ -84,15 +86,6 @@ pub fn access(
     if u.role.sees_all_tickets() {
         return Ok(Some(Access::Full));
     }
-    let (parent_owner_id, parent_group_id) = match row.parent_id {
-        Some(p) => tickets::table
-            .find(p)
-            .select((tickets::owner_id, tickets::group_id))
-            .first::<(Option<i64>, Option<i64>)>(c)
-            .optional()?
-            .unwrap_or((None, None)),
-        None => (None, None),
-    };
     let owns_child: i64 = tickets::table
         .filter(tickets::parent_id.eq(row.id))
         .filter(tickets::owner_id.eq(u.id))
@@ -101,8 +94,8 @@ pub fn access(
     let facts = TicketFacts {
         owner_id: row.owner_id,
         group_id: row.group_id,
-        parent_owner_id,
-        parent_group_id,
+        parent_owner_id: row.parent_owner_id,
+        parent_group_id: row.parent_group_id,
         viewer_owns_a_child: owns_child > 0,
     };
     Ok(viewer.access(&facts))

@@ -446,14 +446,7 @@ pub fn create(
             .ok_or_else(|| ApiError::internal("no active status of category new"))?,
     };
     let category = resolve_status(c, status_id, &mut errors)?;
-    // A sub-ticket inherits its parent's type unless told otherwise.
-    let type_id = input.type_id.or(parent.as_ref().and_then(|p| {
-        if input.custom_fields.is_empty() {
-            None
-        } else {
-            p.type_id
-        }
-    }));
+    let type_id = input.type_id;
     let refs = Refs {
         ty: resolve_type(c, type_id, true, &mut errors)?,
         group: resolve_group(c, input.group_id, &mut errors)?,
@@ -508,6 +501,8 @@ pub fn create(
             tickets::origin_group_id.eq(input.group_id),
             tickets::owner_id.eq(owner_id),
             tickets::parent_id.eq(parent_id),
+            tickets::parent_owner_id.eq(parent.as_ref().and_then(|p| p.owner_id)),
+            tickets::parent_group_id.eq(parent.as_ref().and_then(|p| p.group_id)),
             tickets::contact_id.eq(contact_id),
             tickets::requester_email.eq(&requester_email),
             tickets::source.eq(input.source.as_ref().map(|s| s.trim().to_lowercase())),
@@ -907,6 +902,15 @@ pub fn update(
     }
     if tags != old_tags {
         set_tags(c, id, &tags)?;
+    }
+    if owner_id != cur.owner_id || group_id != cur.group_id {
+        // Sub-tickets carry their parent's holders for the visibility query.
+        diesel::update(tickets::table.filter(tickets::parent_id.eq(id)))
+            .set((
+                tickets::parent_owner_id.eq(owner_id),
+                tickets::parent_group_id.eq(group_id),
+            ))
+            .execute(c)?;
     }
 
     // History: one row per changed field, in human-readable values.

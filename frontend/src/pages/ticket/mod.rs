@@ -307,12 +307,36 @@ pub fn TicketPage() -> impl IntoView {
         save_error.set(None);
     };
 
+    let delete = move || {
+        let Some(tid) = id.get_untracked() else {
+            return;
+        };
+        if !window()
+            .confirm_with_message(t(T::ConfirmDelete))
+            .unwrap_or(false)
+        {
+            return;
+        }
+        spawn_local(async move {
+            match api::delete_ticket(tid).await {
+                Ok(()) => {
+                    notices.ok(t(T::TicketDeleted));
+                    list.0.update(|l| l.items.retain(|r| r.id != tid));
+                    close();
+                }
+                Err(e) => notices.error(e.message(prefs.lang.get_untracked())),
+            }
+        });
+    };
+
     let nav_bar = move || {
         view! {
             <div class="ticket-nav">
                 <button class="btn icon" aria-label=move || t(T::CloseTicket) title=move || format!("{} (Esc)", t(T::CloseTicket)) on:click=move |_| close()>
                     "✕"
                 </button>
+                // Walking only makes sense for a ticket opened from the list.
+                <Show when=move || position.with(|p| p.is_some())>
                 <button class="btn icon" aria-label=move || t(T::PrevTicket) title=move || format!("{} (k)", t(T::PrevTicket))
                     disabled=move || position.with(|p| p.as_ref().is_none_or(|(p, _)| p.prev.is_none()))
                     on:click=move |_| go_prev()>
@@ -329,6 +353,11 @@ pub fn TicketPage() -> impl IntoView {
                     on:click=move |_| go_next()>
                     "›"
                 </button>
+                </Show>
+                <span class="spacer"></span>
+                <Show when=move || session.is_admin() && ticket.with(|t| t.is_some())>
+                    <button class="btn ghost small danger" on:click=move |_| delete()>{move || t(T::DeleteTicket)}</button>
+                </Show>
             </div>
         }
     };
@@ -363,7 +392,7 @@ pub fn TicketPage() -> impl IntoView {
         .into_any()
     };
 
-    let _ = (refdata, session);
+    let _ = refdata;
     view! {
         <section class="page ticket-page">
             {nav_bar}
@@ -510,7 +539,11 @@ fn TicketView(
                     {(!req.is_empty()).then(|| view! { <p>{fill(lang, T::RootCauseRequiredIn, &[("statuses", &req.join(", "))])}</p> })}
                     {(!pro.is_empty()).then(|| view! { <p>{fill(lang, T::RootCauseProhibitedIn, &[("statuses", &pro.join(", "))])}</p> })}
                 </div>
-                {warning.map(|w| view! { <p class="warn">{w}</p> })}
+                // The preview stands aside once the server has said the same.
+                {move || {
+                    let refused = save_error.with(|e| e.as_ref().is_some_and(|e| !rules_errors(e, "root_cause_id").is_empty()));
+                    (!refused).then(|| warning.clone().map(|w| view! { <p class="warn">{w}</p> }))
+                }}
                 {field_errors_view(save_error.get(), "root_cause_id", lang)}
             </div>
         }
@@ -630,9 +663,7 @@ fn TicketView(
     };
 
     let custom_fields = move || {
-        let Some(ty) = ticket_type.get() else {
-            return None;
-        };
+        let ty = ticket_type.get()?;
         if ty.fields.is_empty() {
             return None;
         }
@@ -690,7 +721,7 @@ fn TicketView(
             <div class="save-bar" role="region" aria-label=T::UnsavedChanges.get(lang)>
                 <strong>{T::UnsavedChanges.get(lang)}</strong>
                 <label class="field">
-                    <span>{T::ChangeComment.get(lang)}{comment_required.then(|| " *")}</span>
+                    <span>{T::ChangeComment.get(lang)}{comment_required.then_some(" *")}</span>
                     <textarea rows="2" aria-label=T::ChangeComment.get(lang)
                         prop:value=move || change_comment.get()
                         on:input=move |ev| change_comment.set(event_target_value(&ev))></textarea>
@@ -701,7 +732,12 @@ fn TicketView(
                     <input type="checkbox" prop:checked=move || change_internal.get() on:change=move |ev| change_internal.set(event_target_checked(&ev)) />
                     {T::ChangeCommentInternal.get(lang)}
                 </label>
-                {move || save_error.get().map(|e| {
+                // Errors that sit next to their fields are not repeated here.
+                {move || save_error.get().filter(|e| {
+                    const SHOWN: [&str; 7] = ["status_id", "owner_id", "group_id", "root_cause_id", "due_at", "comment", "custom_fields."];
+                    let errs = e.field_errors();
+                    errs.is_empty() || errs.iter().any(|f| !SHOWN.iter().any(|s| f.field == *s || (s.ends_with('.') && f.field.starts_with(s))))
+                }).map(|e| {
                     let lang = prefs.lang.get();
                     view! { <p class="error-box" role="alert">{e.message(lang)}</p> }
                 })}
@@ -895,7 +931,7 @@ fn custom_field(
     };
     view! {
         <div class="field">
-            <label for=id>{f.label.clone()}{f.required.then(|| " *")}</label>
+            <label for=id>{f.label.clone()}{f.required.then_some(" *")}</label>
             {input}
             {errors}
         </div>

@@ -57,7 +57,7 @@ pub fn SubTickets(
             status_id: status.get_untracked().parse().ok(),
             owner_id: owner.get_untracked(),
             group_id: group.get_untracked().parse().ok(),
-            comment: (!c.trim().is_empty()).then(|| CommentInput {
+            comment: (!c.trim().is_empty()).then_some(CommentInput {
                 body: c,
                 internal: true,
             }),

@@ -1,0 +1,65 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, freshPage, login, shot, listReady, BASE } from './lib.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('an admin configures users, groups, statuses, ticket types and settings', async () => {
+  const page = await freshPage(browser);
+  await login(page, 'admin@demo.lazo');
+  await listReady(page);
+  await page.getByRole('link', { name: 'Admin' }).click();
+
+  const users = page.getByRole('table', { name: 'Users' });
+  await users.getByText('marc@demo.lazo').waitFor();
+  assert.ok((await users.locator('tbody tr').count()) >= 5);
+  await shot(page, '06-admin-users');
+
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Groups' }).click();
+  const billing = page.getByRole('region', { name: 'Billing' });
+  await billing.getByText('Sofía Romero').waitFor();
+  assert.equal(await billing.getByLabel('Only members may own its tickets').isChecked(), true);
+  await shot(page, '06-admin-groups');
+
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Statuses' }).click();
+  const form = page.getByRole('form', { name: 'New status' });
+  await form.getByLabel('Name').fill('Waiting on customer');
+  await form.getByLabel('Category').selectOption({ label: 'Pending' });
+  await form.getByRole('button', { name: 'Create' }).click();
+  const statuses = page.getByRole('table', { name: 'Statuses' });
+  await statuses.locator('input[type=text]').last().waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll('table input[type=text]')].some((i) => i.value === 'Waiting on customer'));
+  await shot(page, '06-admin-statuses');
+
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Ticket types' }).click();
+  const detractor = page.getByRole('region', { name: 'Detractor follow-up' });
+  await detractor.getByRole('heading', { name: 'Root cause per status' }).waitFor();
+  const resolvedRule = detractor.locator('.rules-grid').getByLabel('Resolved');
+  assert.equal(await resolvedRule.evaluate((s) => s.value), 'required');
+  await shot(page, '06-admin-types');
+
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Settings' }).click();
+  const settings = page.getByRole('form', { name: 'Settings' });
+  const close = settings.getByLabel('Agents may close tickets');
+  const was = await close.isChecked();
+  await close.setChecked(!was);
+  await settings.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  await page.reload();
+  await page.getByRole('form', { name: 'Settings' }).getByLabel('Agents may close tickets').waitFor();
+  assert.equal(await page.getByRole('form', { name: 'Settings' }).getByLabel('Agents may close tickets').isChecked(), !was);
+  await shot(page, '06-admin-settings');
+  await page.close();
+});
+
+test('agents do not get the admin screens', async () => {
+  const page = await freshPage(browser);
+  await login(page, 'ana@demo.lazo');
+  await listReady(page);
+  assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 0);
+  await page.goto(BASE + '/admin/users');
+  await page.getByText('Only administrators can change this.').waitFor();
+  await page.close();
+});
