@@ -64,7 +64,7 @@ fn Shell() -> impl IntoView {
     let show_bar = move || signed_in.get() && location.pathname.get() != "/login";
 
     view! {
-        <a class="skip" href="#main">"Skip to content"</a>
+        <a class="skip" href="#main">{move || prefs.t(T::SkipToContent)}</a>
         <Show when=show_bar>
             <TopBar />
         </Show>

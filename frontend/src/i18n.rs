@@ -85,6 +85,7 @@ texts! {
     Language => ["Language", "Idioma", "Langue"],
     LogOut => ["Log out", "Cerrar sesión", "Se déconnecter"],
     MainNav => ["Main navigation", "Navegación principal", "Navigation principale"],
+    SkipToContent => ["Skip to content", "Ir al contenido", "Aller au contenu"],
     Loading => ["Loading…", "Cargando…", "Chargement…"],
     Retry => ["Retry", "Reintentar", "Réessayer"],
     Save => ["Save", "Guardar", "Enregistrer"],
@@ -239,6 +240,7 @@ texts! {
     Requester => ["Requester", "Solicitante", "Demandeur"],
     Name => ["Name", "Nombre", "Nom"],
     Phone => ["Phone", "Teléfono", "Téléphone"],
+    ExternalRef => ["External reference", "Referencia externa", "Référence externe"],
     Visibility => ["Visibility", "Visibilidad", "Visibilité"],
     Public => ["Public", "Público", "Public"],
     Internal => ["Internal", "Interno", "Interne"],
@@ -530,6 +532,7 @@ pub fn history_field(field: &str) -> Option<T> {
         "summary_score" => T::Score,
         "summary_comment" => T::CustomerComment,
         "comment" => T::Comment,
+        "sub_ticket" => T::SubTickets,
         _ => return None,
     })
 }

@@ -296,14 +296,17 @@ fn user_principal(c: &mut DbConn, claims: &Claims) -> Result<Principal, ApiError
     }))
 }
 
+/// id, name, scopes, revoked_at, last_used_at
+type TokenRow = (
+    i64,
+    String,
+    String,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
 fn token_principal(c: &mut DbConn, hash: &str) -> Result<Principal, ApiError> {
-    let row: Option<(
-        i64,
-        String,
-        String,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-    )> = api_tokens::table
+    let row: Option<TokenRow> = api_tokens::table
         .filter(api_tokens::secret_hash.eq(hash))
         .select((
             api_tokens::id,

@@ -405,3 +405,30 @@ async fn a_sub_ticket_with_custom_fields_inherits_the_parent_type() {
     assert_eq!(t.ticket_type.unwrap().id, f.d.detractor);
     assert_eq!(t.custom_fields.get("channel").unwrap(), "store");
 }
+
+#[tokio::test]
+async fn a_sub_ticket_owner_learns_nothing_about_siblings_through_the_parent() {
+    let f = family().await;
+    let sofia = f.app.login(SOFIA).await;
+    let h: lazo_domain::wire::HistoryPage = ok(f
+        .app
+        .get(
+            &sofia,
+            &format!("/api/v1/tickets/{}/history?limit=200", f.parent.id),
+        )
+        .await)
+    .await;
+    for e in &h.items {
+        for v in [&e.old_value, &e.new_value].into_iter().flatten() {
+            assert!(
+                !v.contains(&f.s2.subject),
+                "the parent's history shows her a sibling: {e:?}"
+            );
+        }
+    }
+    let parent = f.app.ticket(&sofia, f.parent.id).await;
+    assert_eq!(
+        parent.sub_ticket_count, 1,
+        "only her own sub-ticket counts for her"
+    );
+}

@@ -1211,3 +1211,110 @@ async fn numbers_are_unique_and_increasing() {
     assert_eq!(numbers.len(), n);
     assert_eq!(numbers[0], last);
 }
+
+// ---------------------------------------------------------------- concurrency
+
+#[tokio::test]
+async fn of_two_concurrent_updates_from_the_same_version_one_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let d = app.demo(&admin).await;
+    let t = detractor_ticket(&app, &admin, &d).await;
+    let ana = app.login(ANA).await;
+    let marc = app.login(MARC).await;
+    let send = |token: &str, priority: &str| {
+        app.request(Method::PATCH, token, &path(t.id))
+            .header("if-match", "\"1\"")
+            .json(&json!({"priority": priority}))
+            .send()
+    };
+    let (a, b) = tokio::join!(send(&ana, "high"), send(&marc, "low"));
+    let mut statuses = [a.unwrap().status(), b.unwrap().status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::PRECONDITION_FAILED]);
+    let now = app.ticket(&admin, t.id).await;
+    assert_eq!(now.version, 2);
+    let h: lazo_domain::wire::HistoryPage = ok(app
+        .get(&admin, &format!("/api/v1/tickets/{}/history", t.id))
+        .await)
+    .await;
+    assert_eq!(h.items.iter().filter(|e| e.field == "priority").count(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_creations_get_distinct_numbers() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let create = |i: i32| {
+        app.request(Method::POST, &admin, "/api/v1/tickets")
+            .json(&json!({"subject": format!("burst {i}")}))
+            .send()
+    };
+    let (a, b, c, e) = tokio::join!(create(1), create(2), create(3), create(4));
+    let mut numbers = Vec::new();
+    for r in [a, b, c, e] {
+        let t: Ticket = created(r.unwrap()).await;
+        numbers.push(t.number);
+    }
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 4, "{numbers:?}");
+}
+
+#[tokio::test]
+async fn concurrent_retries_with_one_idempotency_key_create_one_ticket() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let send = || {
+        app.request(Method::POST, &admin, "/api/v1/tickets")
+            .header("idempotency-key", "burst-key")
+            .json(&json!({"subject": "Exactly once"}))
+            .send()
+    };
+    let (a, b) = tokio::join!(send(), send());
+    let a: Ticket = created(a.unwrap()).await;
+    let b: Ticket = created(b.unwrap()).await;
+    assert_eq!(a.id, b.id);
+    let counts: TicketCounts = ok(app
+        .get(&admin, "/api/v1/tickets/counts?q=exactly%20once")
+        .await)
+    .await;
+    assert_eq!(counts.total, 1);
+}
+
+#[tokio::test]
+async fn only_an_admin_token_deletes_tickets() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let t = app
+        .create_ticket(&admin, &json!({"subject": "to delete"}))
+        .await;
+    let writer: lazo_domain::wire::CreatedApiToken = created(
+        app.post(
+            &admin,
+            "/api/v1/tokens",
+            &json!({"name": "w", "scopes": ["tickets:write"]}),
+        )
+        .await,
+    )
+    .await;
+    problem_code(
+        app.delete(&writer.secret, &path(t.id)).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let adm: lazo_domain::wire::CreatedApiToken = created(
+        app.post(
+            &admin,
+            "/api/v1/tokens",
+            &json!({"name": "a", "scopes": ["admin"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        app.delete(&adm.secret, &path(t.id)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+}

@@ -1084,12 +1084,15 @@ impl TicketQuery {
     }
 }
 
+// The enums come from `string_enum!`, which cannot take `#[default]`.
+#[allow(clippy::derivable_impls)]
 impl Default for SortKey {
     fn default() -> Self {
         SortKey::Created
     }
 }
 
+#[allow(clippy::derivable_impls)]
 impl Default for SortDir {
     fn default() -> Self {
         SortDir::Desc

@@ -117,3 +117,33 @@ test('next and previous walk the list the ticket was opened from; X goes back to
   assert.equal(await search.inputValue(), 'late');
   await page.close();
 });
+
+test('a change based on a stale copy is refused and the ticket reloads', async () => {
+  const a = await freshPage(browser);
+  const b = await freshPage(browser);
+  await login(a, 'lucia@demo.lazo');
+  await login(b, 'admin@demo.lazo');
+  await listReady(a);
+  const href = await rows(a).nth(4).locator('.subject-link').getAttribute('href');
+  await a.goto(BASE + href);
+  await b.goto(BASE + href);
+  const sideA = a.getByRole('complementary', { name: 'Ticket properties' });
+  const sideB = b.getByRole('complementary', { name: 'Ticket properties' });
+  await sideA.getByLabel('Priority').waitFor();
+  await sideB.getByLabel('Priority').waitFor();
+  const current = await sideA.getByLabel('Priority').inputValue();
+  const [first, second] = ['low', 'medium', 'high', 'critical'].filter((p) => p !== current);
+
+  await sideA.getByLabel('Priority').selectOption(first);
+  await sideA.getByRole('button', { name: 'Save changes' }).click();
+  await a.getByRole('status').filter({ hasText: 'Ticket saved.' }).waitFor();
+
+  await sideB.getByLabel('Priority').selectOption(second);
+  await sideB.getByRole('button', { name: 'Save changes' }).click();
+  await b.getByText('Someone changed this ticket meanwhile').first().waitFor();
+  // B now shows A's change, not its own lost one.
+  await b.waitForFunction((v) => document.querySelector('#f-priority')?.value === v, first);
+  await shot(b, '03-stale');
+  await a.close();
+  await b.close();
+});

@@ -19,7 +19,7 @@ test('an admin configures users, groups, statuses, ticket types and settings', a
 
   await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Groups' }).click();
   const billing = page.getByRole('region', { name: 'Billing' });
-  await billing.getByText('Sofía Romero').waitFor();
+  await billing.locator('.member-list').getByText('Sofía Romero').waitFor();
   assert.equal(await billing.getByLabel('Only members may own its tickets').isChecked(), true);
   await shot(page, '06-admin-groups');
 

@@ -173,13 +173,15 @@ pub async fn create(
                 id,
                 &actor,
                 at,
-                if input.internal {
-                    "internal_note"
-                } else {
-                    "comment"
-                },
-                None,
-                None,
+                (
+                    if input.internal {
+                        "internal_note"
+                    } else {
+                        "comment"
+                    },
+                    None,
+                    None,
+                ),
                 Some(cid),
             )?;
             diesel::update(t::table.find(id))
@@ -234,9 +236,11 @@ pub async fn update(
                 id,
                 &Actor::of(&who),
                 at,
-                "comment_edited",
-                Some(row.4.clone()),
-                Some(input.body.trim().to_owned()),
+                (
+                    "comment_edited",
+                    Some(row.4.clone()),
+                    Some(input.body.trim().to_owned()),
+                ),
                 Some(comment_id),
             )?;
             let row = load_one(c, id, comment_id)?;
@@ -272,9 +276,7 @@ pub async fn remove(
                 id,
                 &Actor::of(&who),
                 now(),
-                "comment_deleted",
-                Some(row.4),
-                None,
+                ("comment_deleted", Some(row.4), None),
                 None,
             )?;
             Ok(())

@@ -52,16 +52,18 @@ impl Actor {
     }
 }
 
+/// One history row: the field, its old and new value as people read them.
+pub type Change<'a> = (&'a str, Option<String>, Option<String>);
+
 pub fn record(
     c: &mut DbConn,
     ticket_id: i64,
     actor: &Actor,
     at: NaiveDateTime,
-    field: &str,
-    old: Option<String>,
-    new: Option<String>,
+    change: Change,
     comment_id: Option<i64>,
 ) -> Result<(), ApiError> {
+    let (field, old, new) = change;
     diesel::insert_into(history::table)
         .values((
             history::ticket_id.eq(ticket_id),
@@ -169,6 +171,15 @@ fn check_score(score: Option<i32>, errors: &mut Vec<FieldError>) {
     }
 }
 
+/// name, phone, language, external_ref, email
+type ContactDetails = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// Finds the requester by email or external reference, creating the contact
 /// when unknown and filling in details it did not have.
 fn upsert_contact(c: &mut DbConn, r: &ContactInput) -> Result<(i64, Option<String>), ApiError> {
@@ -193,13 +204,7 @@ fn upsert_contact(c: &mut DbConn, r: &ContactInput) -> Result<(i64, Option<Strin
     let t = now();
     let id = match found {
         Some(id) => {
-            let (n, p, l, x, e): (
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-            ) = contacts::table
+            let (n, p, l, x, e): ContactDetails = contacts::table
                 .find(id)
                 .select((
                     contacts::name,
@@ -534,9 +539,11 @@ pub fn create(
         id,
         &actor,
         t,
-        "created",
-        None,
-        Some(format!("#{number} {}", input.subject.trim())),
+        (
+            "created",
+            None,
+            Some(format!("#{number} {}", input.subject.trim())),
+        ),
         comment_id,
     )?;
     if let Some(p) = parent {
@@ -545,9 +552,11 @@ pub fn create(
             p.id,
             &actor,
             t,
-            "sub_ticket",
-            None,
-            Some(format!("#{number} {}", input.subject.trim())),
+            (
+                "sub_ticket",
+                None,
+                Some(format!("#{number} {}", input.subject.trim())),
+            ),
             None,
         )?;
     }
@@ -834,13 +843,15 @@ pub fn update(
             id,
             &actor,
             t,
-            if changes.comment.as_ref().is_some_and(|c| c.internal) {
-                "internal_note"
-            } else {
-                "comment"
-            },
-            None,
-            None,
+            (
+                if changes.comment.as_ref().is_some_and(|c| c.internal) {
+                    "internal_note"
+                } else {
+                    "comment"
+                },
+                None,
+                None,
+            ),
             comment_id,
         )?;
         diesel::update(tickets::table.find(id))
@@ -1022,7 +1033,7 @@ pub fn update(
         }
     }
     for (field, old, new) in h {
-        record(c, id, &actor, t, &field, old, new, comment_id)?;
+        record(c, id, &actor, t, (field.as_str(), old, new), comment_id)?;
     }
     Ok(Updated::Changed)
 }

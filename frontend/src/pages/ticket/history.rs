@@ -30,12 +30,25 @@ pub fn History(
                             } else {
                                 let label = i18n::history_field(&e.field)
                                     .map(|t| t.get(lang).to_owned())
-                                    .unwrap_or_else(|| e.field.replace('_', " "));
+                                    .unwrap_or_else(|| {
+                                        e.field.strip_prefix("custom_fields.").unwrap_or(&e.field).replace('_', " ")
+                                    });
+                                // Enum values read in the person's language.
+                                let show = |v: &Option<String>| -> String {
+                                    match v {
+                                        None => "—".into(),
+                                        Some(v) if e.field == "priority" => v
+                                            .parse::<lazo_domain::Priority>()
+                                            .map(|p| i18n::priority(p).get(lang).to_owned())
+                                            .unwrap_or_else(|_| v.clone()),
+                                        Some(v) => v.clone(),
+                                    }
+                                };
                                 view! {
                                     <span class="h-field">{label}</span>
-                                    <span class="h-old">{e.old_value.clone().unwrap_or_else(|| "—".into())}</span>
+                                    <span class="h-old">{show(&e.old_value)}</span>
                                     <span class="h-arrow" aria-hidden="true">"→"</span>
-                                    <span class="h-new">{e.new_value.clone().unwrap_or_else(|| "—".into())}</span>
+                                    <span class="h-new">{show(&e.new_value)}</span>
                                 }
                                 .into_any()
                             };

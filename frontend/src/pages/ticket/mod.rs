@@ -486,7 +486,9 @@ fn TicketView(
     let root_cause_block = move || {
         let lang = prefs.lang.get();
         let Some(ty) = ticket_type.get() else {
-            return view! { <p class="muted small">{T::NoRootCauses.get(lang)}</p> }.into_any();
+            // A ticket without a type has no root causes: nothing to choose.
+            let _ = lang;
+            return ().into_any();
         };
         let statuses = refdata.statuses.get();
         let d = draft.get();
@@ -710,7 +712,7 @@ fn TicketView(
                 {r.name.map(|n| view! { <dt>{move || t(T::Name)}</dt><dd>{n}</dd> })}
                 {r.email.map(|e| view! { <dt>{move || t(T::Email)}</dt><dd><a href=format!("mailto:{e}")>{e.clone()}</a></dd> })}
                 {r.phone.map(|p| view! { <dt>{move || t(T::Phone)}</dt><dd>{p}</dd> })}
-                {r.external_ref.map(|x| view! { <dt>"Ref"</dt><dd>{x}</dd> })}
+                {r.external_ref.map(|x| view! { <dt>{move || t(T::ExternalRef)}</dt><dd>{x}</dd> })}
             </dl>
         </section>
     });
