@@ -48,40 +48,32 @@ pub fn serve(
     opts: ServeOptions,
 ) -> std::io::Result<Server> {
     let state = web::Data::new(state);
-    let routes = Arc::new(RouteTable::from_openapi(&openapi::document()));
+    let doc = openapi::document();
+    let routes = Arc::new(RouteTable::from_openapi(&doc));
     let mut server = HttpServer::new(move || {
         let static_dir = opts
             .static_dir
             .clone()
             .filter(|d| d.join("index.html").is_file());
-        let routes = routes.clone();
         let fallback_routes = routes.clone();
         let fallback_dir = static_dir.clone();
         let fallback = web::to(move |req: HttpRequest| {
             fallback(req, fallback_routes.clone(), fallback_dir.clone())
         });
-        let (app, api) = App::new()
+        let (app, _) = App::new()
             .into_utoipa_app()
             .openapi(openapi::base())
             .app_data(state.clone())
-            .app_data(web::Data::from(routes))
             .map(|a| a.configure(extract::configure_extractors))
             .service(routes::health::liveness)
             .service(routes::health::readiness)
             .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
             .split_for_parts();
-        let api = openapi::finish(api);
         let app = app
-            .route(
-                "/api/openapi.json",
-                web::get().to(move || {
-                    let api = api.clone();
-                    async move { HttpResponse::Ok().json(api) }
-                }),
-            )
             .service(
+                // Also serves the document itself at /api/openapi.json.
                 utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
-                    .url("/api/openapi.json", openapi::document()),
+                    .url("/api/openapi.json", doc.clone()),
             )
             .route(
                 "/api/docs",

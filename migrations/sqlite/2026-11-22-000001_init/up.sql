@@ -188,6 +188,9 @@ CREATE INDEX tickets_owner ON tickets(owner_id, created_at);
 CREATE INDEX tickets_group ON tickets(group_id, created_at);
 CREATE INDEX tickets_origin_group ON tickets(origin_group_id);
 CREATE INDEX tickets_status ON tickets(status_id, created_at);
+-- Covers the counts query (GROUP BY status_id) with the visibility and
+-- common filter columns, so counting scans this narrow index, not the table.
+CREATE INDEX tickets_counts ON tickets(status_id, owner_id, group_id, parent_owner_id, parent_group_id, priority, status_category, created_at);
 CREATE INDEX tickets_category ON tickets(status_category, created_at);
 CREATE INDEX tickets_parent ON tickets(parent_id);
 -- "Parents of the sub-tickets I own" is a range scan of this index.

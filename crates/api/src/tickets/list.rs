@@ -137,10 +137,13 @@ macro_rules! apply_filters {
             q = q.filter(tickets::source.eq_any(f.sources.clone()));
         }
         if !f.tags.is_empty() {
+            // Correlated EXISTS: an ordered page probes the tag index row by
+            // row and stops at the page size, instead of materialising and
+            // sorting every tagged ticket.
             let tagged = ticket_tags::table
-                .filter(ticket_tags::tag.eq_any(f.tags.clone()))
-                .select(ticket_tags::ticket_id);
-            q = q.filter(tickets::id.eq_any(tagged));
+                .filter(ticket_tags::ticket_id.eq(tickets::id))
+                .filter(ticket_tags::tag.eq_any(f.tags.clone()));
+            q = q.filter(diesel::dsl::exists(tagged));
         }
         if let Some(t) = f.created_from {
             q = q.filter(tickets::created_at.ge(t.naive_utc()));
@@ -332,6 +335,8 @@ pub fn page(
     q = match f.sort {
         SortKey::Created => order!(q, tickets::created_at, f.dir),
         SortKey::Updated => order!(q, tickets::updated_at, f.dir),
+        // Overdue tickets all have a due date: sort on the indexed column.
+        SortKey::Due if f.overdue == Some(true) => order!(q, tickets::due_at, f.dir),
         SortKey::Due => order!(q, coalesce(tickets::due_at, far), f.dir),
         SortKey::Priority => order!(q, tickets::priority, f.dir),
         SortKey::Number => order!(q, tickets::number, f.dir),

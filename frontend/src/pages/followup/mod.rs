@@ -91,7 +91,7 @@ pub fn FollowUpPage() -> impl IntoView {
         let q = query.get_untracked();
         spawn_local(async move {
             let r = api::tickets(&listview::api_list_query(&q, None, PAGE_SIZE)).await;
-            if generation.get_value() != my {
+            if generation.try_get_value() != Some(my) {
                 return; // a newer filter won
             }
             loading.set(false);
@@ -148,7 +148,7 @@ pub fn FollowUpPage() -> impl IntoView {
         spawn_local(async move {
             let r = api::tickets(&listview::api_list_query(&q, Some(&c), PAGE_SIZE)).await;
             loading_more.set(false);
-            if generation.get_value() != my {
+            if generation.try_get_value() != Some(my) {
                 return;
             }
             match r {

@@ -63,7 +63,7 @@ pub fn TicketPage() -> impl IntoView {
         let my = generation.get_value();
         spawn_local(async move {
             let r = api::comments(tid).await.map(|p| p.items);
-            if generation.get_value() == my {
+            if generation.try_get_value() == Some(my) {
                 comments.set(Some(r));
             }
         });
@@ -72,7 +72,7 @@ pub fn TicketPage() -> impl IntoView {
         let my = generation.get_value();
         spawn_local(async move {
             let r = api::history(tid).await.map(|p| p.items);
-            if generation.get_value() == my {
+            if generation.try_get_value() == Some(my) {
                 history.set(Some(r));
             }
         });
@@ -81,7 +81,7 @@ pub fn TicketPage() -> impl IntoView {
         let my = generation.get_value();
         spawn_local(async move {
             let r = api::sub_tickets(tid).await.map(|p| p.items);
-            if generation.get_value() == my {
+            if generation.try_get_value() == Some(my) {
                 subs.set(Some(r));
             }
         });
@@ -117,7 +117,7 @@ pub fn TicketPage() -> impl IntoView {
         subs.set(None);
         spawn_local(async move {
             let r = api::ticket(tid).await;
-            if generation.get_value() != my {
+            if generation.try_get_value() != Some(my) {
                 return;
             }
             match r {
@@ -276,7 +276,11 @@ pub fn TicketPage() -> impl IntoView {
         let tid = tk.id;
         let tag = etag.get_value();
         spawn_local(async move {
-            match api::update_ticket(tid, &tag, &upd).await {
+            let r = api::update_ticket(tid, &tag, &upd).await;
+            if generation.try_get_value().is_none() {
+                return; // the page is gone
+            }
+            match r {
                 Ok((tk, tag)) => {
                     apply_ticket(tk, tag);
                     notices.ok(t(T::TicketSaved));
