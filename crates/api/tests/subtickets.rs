@@ -390,23 +390,6 @@ async fn the_sub_ticket_list_pages_and_checks_its_parameters() {
 }
 
 #[tokio::test]
-async fn a_sub_ticket_with_custom_fields_inherits_the_parent_type() {
-    let f = family().await;
-    let t: Ticket = created(
-        f.app
-            .post(
-                &f.admin,
-                &sub_tickets(f.parent.id),
-                &json!({"subject": "Check the channel", "custom_fields": {"channel": "store"}}),
-            )
-            .await,
-    )
-    .await;
-    assert_eq!(t.ticket_type.unwrap().id, f.d.detractor);
-    assert_eq!(t.custom_fields.get("channel").unwrap(), "store");
-}
-
-#[tokio::test]
 async fn a_sub_ticket_owner_learns_nothing_about_siblings_through_the_parent() {
     let f = family().await;
     let sofia = f.app.login(SOFIA).await;

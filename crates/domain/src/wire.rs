@@ -903,12 +903,23 @@ pub struct TicketFilter {
 /// How the `q` text is matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextQuery {
-    /// `1042` or `#1042`: the ticket number (and the words, for digits).
+    /// `1042` or `#1042`: the ticket number.
     Number(i64, String),
     /// Contains `@`: requester email prefix.
     Email(String),
-    /// Words in subject or description.
-    Words(String),
+    /// Words in subject or description: each term matches a word prefix.
+    Words(Vec<String>),
+}
+
+/// The search terms of a text query: lowercased runs of letters and digits,
+/// at most eight. Only these characters reach the full-text engines, so no
+/// query syntax can be injected.
+pub fn search_terms(q: &str) -> Vec<String> {
+    q.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .take(8)
+        .collect()
 }
 
 fn split_list(s: &Option<String>) -> impl Iterator<Item = &str> {
@@ -1049,7 +1060,15 @@ impl TicketQuery {
             } else if q.contains('@') {
                 TextQuery::Email(q.to_lowercase())
             } else {
-                TextQuery::Words(q.to_owned())
+                let terms = search_terms(q);
+                if terms.is_empty() {
+                    errors.push(FieldError::new(
+                        "q",
+                        "invalid",
+                        "search for words, a ticket number or an email",
+                    ));
+                }
+                TextQuery::Words(terms)
             });
         }
         if let Some(s) = self.sort.as_deref().filter(|s| !s.is_empty()) {

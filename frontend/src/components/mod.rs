@@ -152,12 +152,14 @@ pub struct Nav(StoredValue<NavFn, leptos::prelude::LocalStorage>);
 impl Nav {
     /// A new history entry, scrolled to the top.
     pub fn go(&self, url: &str) {
-        self.0
-            .with_value(|n| n(url, leptos_router::NavigateOptions::default()));
+        // `try_`: a late async callback of a page that is gone does nothing.
+        let _ = self
+            .0
+            .try_with_value(|n| n(url, leptos_router::NavigateOptions::default()));
     }
     /// A new history entry; the page keeps (or restores) its own scroll.
     pub fn go_keep_scroll(&self, url: &str) {
-        self.0.with_value(|n| {
+        let _ = self.0.try_with_value(|n| {
             n(
                 url,
                 leptos_router::NavigateOptions {

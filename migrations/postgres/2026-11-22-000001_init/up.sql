@@ -199,6 +199,10 @@ CREATE INDEX tickets_requester_email ON tickets(requester_email);
 CREATE INDEX tickets_type ON tickets(type_id);
 CREATE INDEX tickets_contact ON tickets(contact_id);
 
+-- Full-text search over subject and description (word prefixes). The
+-- follow-up query uses exactly this expression, so the planner matches it.
+CREATE INDEX tickets_search ON tickets USING GIN (to_tsvector('simple', subject || ' ' || description));
+
 CREATE TABLE ticket_tags (
     ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
     tag TEXT NOT NULL,                     -- lowercased, trimmed

@@ -1,3 +1,4 @@
+DROP TABLE IF EXISTS tickets_fts;
 DROP TABLE IF EXISTS idempotency_keys;
 DROP TABLE IF EXISTS ticket_analysis;
 DROP TABLE IF EXISTS ticket_sla;

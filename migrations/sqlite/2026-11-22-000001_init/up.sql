@@ -199,6 +199,24 @@ CREATE INDEX tickets_requester_email ON tickets(requester_email);
 CREATE INDEX tickets_type ON tickets(type_id);
 CREATE INDEX tickets_contact ON tickets(contact_id);
 
+-- Full-text index of subject and description for the follow-up search
+-- (word prefixes, accents folded), kept in step by triggers. An external-
+-- content table: the text lives once, in tickets.
+CREATE VIRTUAL TABLE tickets_fts USING fts5(
+    subject, description, content='tickets', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
+    INSERT INTO tickets_fts (rowid, subject, description) VALUES (new.id, new.subject, new.description);
+END;
+CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN
+    INSERT INTO tickets_fts (tickets_fts, rowid, subject, description) VALUES ('delete', old.id, old.subject, old.description);
+END;
+CREATE TRIGGER tickets_fts_update AFTER UPDATE OF subject, description ON tickets BEGIN
+    INSERT INTO tickets_fts (tickets_fts, rowid, subject, description) VALUES ('delete', old.id, old.subject, old.description);
+    INSERT INTO tickets_fts (rowid, subject, description) VALUES (new.id, new.subject, new.description);
+END;
+
 CREATE TABLE ticket_tags (
     ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
     tag TEXT NOT NULL,                     -- lowercased, trimmed

@@ -4,8 +4,9 @@
 
 use base64::Engine;
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text, Timestamp};
+use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
 use lazo_domain::wire::{TextQuery, TicketFilter};
 use lazo_domain::{SortDir, SortKey, StatusCategory};
 use serde::{Deserialize, Serialize};
@@ -13,10 +14,9 @@ use serde::{Deserialize, Serialize};
 use super::TicketRow;
 use crate::auth::Principal;
 use crate::db::schema::{ticket_tags, tickets};
-use crate::db::{DbBackend, DbConn};
+use crate::db::{Backend, DbBackend, DbConn};
 use crate::error::ApiError;
 
-diesel::define_sql_function!(fn lower(x: Text) -> Text);
 diesel::define_sql_function!(fn coalesce(x: Nullable<Timestamp>, y: Timestamp) -> Timestamp);
 
 type Boxed = tickets::BoxedQuery<'static, DbBackend>;
@@ -26,6 +26,13 @@ fn far_future() -> NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .expect("valid date")
+}
+
+fn backend_of(c: &DbConn) -> Backend {
+    match c {
+        DbConn::Sqlite(_) => Backend::Sqlite,
+        DbConn::Pg(_) => Backend::Postgres,
+    }
 }
 
 /// What limits an agent's view of the ticket table.
@@ -61,7 +68,7 @@ pub fn visibility(c: &mut DbConn, who: &Principal) -> Result<Option<Visibility>,
 /// grouped: diesel cannot group an already boxed query, so this is a macro
 /// rather than a function over one query type).
 macro_rules! apply_filters {
-    ($q:expr, $visibility:expr, $me:expr, $f:expr, $now:expr) => {{
+    ($q:expr, $backend:expr, $visibility:expr, $me:expr, $f:expr, $now:expr) => {{
         let mut q = $q;
         let (visibility, me, f, now): (
             Option<&Visibility>,
@@ -69,6 +76,7 @@ macro_rules! apply_filters {
             &TicketFilter,
             NaiveDateTime,
         ) = ($visibility, $me, $f, $now);
+        let backend: Backend = $backend;
         if let Some(v) = visibility {
             // Owned, held by one of the caller's groups, a sub-ticket of a
             // ticket so held (denormalised parent columns), or the parent of a
@@ -174,13 +182,8 @@ macro_rules! apply_filters {
             None => {}
         }
         match &f.text {
-            Some(TextQuery::Number(n, raw)) => {
-                let like = contains(raw);
-                q = q.filter(
-                    tickets::number
-                        .eq(*n)
-                        .or(lower(tickets::subject).like(like).escape('\\')),
-                );
+            Some(TextQuery::Number(n, _)) => {
+                q = q.filter(tickets::number.eq(*n));
             }
             Some(TextQuery::Email(e)) => {
                 // A prefix range, so the requester_email index serves it.
@@ -188,14 +191,26 @@ macro_rules! apply_filters {
                     .filter(tickets::requester_email.ge(e.clone()))
                     .filter(tickets::requester_email.lt(format!("{e}\u{10FFFF}")));
             }
-            Some(TextQuery::Words(w)) => {
-                let like = contains(w);
-                q = q.filter(
-                    lower(tickets::subject)
-                        .like(like.clone())
-                        .escape('\\')
-                        .or(lower(tickets::description).like(like).escape('\\')),
-                );
+            Some(TextQuery::Words(terms)) => {
+                // Full-text indexes (see the migrations), word prefixes ANDed.
+                q = match backend {
+                    Backend::Sqlite => {
+                        let m = terms.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" ");
+                        q.filter(
+                            sql::<Bool>("tickets.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ")
+                                .bind::<Text, _>(m)
+                                .sql(")"),
+                        )
+                    }
+                    Backend::Postgres => {
+                        let m = terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & ");
+                        q.filter(
+                            sql::<Bool>("to_tsvector('simple', tickets.subject || ' ' || tickets.description) @@ to_tsquery('simple', ")
+                                .bind::<Text, _>(m)
+                                .sql(")"),
+                        )
+                    }
+                };
             }
             None => {}
         }
@@ -205,22 +220,13 @@ macro_rules! apply_filters {
 
 /// Tickets visible under `visibility`, narrowed by `f` (no sort, no paging).
 pub fn filtered(
+    backend: Backend,
     visibility: Option<&Visibility>,
     me: Option<i64>,
     f: &TicketFilter,
     now: NaiveDateTime,
 ) -> Boxed {
-    apply_filters!(tickets::table.into_boxed(), visibility, me, f, now)
-}
-
-/// `%text%` with LIKE's wildcards escaped, lowercased to match `lower(col)`.
-fn contains(text: &str) -> String {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
+    apply_filters!(tickets::table.into_boxed(), backend, visibility, me, f, now)
 }
 
 /// Where the next page starts: the last row's sort value and id.
@@ -311,13 +317,22 @@ pub fn page(
     now: NaiveDateTime,
 ) -> Result<(Vec<TicketRow>, Option<String>), ApiError> {
     let vis = visibility(c, who)?;
-    let mut q = filtered(vis.as_ref(), who.user().map(|u| u.id), f, now);
+    let mut q = filtered(
+        backend_of(c),
+        vis.as_ref(),
+        who.user().map(|u| u.id),
+        f,
+        now,
+    );
     let far = far_future();
     if let Some(cur) = &f.cursor {
         let cur = decode_cursor(cur, f.sort)?;
         q = match f.sort {
             SortKey::Created => after!(q, tickets::created_at, ts(&cur.v)?, cur.id, f.dir),
             SortKey::Updated => after!(q, tickets::updated_at, ts(&cur.v)?, cur.id, f.dir),
+            SortKey::Due if f.overdue == Some(true) => {
+                after!(q, tickets::due_at, ts(&cur.v)?, cur.id, f.dir)
+            }
             SortKey::Due => after!(
                 q,
                 coalesce(tickets::due_at, far),
@@ -363,7 +378,15 @@ pub fn counts(
         .group_by(tickets::status_id)
         .select((tickets::status_id, diesel::dsl::count_star()))
         .into_boxed();
-    Ok(apply_filters!(grouped, vis.as_ref(), who.user().map(|u| u.id), f, now).load(c)?)
+    Ok(apply_filters!(
+        grouped,
+        backend_of(c),
+        vis.as_ref(),
+        who.user().map(|u| u.id),
+        f,
+        now
+    )
+    .load(c)?)
 }
 
 /// Sub-tickets of `parent` visible to `who`, oldest first.
@@ -375,8 +398,14 @@ pub fn page_children(
     now: NaiveDateTime,
 ) -> Result<(Vec<TicketRow>, Option<String>), ApiError> {
     let vis = visibility(c, who)?;
-    let mut q = filtered(vis.as_ref(), who.user().map(|u| u.id), f, now)
-        .filter(tickets::parent_id.eq(parent));
+    let mut q = filtered(
+        backend_of(c),
+        vis.as_ref(),
+        who.user().map(|u| u.id),
+        f,
+        now,
+    )
+    .filter(tickets::parent_id.eq(parent));
     if let Some(cur) = &f.cursor {
         let cur = decode_cursor(cur, SortKey::Created)?;
         q = after!(q, tickets::created_at, ts(&cur.v)?, cur.id, SortDir::Asc);

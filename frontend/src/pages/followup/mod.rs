@@ -46,7 +46,13 @@ pub fn FollowUpPage() -> impl IntoView {
     let today = util::today();
     let t = move |k: T| prefs.t(k);
 
-    let query = Memo::new(move |_| listview::from_search(&location.search.get(), today));
+    // Only this page's URL is its state: while the router moves on to a ticket
+    // (and before this page is gone), keep the last filters rather than
+    // reloading the list for the ticket's empty query string.
+    let query = Memo::new(move |prev: Option<&TicketQuery>| match prev {
+        Some(p) if location.pathname.get() != "/tickets" => p.clone(),
+        _ => listview::from_search(&location.search.get(), today),
+    });
     // Normalised form of the filters: equal filters, equal key.
     let key = Memo::new(move |_| listview::to_search(&query.get(), today));
 

@@ -185,9 +185,11 @@ pub fn TicketPage() -> impl IntoView {
         walking.set(true);
         spawn_local(async move {
             let q = listview::from_search(&search, util::today());
-            if let Ok(page) =
-                api::tickets(&listview::api_list_query(&q, Some(&cursor), PAGE_SIZE)).await
-            {
+            let r = api::tickets(&listview::api_list_query(&q, Some(&cursor), PAGE_SIZE)).await;
+            if generation.try_get_value().is_none() {
+                return; // the page is gone
+            }
+            if let Ok(page) = r {
                 let first = page.items.first().map(|i| i.id);
                 list.0.update(|l| {
                     l.items.extend(page.items);
