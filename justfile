@@ -40,7 +40,9 @@ openapi:
 lint: setup
     cargo fmt --all --check
     cargo clippy --workspace --all-targets -- -D warnings
-    CARGO_TARGET_DIR={{wasm_target}} cargo clippy -p lazo-frontend --target wasm32-unknown-unknown -- -D warnings
+    # From frontend/, so its .cargo/config.toml (erase_components) applies and
+    # clippy shares trunk's build flags instead of rebuilding everything.
+    cd frontend && CARGO_TARGET_DIR={{wasm_target}} cargo clippy --target wasm32-unknown-unknown -- -D warnings
 
 # Unit and HTTP integration tests on SQLite.
 test-sqlite:

@@ -1,11 +1,12 @@
-// Dev helper: screenshots of the main screens (node snap.mjs URL OUTDIR).
+// Dev helper, not a test: screenshots of the login, list and ticket screens of
+// a running server, to look at them (node snap.mjs http://127.0.0.1:8080 /tmp).
 import { chromium } from 'playwright-core';
 const [,, base = 'http://127.0.0.1:8080', out = '/tmp'] = process.argv;
-const ctx = await chromium.launchPersistentContext('/tmp/lazo-snap-profile-' + Date.now(), {
-  executablePath: '/usr/bin/chromium', headless: true,
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1280, height: 800 }, locale: 'en-US',
 });
+const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
 const page = await ctx.newPage();
 page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log('console:', m.text()); });
 page.on('pageerror', (e) => console.log('pageerror:', e.message));
@@ -24,4 +25,4 @@ if (await link.count()) {
   await page.screenshot({ path: out + '/ticket.png', fullPage: true });
 }
 console.log('url', page.url());
-await ctx.close();
+await browser.close();

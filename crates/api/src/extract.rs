@@ -66,37 +66,88 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 body.extend_from_slice(&chunk);
             }
             let raw = body.freeze();
-            let de = &mut serde_json::Deserializer::from_slice(&raw);
-            match serde_path_to_error::deserialize::<_, T>(de) {
+            // Two steps: syntax first (400), then shape (422 naming the field).
+            // serde_json reports some type mismatches as syntax errors when it
+            // deserialises straight into `T`, so it must see a `Value` first.
+            let value: serde_json::Value =
+                serde_json::from_slice(&raw).map_err(|e| ApiError::BadRequest {
+                    code: "malformed_json",
+                    detail: format!("the body is not valid JSON: {e}"),
+                    errors: vec![],
+                })?;
+            match serde_path_to_error::deserialize::<_, T>(value) {
                 Ok(value) => Ok(JsonBody { value, raw }),
                 Err(e) => {
                     let path = e.path().to_string();
-                    let inner = e.into_inner();
-                    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-                        Err(ApiError::BadRequest {
-                            code: "malformed_json",
-                            detail: format!("the body is not valid JSON: {inner}"),
-                            errors: vec![],
-                        })
-                    } else {
-                        let field = if path == "." { "body".to_owned() } else { path };
-                        let msg = strip_position(&inner.to_string());
-                        Err(ApiError::invalid(vec![FieldError::new(
-                            field, "invalid", msg,
-                        )]))
-                    }
+                    let msg = e.into_inner().to_string();
+                    Err(ApiError::invalid(vec![field_error(&path, &msg)]))
                 }
             }
         })
     }
 }
 
-/// serde_json appends " at line 1 column 12"; the field path says more.
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_owned(),
-        None => msg.to_owned(),
+/// Names the failing field. serde reports a missing field at its parent's
+/// path ("missing field `subject`" at "."), so the name is taken from the
+/// message and joined to that path.
+pub fn field_error(path: &str, msg: &str) -> FieldError {
+    let parent = if path == "." { "" } else { path };
+    if let Some(name) = msg
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        let field = if parent.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{parent}.{name}")
+        };
+        return FieldError::new(field, "required", format!("{name} is required"));
     }
+    let field = if parent.is_empty() {
+        "body".to_owned()
+    } else {
+        parent.to_owned()
+    };
+    FieldError::new(field, "invalid", msg.to_owned())
+}
+
+/// A query string, deserialised with the failing parameter named (actix's
+/// `web::Query` reports only serde's message).
+pub struct QueryParams<T>(pub T);
+
+impl<T> std::ops::Deref for QueryParams<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = form_urlencoded_parse(req.query_string());
+        std::future::ready(parsed.map(QueryParams))
+    }
+}
+
+fn form_urlencoded_parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(url_pairs(query));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let msg = e.into_inner().to_string();
+        let err = field_error(&path, &msg);
+        ApiError::BadRequest {
+            code: "invalid_query",
+            detail: format!("{}: {}", err.field, err.message),
+            errors: vec![err],
+        }
+    })
+}
+
+fn url_pairs(query: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(query.as_bytes())
 }
 
 /// Query and path extractor configuration: malformed values become 400s.

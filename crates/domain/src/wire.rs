@@ -562,7 +562,8 @@ pub struct StatusCount {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct TicketCounts {
     pub total: i64,
-    /// Every active status, in order, with zero counts included.
+    /// Every active status in order, zero counts included, and any retired
+    /// status that still holds matching tickets.
     pub by_status: Vec<StatusCount>,
 }
 

@@ -30,11 +30,19 @@ export async function freshPage(b) {
   const context = await b.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   context.setDefaultTimeout(15000);
   const page = await context.newPage();
+  // A panic in the wasm app shows as a page error ("unreachable"), with the
+  // Rust message on the console: any of them fails the test when it closes
+  // the page.
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' && /panicked/.test(m.text())) errors.push(m.text().split('\n')[0]); });
   page.jsErrors = errors;
   const close = page.close.bind(page);
-  page.close = async () => { await close(); await context.close(); };
+  page.close = async () => {
+    await close();
+    await context.close();
+    if (errors.length) throw new Error(`the app failed in the browser: ${errors.join(' | ')}`);
+  };
   return page;
 }
 

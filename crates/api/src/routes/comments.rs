@@ -14,6 +14,7 @@ use crate::db::schema::{comments, tickets as t};
 use crate::db::{now, utc, DbConn};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::extract::QueryParams;
 use crate::routes::users::user_refs;
 use crate::state::AppState;
 use crate::tickets::write::{check_comment, insert_comment, record, Actor};
@@ -101,7 +102,7 @@ pub async fn list(
     state: web::Data<AppState>,
     who: Principal,
     id: web::Path<i64>,
-    q: web::Query<PageQuery>,
+    q: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
     let id = id.into_inner();

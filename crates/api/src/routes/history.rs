@@ -6,6 +6,7 @@ use crate::auth::Principal;
 use crate::db::schema::history;
 use crate::db::utc;
 use crate::error::ApiError;
+use crate::extract::QueryParams;
 use crate::state::AppState;
 use crate::tickets;
 
@@ -29,7 +30,7 @@ pub async fn list(
     state: web::Data<AppState>,
     who: Principal,
     id: web::Path<i64>,
-    q: web::Query<PageQuery>,
+    q: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
     let id = id.into_inner();
@@ -49,9 +50,16 @@ pub async fn list(
     let page = state
         .db
         .read(move |c| {
-            tickets::load_visible(c, &who, id)?;
-            let mut rows: Vec<Row> = history::table
+            let (_, access) = tickets::load_visible(c, &who, id)?;
+            let mut q = history::table
                 .filter(history::ticket_id.eq(id))
+                .into_boxed();
+            if access == lazo_domain::Access::Comment {
+                // A sub-ticket owner reading the parent: entries naming other
+                // sub-tickets would reveal the siblings they may not see.
+                q = q.filter(history::field.ne("sub_ticket"));
+            }
+            let mut rows: Vec<Row> = q
                 .filter(history::id.gt(after))
                 .order(history::id)
                 .limit(limit + 1)

@@ -12,6 +12,7 @@ use crate::auth::Principal;
 use crate::db::schema::{idempotency_keys, tickets as t};
 use crate::db::{now, DbConn};
 use crate::error::ApiError;
+use crate::extract::QueryParams;
 use crate::extract::{etag, idempotency_key, if_match, JsonBody};
 use crate::routes::config::load_statuses;
 use crate::state::AppState;
@@ -34,7 +35,7 @@ fn ticket_response(status: actix_web::http::StatusCode, ticket: &Ticket) -> Http
 
 fn load_ticket(c: &mut DbConn, who: &Principal, id: i64) -> Result<Ticket, ApiError> {
     let (row, acc) = tickets::load_visible(c, who, id)?;
-    tickets::to_ticket(c, row, acc)
+    tickets::to_ticket(c, who, row, acc)
 }
 
 /// The follow-up list: the caller's tickets, filtered, sorted and paged.
@@ -43,7 +44,7 @@ fn load_ticket(c: &mut DbConn, who: &Principal, id: i64) -> Result<Ticket, ApiEr
 pub async fn list(
     state: web::Data<AppState>,
     who: Principal,
-    q: web::Query<TicketQuery>,
+    q: QueryParams<TicketQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
     let f = parse_query(&q)?;
@@ -67,21 +68,21 @@ pub async fn list(
 pub async fn counts(
     state: web::Data<AppState>,
     who: Principal,
-    q: web::Query<TicketQuery>,
+    q: QueryParams<TicketQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
     let f = parse_query(&q)?;
     let counts = state
         .db
         .read(move |c| {
-            let statuses: Vec<_> = load_statuses(c)?.into_iter().filter(|s| s.active).collect();
-            let ids: Vec<i64> = statuses.iter().map(|s| s.id).collect();
-            let _ = ids;
             let n: std::collections::HashMap<i64, i64> =
                 query::counts(c, &who, &f, now())?.into_iter().collect();
-            let by_status: Vec<StatusCount> = statuses
+            // Active statuses always (the overview tiles), retired ones only
+            // while tickets still sit in them, so the total adds up.
+            let by_status: Vec<StatusCount> = load_statuses(c)?
                 .into_iter()
                 .map(|s| (n.get(&s.id).copied().unwrap_or(0), s))
+                .filter(|(count, s)| s.active || *count > 0)
                 .map(|(count, s)| StatusCount {
                     status: lazo_domain::wire::StatusRef {
                         id: s.id,
@@ -120,11 +121,52 @@ pub async fn create(
     let key = idempotency_key(&req)?;
     let hash = hex::encode(Sha256::digest(&body.raw));
     let input = body.value;
-    enum Outcome {
-        Fresh(Box<Ticket>),
-        Replay(String),
-    }
-    let outcome = state
+    let first = create_or_replay(
+        &state,
+        who.clone(),
+        key.clone(),
+        hash.clone(),
+        input.clone(),
+    )
+    .await;
+    // Two requests with one key racing on PostgreSQL: the loser's insert of
+    // the key fails once the winner commits. Run it again, and it now finds
+    // the key and replays the winner's ticket.
+    let outcome = match first {
+        Err(ApiError::Conflict { .. }) if key.is_some() => {
+            create_or_replay(&state, who, key, hash, input).await?
+        }
+        other => other?,
+    };
+    Ok(match outcome {
+        Outcome::Fresh(t) => ticket_response(actix_web::http::StatusCode::CREATED, &t),
+        Outcome::Replay(body) => {
+            let t: Ticket = serde_json::from_str(&body).map_err(ApiError::internal)?;
+            let mut res = ticket_response(actix_web::http::StatusCode::CREATED, &t);
+            res.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
+                actix_web::http::header::HeaderValue::from_static("true"),
+            );
+            res
+        }
+    })
+}
+
+enum Outcome {
+    Fresh(Box<Ticket>),
+    Replay(String),
+}
+
+/// Creates the ticket and records the idempotency key in one transaction,
+/// or replays the response stored under the key.
+async fn create_or_replay(
+    state: &AppState,
+    who: Principal,
+    key: Option<String>,
+    hash: String,
+    input: CreateTicket,
+) -> Result<Outcome, ApiError> {
+    state
         .db
         .write(move |c| {
             let principal = who.key();
@@ -152,7 +194,7 @@ pub async fn create(
             }
             let id = write::create(c, &who, input, None)?;
             let row = tickets::find_row(c, id)?.ok_or(ApiError::NotFound("ticket"))?;
-            let ticket = tickets::to_ticket(c, row, lazo_domain::Access::Full)?;
+            let ticket = tickets::to_ticket(c, &who, row, lazo_domain::Access::Full)?;
             if let Some(k) = &key {
                 diesel::insert_into(idempotency_keys::table)
                     .values((
@@ -168,19 +210,7 @@ pub async fn create(
             }
             Ok(Outcome::Fresh(Box::new(ticket)))
         })
-        .await?;
-    Ok(match outcome {
-        Outcome::Fresh(t) => ticket_response(actix_web::http::StatusCode::CREATED, &t),
-        Outcome::Replay(body) => {
-            let t: Ticket = serde_json::from_str(&body).map_err(ApiError::internal)?;
-            let mut res = ticket_response(actix_web::http::StatusCode::CREATED, &t);
-            res.headers_mut().insert(
-                actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
-                actix_web::http::header::HeaderValue::from_static("true"),
-            );
-            res
-        }
-    })
+        .await
 }
 
 #[utoipa::path(tag = "tickets", params(("id" = i64, Path)), responses((status = 200, body = Ticket, headers(("ETag" = String)))))]
@@ -302,7 +332,7 @@ pub async fn list_sub_tickets(
     state: web::Data<AppState>,
     who: Principal,
     id: web::Path<i64>,
-    q: web::Query<lazo_domain::wire::PageQuery>,
+    q: QueryParams<lazo_domain::wire::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
     let id = id.into_inner();
@@ -351,7 +381,7 @@ pub async fn create_sub_ticket(
         .write(move |c| {
             let id = write::create(c, &who, input, Some(parent))?;
             let row = tickets::find_row(c, id)?.ok_or(ApiError::NotFound("ticket"))?;
-            tickets::to_ticket(c, row, lazo_domain::Access::Full)
+            tickets::to_ticket(c, &who, row, lazo_domain::Access::Full)
         })
         .await?;
     Ok(ticket_response(

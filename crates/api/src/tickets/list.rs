@@ -421,3 +421,19 @@ pub fn page_children(
     };
     Ok((rows, next))
 }
+
+/// How many sub-tickets of `parent` `who` may see.
+pub fn count_children(c: &mut DbConn, who: &Principal, parent: i64) -> Result<i64, ApiError> {
+    let vis = visibility(c, who)?;
+    let all = TicketFilter::default();
+    Ok(filtered(
+        backend_of(c),
+        vis.as_ref(),
+        who.user().map(|u| u.id),
+        &all,
+        chrono::Utc::now().naive_utc(),
+    )
+    .filter(tickets::parent_id.eq(parent))
+    .count()
+    .get_result(c)?)
+}

@@ -260,7 +260,12 @@ pub fn list_items(c: &mut DbConn, rows: Vec<TicketRow>) -> Result<Vec<TicketList
 }
 
 /// The full ticket as the detail view shows it.
-pub fn to_ticket(c: &mut DbConn, row: TicketRow, acc: Access) -> Result<Ticket, ApiError> {
+pub fn to_ticket(
+    c: &mut DbConn,
+    who: &Principal,
+    row: TicketRow,
+    acc: Access,
+) -> Result<Ticket, ApiError> {
     let names = Names::load(c, std::slice::from_ref(&row))?;
     let requester = match row.contact_id {
         Some(id) => contacts::table
@@ -305,10 +310,9 @@ pub fn to_ticket(c: &mut DbConn, row: TicketRow, acc: Access) -> Result<Ticket, 
             }),
         None => None,
     };
-    let sub_ticket_count: i64 = tickets::table
-        .filter(tickets::parent_id.eq(row.id))
-        .count()
-        .get_result(c)?;
+    // Only the sub-tickets this viewer may see: a sub-ticket owner must not
+    // learn of siblings through the parent.
+    let sub_ticket_count = list::count_children(c, who, row.id)?;
     Ok(Ticket {
         id: row.id,
         number: row.number,

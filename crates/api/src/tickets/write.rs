@@ -692,12 +692,6 @@ pub fn update(
     if let Some(cm) = &changes.comment {
         check_comment(cm, "comment", &mut errors);
     }
-    if changes.owner_id == Some(Some(id))
-        || changes.group_id.is_some_and(|g| g.is_some_and(|g| g < 0))
-    {
-        errors.push(FieldError::new("owner_id", "invalid", "not a user id"));
-    }
-
     // The state after the change.
     let status_id = changes.status_id.unwrap_or(cur.status_id);
     let category = if changes.status_id.is_some_and(|s| s != cur.status_id) {

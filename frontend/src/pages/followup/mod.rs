@@ -683,7 +683,8 @@ pub fn FollowUpPage() -> impl IntoView {
                             let v = search_version.get_value() + 1;
                             search_version.set_value(v);
                             util::later(400, move || {
-                                if search_version.get_value() == v {
+                                // `try_`: the page may be gone by then.
+                                if search_version.try_get_value() == Some(v) {
                                     commit_search();
                                 }
                             });
