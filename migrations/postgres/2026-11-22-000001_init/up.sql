@@ -185,12 +185,14 @@ CREATE INDEX tickets_updated ON tickets(updated_at, id);
 CREATE INDEX tickets_priority ON tickets(priority, id);
 CREATE INDEX tickets_due ON tickets(due_at, id);
 CREATE INDEX tickets_owner ON tickets(owner_id, created_at);
+-- "My tickets, most recently updated first", the agent's everyday view.
+CREATE INDEX tickets_owner_updated ON tickets(owner_id, updated_at);
 CREATE INDEX tickets_group ON tickets(group_id, created_at);
 CREATE INDEX tickets_origin_group ON tickets(origin_group_id);
 CREATE INDEX tickets_status ON tickets(status_id, created_at);
 -- Covers the counts query (GROUP BY status_id) with the visibility and
 -- common filter columns, so counting scans this narrow index, not the table.
-CREATE INDEX tickets_counts ON tickets(status_id, owner_id, group_id, parent_owner_id, parent_group_id, priority, status_category, created_at);
+CREATE INDEX tickets_counts ON tickets(status_id, owner_id, group_id, parent_owner_id, parent_group_id, priority, status_category, created_at, due_at);
 CREATE INDEX tickets_category ON tickets(status_category, created_at);
 CREATE INDEX tickets_parent ON tickets(parent_id);
 -- "Parents of the sub-tickets I own" is a range scan of this index.
