@@ -731,7 +731,10 @@ async fn the_last_active_new_status_cannot_go_and_inactive_statuses_are_refused(
     assert_eq!(field_codes(&p), [("status_id", "inactive")]);
     let c: TicketCounts = ok(app.get(&admin, "/api/v1/tickets/counts").await).await;
     let retired = c.by_status.iter().find(|s| s.status.id == d.escalated);
-    assert!(retired.is_some_and(|s| s.count > 0), "a retired status is listed while it holds tickets");
+    assert!(
+        retired.is_some_and(|s| s.count > 0),
+        "a retired status is listed while it holds tickets"
+    );
     assert_eq!(c.total, c.by_status.iter().map(|s| s.count).sum::<i64>());
     // Tickets still in the inactive status are listed, so the total counts
     // them too: the total is the list's length.

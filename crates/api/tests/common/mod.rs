@@ -58,6 +58,28 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
+/// A migrated database with the demo organisation, made once per test binary;
+/// each PostgreSQL test copies it (`CREATE DATABASE ... TEMPLATE`), which is
+/// far cheaper than loading the demo statement by statement over the network.
+fn pg_template(admin_url: &str) -> &'static str {
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let name = format!("lazo_tpl_{}", uuid::Uuid::new_v4().simple());
+        let mut c =
+            diesel::PgConnection::establish(admin_url).expect("connect to LAZO_TEST_DATABASE_URL");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut c)
+            .expect("create the template database");
+        let db = Db::connect(&with_database(admin_url, &name)).expect("connect to the template");
+        db.migrate().expect("migrate the template");
+        db.write_blocking(|c| lazo_api::demo::load_demo(c, DEMO_TICKETS))
+            .expect("load the demo organisation");
+        // Copies need a template nobody is connected to: close the pool.
+        drop(db);
+        name
+    })
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         TestApp::spawn_with(Config::default()).await
@@ -67,10 +89,11 @@ impl TestApp {
     pub async fn spawn_with(config: Config) -> TestApp {
         let (url, dir, pg) = match std::env::var("LAZO_TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.trim().is_empty() => {
+                let template = pg_template(&admin_url);
                 let name = format!("lazo_t_{}", uuid::Uuid::new_v4().simple());
                 let mut c = diesel::PgConnection::establish(&admin_url)
                     .expect("connect to LAZO_TEST_DATABASE_URL");
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
                     .execute(&mut c)
                     .expect("create the test database");
                 (
@@ -86,9 +109,11 @@ impl TestApp {
             }
         };
         let db = Db::connect(&url).expect("connect to the test database");
-        db.migrate().expect("migrate the test database");
-        db.write_blocking(|c| lazo_api::demo::load_demo(c, DEMO_TICKETS))
-            .expect("load the demo organisation");
+        if pg.is_none() {
+            db.migrate().expect("migrate the test database");
+            db.write_blocking(|c| lazo_api::demo::load_demo(c, DEMO_TICKETS))
+                .expect("load the demo organisation");
+        }
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let port = listener.local_addr().unwrap().port();
         let server = lazo_api::serve(listener, AppState::new(db, config), ServeOptions::default())
