@@ -227,7 +227,7 @@ fn load_sql(backend: Backend, n: i64) -> String {
                     (now() at time zone 'utc') - interval '400 days' + (i * 34560000 / {n}) * interval '1 second',
                     (now() at time zone 'utc') - interval '400 days' + (i * 34560000 / {n} + i % 86400) * interval '1 second',
                     1
-             FROM generate_series(1, {n}) AS s(i);
+             FROM generate_series(1::bigint, {n}) AS s(i);
              UPDATE counters SET value = 1000 + {n} WHERE name = 'ticket_number';
              INSERT INTO ticket_tags (ticket_id, tag) SELECT id, 'vip' FROM tickets WHERE id % 10 = 0;
              ANALYZE;"
