@@ -19,6 +19,9 @@ pub enum ApiError {
     },
     /// 401: no credentials, or credentials that are wrong, expired or revoked.
     Unauthenticated(&'static str),
+    /// 401 from the login call: the email and password do not match (a
+    /// client tells this apart from an ended session by the code).
+    InvalidCredentials,
     /// 403: authenticated, but the role or token scope does not allow this.
     Forbidden(String),
     /// 404: no such resource, or one the caller may not see (never 403, so
@@ -95,6 +98,7 @@ impl ApiError {
         let (code, title, detail, errors): (&str, &str, Option<String>, Vec<FieldError>) = match self {
             ApiError::BadRequest { code, detail, errors } => (code, "Bad request", Some(detail.clone()), errors.clone()),
             ApiError::Unauthenticated(why) => ("unauthenticated", "Authentication required", Some((*why).to_owned()), vec![]),
+            ApiError::InvalidCredentials => ("invalid_credentials", "Wrong email or password", Some("wrong email or password".into()), vec![]),
             ApiError::Forbidden(why) => ("forbidden", "Not allowed", Some(why.clone()), vec![]),
             ApiError::NotFound(what) => ("not_found", "Not found", Some(format!("no such {what}")), vec![]),
             ApiError::MethodNotAllowed { allow } => {
@@ -170,7 +174,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthenticated(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -200,7 +204,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { allow } => {
                 res.insert_header((header::ALLOW, allow.join(", ")));
             }
-            ApiError::Unauthenticated(_) => {
+            ApiError::Unauthenticated(_) | ApiError::InvalidCredentials => {
                 res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
             _ => {}

@@ -35,7 +35,7 @@ async fn logging_in_with_the_right_password_returns_a_jwt_and_the_user() {
 }
 
 #[tokio::test]
-async fn logging_in_with_a_wrong_password_is_unauthenticated() {
+async fn logging_in_with_a_wrong_password_is_refused_as_invalid_credentials() {
     let app = TestApp::spawn().await;
     let res = login_raw(&app, ANA, "not-the-password").await;
     assert_eq!(
@@ -43,8 +43,8 @@ async fn logging_in_with_a_wrong_password_is_unauthenticated() {
         "Bearer",
         "401 carries the auth scheme"
     );
-    let p = problem_code(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
-    assert_eq!(p.type_, "urn:lazo:problem:unauthenticated");
+    let p = problem_code(res, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    assert_eq!(p.type_, "urn:lazo:problem:invalid-credentials");
 }
 
 #[tokio::test]
@@ -53,7 +53,7 @@ async fn logging_in_with_an_unknown_email_looks_like_a_wrong_password() {
     let unknown = problem_code(
         login_raw(&app, "nobody@demo.lazo", DEMO_PASSWORD).await,
         StatusCode::UNAUTHORIZED,
-        "unauthenticated",
+        "invalid_credentials",
     )
     .await;
     let wrong = problem(

@@ -39,7 +39,7 @@ pub async fn login(
         });
     }
     if password.len() > lazo_domain::limits::PASSWORD_MAX {
-        return Err(ApiError::Unauthenticated("wrong email or password"));
+        return Err(ApiError::InvalidCredentials);
     }
     let st = state.clone();
     let res = state
@@ -58,7 +58,7 @@ pub async fn login(
                 }
             };
             let Some((id, _, _)) = user.filter(|_| ok) else {
-                return Err(ApiError::Unauthenticated("wrong email or password"));
+                return Err(ApiError::InvalidCredentials);
             };
             let (token, exp) = auth::start_session(c, &st, id)?;
             let user = load_me(c, id)?;
