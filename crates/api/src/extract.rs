@@ -217,3 +217,34 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         }),
     }
 }
+
+/// Paging of lists ordered by id (comments, history): the page size and the
+/// id the page starts after. Their cursor is that id, in the clear: these
+/// lists only grow at the end, so an id is all a cursor needs.
+pub fn id_page(q: &lazo_domain::wire::PageQuery) -> Result<(i64, i64), ApiError> {
+    let limit = q.limit().map_err(|e| ApiError::BadRequest {
+        code: "invalid_query",
+        detail: e.message.clone(),
+        errors: vec![e],
+    })?;
+    let after = match &q.cursor {
+        Some(c) => c.parse().map_err(|_| ApiError::BadRequest {
+            code: "invalid_cursor",
+            detail: "not a cursor from this list".into(),
+            errors: vec![],
+        })?,
+        None => 0,
+    };
+    Ok((limit, after))
+}
+
+/// Cuts a page fetched with `limit + 1` rows to `limit` and returns the
+/// cursor of the next page, if there is one.
+pub fn next_id_cursor<T>(rows: &mut Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Option<String> {
+    if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| id(r).to_string())
+    } else {
+        None
+    }
+}

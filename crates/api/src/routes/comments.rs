@@ -14,7 +14,7 @@ use crate::db::schema::{comments, tickets as t};
 use crate::db::{now, utc, DbConn};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::extract::QueryParams;
+use crate::extract::{id_page, next_id_cursor, QueryParams};
 use crate::routes::users::user_refs;
 use crate::state::AppState;
 use crate::tickets::write::{check_comment, insert_comment, record, Actor};
@@ -87,14 +87,6 @@ fn is_author(who: &Principal, row: &Row) -> bool {
     }
 }
 
-fn bad_page(e: FieldError) -> ApiError {
-    ApiError::BadRequest {
-        code: "invalid_query",
-        detail: e.message.clone(),
-        errors: vec![e],
-    }
-}
-
 /// Comments and internal notes of a ticket, oldest first.
 #[utoipa::path(tag = "tickets", params(("id" = i64, Path), PageQuery), responses((status = 200, body = CommentPage)))]
 #[get("/tickets/{id}/comments")]
@@ -106,15 +98,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
     let id = id.into_inner();
-    let limit = q.limit().map_err(bad_page)?;
-    let after: i64 = match &q.cursor {
-        Some(c) => c.parse().map_err(|_| ApiError::BadRequest {
-            code: "invalid_cursor",
-            detail: "not a cursor from this list".into(),
-            errors: vec![],
-        })?,
-        None => 0,
-    };
+    let (limit, after) = id_page(&q)?;
     let page = state
         .db
         .read(move |c| {
@@ -126,12 +110,7 @@ pub async fn list(
                 .limit(limit + 1)
                 .select(cols())
                 .load(c)?;
-            let next_cursor = if rows.len() as i64 > limit {
-                rows.truncate(limit as usize);
-                rows.last().map(|r| r.0.to_string())
-            } else {
-                None
-            };
+            let next_cursor = next_id_cursor(&mut rows, limit, |r| r.0);
             Ok(CommentPage {
                 items: to_comments(c, rows)?,
                 next_cursor,

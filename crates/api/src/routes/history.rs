@@ -6,7 +6,7 @@ use crate::auth::Principal;
 use crate::db::schema::history;
 use crate::db::utc;
 use crate::error::ApiError;
-use crate::extract::QueryParams;
+use crate::extract::{id_page, next_id_cursor, QueryParams};
 use crate::state::AppState;
 use crate::tickets;
 
@@ -34,19 +34,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
     let id = id.into_inner();
-    let limit = q.limit().map_err(|e| ApiError::BadRequest {
-        code: "invalid_query",
-        detail: e.message.clone(),
-        errors: vec![e],
-    })?;
-    let after: i64 = match &q.cursor {
-        Some(c) => c.parse().map_err(|_| ApiError::BadRequest {
-            code: "invalid_cursor",
-            detail: "not a cursor from this list".into(),
-            errors: vec![],
-        })?,
-        None => 0,
-    };
+    let (limit, after) = id_page(&q)?;
     let page = state
         .db
         .read(move |c| {
@@ -75,12 +63,7 @@ pub async fn list(
                     history::comment_id,
                 ))
                 .load(c)?;
-            let next_cursor = if rows.len() as i64 > limit {
-                rows.truncate(limit as usize);
-                rows.last().map(|r| r.0.to_string())
-            } else {
-                None
-            };
+            let next_cursor = next_id_cursor(&mut rows, limit, |r| r.0);
             let items = rows
                 .into_iter()
                 .map(|r| HistoryEntry {
