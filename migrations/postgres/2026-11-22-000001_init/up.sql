@@ -187,6 +187,8 @@ CREATE INDEX tickets_due ON tickets(due_at, id);
 CREATE INDEX tickets_owner ON tickets(owner_id, created_at);
 -- "My tickets, most recently updated first", the agent's everyday view.
 CREATE INDEX tickets_owner_updated ON tickets(owner_id, updated_at);
+-- "Unassigned, most urgent first", the dispatcher's view.
+CREATE INDEX tickets_owner_priority ON tickets(owner_id, priority, id);
 CREATE INDEX tickets_group ON tickets(group_id, created_at);
 CREATE INDEX tickets_origin_group ON tickets(origin_group_id);
 CREATE INDEX tickets_status ON tickets(status_id, created_at);
