@@ -195,9 +195,10 @@ CREATE INDEX tickets_status ON tickets(status_id, created_at);
 -- Covers the counts query (GROUP BY status_id) with the visibility and
 -- common filter columns, so counting scans this narrow index, not the table.
 CREATE INDEX tickets_counts ON tickets(status_id, owner_id, group_id, parent_owner_id, parent_group_id, priority, status_category, created_at, due_at);
--- Category and priority filters (the overview tiles, "open and critical"),
--- covering the status for the counts' GROUP BY.
-CREATE INDEX tickets_category ON tickets(status_category, priority, status_id, created_at);
+CREATE INDEX tickets_category ON tickets(status_category, created_at);
+-- "Open and critical": equal category and priority leave created_at in
+-- order for the page, and status_id covers the counts' GROUP BY.
+CREATE INDEX tickets_category_priority ON tickets(status_category, priority, created_at, status_id);
 CREATE INDEX tickets_parent ON tickets(parent_id);
 -- "Parents of the sub-tickets I own" is a range scan of this index.
 CREATE INDEX tickets_owner_parent ON tickets(owner_id, parent_id);
