@@ -90,6 +90,16 @@ impl ApiError {
         e
     }
 
+    /// A 409 for a unique value already in use, e.g. `taken("name_taken",
+    /// "name", "another group has this name")`.
+    pub fn taken(code: &'static str, field: &str, message: &str) -> ApiError {
+        ApiError::Conflict {
+            code,
+            detail: message.to_owned(),
+            errors: vec![FieldError::new(field, "taken", message)],
+        }
+    }
+
     pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError::invalid(vec![FieldError::new(field, code, message)])
     }

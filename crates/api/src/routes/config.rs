@@ -67,18 +67,6 @@ pub fn load_status(c: &mut DbConn, id: i64) -> Result<Option<Status>, ApiError> 
     row.map(to_status).transpose()
 }
 
-fn status_name_taken() -> ApiError {
-    ApiError::Conflict {
-        code: "name_taken",
-        detail: "another status has this name".into(),
-        errors: vec![FieldError::new(
-            "name",
-            "taken",
-            "another status has this name",
-        )],
-    }
-}
-
 /// Statuses in their configured order.
 #[utoipa::path(tag = "configuration", responses((status = 200, body = Vec<Status>)))]
 #[get("/statuses")]
@@ -113,7 +101,11 @@ pub async fn create_status(
                 .count()
                 .get_result(c)?;
             if taken > 0 {
-                return Err(status_name_taken());
+                return Err(ApiError::taken(
+                    "name_taken",
+                    "name",
+                    "another status has this name",
+                ));
             }
             let last: Option<i32> = statuses::table
                 .select(diesel::dsl::max(statuses::position))
@@ -165,7 +157,11 @@ pub async fn update_status(
                     .count()
                     .get_result(c)?;
                 if taken > 0 {
-                    return Err(status_name_taken());
+                    return Err(ApiError::taken(
+                        "name_taken",
+                        "name",
+                        "another status has this name",
+                    ));
                 }
                 diesel::update(statuses::table.find(id))
                     .set(statuses::name.eq(n.trim()))
@@ -442,18 +438,6 @@ fn write_rules(
     Ok(())
 }
 
-fn type_name_taken() -> ApiError {
-    ApiError::Conflict {
-        code: "name_taken",
-        detail: "another ticket type has this name".into(),
-        errors: vec![FieldError::new(
-            "name",
-            "taken",
-            "another ticket type has this name",
-        )],
-    }
-}
-
 #[utoipa::path(tag = "configuration", responses((status = 200, body = Vec<TicketType>)))]
 #[get("/ticket-types")]
 pub async fn list_types(
@@ -503,7 +487,11 @@ pub async fn create_type(
                 .count()
                 .get_result(c)?;
             if taken > 0 {
-                return Err(type_name_taken());
+                return Err(ApiError::taken(
+                    "name_taken",
+                    "name",
+                    "another ticket type has this name",
+                ));
             }
             let t = now();
             let id: i64 = diesel::insert_into(ticket_types::table)
@@ -598,7 +586,11 @@ pub async fn update_type(
                     .count()
                     .get_result(c)?;
                 if taken > 0 {
-                    return Err(type_name_taken());
+                    return Err(ApiError::taken(
+                        "name_taken",
+                        "name",
+                        "another ticket type has this name",
+                    ));
                 }
                 diesel::update(ticket_types::table.find(id))
                     .set(ticket_types::name.eq(n.trim()))

@@ -148,18 +148,6 @@ fn replace_members(
     Ok(())
 }
 
-fn name_taken() -> ApiError {
-    ApiError::Conflict {
-        code: "name_taken",
-        detail: "another group has this name".into(),
-        errors: vec![FieldError::new(
-            "name",
-            "taken",
-            "another group has this name",
-        )],
-    }
-}
-
 #[utoipa::path(tag = "people", responses((status = 200, body = Vec<Group>)))]
 #[get("/groups")]
 pub async fn list(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
@@ -220,7 +208,11 @@ pub async fn create(
                 .count()
                 .get_result(c)?;
             if taken > 0 {
-                return Err(name_taken());
+                return Err(ApiError::taken(
+                    "name_taken",
+                    "name",
+                    "another group has this name",
+                ));
             }
             check_members(c, &input.members)?;
             let t = now();
@@ -288,7 +280,11 @@ pub async fn update(
                     .count()
                     .get_result(c)?;
                 if taken > 0 {
-                    return Err(name_taken());
+                    return Err(ApiError::taken(
+                        "name_taken",
+                        "name",
+                        "another group has this name",
+                    ));
                 }
                 diesel::update(ticket_groups::table.find(id))
                     .set(ticket_groups::name.eq(n.trim()))

@@ -155,18 +155,6 @@ fn check_email(email: &str, errors: &mut Vec<FieldError>) {
     }
 }
 
-fn email_taken() -> ApiError {
-    ApiError::Conflict {
-        code: "email_taken",
-        detail: "another user has this email".into(),
-        errors: vec![FieldError::new(
-            "email",
-            "taken",
-            "another user has this email",
-        )],
-    }
-}
-
 /// Everyone in the organisation, for owner pickers and administration.
 #[utoipa::path(tag = "people", responses((status = 200, body = Vec<User>)))]
 #[get("/users")]
@@ -222,7 +210,11 @@ pub async fn create(
                 .count()
                 .get_result(c)?;
             if taken > 0 {
-                return Err(email_taken());
+                return Err(ApiError::taken(
+                    "email_taken",
+                    "email",
+                    "another user has this email",
+                ));
             }
             let t = now();
             let id: i64 = diesel::insert_into(users::table)
@@ -320,7 +312,11 @@ pub async fn update(
                     .count()
                     .get_result(c)?;
                 if taken > 0 {
-                    return Err(email_taken());
+                    return Err(ApiError::taken(
+                        "email_taken",
+                        "email",
+                        "another user has this email",
+                    ));
                 }
                 diesel::update(users::table.find(id))
                     .set(users::email.eq(e))
