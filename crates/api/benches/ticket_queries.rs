@@ -23,7 +23,7 @@ fn main() {
         .unwrap_or_else(|_| dir.path().join("bench.db").to_string_lossy().into_owned());
     let db = Db::connect(&url).expect("database");
     db.migrate().expect("migrations");
-    db.write_blocking(|c| lazo_api::demo::load_demo(c, 0))
+    db.write_blocking(|c| Ok(lazo_api::demo::load_demo(c, 0)?))
         .expect("demo organisation");
 
     let started = Instant::now();

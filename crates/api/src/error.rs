@@ -5,6 +5,8 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use lazo_domain::wire::{FieldError, Problem};
+use lazo_service::ServiceError;
+use lazo_storage::StorageError;
 use std::fmt;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -72,43 +74,16 @@ impl ApiError {
 
     /// A 422 for input that breaks field validation.
     pub fn invalid(errors: Vec<FieldError>) -> ApiError {
-        let detail = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ");
-        ApiError::Unprocessable {
-            code: "validation_failed",
-            detail,
-            errors,
-        }
+        ServiceError::invalid(errors).into()
     }
 
-    /// A 422 for a ticket rule; the problem's `code` is the rule's code when
-    /// one rule failed, so clients can react to it directly.
-    pub fn rules(errors: Vec<FieldError>) -> ApiError {
-        let mut e = ApiError::invalid(errors);
-        if let ApiError::Unprocessable { code, errors, .. } = &mut e {
-            let first = errors[0].code.as_str();
-            if errors.iter().all(|x| x.code == first) {
-                *code = rule_code(first);
-            }
-        }
-        e
-    }
-
-    /// A 409 for a unique value already in use, e.g. `taken("name_taken",
-    /// "name", "another group has this name")`.
+    /// A 409 for a unique value already in use.
     pub fn taken(code: &'static str, field: &str, message: &str) -> ApiError {
-        ApiError::Conflict {
-            code,
-            detail: message.to_owned(),
-            errors: vec![FieldError::new(field, "taken", message)],
-        }
+        ServiceError::taken(code, field, message).into()
     }
 
     pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::invalid(vec![FieldError::new(field, code, message)])
+        ServiceError::field(field, code, message).into()
     }
 
     pub fn problem(&self) -> Problem {
@@ -157,27 +132,6 @@ impl ApiError {
             request_id: None,
         }
     }
-}
-
-/// Rule codes come from the domain crate as strings; the problem needs a
-/// `'static` code, and the set is closed.
-fn rule_code(code: &str) -> &'static str {
-    const KNOWN: &[&str] = &[
-        "root_cause_required",
-        "root_cause_prohibited",
-        "root_cause_unknown",
-        "closing_not_allowed",
-        "owner_not_in_group",
-        "comment_required",
-        "invalid_value",
-        "unknown_field",
-        "required",
-    ];
-    KNOWN
-        .iter()
-        .find(|k| **k == code)
-        .copied()
-        .unwrap_or("validation_failed")
 }
 
 impl fmt::Display for ApiError {
@@ -236,29 +190,53 @@ impl ResponseError for ApiError {
 #[derive(Debug, Clone)]
 pub struct InternalCause(pub String);
 
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::BadRequest {
+                code,
+                detail,
+                errors,
+            } => ApiError::BadRequest {
+                code,
+                detail,
+                errors,
+            },
+            ServiceError::Unauthenticated(why) => ApiError::Unauthenticated(why),
+            ServiceError::Forbidden(why) => ApiError::Forbidden(why),
+            ServiceError::NotFound(what) => ApiError::NotFound(what),
+            ServiceError::Conflict {
+                code,
+                detail,
+                errors,
+            } => ApiError::Conflict {
+                code,
+                detail,
+                errors,
+            },
+            ServiceError::Stale { current_version } => ApiError::Stale { current_version },
+            ServiceError::Unprocessable {
+                code,
+                detail,
+                errors,
+            } => ApiError::Unprocessable {
+                code,
+                detail,
+                errors,
+            },
+            ServiceError::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
-        match e {
-            // Lookups of what the caller named answer 404 themselves; a row
-            // missing below that is our inconsistency, not the caller's.
-            Error::NotFound => ApiError::internal("a row the request depends on is missing"),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::Conflict {
-                code: "conflict",
-                detail: format!(
-                    "already exists ({})",
-                    info.constraint_name()
-                        .or(info.table_name())
-                        .unwrap_or("unique key")
-                ),
-                errors: vec![],
-            },
-            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => ApiError::Conflict {
-                code: "in_use",
-                detail: "another record refers to this one".into(),
-                errors: vec![],
-            },
-            other => ApiError::internal(other),
-        }
+        ServiceError::from(e).into()
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        ServiceError::from(e).into()
     }
 }

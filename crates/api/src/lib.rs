@@ -8,14 +8,14 @@
 
 pub mod auth;
 pub mod db;
-pub mod demo;
 pub mod error;
 pub mod extract;
-pub mod jobs;
 pub mod openapi;
 pub mod routes;
 pub mod state;
-pub mod tickets;
+
+// The services, re-exported under their old paths for the binary and tests.
+pub use lazo_service::{demo, directory, jobs, tickets};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};

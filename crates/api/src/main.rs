@@ -115,7 +115,7 @@ impl JobArgs {
     fn worker(&self, db: Db) -> anyhow::Result<Worker> {
         lazo_api::jobs::tasks::ensure_periodic(&db)?;
         Ok(Worker::new(
-            db,
+            db.storage(),
             lazo_api::jobs::tasks::standard(),
             WorkerConfig {
                 poll: std::time::Duration::from_millis(self.job_poll_ms.max(10)),
@@ -148,7 +148,7 @@ fn open(url: &str) -> anyhow::Result<Db> {
     if ran > 0 {
         tracing::info!(migrations = ran, "database migrated");
     }
-    db.write_blocking(demo::bootstrap)
+    db.write_blocking(|c| Ok(demo::bootstrap(c)?))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(db)
 }
@@ -239,7 +239,14 @@ fn main() -> anyhow::Result<()> {
                             "at least 8 characters",
                         ));
                     }
-                    demo::create_user(c, &email, &name, "en", lazo_domain::Role::Admin, &password)
+                    Ok(demo::create_user(
+                        c,
+                        &email,
+                        &name,
+                        "en",
+                        lazo_domain::Role::Admin,
+                        &password,
+                    )?)
                 })
                 .map_err(|e| anyhow::anyhow!("{}", e.problem().detail.unwrap_or_default()))?;
             println!("created admin {email} (id {id})");
@@ -261,18 +268,25 @@ fn main() -> anyhow::Result<()> {
         } => {
             let db = open(&url)?;
             let users = db
-                .write_blocking(demo::user_count)
+                .write_blocking(|c| Ok(demo::user_count(c)?))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             if users == 0 {
                 if let (Some(email), Some(pw)) = (&admin_email, &admin_password) {
                     db.write_blocking(|c| {
-                        demo::create_user(c, email, "Admin", "en", lazo_domain::Role::Admin, pw)
+                        Ok(demo::create_user(
+                            c,
+                            email,
+                            "Admin",
+                            "en",
+                            lazo_domain::Role::Admin,
+                            pw,
+                        )?)
                     })
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
                     tracing::info!(%email, "created the first admin from LAZO_ADMIN_EMAIL");
                 } else if load_demo {
                     tracing::info!(tickets = demo_tickets, "loading the demo organisation");
-                    db.write_blocking(|c| demo::load_demo(c, demo_tickets))
+                    db.write_blocking(|c| Ok(demo::load_demo(c, demo_tickets)?))
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
                 } else {
                     tracing::warn!("no users yet: run `lazo create-admin --email ...` or set LAZO_ADMIN_EMAIL and LAZO_ADMIN_PASSWORD");

@@ -19,6 +19,17 @@ pub struct Config {
     pub login_per_minute: u32,
 }
 
+impl Config {
+    /// What the session service needs of this configuration.
+    pub fn sessions(&self) -> lazo_service::auth::SessionConfig {
+        lazo_service::auth::SessionConfig {
+            jwt_secret: self.jwt_secret.clone(),
+            jwt_ttl: self.jwt_ttl,
+            session_ttl: self.session_ttl,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {

@@ -81,7 +81,7 @@ async fn every_change_writes_its_events_in_its_transaction() {
     let recorder = Arc::new(Recorder::default());
     let mut reg = Registry::default();
     reg.consume(recorder.clone());
-    let worker = Arc::new(Worker::new(app.db.clone(), reg, fast()));
+    let worker = Arc::new(Worker::new(app.db.storage(), reg, fast()));
     let w = app.db.clone();
     work_until(worker.clone(), move || {
         w.write_blocking(|c| {
@@ -275,7 +275,7 @@ async fn a_snoozed_ticket_waits_then_reopens_by_itself_with_history() {
     assert_eq!(jobs[0].state, "queued");
 
     // Not before its time...
-    let worker = Arc::new(Worker::new(app.db.clone(), tasks::standard(), fast()));
+    let worker = Arc::new(Worker::new(app.db.storage(), tasks::standard(), fast()));
     worker.tick().unwrap();
     assert_eq!(app.ticket(&ana, t.id).await.status.id, s.status.id);
     // ...then by itself, to the status it had.
@@ -311,7 +311,7 @@ async fn a_snoozed_ticket_waits_then_reopens_by_itself_with_history() {
     // Running the job again (at least once means maybe twice) changes nothing.
     let v = back.version;
     app.db
-        .write_blocking(move |c| lazo_api::tickets::snooze::reopen_due(c, id, now()))
+        .write_blocking(move |c| Ok(lazo_api::tickets::snooze::reopen_due(c, id, now())?))
         .unwrap();
     assert_eq!(app.ticket(&ana, t.id).await.version, v);
 }
@@ -471,7 +471,7 @@ async fn a_failing_job_backs_off_then_is_dead_and_an_admin_can_retry_it() {
             )?)
         })
         .unwrap();
-    let worker = Arc::new(Worker::new(app.db.clone(), reg, fast()));
+    let worker = Arc::new(Worker::new(app.db.storage(), reg, fast()));
     let t3 = tries.clone();
     work_until(worker.clone(), move || t3.lock().unwrap().len() >= 4).await;
     // Settle the last outcome, then nothing more runs.
@@ -572,7 +572,11 @@ async fn two_workers_never_run_the_same_job_twice() {
     let mut handles = Vec::new();
     for _ in 0..2 {
         let db = lazo_api::db::Db::connect(&url).unwrap();
-        let w = Worker::new(db, make(runs.clone()), WorkerConfig { batch: 5, ..fast() });
+        let w = Worker::new(
+            db.storage(),
+            make(runs.clone()),
+            WorkerConfig { batch: 5, ..fast() },
+        );
         let r = runs.clone();
         handles.push(std::thread::spawn(move || {
             let start = std::time::Instant::now();
@@ -635,7 +639,7 @@ async fn a_job_whose_worker_died_is_taken_again_after_its_lease() {
             )
         })
         .unwrap();
-    let worker = Arc::new(Worker::new(app.db.clone(), reg, fast()));
+    let worker = Arc::new(Worker::new(app.db.storage(), reg, fast()));
     worker.tick().unwrap();
     assert_eq!(*runs.lock().unwrap(), 0, "the lease still holds");
     let r = runs.clone();
@@ -692,7 +696,7 @@ async fn expired_idempotency_keys_and_sessions_are_cleaned_up_by_periodic_jobs()
         .unwrap();
     tasks::ensure_periodic(&app.db).unwrap();
     tasks::ensure_periodic(&app.db).unwrap();
-    let worker = Arc::new(Worker::new(app.db.clone(), tasks::standard(), fast()));
+    let worker = Arc::new(Worker::new(app.db.storage(), tasks::standard(), fast()));
     let db = app.db.clone();
     work_until(worker, move || {
         db.write_blocking(|c| {

@@ -2,13 +2,14 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use lazo_domain::wire::{LoginRequest, LoginResponse, Me};
 
-use crate::auth::{self, Principal};
+use crate::auth::{self, Caller, Principal};
 use crate::db::schema::{sessions, users};
 use crate::db::{now, utc};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::routes::users::load_me;
 use crate::state::AppState;
+use lazo_service::auth::{dummy_hash, issue_jwt, start_session};
+use lazo_service::directory::load_me;
 
 /// Log in with email and password. Returns a short-lived JWT bound to a new
 /// session. Attempts are rate-limited per client address and email.
@@ -57,7 +58,7 @@ pub async fn login(
         let ok = match &found {
             Some((_, hash, active)) => auth::verify_password(&password, hash) && *active,
             None => {
-                auth::verify_password(&password, auth::dummy_hash());
+                auth::verify_password(&password, dummy_hash());
                 false
             }
         };
@@ -70,7 +71,7 @@ pub async fn login(
     let res = state
         .db
         .write(move |c| {
-            let (token, exp) = auth::start_session(c, &st, id)?;
+            let (token, exp) = start_session(c, &st.config.sessions(), id)?;
             let user = load_me(c, id)?;
             Ok(LoginResponse {
                 token,
@@ -86,8 +87,8 @@ pub async fn login(
 /// Log out: revokes the session, so its JWT stops working at once.
 #[utoipa::path(tag = "auth", responses((status = 204, description = "Logged out")))]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
-    let Principal::User(u) = who else {
+pub async fn logout(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
+    let Principal::User(u) = who.0 else {
         return Err(ApiError::Forbidden(
             "API tokens have no session; revoke the token instead".into(),
         ));
@@ -108,8 +109,8 @@ pub async fn logout(state: web::Data<AppState>, who: Principal) -> Result<HttpRe
 /// session's own expiry, 12 hours after login).
 #[utoipa::path(tag = "auth", responses((status = 200, body = LoginResponse)))]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
-    let Principal::User(u) = who else {
+pub async fn refresh(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
+    let Principal::User(u) = who.0 else {
         return Err(ApiError::Forbidden(
             "API tokens do not expire; nothing to refresh".into(),
         ));
@@ -123,7 +124,7 @@ pub async fn refresh(state: web::Data<AppState>, who: Principal) -> Result<HttpR
                 .select(sessions::expires_at)
                 .first(c)?;
             let ttl = st.config.jwt_ttl.min(expires - now());
-            let (token, exp) = auth::issue_jwt(&st.config.jwt_secret, u.id, &u.session_id, ttl)?;
+            let (token, exp) = issue_jwt(&st.config.jwt_secret, u.id, &u.session_id, ttl)?;
             Ok(LoginResponse {
                 token,
                 token_type: "Bearer".into(),
@@ -138,12 +139,12 @@ pub async fn refresh(state: web::Data<AppState>, who: Principal) -> Result<HttpR
 /// The signed-in person, their groups and the organisation settings.
 #[utoipa::path(tag = "auth", responses((status = 200, body = Me)))]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
-    let Principal::User(u) = who else {
+pub async fn me(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
+    let Principal::User(u) = who.0 else {
         return Err(ApiError::Forbidden(
             "/me describes a person; API tokens have none".into(),
         ));
     };
-    let me = state.db.read(move |c| load_me(c, u.id)).await?;
+    let me = state.db.read(move |c| Ok(load_me(c, u.id)?)).await?;
     Ok(HttpResponse::Ok().json(me))
 }

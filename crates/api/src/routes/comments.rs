@@ -9,17 +9,18 @@ use lazo_domain::rules::check_text;
 use lazo_domain::wire::{Comment, CommentInput, CommentPage, FieldError, PageQuery, UpdateComment};
 use lazo_domain::Role;
 
+use crate::auth::Caller;
 use crate::auth::Principal;
 use crate::db::schema::{comments, tickets as t};
 use crate::db::{now, utc, DbConn};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::extract::{id_page, next_id_cursor, QueryParams};
-use crate::routes::users::user_refs;
 use crate::state::AppState;
 use crate::tickets::write::{check_comment, emit, insert_comment, record, Actor};
 use crate::tickets::{self};
 use lazo_domain::event::Event;
+use lazo_service::directory::user_refs;
 
 type Row = (
     i64,
@@ -94,7 +95,7 @@ fn is_author(who: &Principal, row: &Row) -> bool {
 #[get("/tickets/{id}/comments")]
 pub async fn list(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
     q: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -127,7 +128,7 @@ pub async fn list(
 #[post("/tickets/{id}/comments")]
 pub async fn create(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
     body: JsonBody<CommentInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -191,7 +192,7 @@ pub async fn create(
 #[patch("/tickets/{id}/comments/{comment_id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     path: web::Path<(i64, i64)>,
     body: JsonBody<UpdateComment>,
 ) -> Result<HttpResponse, ApiError> {
@@ -255,7 +256,7 @@ pub async fn update(
 #[delete("/tickets/{id}/comments/{comment_id}")]
 pub async fn remove(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_write()?;

@@ -4,85 +4,42 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use diesel::prelude::*;
 use lazo_domain::limits::{NAME_MAX, TEXT_MAX};
-use lazo_domain::rules::{check_field_defs, check_line, check_text, TypeRules};
+use lazo_domain::rules::{check_field_defs, check_line, check_text};
 use lazo_domain::wire::{
-    CreateStatus, CreateTicketType, FieldDef, FieldError, OrgSettings, RootCause, RootCauseInput,
-    Status, TicketType, UpdateOrgSettings, UpdateStatus, UpdateTicketType,
+    CreateStatus, CreateTicketType, FieldDef, FieldError, OrgSettings, RootCauseInput, Status,
+    TicketType, UpdateOrgSettings, UpdateStatus, UpdateTicketType,
 };
 use lazo_domain::{RootCauseRule, StatusCategory};
 
-use crate::auth::Principal;
-use crate::db::schema::{
-    org_settings, root_cause_rules, root_causes, statuses, ticket_types, tickets,
-};
+use crate::auth::Caller;
+use crate::db::schema::{root_cause_rules, root_causes, statuses, ticket_types, tickets};
 use crate::db::{now, DbConn};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
+use lazo_service::directory::{
+    assemble_type, load_settings, load_status, load_statuses, load_type, save_settings, type_cols,
+    TypeRow,
+};
 
 // ---------------------------------------------------------------- statuses
-
-type StatusRow = (i64, String, String, i32, bool);
-
-fn status_cols() -> (
-    statuses::id,
-    statuses::name,
-    statuses::category,
-    statuses::position,
-    statuses::active,
-) {
-    (
-        statuses::id,
-        statuses::name,
-        statuses::category,
-        statuses::position,
-        statuses::active,
-    )
-}
-
-fn to_status(r: StatusRow) -> Result<Status, ApiError> {
-    Ok(Status {
-        id: r.0,
-        name: r.1,
-        category: r.2.parse().map_err(ApiError::internal)?,
-        position: r.3,
-        active: r.4,
-    })
-}
-
-pub fn load_statuses(c: &mut DbConn) -> Result<Vec<Status>, ApiError> {
-    let rows: Vec<StatusRow> = statuses::table
-        .select(status_cols())
-        .order((statuses::position, statuses::id))
-        .load(c)?;
-    rows.into_iter().map(to_status).collect()
-}
-
-pub fn load_status(c: &mut DbConn, id: i64) -> Result<Option<Status>, ApiError> {
-    let row: Option<StatusRow> = statuses::table
-        .find(id)
-        .select(status_cols())
-        .first(c)
-        .optional()?;
-    row.map(to_status).transpose()
-}
 
 /// Statuses in their configured order.
 #[utoipa::path(tag = "configuration", responses((status = 200, body = Vec<Status>)))]
 #[get("/statuses")]
 pub async fn list_statuses(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
 ) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
-    Ok(HttpResponse::Ok().json(state.db.read(load_statuses).await?))
+    Ok(HttpResponse::Ok().json(state.db.read(|c| Ok(load_statuses(c)?)).await?))
 }
 
 #[utoipa::path(tag = "configuration", request_body = CreateStatus, responses((status = 201, body = Status)))]
 #[post("/statuses")]
 pub async fn create_status(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     body: JsonBody<CreateStatus>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticketing_admin()?;
@@ -132,7 +89,7 @@ pub async fn create_status(
 #[patch("/statuses/{id}")]
 pub async fn update_status(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
     body: JsonBody<UpdateStatus>,
 ) -> Result<HttpResponse, ApiError> {
@@ -205,84 +162,6 @@ pub async fn update_status(
 }
 
 // ---------------------------------------------------------------- ticket types
-
-type TypeRow = (i64, String, String, bool, bool, bool, String);
-
-fn type_cols() -> (
-    ticket_types::id,
-    ticket_types::name,
-    ticket_types::description,
-    ticket_types::show_summary,
-    ticket_types::show_survey,
-    ticket_types::active,
-    ticket_types::fields,
-) {
-    (
-        ticket_types::id,
-        ticket_types::name,
-        ticket_types::description,
-        ticket_types::show_summary,
-        ticket_types::show_survey,
-        ticket_types::active,
-        ticket_types::fields,
-    )
-}
-
-fn assemble_type(c: &mut DbConn, r: TypeRow) -> Result<TicketType, ApiError> {
-    let causes: Vec<(i64, String, bool)> = root_causes::table
-        .filter(root_causes::ticket_type_id.eq(r.0))
-        .select((root_causes::id, root_causes::name, root_causes::active))
-        .order((root_causes::position, root_causes::id))
-        .load(c)?;
-    let rules: Vec<(i64, String)> = root_cause_rules::table
-        .filter(root_cause_rules::ticket_type_id.eq(r.0))
-        .select((root_cause_rules::status_id, root_cause_rules::rule))
-        .order(root_cause_rules::status_id)
-        .load(c)?;
-    let pick = |rule: RootCauseRule| {
-        rules
-            .iter()
-            .filter(|(_, x)| x == rule.as_str())
-            .map(|(s, _)| *s)
-            .collect()
-    };
-    Ok(TicketType {
-        id: r.0,
-        name: r.1,
-        description: r.2,
-        show_summary: r.3,
-        show_survey: r.4,
-        active: r.5,
-        root_causes: causes
-            .into_iter()
-            .map(|(id, name, active)| RootCause { id, name, active })
-            .collect(),
-        root_cause_required_for: pick(RootCauseRule::Required),
-        root_cause_prohibited_for: pick(RootCauseRule::Prohibited),
-        fields: serde_json::from_str(&r.6).map_err(ApiError::internal)?,
-    })
-}
-
-pub fn load_type(c: &mut DbConn, id: i64) -> Result<Option<TicketType>, ApiError> {
-    let row: Option<TypeRow> = ticket_types::table
-        .find(id)
-        .select(type_cols())
-        .first(c)
-        .optional()?;
-    row.map(|r| assemble_type(c, r)).transpose()
-}
-
-/// The parts of a type the ticket rules check. Inactive root causes stay
-/// valid for tickets that already have them; the API refuses them as new
-/// choices separately.
-pub fn type_rules(t: &TicketType) -> TypeRules {
-    TypeRules {
-        root_cause_ids: t.root_causes.iter().map(|r| r.id).collect(),
-        required_for: t.root_cause_required_for.clone(),
-        prohibited_for: t.root_cause_prohibited_for.clone(),
-        fields: t.fields.clone(),
-    }
-}
 
 fn check_type_input(
     c: &mut DbConn,
@@ -440,10 +319,7 @@ fn write_rules(
 
 #[utoipa::path(tag = "configuration", responses((status = 200, body = Vec<TicketType>)))]
 #[get("/ticket-types")]
-pub async fn list_types(
-    state: web::Data<AppState>,
-    who: Principal,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_types(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
     let types = state
         .db
@@ -452,9 +328,10 @@ pub async fn list_types(
                 .select(type_cols())
                 .order(ticket_types::name)
                 .load(c)?;
-            rows.into_iter()
+            Ok(rows
+                .into_iter()
                 .map(|r| assemble_type(c, r))
-                .collect::<Result<Vec<_>, _>>()
+                .collect::<Result<Vec<_>, _>>()?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(types))
@@ -465,7 +342,7 @@ pub async fn list_types(
 #[post("/ticket-types")]
 pub async fn create_type(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     body: JsonBody<CreateTicketType>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticketing_admin()?;
@@ -533,7 +410,7 @@ pub async fn create_type(
 #[get("/ticket-types/{id}")]
 pub async fn get_type(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
@@ -551,7 +428,7 @@ pub async fn get_type(
 #[patch("/ticket-types/{id}")]
 pub async fn update_type(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
     body: JsonBody<UpdateTicketType>,
 ) -> Result<HttpResponse, ApiError> {
@@ -643,75 +520,21 @@ pub async fn update_type(
 
 // ---------------------------------------------------------------- settings
 
-pub fn load_settings(c: &mut DbConn) -> Result<OrgSettings, ApiError> {
-    let row: Option<(String, bool, bool, Option<i64>)> = org_settings::table
-        .find(1)
-        .select((
-            org_settings::name,
-            org_settings::agents_may_close,
-            org_settings::comment_required_on_update,
-            org_settings::inbound_email_status_id,
-        ))
-        .first(c)
-        .optional()?;
-    Ok(match row {
-        Some((name, agents_may_close, comment_required_on_update, inbound_email_status_id)) => {
-            OrgSettings {
-                name,
-                agents_may_close,
-                comment_required_on_update,
-                inbound_email_status_id,
-            }
-        }
-        None => default_settings(),
-    })
-}
-
-pub fn default_settings() -> OrgSettings {
-    OrgSettings {
-        name: "Lazo".into(),
-        agents_may_close: true,
-        comment_required_on_update: false,
-        inbound_email_status_id: None,
-    }
-}
-
-pub fn save_settings(c: &mut DbConn, s: &OrgSettings) -> Result<(), ApiError> {
-    let exists: i64 = org_settings::table.count().get_result(c)?;
-    let values = (
-        org_settings::name.eq(&s.name),
-        org_settings::agents_may_close.eq(s.agents_may_close),
-        org_settings::comment_required_on_update.eq(s.comment_required_on_update),
-        org_settings::inbound_email_status_id.eq(s.inbound_email_status_id),
-        org_settings::updated_at.eq(now()),
-    );
-    if exists == 0 {
-        diesel::insert_into(org_settings::table)
-            .values((org_settings::id.eq(1), values))
-            .execute(c)?;
-    } else {
-        diesel::update(org_settings::table.find(1))
-            .set(values)
-            .execute(c)?;
-    }
-    Ok(())
-}
-
 #[utoipa::path(tag = "configuration", responses((status = 200, body = OrgSettings)))]
 #[get("/settings")]
 pub async fn get_settings(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
 ) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
-    Ok(HttpResponse::Ok().json(state.db.read(load_settings).await?))
+    Ok(HttpResponse::Ok().json(state.db.read(|c| Ok(load_settings(c)?)).await?))
 }
 
 #[utoipa::path(tag = "configuration", request_body = UpdateOrgSettings, responses((status = 200, body = OrgSettings)))]
 #[patch("/settings")]
 pub async fn update_settings(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     body: JsonBody<UpdateOrgSettings>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticketing_admin()?;

@@ -1,108 +1,16 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use diesel::prelude::*;
 use lazo_domain::limits::{NAME_MAX, TEXT_MAX};
-use lazo_domain::rules::{check_line, check_text, GroupRules};
-use lazo_domain::wire::{
-    CreateGroup, FieldError, Group, GroupMember, GroupMemberInput, UpdateGroup, UserRef,
-};
+use lazo_domain::rules::{check_line, check_text};
+use lazo_domain::wire::{CreateGroup, FieldError, Group, GroupMemberInput, UpdateGroup};
 
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::db::schema::{group_members, ticket_groups, tickets, users};
-use crate::db::{now, utc, DbConn};
+use crate::db::{now, DbConn};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
-
-type GroupRow = (i64, String, String, bool, chrono::NaiveDateTime);
-
-fn cols() -> (
-    ticket_groups::id,
-    ticket_groups::name,
-    ticket_groups::description,
-    ticket_groups::restrict_assignees,
-    ticket_groups::created_at,
-) {
-    (
-        ticket_groups::id,
-        ticket_groups::name,
-        ticket_groups::description,
-        ticket_groups::restrict_assignees,
-        ticket_groups::created_at,
-    )
-}
-
-fn load_members(c: &mut DbConn, group_ids: &[i64]) -> Result<Vec<(i64, GroupMember)>, ApiError> {
-    let rows: Vec<(i64, bool, i64, String, String)> = group_members::table
-        .inner_join(users::table)
-        .filter(group_members::group_id.eq_any(group_ids.to_vec()))
-        .select((
-            group_members::group_id,
-            group_members::manager,
-            users::id,
-            users::name,
-            users::email,
-        ))
-        .order(users::name)
-        .load(c)?;
-    Ok(rows
-        .into_iter()
-        .map(|(g, manager, id, name, email)| {
-            (
-                g,
-                GroupMember {
-                    user: UserRef { id, name, email },
-                    manager,
-                },
-            )
-        })
-        .collect())
-}
-
-fn to_group(row: GroupRow, members: Vec<GroupMember>) -> Group {
-    Group {
-        id: row.0,
-        name: row.1,
-        description: row.2,
-        restrict_assignees: row.3,
-        members,
-        created_at: utc(row.4),
-    }
-}
-
-pub fn load_group(c: &mut DbConn, id: i64) -> Result<Group, ApiError> {
-    let row: GroupRow = ticket_groups::table
-        .find(id)
-        .select(cols())
-        .first(c)
-        .optional()?
-        .ok_or(ApiError::NotFound("group"))?;
-    let members = load_members(c, &[id])?
-        .into_iter()
-        .map(|(_, m)| m)
-        .collect();
-    Ok(to_group(row, members))
-}
-
-/// Membership facts the ticket rules need.
-pub fn group_rules(c: &mut DbConn, id: i64) -> Result<Option<GroupRules>, ApiError> {
-    let restrict: Option<bool> = ticket_groups::table
-        .find(id)
-        .select(ticket_groups::restrict_assignees)
-        .first(c)
-        .optional()?;
-    let Some(restrict_assignees) = restrict else {
-        return Ok(None);
-    };
-    let rows: Vec<(i64, bool)> = group_members::table
-        .filter(group_members::group_id.eq(id))
-        .select((group_members::user_id, group_members::manager))
-        .load(c)?;
-    Ok(Some(GroupRules {
-        restrict_assignees,
-        member_ids: rows.iter().map(|r| r.0).collect(),
-        manager_ids: rows.iter().filter(|r| r.1).map(|r| r.0).collect(),
-    }))
-}
+use lazo_service::directory::{group_cols, load_group, load_members, to_group, GroupRow};
 
 fn check_members(c: &mut DbConn, members: &[GroupMemberInput]) -> Result<(), ApiError> {
     let mut errors = Vec::new();
@@ -150,13 +58,13 @@ fn replace_members(
 
 #[utoipa::path(tag = "people", responses((status = 200, body = Vec<Group>)))]
 #[get("/groups")]
-pub async fn list(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
     let groups = state
         .db
         .read(|c| {
             let rows: Vec<GroupRow> = ticket_groups::table
-                .select(cols())
+                .select(group_cols())
                 .order(ticket_groups::name)
                 .load(c)?;
             let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
@@ -183,7 +91,7 @@ pub async fn list(state: web::Data<AppState>, who: Principal) -> Result<HttpResp
 #[post("/groups")]
 pub async fn create(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     body: JsonBody<CreateGroup>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticketing_admin()?;
@@ -227,7 +135,7 @@ pub async fn create(
                 .returning(ticket_groups::id)
                 .get_result(c)?;
             replace_members(c, id, &input.members)?;
-            load_group(c, id)
+            Ok(load_group(c, id)?)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -239,12 +147,12 @@ pub async fn create(
 #[get("/groups/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(state.db.read(move |c| load_group(c, id)).await?))
+    Ok(HttpResponse::Ok().json(state.db.read(move |c| Ok(load_group(c, id)?)).await?))
 }
 
 /// Change a group; `members` replaces the member list.
@@ -252,7 +160,7 @@ pub async fn get(
 #[patch("/groups/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
     body: JsonBody<UpdateGroup>,
 ) -> Result<HttpResponse, ApiError> {
@@ -307,7 +215,7 @@ pub async fn update(
             diesel::update(ticket_groups::table.find(id))
                 .set(ticket_groups::updated_at.eq(now()))
                 .execute(c)?;
-            load_group(c, id)
+            Ok(load_group(c, id)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(group))
@@ -318,7 +226,7 @@ pub async fn update(
 #[delete("/groups/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticketing_admin()?;

@@ -2,7 +2,7 @@ use actix_web::{get, web, HttpResponse};
 use diesel::prelude::*;
 use lazo_domain::wire::{Actor, HistoryEntry, HistoryPage, PageQuery};
 
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::db::schema::history;
 use crate::db::utc;
 use crate::error::ApiError;
@@ -33,7 +33,7 @@ struct Row {
 #[get("/tickets/{id}/history")]
 pub async fn list(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
     q: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {

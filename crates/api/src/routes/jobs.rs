@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 use diesel::prelude::*;
 use lazo_domain::wire::{FieldError, Job, JobPage, JobQuery, PageQuery};
 
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::db::schema::jobs;
 use crate::db::utc;
 use crate::error::ApiError;
@@ -38,7 +38,7 @@ fn to_job(r: JobRow) -> Job {
 #[get("/admin/jobs")]
 pub async fn list(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     q: QueryParams<JobQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_admin()?;
@@ -94,7 +94,7 @@ pub async fn list(
 #[post("/admin/jobs/{id}/retry")]
 pub async fn retry(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_admin()?;

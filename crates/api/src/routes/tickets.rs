@@ -8,15 +8,16 @@ use lazo_domain::wire::{
 use lazo_domain::{SortDir, SortKey};
 use sha2::{Digest, Sha256};
 
+use crate::auth::Caller;
 use crate::auth::Principal;
 use crate::db::schema::{idempotency_keys, tickets as t};
 use crate::db::{now, DbConn};
 use crate::error::ApiError;
 use crate::extract::QueryParams;
 use crate::extract::{etag, idempotency_key, if_match, JsonBody};
-use crate::routes::config::load_statuses;
 use crate::state::AppState;
 use crate::tickets::{self, list as query, write};
+use lazo_service::directory::load_statuses;
 
 fn parse_query(q: &TicketQuery) -> Result<lazo_domain::wire::TicketFilter, ApiError> {
     q.parse().map_err(|errors| ApiError::BadRequest {
@@ -35,7 +36,7 @@ fn ticket_response(status: actix_web::http::StatusCode, ticket: &Ticket) -> Http
 
 fn load_ticket(c: &mut DbConn, who: &Principal, id: i64) -> Result<Ticket, ApiError> {
     let (row, acc) = tickets::load_visible(c, who, id)?;
-    tickets::to_ticket(c, who, row, acc)
+    Ok(tickets::to_ticket(c, who, row, acc)?)
 }
 
 /// The follow-up list: the caller's tickets, filtered, sorted and paged.
@@ -43,7 +44,7 @@ fn load_ticket(c: &mut DbConn, who: &Principal, id: i64) -> Result<Ticket, ApiEr
 #[get("/tickets")]
 pub async fn list(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     q: QueryParams<TicketQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
@@ -67,7 +68,7 @@ pub async fn list(
 #[get("/tickets/counts")]
 pub async fn counts(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     q: QueryParams<TicketQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
@@ -113,7 +114,7 @@ pub async fn counts(
 #[post("/tickets")]
 pub async fn create(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     req: HttpRequest,
     body: JsonBody<CreateTicket>,
 ) -> Result<HttpResponse, ApiError> {
@@ -161,7 +162,7 @@ enum Outcome {
 /// or replays the response stored under the key.
 async fn create_or_replay(
     state: &AppState,
-    who: Principal,
+    who: Caller,
     key: Option<String>,
     hash: String,
     input: CreateTicket,
@@ -222,7 +223,7 @@ async fn create_or_replay(
 #[get("/tickets/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
@@ -243,7 +244,7 @@ pub async fn get(
 #[patch("/tickets/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     req: HttpRequest,
     id: web::Path<i64>,
     body: JsonBody<UpdateTicket>,
@@ -275,7 +276,7 @@ pub async fn update(
 #[post("/tickets/{id}/snooze")]
 pub async fn snooze(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     req: HttpRequest,
     id: web::Path<i64>,
     body: JsonBody<SnoozeTicket>,
@@ -304,7 +305,7 @@ pub async fn snooze(
 #[delete("/tickets/{id}/snooze")]
 pub async fn unsnooze(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
@@ -327,7 +328,7 @@ pub async fn unsnooze(
 #[delete("/tickets/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
@@ -336,7 +337,7 @@ pub async fn remove(
     let expected = if_match(&req)?;
     state
         .db
-        .write(move |c| write::delete(c, &who, id, expected))
+        .write(move |c| Ok(write::delete(c, &who, id, expected)?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -347,7 +348,7 @@ pub async fn remove(
 #[post("/tickets/bulk")]
 pub async fn bulk(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     body: JsonBody<BulkUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_write()?;
@@ -394,7 +395,7 @@ pub async fn bulk(
 #[get("/tickets/{id}/sub-tickets")]
 pub async fn list_sub_tickets(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
     q: QueryParams<lazo_domain::wire::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -433,7 +434,7 @@ pub async fn list_sub_tickets(
 #[post("/tickets/{id}/sub-tickets")]
 pub async fn create_sub_ticket(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
     body: JsonBody<CreateTicket>,
 ) -> Result<HttpResponse, ApiError> {
@@ -445,7 +446,7 @@ pub async fn create_sub_ticket(
         .write(move |c| {
             let id = write::create(c, &who, input, Some(parent))?;
             let row = tickets::find_row(c, id)?.ok_or(ApiError::NotFound("ticket"))?;
-            tickets::to_ticket(c, &who, row, lazo_domain::Access::Full)
+            Ok(tickets::to_ticket(c, &who, row, lazo_domain::Access::Full)?)
         })
         .await?;
     Ok(ticket_response(

@@ -6,13 +6,14 @@ use lazo_domain::limits::NAME_MAX;
 use lazo_domain::rules::check_line;
 use lazo_domain::wire::{ApiToken, CreateApiToken, CreatedApiToken, FieldError};
 
-use crate::auth::{parse_scopes, random_secret, token_hash, Principal, TOKEN_PREFIX};
+use crate::auth::{random_secret, token_hash, Caller, TOKEN_PREFIX};
 use crate::db::schema::api_tokens;
 use crate::db::{now, utc, DbConn};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::routes::users::user_refs;
 use crate::state::AppState;
+use lazo_service::auth::parse_scopes;
+use lazo_service::directory::user_refs;
 
 type Row = (
     i64,
@@ -62,7 +63,7 @@ fn load(c: &mut DbConn, id: Option<i64>) -> Result<Vec<ApiToken>, ApiError> {
 
 #[utoipa::path(tag = "tokens", responses((status = 200, body = Vec<ApiToken>)))]
 #[get("/tokens")]
-pub async fn list(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
     who.require_admin()?;
     Ok(HttpResponse::Ok().json(state.db.read(|c| load(c, None)).await?))
 }
@@ -72,7 +73,7 @@ pub async fn list(state: web::Data<AppState>, who: Principal) -> Result<HttpResp
 #[post("/tokens")]
 pub async fn create(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     body: JsonBody<CreateApiToken>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_admin()?;
@@ -125,7 +126,7 @@ pub async fn create(
 #[delete("/tokens/{id}")]
 pub async fn revoke(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_admin()?;

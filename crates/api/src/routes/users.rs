@@ -2,127 +2,16 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use diesel::prelude::*;
 use lazo_domain::limits::{EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN};
 use lazo_domain::rules::{check_line, is_email};
-use lazo_domain::wire::{CreateUser, FieldError, Me, NamedRef, UpdateUser, User, UserRef};
+use lazo_domain::wire::{CreateUser, FieldError, UpdateUser, User};
 use lazo_domain::Role;
-use std::collections::HashMap;
 
-use crate::auth::{hash_password, Principal};
-use crate::db::schema::{group_members, sessions, ticket_groups, users};
-use crate::db::{now, utc, DbConn};
+use crate::auth::{hash_password, Caller};
+use crate::db::now;
+use crate::db::schema::{sessions, users};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::routes::config::load_settings;
 use crate::state::AppState;
-
-type UserRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    bool,
-    chrono::NaiveDateTime,
-);
-
-fn user_cols() -> (
-    users::id,
-    users::email,
-    users::name,
-    users::language,
-    users::role,
-    users::active,
-    users::created_at,
-) {
-    (
-        users::id,
-        users::email,
-        users::name,
-        users::language,
-        users::role,
-        users::active,
-        users::created_at,
-    )
-}
-
-pub const LANGUAGES: &[&str] = &["en", "es", "fr"];
-
-fn to_user(row: UserRow, groups: Vec<NamedRef>) -> Result<User, ApiError> {
-    Ok(User {
-        id: row.0,
-        email: row.1,
-        name: row.2,
-        language: row.3,
-        role: row.4.parse().map_err(ApiError::internal)?,
-        active: row.5,
-        groups,
-        created_at: utc(row.6),
-    })
-}
-
-fn groups_by_user(
-    c: &mut DbConn,
-    user_ids: Option<&[i64]>,
-) -> Result<HashMap<i64, Vec<NamedRef>>, ApiError> {
-    let mut q = group_members::table
-        .inner_join(ticket_groups::table)
-        .select((
-            group_members::user_id,
-            ticket_groups::id,
-            ticket_groups::name,
-        ))
-        .order(ticket_groups::name)
-        .into_boxed();
-    if let Some(ids) = user_ids {
-        q = q.filter(group_members::user_id.eq_any(ids.to_vec()));
-    }
-    let rows: Vec<(i64, i64, String)> = q.load(c)?;
-    let mut map: HashMap<i64, Vec<NamedRef>> = HashMap::new();
-    for (uid, gid, name) in rows {
-        map.entry(uid).or_default().push(NamedRef { id: gid, name });
-    }
-    Ok(map)
-}
-
-pub fn load_user(c: &mut DbConn, id: i64) -> Result<User, ApiError> {
-    let row: UserRow = users::table
-        .find(id)
-        .select(user_cols())
-        .first(c)
-        .optional()?
-        .ok_or(ApiError::NotFound("user"))?;
-    let groups = groups_by_user(c, Some(&[id]))?
-        .remove(&id)
-        .unwrap_or_default();
-    to_user(row, groups)
-}
-
-pub fn load_me(c: &mut DbConn, id: i64) -> Result<Me, ApiError> {
-    let u = load_user(c, id)?;
-    Ok(Me {
-        id: u.id,
-        email: u.email,
-        name: u.name,
-        language: u.language,
-        role: u.role,
-        groups: u.groups,
-        settings: load_settings(c)?,
-    })
-}
-
-/// Names and emails of users by id, for references in tickets and lists.
-pub fn user_refs(c: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, UserRef>, ApiError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(i64, String, String)> = users::table
-        .filter(users::id.eq_any(ids.to_vec()))
-        .select((users::id, users::name, users::email))
-        .load(c)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, email)| (id, UserRef { id, name, email }))
-        .collect())
-}
+use lazo_service::directory::{groups_by_user, load_user, to_user, user_cols, UserRow, LANGUAGES};
 
 fn check_language(lang: &str, errors: &mut Vec<FieldError>) {
     if !LANGUAGES.contains(&lang) {
@@ -158,7 +47,7 @@ fn check_email(email: &str, errors: &mut Vec<FieldError>) {
 /// Everyone in the organisation, for owner pickers and administration.
 #[utoipa::path(tag = "people", responses((status = 200, body = Vec<User>)))]
 #[get("/users")]
-pub async fn list(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
     let users = state
         .db
@@ -168,12 +57,13 @@ pub async fn list(state: web::Data<AppState>, who: Principal) -> Result<HttpResp
                 .order(users::name)
                 .load(c)?;
             let mut groups = groups_by_user(c, None)?;
-            rows.into_iter()
+            Ok(rows
+                .into_iter()
                 .map(|r| {
                     let g = groups.remove(&r.0).unwrap_or_default();
                     to_user(r, g)
                 })
-                .collect::<Result<Vec<_>, _>>()
+                .collect::<Result<Vec<_>, _>>()?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(users))
@@ -184,7 +74,7 @@ pub async fn list(state: web::Data<AppState>, who: Principal) -> Result<HttpResp
 #[post("/users")]
 pub async fn create(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     body: JsonBody<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_admin()?;
@@ -230,7 +120,7 @@ pub async fn create(
                 ))
                 .returning(users::id)
                 .get_result(c)?;
-            load_user(c, id)
+            Ok(load_user(c, id)?)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -242,12 +132,12 @@ pub async fn create(
 #[get("/users/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
     let id = id.into_inner();
-    let user = state.db.read(move |c| load_user(c, id)).await?;
+    let user = state.db.read(move |c| Ok(load_user(c, id)?)).await?;
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -257,7 +147,7 @@ pub async fn get(
 #[patch("/users/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Caller,
     id: web::Path<i64>,
     body: JsonBody<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
@@ -359,7 +249,7 @@ pub async fn update(
             diesel::update(users::table.find(id))
                 .set(users::updated_at.eq(now()))
                 .execute(c)?;
-            load_user(c, id)
+            Ok(load_user(c, id)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(user))

@@ -74,7 +74,7 @@ fn pg_template(admin_url: &str) -> &'static str {
             .expect("create the template database");
         let db = Db::connect(&with_database(admin_url, &name)).expect("connect to the template");
         db.migrate().expect("migrate the template");
-        db.write_blocking(|c| lazo_api::demo::load_demo(c, DEMO_TICKETS))
+        db.write_blocking(|c| Ok(lazo_api::demo::load_demo(c, DEMO_TICKETS)?))
             .expect("load the demo organisation");
         // Copies need a template nobody is connected to: close the pool.
         drop(db);
@@ -113,7 +113,7 @@ impl TestApp {
         let db = Db::connect(&url).expect("connect to the test database");
         if pg.is_none() {
             db.migrate().expect("migrate the test database");
-            db.write_blocking(|c| lazo_api::demo::load_demo(c, DEMO_TICKETS))
+            db.write_blocking(|c| Ok(lazo_api::demo::load_demo(c, DEMO_TICKETS)?))
                 .expect("load the demo organisation");
         }
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");

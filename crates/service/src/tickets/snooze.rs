@@ -11,9 +11,9 @@ use lazo_domain::StatusCategory;
 use super::write::{self, Snooze, Updated};
 use super::{find_row, load_writable};
 use crate::auth::Principal;
-use crate::db::schema::statuses;
-use crate::db::{now, DbConn};
-use crate::error::ApiError;
+use crate::error::ServiceError;
+use lazo_storage::schema::statuses;
+use lazo_storage::{now, DbConn};
 
 /// How far ahead a snooze may go.
 pub const MAX_AHEAD: Duration = Duration::days(366);
@@ -21,7 +21,7 @@ pub const MAX_AHEAD: Duration = Duration::days(366);
 /// The name history shows for the scheduled reopen.
 pub const SYSTEM_NAME: &str = "Lazo (scheduled reopen)";
 
-fn first_active(c: &mut DbConn, category: StatusCategory) -> Result<Option<i64>, ApiError> {
+fn first_active(c: &mut DbConn, category: StatusCategory) -> Result<Option<i64>, ServiceError> {
     Ok(statuses::table
         .filter(statuses::category.eq(category.as_str()))
         .filter(statuses::active.eq(true))
@@ -34,7 +34,7 @@ fn first_active(c: &mut DbConn, category: StatusCategory) -> Result<Option<i64>,
 /// The default statuses have no pending one (PRODUCT.md: New, Open,
 /// Escalated, Resolved). Rather than refuse the first snooze, Lazo adds a
 /// pending status "Snoozed" that admins may rename or reorder like any other.
-fn create_snoozed_status(c: &mut DbConn) -> Result<i64, ApiError> {
+fn create_snoozed_status(c: &mut DbConn) -> Result<i64, ServiceError> {
     let position: Option<i32> = statuses::table
         .select(diesel::dsl::max(statuses::position))
         .first(c)?;
@@ -63,7 +63,7 @@ pub const SNOOZED_STATUS: &str = "Snoozed";
 
 /// The status to reopen to: the remembered one while it is still active and
 /// not a pending or closed one, else the first active open status.
-fn reopen_status(c: &mut DbConn, remembered: Option<i64>) -> Result<i64, ApiError> {
+fn reopen_status(c: &mut DbConn, remembered: Option<i64>) -> Result<i64, ServiceError> {
     if let Some(id) = remembered {
         let ok: Option<(String, bool)> = statuses::table
             .find(id)
@@ -77,7 +77,7 @@ fn reopen_status(c: &mut DbConn, remembered: Option<i64>) -> Result<i64, ApiErro
         }
     }
     first_active(c, StatusCategory::Open)?
-        .ok_or_else(|| ApiError::internal("no active status of category open"))
+        .ok_or_else(|| ServiceError::internal("no active status of category open"))
 }
 
 /// Snoozes ticket `id` until `until`; snoozing again moves the date.
@@ -87,10 +87,10 @@ pub fn snooze(
     id: i64,
     expected: Option<i64>,
     until: NaiveDateTime,
-) -> Result<Updated, ApiError> {
+) -> Result<Updated, ServiceError> {
     let t = now();
     if until <= t || until > t + MAX_AHEAD {
-        return Err(ApiError::invalid(vec![FieldError::new(
+        return Err(ServiceError::invalid(vec![FieldError::new(
             "until",
             "out_of_range",
             "must be in the future, at most a year ahead",
@@ -99,7 +99,7 @@ pub fn snooze(
     let cur = load_writable(c, who, id)?;
     let (status_id, return_to) = match cur.category() {
         Some(StatusCategory::Closed) => {
-            return Err(ApiError::Unprocessable {
+            return Err(ServiceError::Unprocessable {
                 code: "ticket_closed",
                 detail: "a closed ticket cannot be snoozed".into(),
                 errors: vec![],
@@ -139,10 +139,10 @@ pub fn unsnooze(
     who: &Principal,
     id: i64,
     expected: Option<i64>,
-) -> Result<Updated, ApiError> {
+) -> Result<Updated, ServiceError> {
     let cur = load_writable(c, who, id)?;
     if cur.snooze_until.is_none() {
-        return Err(ApiError::Conflict {
+        return Err(ServiceError::Conflict {
             code: "not_snoozed",
             detail: "this ticket is not snoozed".into(),
             errors: vec![],
@@ -168,7 +168,7 @@ pub fn unsnooze(
 /// The scheduled reopen: ends the snooze that `until` names if it is still
 /// the ticket's and has come. Anything else (unsnoozed, moved, deleted,
 /// closed meanwhile, or already done by an earlier run) is nothing to do.
-pub fn reopen_due(c: &mut DbConn, id: i64, until: NaiveDateTime) -> Result<(), ApiError> {
+pub fn reopen_due(c: &mut DbConn, id: i64, until: NaiveDateTime) -> Result<(), ServiceError> {
     let Some(cur) = find_row(c, id)? else {
         return Ok(());
     };

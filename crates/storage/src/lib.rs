@@ -1,6 +1,10 @@
 //! Storage: one connection type over SQLite and PostgreSQL, a pool, the
-//! embedded migrations, and the two ways handlers touch the database
-//! ([`Db::read`], [`Db::write`]), both off the actix workers.
+//! embedded migrations, the diesel [`schema`], and the two ways code above
+//! touches the database: [`Db::transaction`] (writes) and [`Db::with_conn`]
+//! (reads). Both are blocking; the API runs them on the blocking pool.
+//!
+//! This crate knows no HTTP, no rules and no service: it may not import
+//! `lazo-service` or `lazo-api`.
 
 pub mod schema;
 
@@ -10,8 +14,6 @@ use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::sync::{Arc, Mutex};
-
-use crate::error::ApiError;
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -88,7 +90,7 @@ impl ManageConnection for Manager {
 
 pub type Pool = r2d2::Pool<Manager>;
 
-/// The database handle handlers use.
+/// The database: a pool, the backend, and on SQLite the writer lock.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
@@ -101,7 +103,7 @@ pub struct Db {
 }
 
 impl Db {
-    pub fn connect(url: &str) -> anyhow::Result<Db> {
+    pub fn connect(url: &str) -> Result<Db, StorageError> {
         let backend = Backend::of_url(url);
         if backend == Backend::Sqlite {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
@@ -141,7 +143,7 @@ impl Db {
     }
 
     /// Applies pending migrations; returns how many ran.
-    pub fn migrate(&self) -> anyhow::Result<usize> {
+    pub fn migrate(&self) -> Result<usize, StorageError> {
         let mut conn = self.pool.get()?;
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
         let migrations = match self.backend {
@@ -150,30 +152,21 @@ impl Db {
         };
         let ran = conn
             .run_pending_migrations(migrations)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            .map_err(|e| StorageError::Migration(e.to_string()))?;
         Ok(ran.len())
     }
 
     /// Synchronous access for the CLI, seeding and benchmarks.
-    pub fn conn(&self) -> anyhow::Result<r2d2::PooledConnection<Manager>> {
+    pub fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, StorageError> {
         Ok(self.pool.get()?)
     }
 
-    /// Runs `f` in one write transaction on a blocking thread.
-    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    /// Runs `f` in one write transaction. On SQLite it first takes the
+    /// in-process writer lock, then a pooled connection.
+    pub fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let db = self.clone();
-        actix_web::web::block(move || db.write_blocking(f))
-            .await
-            .map_err(ApiError::internal)?
-    }
-
-    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
-    where
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        E: From<diesel::result::Error> + From<StorageError>,
     {
         // The writer lock first: writers queued on it must not sit on pooled
         // connections that readers need meanwhile.
@@ -181,24 +174,34 @@ impl Db {
             Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|e| e.into_inner())),
             Backend::Postgres => None,
         };
-        let mut conn = self.pool.get().map_err(ApiError::internal)?;
+        let mut conn = self.pool.get().map_err(StorageError::from)?;
         conn.transaction(|c| f(c))
     }
 
-    /// Runs `f` on a blocking thread with a pooled connection.
-    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    /// Runs `f` with a pooled connection, outside any explicit transaction.
+    pub fn with_conn<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
-        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        E: From<StorageError>,
     {
-        let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(ApiError::internal)?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(ApiError::internal)?
+        let mut conn = self.pool.get().map_err(StorageError::from)?;
+        f(&mut conn)
     }
+}
+
+/// What storage itself can fail with (queries fail with diesel's error).
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("no database connection: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("cannot open the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("cannot create the database directory: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
 }
 
 /// Now, truncated to microseconds: PostgreSQL keeps microseconds, so values

@@ -6,8 +6,8 @@ use diesel::sql_types::{BigInt, Text, Timestamp};
 use diesel::upsert::excluded;
 use serde_json::Value;
 
-use crate::db::schema::jobs;
-use crate::db::{now, DbConn};
+use lazo_storage::schema::jobs;
+use lazo_storage::{now, DbConn};
 
 /// Default number of tries before a job is marked dead.
 pub const DEFAULT_MAX_ATTEMPTS: i32 = 10;

@@ -9,14 +9,14 @@ use lazo_domain::{FieldKind, Priority, Role, StatusCategory};
 use serde_json::json;
 
 use crate::auth::{hash_password, Principal, UserPrincipal};
-use crate::db::schema::{
+use crate::directory::{default_settings, load_settings, save_settings};
+use crate::error::ServiceError;
+use crate::tickets::write;
+use lazo_storage::schema::{
     group_members, history, root_cause_rules, root_causes, statuses, ticket_groups, ticket_types,
     tickets, users,
 };
-use crate::db::{now, DbConn};
-use crate::error::ApiError;
-use crate::routes::config::{default_settings, load_settings, save_settings};
-use crate::tickets::write;
+use lazo_storage::{now, DbConn};
 
 /// Default statuses (PRODUCT.md): New, Open, Escalated, Resolved.
 pub const DEFAULT_STATUSES: &[(&str, StatusCategory)] = &[
@@ -39,7 +39,7 @@ pub const DEMO_USERS: &[(&str, &str, &str, Role)] = &[
 ];
 
 /// Creates the default statuses and settings in an empty database.
-pub fn bootstrap(c: &mut DbConn) -> Result<(), ApiError> {
+pub fn bootstrap(c: &mut DbConn) -> Result<(), ServiceError> {
     let n: i64 = statuses::table.count().get_result(c)?;
     if n == 0 {
         for (i, (name, cat)) in DEFAULT_STATUSES.iter().enumerate() {
@@ -60,7 +60,7 @@ pub fn bootstrap(c: &mut DbConn) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub fn user_count(c: &mut DbConn) -> Result<i64, ApiError> {
+pub fn user_count(c: &mut DbConn) -> Result<i64, ServiceError> {
     Ok(users::table.count().get_result(c)?)
 }
 
@@ -71,7 +71,7 @@ pub fn create_user(
     language: &str,
     role: Role,
     password: &str,
-) -> Result<i64, ApiError> {
+) -> Result<i64, ServiceError> {
     let t = now();
     Ok(diesel::insert_into(users::table)
         .values((
@@ -88,7 +88,7 @@ pub fn create_user(
         .get_result(c)?)
 }
 
-fn status_id(c: &mut DbConn, name: &str) -> Result<i64, ApiError> {
+fn status_id(c: &mut DbConn, name: &str) -> Result<i64, ServiceError> {
     Ok(statuses::table
         .filter(statuses::name.eq(name))
         .select(statuses::id)
@@ -140,7 +140,7 @@ const COMMENTS: &[&str] = &[
 /// Loads the demo organisation into an empty database: people, groups, a
 /// ticket type with root-cause rules and custom fields, and `tickets` tickets
 /// with comments, status changes and sub-tickets, spread over 60 days.
-pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ApiError> {
+pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
     bootstrap(c)?;
     let mut ids = Vec::new();
     for (email, name, lang, role) in DEMO_USERS {
@@ -152,7 +152,7 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ApiError> {
                      desc: &str,
                      restrict: bool,
                      members: &[(i64, bool)]|
-     -> Result<i64, ApiError> {
+     -> Result<i64, ServiceError> {
         let id: i64 = diesel::insert_into(ticket_groups::table)
             .values((
                 ticket_groups::name.eq(name),
@@ -217,7 +217,8 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ApiError> {
             ticket_types::show_summary.eq(true),
             ticket_types::show_survey.eq(true),
             ticket_types::active.eq(true),
-            ticket_types::fields.eq(serde_json::to_string(&fields).map_err(ApiError::internal)?),
+            ticket_types::fields
+                .eq(serde_json::to_string(&fields).map_err(ServiceError::internal)?),
             ticket_types::created_at.eq(t),
             ticket_types::updated_at.eq(t),
         ))

@@ -9,8 +9,9 @@ use serde_json::{json, Value};
 
 use super::queue::{self, NewJob};
 use super::worker::{Outcome, Registry};
-use crate::db::schema::{idempotency_keys, sessions};
-use crate::db::{now, Db};
+use crate::ServiceError;
+use lazo_storage::schema::{idempotency_keys, sessions};
+use lazo_storage::{now, Db};
 
 /// How long an Idempotency-Key replays its first response.
 pub const IDEMPOTENCY_TTL: Duration = Duration::hours(24);
@@ -46,14 +47,16 @@ pub fn standard() -> Registry {
     let mut r = Registry::default();
     r.register(REOPEN_SNOOZED, |db: &Db, payload: &Value| {
         let p: ReopenSnoozed = serde_json::from_value(payload.clone())?;
-        db.write_blocking(move |c| crate::tickets::snooze::reopen_due(c, p.ticket_id, p.until))
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        db.transaction::<_, ServiceError, _>(move |c| {
+            crate::tickets::snooze::reopen_due(c, p.ticket_id, p.until)
+        })
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         Ok(Outcome::Done)
     });
     r.register(EXPIRE_IDEMPOTENCY_KEYS, |db: &Db, _: &Value| {
         let cutoff = now() - IDEMPOTENCY_TTL;
         let n = db
-            .write_blocking(move |c| {
+            .transaction::<_, ServiceError, _>(move |c| {
                 Ok(diesel::delete(
                     idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff)),
                 )
@@ -66,7 +69,7 @@ pub fn standard() -> Registry {
     r.register(EXPIRE_SESSIONS, |db: &Db, _: &Value| {
         let t = now();
         let n = db
-            .write_blocking(move |c| {
+            .transaction::<_, ServiceError, _>(move |c| {
                 Ok(diesel::delete(
                     sessions::table.filter(
                         sessions::expires_at
@@ -85,7 +88,7 @@ pub fn standard() -> Registry {
 
 /// Makes sure the periodic jobs exist (each worker start; the first wins).
 pub fn ensure_periodic(db: &Db) -> anyhow::Result<()> {
-    db.write_blocking(|c| {
+    db.transaction::<_, ServiceError, _>(|c| {
         for kind in [EXPIRE_IDEMPOTENCY_KEYS, EXPIRE_SESSIONS] {
             queue::ensure(c, NewJob::new(kind, json!({})).key(kind))?;
         }

@@ -16,12 +16,12 @@ use lazo_domain::{Access, Priority, StatusCategory};
 use std::collections::HashMap;
 
 use crate::auth::Principal;
-use crate::db::schema::{
+use crate::directory::user_refs;
+use crate::error::ServiceError;
+use lazo_storage::schema::{
     contacts, root_causes, statuses, ticket_groups, ticket_tags, ticket_types, tickets,
 };
-use crate::db::{now, utc, DbConn};
-use crate::error::ApiError;
-use crate::routes::users::user_refs;
+use lazo_storage::{now, utc, DbConn};
 
 /// A `tickets` row, in schema column order.
 #[derive(Debug, Clone, Queryable)]
@@ -69,7 +69,7 @@ impl TicketRow {
     }
 }
 
-pub fn find_row(c: &mut DbConn, id: i64) -> Result<Option<TicketRow>, ApiError> {
+pub fn find_row(c: &mut DbConn, id: i64) -> Result<Option<TicketRow>, ServiceError> {
     Ok(tickets::table.find(id).first::<TicketRow>(c).optional()?)
 }
 
@@ -78,7 +78,7 @@ pub fn access(
     c: &mut DbConn,
     who: &Principal,
     row: &TicketRow,
-) -> Result<Option<Access>, ApiError> {
+) -> Result<Option<Access>, ServiceError> {
     let Principal::User(u) = who else {
         return Ok(Some(Access::Full));
     };
@@ -111,17 +111,17 @@ pub fn load_visible(
     c: &mut DbConn,
     who: &Principal,
     id: i64,
-) -> Result<(TicketRow, Access), ApiError> {
-    let row = find_row(c, id)?.ok_or(ApiError::NotFound("ticket"))?;
-    let acc = access(c, who, &row)?.ok_or(ApiError::NotFound("ticket"))?;
+) -> Result<(TicketRow, Access), ServiceError> {
+    let row = find_row(c, id)?.ok_or(ServiceError::NotFound("ticket"))?;
+    let acc = access(c, who, &row)?.ok_or(ServiceError::NotFound("ticket"))?;
     Ok((row, acc))
 }
 
 /// Like [`load_visible`], but the caller must be allowed to change it.
-pub fn load_writable(c: &mut DbConn, who: &Principal, id: i64) -> Result<TicketRow, ApiError> {
+pub fn load_writable(c: &mut DbConn, who: &Principal, id: i64) -> Result<TicketRow, ServiceError> {
     let (row, acc) = load_visible(c, who, id)?;
     if acc != Access::Full {
-        return Err(ApiError::Forbidden(
+        return Err(ServiceError::Forbidden(
             "you see this ticket because you own one of its sub-tickets: you may read and comment, not change it".into(),
         ));
     }
@@ -141,7 +141,7 @@ pub struct Names {
 }
 
 impl Names {
-    pub fn load(c: &mut DbConn, rows: &[TicketRow]) -> Result<Names, ApiError> {
+    pub fn load(c: &mut DbConn, rows: &[TicketRow]) -> Result<Names, ServiceError> {
         let mut n = Names::default();
         let st: Vec<(i64, String, String)> = statuses::table
             .select((statuses::id, statuses::name, statuses::category))
@@ -152,7 +152,7 @@ impl Names {
                 StatusRef {
                     id,
                     name,
-                    category: cat.parse().map_err(ApiError::internal)?,
+                    category: cat.parse().map_err(ServiceError::internal)?,
                 },
             );
         }
@@ -258,7 +258,10 @@ pub fn list_item(row: TicketRow, names: &Names, at: NaiveDateTime) -> TicketList
     }
 }
 
-pub fn list_items(c: &mut DbConn, rows: Vec<TicketRow>) -> Result<Vec<TicketListItem>, ApiError> {
+pub fn list_items(
+    c: &mut DbConn,
+    rows: Vec<TicketRow>,
+) -> Result<Vec<TicketListItem>, ServiceError> {
     let names = Names::load(c, &rows)?;
     let at = now();
     Ok(rows.into_iter().map(|r| list_item(r, &names, at)).collect())
@@ -270,7 +273,7 @@ pub fn to_ticket(
     who: &Principal,
     row: TicketRow,
     acc: Access,
-) -> Result<Ticket, ApiError> {
+) -> Result<Ticket, ServiceError> {
     let names = Names::load(c, std::slice::from_ref(&row))?;
     let requester = match row.contact_id {
         Some(id) => contacts::table

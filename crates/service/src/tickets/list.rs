@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::TicketRow;
 use crate::auth::Principal;
-use crate::db::schema::{ticket_tags, tickets};
-use crate::db::{Backend, DbBackend, DbConn};
-use crate::error::ApiError;
+use crate::error::ServiceError;
+use lazo_storage::schema::{ticket_tags, tickets};
+use lazo_storage::{Backend, DbBackend, DbConn};
 
 diesel::define_sql_function!(fn coalesce(x: Nullable<Timestamp>, y: Timestamp) -> Timestamp);
 
@@ -44,7 +44,7 @@ pub struct Visibility {
 }
 
 /// `None` for callers who see every ticket.
-pub fn visibility(c: &mut DbConn, who: &Principal) -> Result<Option<Visibility>, ApiError> {
+pub fn visibility(c: &mut DbConn, who: &Principal) -> Result<Option<Visibility>, ServiceError> {
     let Principal::User(u) = who else {
         return Ok(None);
     };
@@ -250,15 +250,15 @@ struct Cursor {
 
 const TS_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
-fn bad_cursor() -> ApiError {
-    ApiError::BadRequest {
+fn bad_cursor() -> ServiceError {
+    ServiceError::BadRequest {
         code: "invalid_cursor",
         detail: "the cursor is not one this list returned; start again without it".into(),
         errors: vec![],
     }
 }
 
-fn decode_cursor(s: &str, key: SortKey) -> Result<Cursor, ApiError> {
+fn decode_cursor(s: &str, key: SortKey) -> Result<Cursor, ServiceError> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(s)
         .map_err(|_| bad_cursor())?;
@@ -290,13 +290,13 @@ fn encode_cursor(key: SortKey, row: &TicketRow) -> String {
         .encode(serde_json::to_vec(&c).unwrap_or_default())
 }
 
-fn ts(v: &serde_json::Value) -> Result<NaiveDateTime, ApiError> {
+fn ts(v: &serde_json::Value) -> Result<NaiveDateTime, ServiceError> {
     v.as_str()
         .and_then(|s| NaiveDateTime::parse_from_str(s, TS_FORMAT).ok())
         .ok_or_else(bad_cursor)
 }
 
-fn int(v: &serde_json::Value) -> Result<i64, ApiError> {
+fn int(v: &serde_json::Value) -> Result<i64, ServiceError> {
     v.as_i64().ok_or_else(bad_cursor)
 }
 
@@ -324,7 +324,7 @@ pub fn page(
     who: &Principal,
     f: &TicketFilter,
     now: NaiveDateTime,
-) -> Result<(Vec<TicketRow>, Option<String>), ApiError> {
+) -> Result<(Vec<TicketRow>, Option<String>), ServiceError> {
     let vis = visibility(c, who)?;
     let mut q = filtered(
         backend_of(c),
@@ -381,7 +381,7 @@ pub fn counts(
     who: &Principal,
     f: &TicketFilter,
     now: NaiveDateTime,
-) -> Result<Vec<(i64, i64)>, ApiError> {
+) -> Result<Vec<(i64, i64)>, ServiceError> {
     let vis = visibility(c, who)?;
     let grouped = tickets::table
         .group_by(tickets::status_id)
@@ -406,7 +406,7 @@ pub fn page_children(
     parent: i64,
     f: &TicketFilter,
     now: NaiveDateTime,
-) -> Result<(Vec<TicketRow>, Option<String>), ApiError> {
+) -> Result<(Vec<TicketRow>, Option<String>), ServiceError> {
     let vis = visibility(c, who)?;
     let mut q = filtered(
         backend_of(c),
@@ -433,7 +433,7 @@ pub fn page_children(
 }
 
 /// How many sub-tickets of `parent` `who` may see.
-pub fn count_children(c: &mut DbConn, who: &Principal, parent: i64) -> Result<i64, ApiError> {
+pub fn count_children(c: &mut DbConn, who: &Principal, parent: i64) -> Result<i64, ServiceError> {
     let vis = visibility(c, who)?;
     let all = TicketFilter::default();
     Ok(filtered(

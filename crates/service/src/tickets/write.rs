@@ -18,14 +18,14 @@ use serde_json::Value;
 
 use super::{load_writable, TicketRow};
 use crate::auth::Principal;
-use crate::db::schema::{
+use crate::directory::group_rules;
+use crate::directory::{load_settings, load_status, load_type, type_rules};
+use crate::error::ServiceError;
+use lazo_storage::schema::{
     comments, contacts, counters, events, history, root_causes, statuses, ticket_groups,
     ticket_tags, tickets, users,
 };
-use crate::db::{now, DbConn};
-use crate::error::ApiError;
-use crate::routes::config::{load_settings, load_status, load_type, type_rules};
-use crate::routes::groups::group_rules;
+use lazo_storage::{now, DbConn};
 
 /// Who made a change: a person, an API token, or Lazo itself (a scheduled
 /// job, later an inbound email). History rows and events name it.
@@ -86,7 +86,7 @@ pub fn record(
     at: NaiveDateTime,
     change: Change,
     comment_id: Option<i64>,
-) -> Result<(), ApiError> {
+) -> Result<(), ServiceError> {
     let (field, old, new) = change;
     record_changes(
         c,
@@ -106,7 +106,7 @@ pub fn record_changes(
     at: NaiveDateTime,
     changes: &[FieldChange],
     comment_id: Option<i64>,
-) -> Result<(), ApiError> {
+) -> Result<(), ServiceError> {
     // Row by row: diesel's multi-backend connection has no batch insert.
     for ch in changes {
         diesel::insert_into(history::table)
@@ -136,8 +136,8 @@ pub fn emit(
     actor: &Actor,
     at: NaiveDateTime,
     event: &Event,
-) -> Result<(), ApiError> {
-    let actor = serde_json::to_string(&actor.wire()).map_err(ApiError::internal)?;
+) -> Result<(), ServiceError> {
+    let actor = serde_json::to_string(&actor.wire()).map_err(ServiceError::internal)?;
     diesel::insert_into(events::table)
         .values((
             events::kind.eq(event.kind()),
@@ -156,7 +156,7 @@ pub fn insert_comment(
     actor: &Actor,
     input: &CommentInput,
     at: NaiveDateTime,
-) -> Result<i64, ApiError> {
+) -> Result<i64, ServiceError> {
     Ok(diesel::insert_into(comments::table)
         .values((
             comments::ticket_id.eq(ticket_id),
@@ -252,7 +252,7 @@ type ContactDetails = (
 
 /// Finds the requester by email or external reference, creating the contact
 /// when unknown and filling in details it did not have.
-fn upsert_contact(c: &mut DbConn, r: &ContactInput) -> Result<(i64, Option<String>), ApiError> {
+fn upsert_contact(c: &mut DbConn, r: &ContactInput) -> Result<(i64, Option<String>), ServiceError> {
     let email = r.email.as_ref().map(|e| e.trim().to_lowercase());
     let mut found: Option<i64> = None;
     if let Some(e) = &email {
@@ -313,7 +313,7 @@ fn upsert_contact(c: &mut DbConn, r: &ContactInput) -> Result<(i64, Option<Strin
     Ok((id, email))
 }
 
-fn next_number(c: &mut DbConn) -> Result<i64, ApiError> {
+fn next_number(c: &mut DbConn) -> Result<i64, ServiceError> {
     // The UPDATE takes the row lock first, so concurrent creators on
     // PostgreSQL queue here instead of reading the same value.
     diesel::update(counters::table.find("ticket_number"))
@@ -335,7 +335,7 @@ fn resolve_status(
     c: &mut DbConn,
     id: i64,
     errors: &mut Vec<FieldError>,
-) -> Result<Option<StatusCategory>, ApiError> {
+) -> Result<Option<StatusCategory>, ServiceError> {
     match load_status(c, id)? {
         Some(s) if s.active => Ok(Some(s.category)),
         Some(_) => {
@@ -362,7 +362,7 @@ fn resolve_type(
     id: Option<i64>,
     changed: bool,
     errors: &mut Vec<FieldError>,
-) -> Result<Option<TicketType>, ApiError> {
+) -> Result<Option<TicketType>, ServiceError> {
     let Some(id) = id else { return Ok(None) };
     match load_type(c, id)? {
         Some(t) if t.active || !changed => Ok(Some(t)),
@@ -389,7 +389,7 @@ fn resolve_group(
     c: &mut DbConn,
     id: Option<i64>,
     errors: &mut Vec<FieldError>,
-) -> Result<Option<GroupRules>, ApiError> {
+) -> Result<Option<GroupRules>, ServiceError> {
     let Some(id) = id else { return Ok(None) };
     let g = group_rules(c, id)?;
     if g.is_none() {
@@ -407,7 +407,7 @@ fn resolve_owner(
     id: Option<i64>,
     changed: bool,
     errors: &mut Vec<FieldError>,
-) -> Result<(), ApiError> {
+) -> Result<(), ServiceError> {
     let Some(id) = id.filter(|_| changed) else {
         return Ok(());
     };
@@ -445,7 +445,7 @@ fn check_new_cause(ty: Option<&TicketType>, cause: Option<i64>, errors: &mut Vec
     }
 }
 
-fn context(c: &mut DbConn, actor: &Actor) -> Result<ChangeContext, ApiError> {
+fn context(c: &mut DbConn, actor: &Actor) -> Result<ChangeContext, ServiceError> {
     let s = load_settings(c)?;
     let system = actor.user_id.is_none() && actor.token_id.is_none();
     Ok(ChangeContext {
@@ -456,7 +456,7 @@ fn context(c: &mut DbConn, actor: &Actor) -> Result<ChangeContext, ApiError> {
     })
 }
 
-fn set_tags(c: &mut DbConn, ticket_id: i64, tags: &[String]) -> Result<(), ApiError> {
+fn set_tags(c: &mut DbConn, ticket_id: i64, tags: &[String]) -> Result<(), ServiceError> {
     diesel::delete(ticket_tags::table.filter(ticket_tags::ticket_id.eq(ticket_id))).execute(c)?;
     for t in tags {
         diesel::insert_into(ticket_tags::table)
@@ -483,7 +483,7 @@ pub fn create(
     who: &Principal,
     input: CreateTicket,
     parent_id: Option<i64>,
-) -> Result<i64, ApiError> {
+) -> Result<i64, ServiceError> {
     let actor = Actor::of(who);
     let mut errors = Vec::new();
     check_line("subject", &input.subject, SUBJECT_MAX, &mut errors);
@@ -520,7 +520,7 @@ pub fn create(
             .select(statuses::id)
             .first(c)
             .optional()?
-            .ok_or_else(|| ApiError::internal("no active status of category new"))?,
+            .ok_or_else(|| ServiceError::internal("no active status of category new"))?,
     };
     let category = resolve_status(c, status_id, &mut errors)?;
     let type_id = input.type_id;
@@ -531,7 +531,7 @@ pub fn create(
     resolve_owner(c, input.owner_id, true, &mut errors)?;
     check_new_cause(refs.ty.as_ref(), input.root_cause_id, &mut errors);
     if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
+        return Err(ServiceError::invalid(errors));
     }
     let owner_id = rules::auto_owner(input.owner_id, refs.group.as_ref());
     let state = TicketState {
@@ -553,7 +553,7 @@ pub fn create(
         input.comment.is_some(),
     );
     if !violations.is_empty() {
-        return Err(ApiError::rules(violations));
+        return Err(ServiceError::rules(violations));
     }
     let (contact_id, requester_email) = match &input.requester {
         Some(r) => {
@@ -651,7 +651,7 @@ fn name_of<T>(
     c: &mut DbConn,
     id: Option<i64>,
     f: impl Fn(&mut DbConn, i64) -> QueryResult<T>,
-) -> Result<Option<String>, ApiError>
+) -> Result<Option<String>, ServiceError>
 where
     T: ToString,
 {
@@ -666,7 +666,7 @@ where
     }
 }
 
-fn status_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ApiError> {
+fn status_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ServiceError> {
     name_of(c, id, |c, id| {
         statuses::table
             .find(id)
@@ -674,7 +674,7 @@ fn status_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ApiErr
             .first::<String>(c)
     })
 }
-fn group_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ApiError> {
+fn group_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ServiceError> {
     name_of(c, id, |c, id| {
         ticket_groups::table
             .find(id)
@@ -682,12 +682,12 @@ fn group_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ApiErro
             .first::<String>(c)
     })
 }
-fn user_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ApiError> {
+fn user_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ServiceError> {
     name_of(c, id, |c, id| {
         users::table.find(id).select(users::name).first::<String>(c)
     })
 }
-fn cause_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ApiError> {
+fn cause_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ServiceError> {
     name_of(c, id, |c, id| {
         root_causes::table
             .find(id)
@@ -695,11 +695,11 @@ fn cause_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ApiErro
             .first::<String>(c)
     })
 }
-fn type_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ApiError> {
+fn type_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ServiceError> {
     name_of(c, id, |c, id| {
-        crate::db::schema::ticket_types::table
+        lazo_storage::schema::ticket_types::table
             .find(id)
-            .select(crate::db::schema::ticket_types::name)
+            .select(lazo_storage::schema::ticket_types::name)
             .first::<String>(c)
     })
 }
@@ -737,7 +737,7 @@ pub fn update(
     id: i64,
     expected: Option<i64>,
     changes: UpdateTicket,
-) -> Result<Updated, ApiError> {
+) -> Result<Updated, ServiceError> {
     update_with(c, who, id, expected, changes, None)
 }
 
@@ -758,12 +758,12 @@ pub fn update_with(
     expected: Option<i64>,
     changes: UpdateTicket,
     snooze: Option<Snooze>,
-) -> Result<Updated, ApiError> {
+) -> Result<Updated, ServiceError> {
     let actor = Actor::of(who);
     let cur = load_writable(c, who, id)?;
     if let Some(v) = expected.filter(|v| *v != cur.version) {
         let _ = v;
-        return Err(ApiError::Stale {
+        return Err(ServiceError::Stale {
             current_version: cur.version,
         });
     }
@@ -832,7 +832,7 @@ pub fn update_with(
     let mut owner_id = changes.owner_id.unwrap_or(cur.owner_id);
     resolve_owner(c, owner_id, owner_changed, &mut errors)?;
     if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
+        return Err(ServiceError::invalid(errors));
     }
     if group_id != cur.group_id {
         owner_id = rules::auto_owner(owner_id, group.as_ref());
@@ -934,7 +934,7 @@ pub fn update_with(
             changes.comment.is_some(),
         );
         if !violations.is_empty() {
-            return Err(ApiError::rules(violations));
+            return Err(ServiceError::rules(violations));
         }
     }
 
@@ -1031,7 +1031,7 @@ pub fn update_with(
     if n == 0 {
         // Someone else committed between our read and this write.
         let v: i64 = tickets::table.find(id).select(tickets::version).first(c)?;
-        return Err(ApiError::Stale { current_version: v });
+        return Err(ServiceError::Stale { current_version: v });
     }
     if tags != old_tags {
         set_tags(c, id, &tags)?;
@@ -1194,14 +1194,14 @@ pub fn delete(
     who: &Principal,
     id: i64,
     expected: Option<i64>,
-) -> Result<(), ApiError> {
-    let row: TicketRow = super::find_row(c, id)?.ok_or(ApiError::NotFound("ticket"))?;
+) -> Result<(), ServiceError> {
+    let row: TicketRow = super::find_row(c, id)?.ok_or(ServiceError::NotFound("ticket"))?;
     if super::access(c, who, &row)?.is_none() {
-        return Err(ApiError::NotFound("ticket"));
+        return Err(ServiceError::NotFound("ticket"));
     }
     who.require_admin()?;
     if expected.is_some_and(|v| v != row.version) {
-        return Err(ApiError::Stale {
+        return Err(ServiceError::Stale {
             current_version: row.version,
         });
     }

@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use super::queue::{self, JobRow, NewJob};
-use crate::db::schema::events;
-use crate::db::{now, utc, Db, DbConn};
+use crate::ServiceError;
+use lazo_storage::schema::events;
+use lazo_storage::{now, utc, Db, DbConn};
 
 /// What a handler asks for after a successful run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,7 +160,9 @@ impl Worker {
         let lease_c = lease.clone();
         let claimed = self
             .db
-            .write_blocking(move |c| Ok(queue::claim(c, &lease_c, at, until, batch)?))
+            .transaction::<_, ServiceError, _>(move |c| {
+                Ok(queue::claim(c, &lease_c, at, until, batch)?)
+            })
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let n = claimed.len();
         for job in claimed {
@@ -192,8 +195,9 @@ impl Worker {
                     Outcome::Done => None,
                     Outcome::Again(t) => Some(t),
                 };
-                self.db
-                    .write_blocking(move |c| Ok(queue::finish(c, id, &lease, again)?))
+                self.db.transaction::<_, ServiceError, _>(move |c| {
+                    Ok(queue::finish(c, id, &lease, again)?)
+                })
             }
             Err(e) => {
                 let error = format!("{e:#}");
@@ -204,8 +208,9 @@ impl Worker {
                 } else {
                     tracing::error!(job_id = id, kind = %job.kind, attempt = job.attempts, error = %error, "job failed for the last time: dead");
                 }
-                self.db
-                    .write_blocking(move |c| Ok(queue::fail(c, id, &lease, &error, retry_at)?))
+                self.db.transaction::<_, ServiceError, _>(move |c| {
+                    Ok(queue::fail(c, id, &lease, &error, retry_at)?)
+                })
             }
         };
         match recorded {
@@ -228,7 +233,7 @@ impl Worker {
     fn fan_out(&self) -> anyhow::Result<usize> {
         let consumers = self.registry.consumers.clone();
         self.db
-            .write_blocking(move |c| {
+            .transaction::<_, ServiceError, _>(move |c| {
                 let rows: Vec<EventRow> = pending_events(c, 200)?;
                 if rows.is_empty() {
                     return Ok(0);
@@ -242,7 +247,7 @@ impl Worker {
                     for consumer in &consumers {
                         let jobs = consumer
                             .jobs_for(c, &ev)
-                            .map_err(crate::error::ApiError::internal)?;
+                            .map_err(crate::error::ServiceError::internal)?;
                         for job in jobs {
                             queue::enqueue(c, job)?;
                         }

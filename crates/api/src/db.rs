@@ -1,0 +1,70 @@
+//! The API's view of storage: [`lazo_storage`], with reads and writes that
+//! run on actix's blocking pool (diesel is synchronous and must never block
+//! an actix worker) and fail with [`ApiError`].
+
+pub use lazo_storage::{
+    at_micros, now, schema, utc, Backend, DbBackend, DbConn, Manager, Pool, StorageError,
+    PG_MIGRATIONS, SQLITE_MIGRATIONS,
+};
+
+use crate::error::ApiError;
+
+/// The database handle handlers use.
+#[derive(Clone)]
+pub struct Db(lazo_storage::Db);
+
+impl std::ops::Deref for Db {
+    type Target = lazo_storage::Db;
+    fn deref(&self) -> &lazo_storage::Db {
+        &self.0
+    }
+}
+
+impl From<lazo_storage::Db> for Db {
+    fn from(db: lazo_storage::Db) -> Db {
+        Db(db)
+    }
+}
+
+impl Db {
+    pub fn connect(url: &str) -> Result<Db, StorageError> {
+        Ok(Db(lazo_storage::Db::connect(url)?))
+    }
+
+    /// The storage handle, for the service layer (job workers...).
+    pub fn storage(&self) -> lazo_storage::Db {
+        self.0.clone()
+    }
+
+    /// Runs `f` in one write transaction on a blocking thread.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.0.clone();
+        actix_web::web::block(move || db.transaction(f))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
+    /// [`Db::write`] for code already off the actix workers (CLI, seeding).
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
+    {
+        self.0.transaction(f)
+    }
+
+    /// Runs `f` on a blocking thread with a pooled connection.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.0.clone();
+        actix_web::web::block(move || db.with_conn(f))
+            .await
+            .map_err(ApiError::internal)?
+    }
+}

@@ -1,0 +1,161 @@
+//! What the services fail with. No HTTP here: the API maps each variant to
+//! its status and problem document (`ApiError: From<ServiceError>`).
+
+use lazo_domain::wire::FieldError;
+use lazo_storage::StorageError;
+use std::fmt;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The request cannot be read (a bad query or cursor).
+    #[error("bad request ({code}): {detail}")]
+    BadRequest {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// Credentials that are wrong, expired or revoked.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(&'static str),
+    /// The role or token scope does not allow this.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// No such thing, or one the caller may not see (existence never leaks).
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    /// Conflicts with existing data (a duplicate name, a state that forbids it).
+    #[error("conflict ({code}): {detail}")]
+    Conflict {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// The version the change was based on is no longer current.
+    #[error("stale: now version {current_version}")]
+    Stale { current_version: i64 },
+    /// Well-formed but invalid, or refused by a ticket rule.
+    #[error("unprocessable ({code}): {detail}")]
+    Unprocessable {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// Our fault; the cause is for the log only.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    /// An internal error. The cause keeps the error's display and its debug
+    /// form, which for diesel and r2d2 errors carries the nested causes too.
+    pub fn internal(e: impl fmt::Display + fmt::Debug) -> ServiceError {
+        let (shown, debug) = (e.to_string(), format!("{e:?}"));
+        if debug.trim_matches('"') == shown {
+            ServiceError::Internal(shown)
+        } else {
+            ServiceError::Internal(format!("{shown} ({debug})"))
+        }
+    }
+
+    /// Input that breaks field validation.
+    pub fn invalid(errors: Vec<FieldError>) -> ServiceError {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        ServiceError::Unprocessable {
+            code: "validation_failed",
+            detail,
+            errors,
+        }
+    }
+
+    /// A ticket rule refused the change; the `code` is the rule's code when
+    /// one rule failed, so clients can react to it directly.
+    pub fn rules(errors: Vec<FieldError>) -> ServiceError {
+        let mut e = ServiceError::invalid(errors);
+        if let ServiceError::Unprocessable { code, errors, .. } = &mut e {
+            let first = errors[0].code.as_str();
+            if errors.iter().all(|x| x.code == first) {
+                *code = rule_code(first);
+            }
+        }
+        e
+    }
+
+    /// A unique value already in use, e.g. `taken("name_taken", "name",
+    /// "another group has this name")`.
+    pub fn taken(code: &'static str, field: &str, message: &str) -> ServiceError {
+        ServiceError::Conflict {
+            code,
+            detail: message.to_owned(),
+            errors: vec![FieldError::new(field, "taken", message)],
+        }
+    }
+
+    pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> ServiceError {
+        ServiceError::invalid(vec![FieldError::new(field, code, message)])
+    }
+}
+
+/// Rule codes come from the domain crate as strings; errors need a
+/// `'static` code, and the set is closed.
+fn rule_code(code: &str) -> &'static str {
+    const KNOWN: &[&str] = &[
+        "root_cause_required",
+        "root_cause_prohibited",
+        "root_cause_unknown",
+        "closing_not_allowed",
+        "owner_not_in_group",
+        "comment_required",
+        "invalid_value",
+        "unknown_field",
+        "required",
+    ];
+    KNOWN
+        .iter()
+        .find(|k| **k == code)
+        .copied()
+        .unwrap_or("validation_failed")
+}
+
+impl From<diesel::result::Error> for ServiceError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            // Lookups of what the caller named answer NotFound themselves; a
+            // row missing below that is our inconsistency, not the caller's.
+            Error::NotFound => ServiceError::internal("a row the request depends on is missing"),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                ServiceError::Conflict {
+                    code: "conflict",
+                    detail: format!(
+                        "already exists ({})",
+                        info.constraint_name()
+                            .or(info.table_name())
+                            .unwrap_or("unique key")
+                    ),
+                    errors: vec![],
+                }
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                ServiceError::Conflict {
+                    code: "in_use",
+                    detail: "another record refers to this one".into(),
+                    errors: vec![],
+                }
+            }
+            other => ServiceError::internal(other),
+        }
+    }
+}
+
+impl From<StorageError> for ServiceError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Query(q) => q.into(),
+            other => ServiceError::internal(other),
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! Lazo's services: what happens when someone (a person, an API token, or
+//! Lazo itself) changes something. Each service function runs inside the
+//! caller's transaction (`&mut DbConn`), enforces the domain rules, writes
+//! history and the events of the change, and enqueues the work that follows
+//! it. Nothing here knows HTTP: errors are [`ServiceError`]s, which the API
+//! turns into problem documents.
+//!
+//! - [`tickets`]: load with access control, create, update, snooze, delete,
+//!   the follow-up query.
+//! - [`jobs`]: the durable job queue and its worker.
+//! - [`auth`]: principals, passwords, sessions, JWTs, API tokens.
+//! - [`directory`]: statuses, types, settings, groups and users as read by
+//!   the services.
+//! - [`demo`]: first-start defaults and the demo organisation.
+//!
+//! May import `lazo-domain` and `lazo-storage`; never `lazo-api` or actix.
+
+pub mod auth;
+pub mod demo;
+pub mod directory;
+pub mod error;
+pub mod jobs;
+pub mod tickets;
+
+pub use error::ServiceError;
