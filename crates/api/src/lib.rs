@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod net;
 pub mod openapi;
 pub mod routes;
 pub mod state;
