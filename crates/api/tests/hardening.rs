@@ -1,5 +1,5 @@
 //! Regressions found by testing the released binary: the login limit and
-//! forwarded addresses.
+//! forwarded addresses, caching of token responses.
 
 mod common;
 
@@ -7,7 +7,7 @@ use common::*;
 use lazo_api::net::TrustedProxies;
 use lazo_api::state::Config;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 async fn login_from(
     app: &TestApp,
@@ -103,4 +103,38 @@ async fn an_account_is_limited_whatever_the_address() {
     assert_eq!(checked, 5);
     // Other accounts are not locked out by it.
     app.login(ANA).await;
+}
+
+#[tokio::test]
+async fn token_responses_are_not_cacheable() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .post(
+            "",
+            "/api/v1/auth/login",
+            &json!({"email": ADMIN, "password": DEMO_PASSWORD}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let token = res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .request(Method::POST, &token, "/api/v1/auth/refresh")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let res = app
+        .post(
+            &token,
+            "/api/v1/tokens",
+            &json!({"name": "ci", "scopes": ["tickets:read"]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.headers()["cache-control"], "no-store");
 }

@@ -1,3 +1,4 @@
+use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use lazo_domain::wire::{LoginRequest, LoginResponse, Me};
@@ -79,7 +80,16 @@ pub async fn login(
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(res))
+    Ok(token_response(res))
+}
+
+/// A response carrying a bearer token: no cache, shared or private, may keep
+/// it (RFC 6749 §5.1 asks the same of OAuth token responses).
+fn token_response(res: LoginResponse) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(res)
 }
 
 /// Log out: revokes the session, so its JWT stops working at once.
@@ -131,7 +141,7 @@ pub async fn refresh(state: web::Data<AppState>, who: Principal) -> Result<HttpR
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(res))
+    Ok(token_response(res))
 }
 
 /// The signed-in person, their groups and the organisation settings.
