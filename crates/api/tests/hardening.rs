@@ -1,5 +1,6 @@
 //! Regressions found by testing the released binary: the login limit and
-//! forwarded addresses, caching of token responses.
+//! forwarded addresses, caching of token responses, NUL characters
+//! (PostgreSQL refuses them), body shape (objects only, no unknown fields).
 
 mod common;
 
@@ -137,4 +138,215 @@ async fn token_responses_are_not_cacheable() {
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.headers()["cache-control"], "no-store");
+}
+
+// ------------------------------------------------------------ NUL characters
+
+#[tokio::test]
+async fn nul_in_a_login_is_a_422_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .post(
+            "",
+            "/api/v1/auth/login",
+            &json!({"email": "admin\u{0}@demo.lazo", "password": DEMO_PASSWORD}),
+        )
+        .await;
+    let p = problem_code(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_codes(&p), [("email", "invalid_character")]);
+}
+
+#[tokio::test]
+async fn nul_in_any_body_string_is_a_422_naming_every_field() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let ticket = app
+        .create_ticket(&admin, &json!({"subject": "NUL checks"}))
+        .await;
+    let path = format!("/api/v1/tickets/{}", ticket.id);
+    let cases = [
+        (
+            Method::POST,
+            "/api/v1/tickets".to_owned(),
+            json!({"subject": "x", "description": "a\u{0}b", "summary_comment": "\u{0}",
+                   "tags": ["ok", "t\u{0}"], "custom_fields": {"k\u{0}": "v"}}),
+            vec![
+                "custom_fields.k\\u0000",
+                "description",
+                "summary_comment",
+                "tags[1]",
+            ],
+        ),
+        (
+            Method::PATCH,
+            path.clone(),
+            json!({"source": "s\u{0}", "comment": {"body": "hi\u{0}"}}),
+            vec!["comment.body", "source"],
+        ),
+        (
+            Method::POST,
+            format!("{path}/comments"),
+            json!({"body": "\u{0}"}),
+            vec!["body"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/tickets/bulk".to_owned(),
+            json!({"ids": [ticket.id], "changes": {"description": "\u{0}"}}),
+            vec!["changes.description"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/groups".to_owned(),
+            json!({"name": "g", "description": "d\u{0}"}),
+            vec!["description"],
+        ),
+    ];
+    for (method, path, body, expected) in cases {
+        let res = app
+            .request(method.clone(), &admin, &path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let p = problem_code(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        let mut got: Vec<&str> = fields(&p);
+        got.sort();
+        assert_eq!(got, expected, "{method} {path}: {p:?}");
+        assert!(p.errors.iter().all(|e| e.code == "invalid_character"));
+    }
+    // Nothing was stored.
+    assert_eq!(app.ticket(&admin, ticket.id).await.version, ticket.version);
+}
+
+#[tokio::test]
+async fn nul_in_a_query_parameter_is_a_400_naming_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    for (path, field) in [
+        ("/api/v1/tickets?tags=vip%00", "tags"),
+        ("/api/v1/tickets?source=email%00", "source"),
+        ("/api/v1/tickets?q=refund%00", "q"),
+        ("/api/v1/tickets/counts?q=%00", "q"),
+        ("/api/v1/tickets/counts?tags=%00x", "tags"),
+        ("/api/v1/tickets?cursor=%00", "cursor"),
+        ("/api/v1/tickets/1/comments?cursor=1%00", "cursor"),
+        ("/api/v1/tickets/1/history?cursor=%00", "cursor"),
+        ("/api/v1/tickets/1/sub-tickets?cursor=%00", "cursor"),
+    ] {
+        let res = app.get(&admin, path).await;
+        let p = problem_code(res, StatusCode::BAD_REQUEST, "invalid_query").await;
+        assert_eq!(field_codes(&p), [(field, "invalid_character")], "{path}");
+    }
+}
+
+// ------------------------------------------------------------ body shape
+
+#[tokio::test]
+async fn an_array_body_is_refused_not_mapped_by_position() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .post("", "/api/v1/auth/login", &json!([ADMIN, DEMO_PASSWORD]))
+        .await;
+    let p = problem_code(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_codes(&p), [("body", "not_an_object")]);
+    assert!(p.detail.unwrap().contains("array"));
+    // Nested objects too.
+    let admin = app.login(ADMIN).await;
+    let res = app
+        .post(
+            &admin,
+            "/api/v1/tickets",
+            &json!({"subject": "x", "requester": ["a@example.com", "A"]}),
+        )
+        .await;
+    let p = problem_code(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(fields(&p), ["requester"], "{p:?}");
+    let res = app
+        .post(&admin, "/api/v1/tickets/1/comments", &json!("a comment"))
+        .await;
+    let p = problem_code(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_codes(&p), [("body", "not_an_object")]);
+}
+
+#[tokio::test]
+async fn unknown_fields_are_refused_naming_their_path() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let ticket = app
+        .create_ticket(&admin, &json!({"subject": "typos"}))
+        .await;
+    let path = format!("/api/v1/tickets/{}", ticket.id);
+    for (method, path, body, field) in [
+        (
+            Method::PATCH,
+            path.clone(),
+            json!({"priorty": "critical"}),
+            "priorty",
+        ),
+        (
+            Method::PATCH,
+            path.clone(),
+            json!({"comment": {"body": "x", "internl": true}}),
+            "comment.internl",
+        ),
+        (
+            Method::POST,
+            "/api/v1/tickets/bulk".to_owned(),
+            json!({"ids": [ticket.id], "changes": {"prio": "low"}}),
+            "changes.prio",
+        ),
+        (
+            Method::POST,
+            "/api/v1/tickets".to_owned(),
+            json!({"subject": "x", "requester": {"email": "a@example.com", "nmae": "A"}}),
+            "requester.nmae",
+        ),
+        (
+            Method::POST,
+            "/api/v1/auth/login".to_owned(),
+            json!({"email": ADMIN, "password": DEMO_PASSWORD, "remember": true}),
+            "remember",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/settings".to_owned(),
+            json!({"agents_may_closed": true}),
+            "agents_may_closed",
+        ),
+    ] {
+        let res = app
+            .request(method.clone(), &admin, &path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let p = problem_code(res, StatusCode::UNPROCESSABLE_ENTITY, "unknown_field").await;
+        assert_eq!(
+            field_codes(&p),
+            [(field, "unknown_field")],
+            "{method} {path}"
+        );
+    }
+    assert_eq!(app.ticket(&admin, ticket.id).await.version, ticket.version);
+}
+
+#[tokio::test]
+async fn integral_floats_count_as_integers() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let ticket = app
+        .create_ticket(&admin, &json!({"subject": "floats"}))
+        .await;
+    let path = format!("/api/v1/tickets/{}", ticket.id);
+    let t: lazo_domain::wire::Ticket = ok(app
+        .patch(&admin, &path, &json!({"summary_score": 3.0}))
+        .await)
+    .await;
+    assert_eq!(t.summary.score, Some(3));
+    let res = app
+        .patch(&admin, &path, &json!({"summary_score": 3.5}))
+        .await;
+    let p = problem_code(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(fields(&p), ["summary_score"]);
 }

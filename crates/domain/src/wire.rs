@@ -3,6 +3,9 @@
 //! One definition serves the server (which derives OpenAPI schemas from it with
 //! the `openapi` feature) and the SPA's typed client. Field names are the JSON
 //! names; timestamps are RFC 3339 in UTC.
+//!
+//! Request bodies deny unknown fields: a misspelt field (`priorty`) would
+//! otherwise be dropped and the call answer 200 having changed nothing.
 
 use crate::model::*;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -83,6 +86,7 @@ impl FieldError {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -145,6 +149,7 @@ pub struct User {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateUser {
     pub email: String,
     pub name: String,
@@ -158,6 +163,7 @@ pub struct CreateUser {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -195,6 +201,7 @@ pub struct Group {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct GroupMemberInput {
     pub user_id: i64,
     #[serde(default)]
@@ -203,6 +210,7 @@ pub struct GroupMemberInput {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateGroup {
     pub name: String,
     #[serde(default)]
@@ -215,6 +223,7 @@ pub struct CreateGroup {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -242,6 +251,7 @@ pub struct Status {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateStatus {
     pub name: String,
     pub category: StatusCategory,
@@ -252,6 +262,7 @@ pub struct CreateStatus {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -274,6 +285,7 @@ pub struct RootCause {
 /// A custom field a ticket type defines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct FieldDef {
     /// Key in `custom_fields`: lowercase letters, digits and `_`.
     pub key: String,
@@ -310,6 +322,7 @@ pub struct TicketType {
 /// never deleted, so history stays readable.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct RootCauseInput {
     #[serde(default)]
     pub id: Option<i64>,
@@ -324,6 +337,7 @@ fn yes() -> bool {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateTicketType {
     pub name: String,
     #[serde(default)]
@@ -344,6 +358,7 @@ pub struct CreateTicketType {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateTicketType {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -380,6 +395,7 @@ pub struct OrgSettings {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateOrgSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -414,6 +430,7 @@ pub struct ApiToken {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateApiToken {
     pub name: String,
     pub scopes: Vec<Scope>,
@@ -453,6 +470,7 @@ pub struct Contact {
 /// created when unknown.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ContactInput {
     pub email: Option<String>,
     #[serde(default)]
@@ -569,6 +587,7 @@ pub struct TicketCounts {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateTicket {
     pub subject: String,
     #[serde(default)]
@@ -614,6 +633,7 @@ pub struct CreateTicket {
 /// nullable field.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateTicket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
@@ -714,6 +734,7 @@ impl UpdateTicket {
 /// Apply one change to many tickets; each ticket gets its own result.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct BulkUpdate {
     pub ids: Vec<i64>,
     pub changes: UpdateTicket,
@@ -738,6 +759,7 @@ pub struct BulkResult {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CommentInput {
     pub body: String,
     /// Internal notes are never shown to customers.
@@ -747,6 +769,7 @@ pub struct CommentInput {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateComment {
     pub body: String,
 }
