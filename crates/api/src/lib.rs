@@ -56,11 +56,11 @@ pub fn serve(
             .static_dir
             .clone()
             .filter(|d| d.join("index.html").is_file());
-        let fallback_routes = routes.clone();
-        let fallback_dir = static_dir.clone();
-        let fallback = web::to(move |req: HttpRequest| {
-            fallback(req, fallback_routes.clone(), fallback_dir.clone())
-        });
+        let fallback = || {
+            let routes = routes.clone();
+            let dir = static_dir.clone();
+            web::to(move |req: HttpRequest| fallback(req, routes.clone(), dir.clone()))
+        };
         let (app, _) = App::new()
             .into_utoipa_app()
             .openapi(openapi::base())
@@ -84,14 +84,23 @@ pub fn serve(
                         .finish()
                 }),
             );
-        let app = match static_dir {
+        // The fallback is the app's default in every configuration: scopes
+        // and resources hand unmatched requests (unknown `/api/v1/...` paths,
+        // wrong methods) to it, and it owns the problem documents under
+        // `/api`. The file service is kept off `/api` by a routing guard, or
+        // it would answer those requests itself with bare 404s and 405s.
+        let app = match static_dir.clone() {
             Some(dir) => app.service(
                 actix_files::Files::new("/", dir)
                     .index_file("index.html")
-                    .default_handler(fallback),
+                    .guard(actix_web::guard::fn_guard(|ctx| {
+                        !is_api_path(ctx.head().uri.path())
+                    }))
+                    .default_handler(fallback()),
             ),
-            None => app.default_service(fallback),
-        };
+            None => app,
+        }
+        .default_service(fallback());
         app.wrap(cors(&opts.cors_origins))
             .wrap(from_fn(request_log))
     })
@@ -126,6 +135,10 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
     c
 }
 
+fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
 /// Unmatched requests: API paths get a problem document (405 with `Allow`
 /// when the path exists with other methods, else 404); any other path is the
 /// SPA's, so it gets `index.html` and the client-side router decides.
@@ -135,7 +148,7 @@ async fn fallback(
     static_dir: Option<PathBuf>,
 ) -> Result<HttpResponse, ApiError> {
     let path = req.path();
-    if path.starts_with("/api/") || path == "/api" {
+    if is_api_path(path) {
         return Err(match routes.allowed(path) {
             Some(allow) => ApiError::MethodNotAllowed { allow },
             None => ApiError::NotFound("endpoint"),

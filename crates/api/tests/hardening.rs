@@ -1,12 +1,14 @@
 //! Regressions found by testing the released binary: the login limit and
 //! forwarded addresses, caching of token responses, NUL characters
-//! (PostgreSQL refuses them), body shape (objects only, no unknown fields).
+//! (PostgreSQL refuses them), body shape (objects only, no unknown fields),
+//! the problem contract under `/api` when the SPA is served.
 
 mod common;
 
 use common::*;
 use lazo_api::net::TrustedProxies;
 use lazo_api::state::Config;
+use lazo_api::ServeOptions;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -349,4 +351,70 @@ async fn integral_floats_count_as_integers() {
         .await;
     let p = problem_code(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(fields(&p), ["summary_score"]);
+}
+
+// ------------------------------------------------------------ /api with the SPA
+
+#[tokio::test]
+async fn api_errors_keep_the_problem_contract_when_the_spa_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>Lazo</title>",
+    )
+    .unwrap();
+    let app = TestApp::spawn_opts(
+        Config::default(),
+        ServeOptions {
+            static_dir: Some(dir.path().to_owned()),
+            ..ServeOptions::default()
+        },
+    )
+    .await;
+    let admin = app.login(ADMIN).await;
+    for (method, path) in [
+        (Method::GET, "/api/v1/nothing"),
+        (Method::POST, "/api/v1/nothing"),
+        (Method::GET, "/api/v1/tickets/1/attachments"),
+        (Method::GET, "/api/nothing"),
+        (Method::DELETE, "/api/nothing"),
+        (Method::GET, "/api"),
+        (Method::GET, "/api/index.html"),
+    ] {
+        let res = app
+            .request(method.clone(), &admin, path)
+            .send()
+            .await
+            .unwrap();
+        let p = problem_code(res, StatusCode::NOT_FOUND, "not_found").await;
+        assert_eq!(p.type_, "urn:lazo:problem:not-found", "{method} {path}");
+    }
+    for (method, path, allow) in [
+        (Method::POST, "/api/health", "GET"),
+        (Method::DELETE, "/api/ready", "GET"),
+        (Method::PUT, "/api/v1/tickets", "GET, POST"),
+        (Method::POST, "/api/v1/tickets/1", "GET, PATCH, DELETE"),
+        (Method::GET, "/api/v1/auth/login", "POST"),
+        (Method::POST, "/api/openapi.json", "GET"),
+    ] {
+        let res = app
+            .request(method.clone(), &admin, path)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        let got = res
+            .headers()
+            .get("allow")
+            .map(|v| v.to_str().unwrap().to_owned());
+        problem_code(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+        assert_eq!(got.as_deref(), Some(allow), "{method} {path}");
+    }
+    // The API itself and the SPA still answer.
+    assert_eq!(app.get("", "/api/health").await.status(), StatusCode::OK);
+    for path in ["/", "/tickets/12", "/index.html"] {
+        let res = app.get("", path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(res.text().await.unwrap().contains("<title>Lazo</title>"));
+    }
 }
