@@ -1,7 +1,8 @@
 //! Regressions found by testing the released binary: the login limit and
 //! forwarded addresses, caching of token responses, NUL characters
 //! (PostgreSQL refuses them), body shape (objects only, no unknown fields),
-//! the problem contract under `/api` when the SPA is served.
+//! the problem contract under `/api` when the SPA is served, statuses and
+//! constraints the OpenAPI document must state.
 
 mod common;
 
@@ -416,5 +417,68 @@ async fn api_errors_keep_the_problem_contract_when_the_spa_is_served() {
         let res = app.get("", path).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         assert!(res.text().await.unwrap().contains("<title>Lazo</title>"));
+    }
+}
+
+// ------------------------------------------------------------ the document
+
+#[tokio::test]
+async fn a_malformed_if_match_is_a_documented_400() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let ticket = app.create_ticket(&admin, &json!({"subject": "etag"})).await;
+    let res = app
+        .request(
+            Method::DELETE,
+            &admin,
+            &format!("/api/v1/tickets/{}", ticket.id),
+        )
+        .header("if-match", "not-an-etag")
+        .send()
+        .await
+        .unwrap();
+    problem_code(res, StatusCode::BAD_REQUEST, "invalid_if_match").await;
+    let doc: Value = ok(app.get("", "/api/openapi.json").await).await;
+    let responses = &doc["paths"]["/api/v1/tickets/{id}"]["delete"]["responses"];
+    assert!(responses.get("400").is_some(), "{responses}");
+}
+
+#[tokio::test]
+async fn the_document_states_the_limits_the_server_enforces() {
+    let app = TestApp::spawn().await;
+    let doc: Value = ok(app.get("", "/api/openapi.json").await).await;
+    let schema = |name: &str| doc["components"]["schemas"][name].clone();
+    let create = schema("CreateTicket");
+    assert_eq!(create["properties"]["subject"]["minLength"], 1);
+    assert_eq!(create["properties"]["subject"]["maxLength"], 200);
+    assert_eq!(create["properties"]["description"]["maxLength"], 20_000);
+    assert_eq!(create["properties"]["tags"]["maxItems"], 50);
+    assert_eq!(create["additionalProperties"], false);
+    assert_eq!(schema("CommentInput")["properties"]["body"]["minLength"], 1);
+    assert_eq!(
+        schema("CreateUser")["properties"]["password"]["minLength"],
+        8
+    );
+    assert_eq!(
+        schema("CreateUser")["properties"]["email"]["maxLength"],
+        254
+    );
+    assert_eq!(
+        schema("CreateGroup")["properties"]["name"]["maxLength"],
+        100
+    );
+    for path in ["/api/v1/tickets", "/api/v1/tickets/{id}/comments"] {
+        let limit = doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "limit")
+            .unwrap()["schema"]
+            .clone();
+        assert_eq!(
+            (limit["minimum"].clone(), limit["maximum"].clone()),
+            (json!(1), json!(200)),
+            "{path}"
+        );
     }
 }
