@@ -17,11 +17,11 @@ pub mod routes;
 pub mod state;
 pub mod tickets;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{from_fn, Next};
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -101,7 +101,8 @@ pub fn serve(
             None => app,
         }
         .default_service(fallback());
-        app.wrap(cors(&opts.cors_origins))
+        app.wrap(from_fn(refuse_nul_in_query))
+            .wrap(cors(&opts.cors_origins))
             .wrap(from_fn(request_log))
     })
     .listen(listener)?;
@@ -163,6 +164,21 @@ async fn fallback(
         }
         None => Err(ApiError::NotFound("page")),
     }
+}
+
+/// NUL in an `/api` query string is a 400 on every endpoint, before any
+/// handler runs (PostgreSQL cannot store it; bodies are checked by
+/// [`extract::JsonBody`]).
+async fn refuse_nul_in_query(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if is_api_path(req.path()) {
+        if let Err(e) = extract::check_query(req.query_string()) {
+            return Ok(req.into_response(e.error_response()).map_into_right_body());
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// One log line per request with its id; the id is echoed in `X-Request-Id`.

@@ -236,6 +236,9 @@ async fn nul_in_a_query_parameter_is_a_400_naming_it() {
         ("/api/v1/tickets/1/comments?cursor=1%00", "cursor"),
         ("/api/v1/tickets/1/history?cursor=%00", "cursor"),
         ("/api/v1/tickets/1/sub-tickets?cursor=%00", "cursor"),
+        // Endpoints that read no query at all refuse it too.
+        ("/api/v1/users?search=%00", "search"),
+        ("/api/v1/me?x=1&y=a%00b", "y"),
     ] {
         let res = app.get(&admin, path).await;
         let p = problem_code(res, StatusCode::BAD_REQUEST, "invalid_query").await;
