@@ -58,13 +58,18 @@ test-e2e:
     LAZO_BIN={{justfile_directory()}}/target/debug/lazo cargo test -p lazo-e2e
     .ci/with-postgres.sh env LAZO_BIN={{justfile_directory()}}/target/debug/lazo cargo test -p lazo-e2e
 
+# Schemathesis over the committed OpenAPI document against the real binary (SQLite): fails on any 5xx or schema violation.
+test-schema:
+    cargo build -p lazo-api --bin lazo
+    .ci/schemathesis.sh {{justfile_directory()}}/target/debug/lazo
+
 # Browser journeys (Playwright + Chromium) against the real binary serving the built SPA. [owned by frontend]
 test-browser: build-frontend
     cargo build -p lazo-api --bin lazo
     e2e/browser/run.sh {{justfile_directory()}}/target/debug/lazo {{justfile_directory()}}/frontend/dist
 
 # Everything CI checks.
-test: setup lint test-sqlite test-pg test-e2e test-browser
+test: setup lint test-sqlite test-pg test-e2e test-schema test-browser
 
 # Follow-up query benchmark (see docs/BENCHMARKS.md); N tickets, default 1,000,000.
 bench n="1000000":

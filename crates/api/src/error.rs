@@ -77,6 +77,11 @@ impl ApiError {
         ServiceError::invalid(errors).into()
     }
 
+    /// A 422 for a ticket rule (the rule's code when one rule failed).
+    pub fn rules(errors: Vec<FieldError>) -> ApiError {
+        ServiceError::rules(errors).into()
+    }
+
     /// A 409 for a unique value already in use.
     pub fn taken(code: &'static str, field: &str, message: &str) -> ApiError {
         ServiceError::taken(code, field, message).into()

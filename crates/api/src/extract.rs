@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use lazo_domain::limits::BODY_MAX_BYTES;
 use lazo_domain::wire::FieldError;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::error::ApiError;
 
@@ -69,27 +70,267 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             // Two steps: syntax first (400), then shape (422 naming the field).
             // serde_json reports some type mismatches as syntax errors when it
             // deserialises straight into `T`, so it must see a `Value` first.
-            let value: serde_json::Value =
+            let mut value: Value =
                 serde_json::from_slice(&raw).map_err(|e| ApiError::BadRequest {
                     code: "malformed_json",
                     detail: format!("the body is not valid JSON: {e}"),
                     errors: vec![],
                 })?;
-            match serde_path_to_error::deserialize::<_, T>(value) {
+            check_body(&mut value)?;
+            match serde_path_to_error::deserialize::<_, T>(strict::Strict(value)) {
                 Ok(value) => Ok(JsonBody { value, raw }),
                 Err(e) => {
                     let path = e.path().to_string();
                     let msg = e.into_inner().to_string();
-                    Err(ApiError::invalid(vec![field_error(&path, &msg)]))
+                    let err = field_error(&path, &msg);
+                    Err(if err.code == "unknown_field" {
+                        ApiError::rules(vec![err])
+                    } else {
+                        ApiError::invalid(vec![err])
+                    })
                 }
             }
         })
     }
 }
 
+/// What every body must be, whatever its type: an object (serde would map an
+/// array to a struct's fields by position), and free of NUL characters, which
+/// PostgreSQL cannot store in text and SQLite would store silently.
+fn check_body(value: &mut Value) -> Result<(), ApiError> {
+    if !value.is_object() {
+        let kind = match value {
+            Value::Array(_) => "an array",
+            Value::String(_) => "a string",
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "a boolean",
+            _ => "null",
+        };
+        return Err(ApiError::field(
+            "body",
+            "not_an_object",
+            format!("the body must be a JSON object, not {kind}"),
+        ));
+    }
+    let mut errors = Vec::new();
+    walk(value, String::new(), &mut errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(errors))
+    }
+}
+
+/// Collects every string (value or key) holding a NUL, by its path in the
+/// `serde_path_to_error` notation (`comment.body`, `tags[2]`), and turns
+/// integral floats into integers: JSON Schema counts `3.0` as an integer, so
+/// the OpenAPI document promises it is accepted where serde would refuse it.
+fn walk(value: &mut Value, path: String, errors: &mut Vec<FieldError>) {
+    match value {
+        Value::String(s) => {
+            if s.contains('\0') {
+                errors.push(nul_error(path));
+            }
+        }
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| !n.is_i64() && !n.is_u64()) {
+                // Beyond 2^53 a float no longer names one integer.
+                if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                    *n = serde_json::Number::from(f as i64);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                walk(v, format!("{path}[{i}]"), errors);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                let p = if path.is_empty() {
+                    k.replace('\0', "\\u0000")
+                } else {
+                    format!("{path}.{}", k.replace('\0', "\\u0000"))
+                };
+                if k.contains('\0') {
+                    errors.push(nul_error(p.clone()));
+                }
+                walk(v, p, errors);
+            }
+        }
+        Value::Null | Value::Bool(_) => {}
+    }
+}
+
+fn nul_error(field: String) -> FieldError {
+    let field = if field.is_empty() {
+        "body".into()
+    } else {
+        field
+    };
+    FieldError::new(
+        field,
+        "invalid_character",
+        "must not contain the NUL character (U+0000)",
+    )
+}
+
+/// A `Value` deserializer that refuses an array where a struct is expected,
+/// at any depth: serde's derived structs also accept a sequence and map its
+/// elements to fields by position, so `"requester": ["a@b.c"]` would pass.
+mod strict {
+    use serde::de::{
+        self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor,
+    };
+    use serde_json::{Error, Value};
+
+    pub struct Strict(pub Value);
+
+    impl<'de> Deserializer<'de> for Strict {
+        type Error = Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match self.0 {
+                Value::Array(items) => {
+                    let len = items.len();
+                    let mut seq = Seq(items.into_iter());
+                    let out = visitor.visit_seq(&mut seq)?;
+                    if seq.0.len() == 0 {
+                        Ok(out)
+                    } else {
+                        Err(de::Error::invalid_length(len, &"fewer elements in array"))
+                    }
+                }
+                Value::Object(map) => visitor.visit_map(Obj {
+                    iter: map.into_iter(),
+                    value: None,
+                }),
+                other => other.deserialize_any(visitor),
+            }
+        }
+
+        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match self.0 {
+                Value::Null => visitor.visit_none(),
+                other => visitor.visit_some(Strict(other)),
+            }
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            _fields: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, Error> {
+            match &self.0 {
+                Value::Object(_) => self.deserialize_any(visitor),
+                other => Err(de::Error::invalid_type(unexpected(other), &visitor)),
+            }
+        }
+
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, Error> {
+            visitor.visit_newtype_struct(self)
+        }
+
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            variants: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, Error> {
+            // Request enums are plain strings; nothing nested to guard.
+            self.0.deserialize_enum(name, variants, visitor)
+        }
+
+        fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            visitor.visit_unit()
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier
+        }
+    }
+
+    fn unexpected(v: &Value) -> Unexpected<'_> {
+        match v {
+            Value::Null => Unexpected::Unit,
+            Value::Bool(b) => Unexpected::Bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => Unexpected::Unsigned(u),
+                (_, Some(i)) => Unexpected::Signed(i),
+                _ => Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => Unexpected::Str(s),
+            Value::Array(_) => Unexpected::Seq,
+            Value::Object(_) => Unexpected::Map,
+        }
+    }
+
+    struct Seq(std::vec::IntoIter<Value>);
+
+    impl<'de> SeqAccess<'de> for Seq {
+        type Error = Error;
+
+        fn next_element_seed<T: DeserializeSeed<'de>>(
+            &mut self,
+            seed: T,
+        ) -> Result<Option<T::Value>, Error> {
+            self.0
+                .next()
+                .map(|v| seed.deserialize(Strict(v)))
+                .transpose()
+        }
+
+        fn size_hint(&self) -> Option<usize> {
+            Some(self.0.len())
+        }
+    }
+
+    struct Obj {
+        iter: serde_json::map::IntoIter,
+        value: Option<Value>,
+    }
+
+    impl<'de> MapAccess<'de> for Obj {
+        type Error = Error;
+
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, Error> {
+            match self.iter.next() {
+                Some((k, v)) => {
+                    self.value = Some(v);
+                    seed.deserialize(de::value::StringDeserializer::<Error>::new(k))
+                        .map(Some)
+                }
+                None => Ok(None),
+            }
+        }
+
+        fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+            let v = self
+                .value
+                .take()
+                .ok_or_else(|| de::Error::custom("a map value was read twice"))?;
+            seed.deserialize(Strict(v))
+        }
+
+        fn size_hint(&self) -> Option<usize> {
+            Some(self.iter.len())
+        }
+    }
+}
+
 /// Names the failing field. serde reports a missing field at its parent's
 /// path ("missing field `subject`" at "."), so the name is taken from the
-/// message and joined to that path.
+/// message and joined to that path; an unknown field is reported at its own
+/// path.
 pub fn field_error(path: &str, msg: &str) -> FieldError {
     let parent = if path == "." { "" } else { path };
     if let Some(name) = msg
@@ -102,6 +343,11 @@ pub fn field_error(path: &str, msg: &str) -> FieldError {
             format!("{parent}.{name}")
         };
         return FieldError::new(field, "required", format!("{name} is required"));
+    }
+    // serde_path_to_error has already stepped into the unknown key, so its
+    // path names the field itself.
+    if msg.starts_with("unknown field `") {
+        return FieldError::new(parent, "unknown_field", msg.to_owned());
     }
     let field = if parent.is_empty() {
         "body".to_owned()
@@ -144,6 +390,31 @@ fn form_urlencoded_parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError
             errors: vec![err],
         }
     })
+}
+
+/// Refuses a query string with a NUL in any parameter, naming each one. It
+/// runs for every `/api` request (see `lib.rs`), whether or not the endpoint
+/// reads its query, so no parameter can carry a NUL to the database.
+/// Checked on the decoded pairs, so `%00` is caught too.
+pub fn check_query(query: &str) -> Result<(), ApiError> {
+    let nul: Vec<FieldError> = url_pairs(query)
+        .filter(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| {
+            FieldError::new(
+                k.replace('\0', "\\u0000"),
+                "invalid_character",
+                "must not contain the NUL character (U+0000)",
+            )
+        })
+        .collect();
+    match nul.first() {
+        None => Ok(()),
+        Some(first) => Err(ApiError::BadRequest {
+            code: "invalid_query",
+            detail: format!("{}: must not contain the NUL character", first.field),
+            errors: nul,
+        }),
+    }
 }
 
 fn url_pairs(query: &str) -> form_urlencoded::Parse<'_> {

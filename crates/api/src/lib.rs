@@ -10,6 +10,7 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod net;
 pub mod openapi;
 pub mod routes;
 pub mod state;
@@ -17,11 +18,11 @@ pub mod state;
 // The services, re-exported under their old paths for the binary and tests.
 pub use lazo_service::{demo, directory, jobs, tickets};
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{from_fn, Next};
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -56,11 +57,11 @@ pub fn serve(
             .static_dir
             .clone()
             .filter(|d| d.join("index.html").is_file());
-        let fallback_routes = routes.clone();
-        let fallback_dir = static_dir.clone();
-        let fallback = web::to(move |req: HttpRequest| {
-            fallback(req, fallback_routes.clone(), fallback_dir.clone())
-        });
+        let fallback = || {
+            let routes = routes.clone();
+            let dir = static_dir.clone();
+            web::to(move |req: HttpRequest| fallback(req, routes.clone(), dir.clone()))
+        };
         let (app, _) = App::new()
             .into_utoipa_app()
             .openapi(openapi::base())
@@ -84,15 +85,25 @@ pub fn serve(
                         .finish()
                 }),
             );
-        let app = match static_dir {
+        // The fallback is the app's default in every configuration: scopes
+        // and resources hand unmatched requests (unknown `/api/v1/...` paths,
+        // wrong methods) to it, and it owns the problem documents under
+        // `/api`. The file service is kept off `/api` by a routing guard, or
+        // it would answer those requests itself with bare 404s and 405s.
+        let app = match static_dir.clone() {
             Some(dir) => app.service(
                 actix_files::Files::new("/", dir)
                     .index_file("index.html")
-                    .default_handler(fallback),
+                    .guard(actix_web::guard::fn_guard(|ctx| {
+                        !is_api_path(ctx.head().uri.path())
+                    }))
+                    .default_handler(fallback()),
             ),
-            None => app.default_service(fallback),
-        };
-        app.wrap(cors(&opts.cors_origins))
+            None => app,
+        }
+        .default_service(fallback());
+        app.wrap(from_fn(refuse_nul_in_query))
+            .wrap(cors(&opts.cors_origins))
             .wrap(from_fn(request_log))
     })
     .listen(listener)?;
@@ -126,6 +137,10 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
     c
 }
 
+fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
 /// Unmatched requests: API paths get a problem document (405 with `Allow`
 /// when the path exists with other methods, else 404); any other path is the
 /// SPA's, so it gets `index.html` and the client-side router decides.
@@ -135,7 +150,7 @@ async fn fallback(
     static_dir: Option<PathBuf>,
 ) -> Result<HttpResponse, ApiError> {
     let path = req.path();
-    if path.starts_with("/api/") || path == "/api" {
+    if is_api_path(path) {
         return Err(match routes.allowed(path) {
             Some(allow) => ApiError::MethodNotAllowed { allow },
             None => ApiError::NotFound("endpoint"),
@@ -150,6 +165,21 @@ async fn fallback(
         }
         None => Err(ApiError::NotFound("page")),
     }
+}
+
+/// NUL in an `/api` query string is a 400 on every endpoint, before any
+/// handler runs (PostgreSQL cannot store it; bodies are checked by
+/// [`extract::JsonBody`]).
+async fn refuse_nul_in_query(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if is_api_path(req.path()) {
+        if let Err(e) = extract::check_query(req.query_string()) {
+            return Ok(req.into_response(e.error_response()).map_into_right_body());
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// One log line per request with its id; the id is echoed in `X-Request-Id`.

@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use lazo_api::db::{Backend, Db};
 use lazo_api::jobs::{Worker, WorkerConfig};
+use lazo_api::net::TrustedProxies;
 use lazo_api::state::{AppState, Config};
 use lazo_api::{demo, ServeOptions};
 use std::net::TcpListener;
@@ -60,6 +61,14 @@ enum Command {
         /// Login attempts allowed per minute per client address and email.
         #[arg(long, env = "LAZO_LOGIN_PER_MINUTE", default_value_t = 10)]
         login_per_minute: u32,
+        /// Login attempts allowed per minute per email from all addresses
+        /// together; default three times LAZO_LOGIN_PER_MINUTE.
+        #[arg(long, env = "LAZO_LOGIN_PER_ACCOUNT_PER_MINUTE")]
+        login_per_account_per_minute: Option<u32>,
+        /// Comma-separated proxy addresses or CIDR blocks whose
+        /// X-Forwarded-For names the client (for the login rate limit).
+        #[arg(long, env = "LAZO_TRUSTED_PROXIES", default_value = "")]
+        trusted_proxies: String,
         #[arg(long, env = "LAZO_WORKERS")]
         workers: Option<usize>,
         /// First admin, created when the database has no users.
@@ -260,6 +269,8 @@ fn main() -> anyhow::Result<()> {
             jwt_secret: secret,
             jwt_ttl_minutes,
             login_per_minute,
+            login_per_account_per_minute,
+            trusted_proxies,
             workers,
             admin_email,
             admin_password,
@@ -303,6 +314,10 @@ fn main() -> anyhow::Result<()> {
                 jwt_secret: jwt_secret(secret, &url)?,
                 jwt_ttl: chrono::Duration::minutes(jwt_ttl_minutes.max(1)),
                 login_per_minute,
+                login_per_account_per_minute: login_per_account_per_minute
+                    .unwrap_or(login_per_minute.saturating_mul(3)),
+                trusted_proxies: TrustedProxies::parse(&trusted_proxies)
+                    .map_err(|e| anyhow::anyhow!("LAZO_TRUSTED_PROXIES: {e}"))?,
                 ..Config::default()
             };
             let listener = TcpListener::bind(&bind)?;

@@ -5,9 +5,9 @@
 
 use actix_web::App;
 use lazo_domain::wire::{FieldError, Problem};
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, OpenApi as Doc, Ref, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, OpenApi as Doc, Ref, RefOr, ResponseBuilder};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
@@ -96,6 +96,17 @@ pub fn finish(mut api: Doc) -> Doc {
             }
             if method == "get" && op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
                 add(op, "400", "A query parameter is malformed");
+            }
+            // If-Match and Idempotency-Key are checked before anything else.
+            if op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Header))
+            }) {
+                add(
+                    op,
+                    "400",
+                    "A header (If-Match, Idempotency-Key) is malformed",
+                );
             }
             if has_id {
                 add(op, "404", "No such resource, or one the caller may not see");

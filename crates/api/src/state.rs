@@ -7,6 +7,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use crate::db::Db;
+use crate::net::TrustedProxies;
 
 #[derive(Clone)]
 pub struct Config {
@@ -17,6 +18,11 @@ pub struct Config {
     pub session_ttl: Duration,
     /// Login attempts per minute for one address and email.
     pub login_per_minute: u32,
+    /// Login attempts per minute for one email from all addresses together,
+    /// so guessing from many addresses gains nothing.
+    pub login_per_account_per_minute: u32,
+    /// Peers whose `X-Forwarded-For` names the client (see [`crate::net`]).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Config {
@@ -37,6 +43,8 @@ impl Default for Config {
             jwt_ttl: Duration::minutes(30),
             session_ttl: Duration::hours(12),
             login_per_minute: 10,
+            login_per_account_per_minute: 30,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -44,17 +52,23 @@ impl Default for Config {
 pub struct AppState {
     pub db: Db,
     pub config: Config,
+    /// Keyed by client address and email.
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Keyed by email alone.
+    pub account_limiter: Arc<DefaultKeyedRateLimiter<String>>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> AppState {
-        let per_minute =
-            NonZeroU32::new(config.login_per_minute.max(1)).expect("max(1) is non-zero");
+        let quota =
+            |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("max(1) is non-zero"));
         AppState {
+            login_limiter: Arc::new(RateLimiter::keyed(quota(config.login_per_minute))),
+            account_limiter: Arc::new(RateLimiter::keyed(quota(
+                config.login_per_account_per_minute,
+            ))),
             db,
             config,
-            login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
         }
     }
 }

@@ -3,6 +3,13 @@
 //! One definition serves the server (which derives OpenAPI schemas from it with
 //! the `openapi` feature) and the SPA's typed client. Field names are the JSON
 //! names; timestamps are RFC 3339 in UTC.
+//!
+//! Request bodies deny unknown fields: a misspelt field (`priorty`) would
+//! otherwise be dropped and the call answer 200 having changed nothing. Their
+//! schemas state the limits the server checks (`limits.rs`): a non-blank
+//! string is `minLength: 1` with pattern `\S`; single-line strings (names,
+//! subjects, tags) also refuse control characters, which JSON Schema
+//! patterns cannot say portably.
 
 use crate::model::*;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,6 +18,26 @@ use serde_json::{Map, Value};
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
+
+/// A ticket tag in the OpenAPI document: one non-blank line of at most 100
+/// characters, without commas (the list filter splits on them).
+#[cfg(feature = "openapi")]
+pub struct Tag;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Tag {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .max_length(Some(crate::limits::NAME_MAX))
+            .pattern(Some(r"^[^,]*\S[^,]*$"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl ToSchema for Tag {}
 
 /// Custom field values of a ticket, keyed by the field's `key`.
 pub type FieldValues = Map<String, Value>;
@@ -83,6 +110,7 @@ impl FieldError {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -145,12 +173,20 @@ pub struct User {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateUser {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(en|es|fr)$"))]
     pub language: Option<String>,
     pub role: Role,
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 256))]
     pub password: String,
     #[serde(default)]
     pub active: Option<bool>,
@@ -158,12 +194,19 @@ pub struct CreateUser {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(en|es|fr)$"))]
     pub language: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
@@ -171,6 +214,7 @@ pub struct UpdateUser {
     pub active: Option<bool>,
     /// Sets a new password; the user's sessions are revoked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 256))]
     pub password: Option<String>,
 }
 
@@ -195,6 +239,7 @@ pub struct Group {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct GroupMemberInput {
     pub user_id: i64,
     #[serde(default)]
@@ -203,9 +248,15 @@ pub struct GroupMemberInput {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateGroup {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
     #[serde(default)]
     pub restrict_assignees: Option<bool>,
@@ -215,10 +266,16 @@ pub struct CreateGroup {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restrict_assignees: Option<bool>,
@@ -242,7 +299,12 @@ pub struct Status {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateStatus {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: String,
     pub category: StatusCategory,
     /// Defaults to after the last status.
@@ -252,8 +314,13 @@ pub struct CreateStatus {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<StatusCategory>,
@@ -274,9 +341,15 @@ pub struct RootCause {
 /// A custom field a ticket type defines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct FieldDef {
     /// Key in `custom_fields`: lowercase letters, digits and `_`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9_]{1,64}$"))]
     pub key: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub label: String,
     pub kind: FieldKind,
     #[serde(default)]
@@ -310,9 +383,14 @@ pub struct TicketType {
 /// never deleted, so history stays readable.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct RootCauseInput {
     #[serde(default)]
     pub id: Option<i64>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: String,
     #[serde(default = "yes")]
     pub active: bool,
@@ -324,9 +402,15 @@ fn yes() -> bool {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateTicketType {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
     #[serde(default)]
     pub show_summary: Option<bool>,
@@ -344,10 +428,16 @@ pub struct CreateTicketType {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateTicketType {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_summary: Option<bool>,
@@ -380,8 +470,13 @@ pub struct OrgSettings {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateOrgSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agents_may_close: Option<bool>,
@@ -414,8 +509,14 @@ pub struct ApiToken {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateApiToken {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub scopes: Vec<Scope>,
 }
 
@@ -453,15 +554,33 @@ pub struct Contact {
 /// created when unknown.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ContactInput {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 50, pattern = r"\S")
+    )]
     pub phone: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 35, pattern = r"\S")
+    )]
     pub language: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub external_ref: Option<String>,
 }
 
@@ -586,9 +705,15 @@ pub struct TicketCounts {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateTicket {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub subject: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
     #[serde(default)]
     pub type_id: Option<i64>,
@@ -607,14 +732,21 @@ pub struct CreateTicket {
     #[serde(default)]
     pub requester: Option<ContactInput>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Tag>, max_items = 50))]
     pub tags: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
     pub source: Option<String>,
     #[serde(default)]
     pub due_at: Option<DateTime<Utc>>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = -1000, maximum = 1000))]
     pub summary_score: Option<i32>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub summary_comment: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
@@ -631,10 +763,16 @@ pub struct CreateTicket {
 /// nullable field.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateTicket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub subject: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
     #[serde(
         default,
@@ -677,13 +815,14 @@ pub struct UpdateTicket {
     pub requester: Option<Option<ContactInput>>,
     /// Replaces the tag list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Tag>>, max_items = 50))]
     pub tags: Option<Vec<String>>,
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, min_length = 1, max_length = 100, pattern = r"\S"))]
     pub source: Option<Option<String>>,
     #[serde(
         default,
@@ -697,14 +836,14 @@ pub struct UpdateTicket {
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>, minimum = -1000, maximum = 1000))]
     pub summary_score: Option<Option<i32>>,
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 20000))]
     pub summary_comment: Option<Option<String>>,
     /// Merged into the ticket's values; a `null` value removes the field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -731,7 +870,9 @@ impl UpdateTicket {
 /// Apply one change to many tickets; each ticket gets its own result.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct BulkUpdate {
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub ids: Vec<i64>,
     pub changes: UpdateTicket,
 }
@@ -755,7 +896,12 @@ pub struct BulkResult {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CommentInput {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 20000, pattern = r"\S")
+    )]
     pub body: String,
     /// Internal notes are never shown to customers.
     #[serde(default)]
@@ -764,7 +910,12 @@ pub struct CommentInput {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateComment {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 20000, pattern = r"\S")
+    )]
     pub body: String,
 }
 
@@ -878,6 +1029,7 @@ pub struct TicketQuery {
     /// Text: a number (`1042` or `#1042`), an email, or words in subject and
     /// description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(max_length = 100))]
     pub q: Option<String>,
     /// Sort key: `created`, `updated`, `priority`, `due`, `number`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -889,6 +1041,7 @@ pub struct TicketQuery {
     pub cursor: Option<String>,
     /// Page size, 1 to 200; default 50.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<i64>,
 }
 
@@ -1241,6 +1394,7 @@ pub struct PageQuery {
     pub cursor: Option<String>,
     /// Page size, 1 to 200; default 50.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<i64>,
 }
 

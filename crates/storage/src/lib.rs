@@ -9,7 +9,7 @@
 pub mod schema;
 
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -175,6 +175,27 @@ impl Db {
             Backend::Postgres => None,
         };
         let mut conn = self.pool.get().map_err(StorageError::from)?;
+        if let DbConn::Sqlite(s) = &mut *conn {
+            // BEGIN IMMEDIATE takes the write lock up front, so another
+            // process writing the same file (`lazo migrate`, `create-admin`,
+            // a second worker) makes us wait out busy_timeout instead of
+            // failing the deferred transaction's upgrade with SQLITE_BUSY.
+            AnsiTransactionManager::begin_transaction_sql(s, "BEGIN IMMEDIATE")?;
+            let result = f(&mut conn);
+            let DbConn::Sqlite(s) = &mut *conn else {
+                unreachable!("the connection changed backend")
+            };
+            return match result {
+                Ok(v) => {
+                    AnsiTransactionManager::commit_transaction(s)?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    AnsiTransactionManager::rollback_transaction(s)?;
+                    Err(e)
+                }
+            };
+        }
         conn.transaction(|c| f(c))
     }
 

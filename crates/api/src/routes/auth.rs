@@ -1,3 +1,4 @@
+use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use lazo_domain::wire::{LoginRequest, LoginResponse, Me};
@@ -11,8 +12,11 @@ use crate::state::AppState;
 use lazo_service::auth::{dummy_hash, issue_jwt, start_session};
 use lazo_service::directory::load_me;
 
+const LIMITER_KEYS_MAX: usize = 10_000;
+
 /// Log in with email and password. Returns a short-lived JWT bound to a new
-/// session. Attempts are rate-limited per client address and email.
+/// session. Attempts are rate-limited per client address and email, and per
+/// email from all addresses.
 #[utoipa::path(tag = "auth", security(()), request_body = LoginRequest, responses(
     (status = 200, body = LoginResponse),
     (status = 401, description = "Wrong email or password", body = lazo_domain::wire::Problem, content_type = "application/problem+json"),
@@ -26,18 +30,24 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.value;
     let email = email.trim().to_lowercase();
-    let ip = req
-        .connection_info()
-        .realip_remote_addr()
-        .unwrap_or("unknown")
-        .to_owned();
-    if let Err(not_until) = state.login_limiter.check_key(&format!("{ip}|{email}")) {
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(
-            &governor::clock::DefaultClock::default(),
-        ));
-        return Err(ApiError::TooManyRequests {
-            retry_after: wait.as_secs().max(1),
-        });
+    let ip = crate::net::client_ip(&req, &state.config.trusted_proxies)
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    for (limiter, key) in [
+        (&state.login_limiter, format!("{ip}|{email}")),
+        (&state.account_limiter, email.clone()),
+    ] {
+        // Keys are caller-chosen; forget idle ones before they pile up.
+        if limiter.len() > LIMITER_KEYS_MAX {
+            limiter.retain_recent();
+        }
+        if let Err(not_until) = limiter.check_key(&key) {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            return Err(ApiError::TooManyRequests {
+                retry_after: wait.as_secs().max(1),
+            });
+        }
     }
     if password.len() > lazo_domain::limits::PASSWORD_MAX {
         return Err(ApiError::InvalidCredentials);
@@ -81,7 +91,16 @@ pub async fn login(
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(res))
+    Ok(token_response(res))
+}
+
+/// A response carrying a bearer token: no cache, shared or private, may keep
+/// it (RFC 6749 §5.1 asks the same of OAuth token responses).
+fn token_response(res: LoginResponse) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(res)
 }
 
 /// Log out: revokes the session, so its JWT stops working at once.
@@ -133,7 +152,7 @@ pub async fn refresh(state: web::Data<AppState>, who: Caller) -> Result<HttpResp
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(res))
+    Ok(token_response(res))
 }
 
 /// The signed-in person, their groups and the organisation settings.

@@ -115,10 +115,13 @@ pub async fn create(
             load(c, Some(id))?.pop().ok_or(ApiError::NotFound("token"))
         })
         .await?;
-    Ok(HttpResponse::Created().json(CreatedApiToken {
-        token,
-        secret: full,
-    }))
+    // The secret, like a login's JWT, must not linger in any cache.
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(CreatedApiToken {
+            token,
+            secret: full,
+        }))
 }
 
 /// Revoke a token; it stops working at once.

@@ -89,6 +89,12 @@ impl TestApp {
 
     /// Starts the app with a given configuration (e.g. a low login limit).
     pub async fn spawn_with(config: Config) -> TestApp {
+        TestApp::spawn_opts(config, ServeOptions::default()).await
+    }
+
+    /// Starts the app with a configuration and serve options (e.g. a static
+    /// directory, as `lazo serve` has when the SPA is built).
+    pub async fn spawn_opts(config: Config, opts: ServeOptions) -> TestApp {
         let (url, dir, pg) = match std::env::var("LAZO_TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.trim().is_empty() => {
                 let template = pg_template(&admin_url);
@@ -118,12 +124,8 @@ impl TestApp {
         }
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let port = listener.local_addr().unwrap().port();
-        let server = lazo_api::serve(
-            listener,
-            AppState::new(db.clone(), config),
-            ServeOptions::default(),
-        )
-        .expect("start the server");
+        let server = lazo_api::serve(listener, AppState::new(db.clone(), config), opts)
+            .expect("start the server");
         tokio::spawn(server);
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
