@@ -499,41 +499,47 @@ pub fn field_kind(k: FieldKind) -> T {
 /// The plain-words text for a problem code the SPA knows; other codes show the
 /// server's own message.
 pub fn problem_code(code: &str) -> Option<T> {
-    Some(match code {
-        "root_cause_required" => T::ErrRootCauseRequired,
-        "root_cause_prohibited" => T::ErrRootCauseProhibited,
-        "closing_not_allowed" => T::ErrClosingNotAllowed,
-        "owner_not_in_group" => T::ErrOwnerNotInGroup,
-        "comment_required" => T::ErrCommentRequired,
-        "stale" | "precondition_failed" => T::ErrStale,
-        "not_found" => T::ErrNotFound,
-        "forbidden" => T::ErrForbidden,
-        "invalid_credentials" => T::ErrInvalidCredentials,
+    use lazo_domain::ErrorCode as E;
+    Some(match code.parse::<E>().ok()? {
+        E::RootCauseRequired => T::ErrRootCauseRequired,
+        E::RootCauseProhibited => T::ErrRootCauseProhibited,
+        E::ClosingNotAllowed => T::ErrClosingNotAllowed,
+        E::OwnerNotInGroup => T::ErrOwnerNotInGroup,
+        E::CommentRequired => T::ErrCommentRequired,
+        E::Stale => T::ErrStale,
+        E::NotFound => T::ErrNotFound,
+        E::Forbidden => T::ErrForbidden,
+        E::InvalidCredentials => T::ErrInvalidCredentials,
         _ => return None,
     })
 }
 
-/// The label of a ticket field as history names it.
+/// The label of a ticket field as history names it. Exhaustive on purpose:
+/// a new history field does not compile until it is given a label here (or
+/// `None`, for rows the history shows by their own wording).
 pub fn history_field(field: &str) -> Option<T> {
-    Some(match field {
-        "subject" => T::Subject,
-        "description" => T::Description,
-        "status" | "status_id" => T::Status,
-        "priority" => T::Priority,
-        "owner" | "owner_id" => T::Owner,
-        "group" | "group_id" => T::Group,
-        "root_cause" | "root_cause_id" => T::RootCause,
-        "type" | "type_id" | "ticket_type" => T::Type,
-        "tags" => T::Tags,
-        "source" => T::Source,
-        "due_at" | "due" => T::DueDate,
-        "requester" => T::Requester,
-        "public" => T::Visibility,
-        "summary_score" => T::Score,
-        "summary_comment" => T::CustomerComment,
-        "comment" => T::Comment,
-        "sub_ticket" => T::SubTickets,
-        _ => return None,
+    use lazo_domain::HistoryField as H;
+    Some(match field.parse::<H>().ok()? {
+        H::Subject => T::Subject,
+        H::Description => T::Description,
+        H::Status => T::Status,
+        H::Priority => T::Priority,
+        H::Owner => T::Owner,
+        H::Group => T::Group,
+        H::RootCause => T::RootCause,
+        H::Type => T::Type,
+        H::Tags => T::Tags,
+        H::Source => T::Source,
+        H::DueAt => T::DueDate,
+        H::Requester => T::Requester,
+        H::Public => T::Visibility,
+        H::SummaryScore => T::Score,
+        H::SummaryComment => T::CustomerComment,
+        H::Comment => T::Comment,
+        H::SubTicket => T::SubTickets,
+        H::Created | H::InternalNote | H::CommentEdited | H::CommentDeleted | H::SnoozeUntil => {
+            return None
+        }
     })
 }
 

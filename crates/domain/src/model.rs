@@ -191,9 +191,144 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// Stable error codes: the `code` of a problem document and of each
+    /// field error. Clients key on these (the SPA maps them to text in the
+    /// agent's language), so a code is only ever added, never renamed.
+    ErrorCode {
+        // Field errors.
+        Required => "required",
+        TooLong => "too_long",
+        TooMany => "too_many",
+        Invalid => "invalid",
+        InvalidValue => "invalid_value",
+        InvalidCharacter => "invalid_character",
+        NotAnObject => "not_an_object",
+        OutOfRange => "out_of_range",
+        Duplicate => "duplicate",
+        Taken => "taken",
+        UnknownField => "unknown_field",
+        /// A reference to a record that exists but is deactivated.
+        Inactive => "inactive",
+        /// A reference to a record that does not exist.
+        UnknownReference => "unknown_reference",
+        // Ticket rules (field errors that are also the problem's code when
+        // one rule failed).
+        RootCauseRequired => "root_cause_required",
+        RootCauseProhibited => "root_cause_prohibited",
+        RootCauseUnknown => "root_cause_unknown",
+        ClosingNotAllowed => "closing_not_allowed",
+        OwnerNotInGroup => "owner_not_in_group",
+        CommentRequired => "comment_required",
+        // Problems.
+        ValidationFailed => "validation_failed",
+        BadBody => "bad_body",
+        MalformedJson => "malformed_json",
+        InvalidQuery => "invalid_query",
+        InvalidCursor => "invalid_cursor",
+        InvalidIfMatch => "invalid_if_match",
+        InvalidIdempotencyKey => "invalid_idempotency_key",
+        IdempotencyKeyReused => "idempotency_key_reused",
+        Unauthenticated => "unauthenticated",
+        InvalidCredentials => "invalid_credentials",
+        Forbidden => "forbidden",
+        NotFound => "not_found",
+        MethodNotAllowed => "method_not_allowed",
+        Conflict => "conflict",
+        InUse => "in_use",
+        GroupInUse => "group_in_use",
+        NameTaken => "name_taken",
+        EmailTaken => "email_taken",
+        Stale => "stale",
+        PayloadTooLarge => "payload_too_large",
+        UnsupportedMediaType => "unsupported_media_type",
+        PreconditionRequired => "precondition_required",
+        RateLimited => "rate_limited",
+        Internal => "internal",
+        Unavailable => "unavailable",
+        TicketClosed => "ticket_closed",
+        NotSnoozed => "not_snoozed",
+        JobNotRetryable => "job_not_retryable",
+    }
+);
+
+impl ErrorCode {
+    /// The codes of ticket rules: when every failing field has the same one,
+    /// it is also the problem's code.
+    pub fn is_rule(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::RootCauseRequired
+                | ErrorCode::RootCauseProhibited
+                | ErrorCode::RootCauseUnknown
+                | ErrorCode::ClosingNotAllowed
+                | ErrorCode::OwnerNotInGroup
+                | ErrorCode::CommentRequired
+                | ErrorCode::InvalidValue
+                | ErrorCode::UnknownField
+                | ErrorCode::Required
+        )
+    }
+}
+
+impl From<ErrorCode> for String {
+    fn from(c: ErrorCode) -> String {
+        c.as_str().to_owned()
+    }
+}
+
+string_enum!(
+    /// What a history row is about: a ticket field, or an event without a
+    /// field (created, a comment...). Custom fields are
+    /// `custom_fields.<key>` ([`HistoryField::CUSTOM_PREFIX`]).
+    HistoryField {
+        Created => "created",
+        SubTicket => "sub_ticket",
+        Comment => "comment",
+        InternalNote => "internal_note",
+        CommentEdited => "comment_edited",
+        CommentDeleted => "comment_deleted",
+        Subject => "subject",
+        Description => "description",
+        Priority => "priority",
+        Status => "status",
+        Type => "type",
+        RootCause => "root_cause",
+        Group => "group",
+        Owner => "owner",
+        Requester => "requester",
+        Tags => "tags",
+        Source => "source",
+        DueAt => "due_at",
+        SummaryScore => "summary_score",
+        SummaryComment => "summary_comment",
+        Public => "public",
+        SnoozeUntil => "snooze_until",
+    }
+);
+
+impl HistoryField {
+    pub const CUSTOM_PREFIX: &'static str = "custom_fields.";
+
+    /// The history name of custom field `key`.
+    pub fn custom(key: &str) -> String {
+        format!("{}{key}", Self::CUSTOM_PREFIX)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_and_history_fields_round_trip() {
+        for c in ErrorCode::ALL {
+            assert_eq!(c.as_str().parse::<ErrorCode>(), Ok(*c));
+        }
+        for f in HistoryField::ALL {
+            assert_eq!(f.as_str().parse::<HistoryField>(), Ok(*f));
+        }
+    }
 
     #[test]
     fn enums_round_trip_through_their_text() {

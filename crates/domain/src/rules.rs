@@ -2,6 +2,7 @@
 //! facts, asks these functions, and answers 422 with every violation named.
 
 use crate::limits;
+use crate::model::ErrorCode;
 use crate::model::{FieldKind, Role, StatusCategory};
 use crate::wire::{FieldDef, FieldError, FieldValues};
 use chrono::NaiveDate;
@@ -62,20 +63,20 @@ pub fn check(
                 if !ty.root_cause_ids.contains(&rc) {
                     errors.push(FieldError::new(
                         "root_cause_id",
-                        "root_cause_unknown",
+                        ErrorCode::RootCauseUnknown,
                         "this root cause does not belong to the ticket's type",
                     ));
                 } else if ty.prohibited_for.contains(&after.status_id) {
                     errors.push(FieldError::new(
                         "root_cause_id",
-                        "root_cause_prohibited",
+                        ErrorCode::RootCauseProhibited,
                         "the ticket's type prohibits a root cause in this status: clear the root cause first",
                     ));
                 }
             } else if ty.required_for.contains(&after.status_id) {
                 errors.push(FieldError::new(
                     "root_cause_id",
-                    "root_cause_required",
+                    ErrorCode::RootCauseRequired,
                     "the ticket's type requires a root cause in this status: choose one",
                 ));
             }
@@ -85,14 +86,14 @@ pub fn check(
             if after.root_cause_id.is_some() {
                 errors.push(FieldError::new(
                     "root_cause_id",
-                    "root_cause_unknown",
+                    ErrorCode::RootCauseUnknown,
                     "a ticket without a type has no root causes",
                 ));
             }
             if let Some(k) = after.custom_fields.keys().next() {
                 errors.push(FieldError::new(
                     format!("custom_fields.{k}"),
-                    "unknown_field",
+                    ErrorCode::UnknownField,
                     "a ticket without a type has no custom fields",
                 ));
             }
@@ -105,7 +106,7 @@ pub fn check(
         if owner_changed && g.restrict_assignees && !g.member_ids.contains(&owner) {
             errors.push(FieldError::new(
                 "owner_id",
-                "owner_not_in_group",
+                ErrorCode::OwnerNotInGroup,
                 "this group only accepts its members as owners",
             ));
         }
@@ -118,7 +119,7 @@ pub fn check(
     {
         errors.push(FieldError::new(
             "status_id",
-            "closing_not_allowed",
+            ErrorCode::ClosingNotAllowed,
             "only admins may close tickets in this organisation",
         ));
     }
@@ -126,7 +127,7 @@ pub fn check(
     if before.is_some() && ctx.comment_required_on_update && !has_comment {
         errors.push(FieldError::new(
             "comment",
-            "comment_required",
+            ErrorCode::CommentRequired,
             "this organisation requires a comment with every update",
         ));
     }
@@ -150,20 +151,20 @@ pub fn check_custom_fields(defs: &[FieldDef], values: &FieldValues) -> Vec<Field
         let Some(def) = defs.iter().find(|d| &d.key == key) else {
             errors.push(FieldError::new(
                 field,
-                "unknown_field",
+                ErrorCode::UnknownField,
                 "the ticket's type defines no such field",
             ));
             continue;
         };
         if let Some(msg) = field_value_problem(def, value) {
-            errors.push(FieldError::new(field, "invalid_value", msg));
+            errors.push(FieldError::new(field, ErrorCode::InvalidValue, msg));
         }
     }
     for def in defs.iter().filter(|d| d.required) {
         if values.get(&def.key).is_none_or(Value::is_null) {
             errors.push(FieldError::new(
                 format!("custom_fields.{}", def.key),
-                "required",
+                ErrorCode::Required,
                 format!("{} is required", def.label),
             ));
         }
@@ -215,19 +216,19 @@ pub fn check_line(field: &str, value: &str, max: usize, errors: &mut Vec<FieldEr
     if value.trim().is_empty() {
         errors.push(FieldError::new(
             field,
-            "required",
+            ErrorCode::Required,
             format!("{field} must not be empty"),
         ));
     } else if value.chars().count() > max {
         errors.push(FieldError::new(
             field,
-            "too_long",
+            ErrorCode::TooLong,
             format!("{field} is at most {max} characters"),
         ));
     } else if value.chars().any(char::is_control) {
         errors.push(FieldError::new(
             field,
-            "invalid",
+            ErrorCode::Invalid,
             format!("{field} must be a single line"),
         ));
     }
@@ -238,7 +239,7 @@ pub fn check_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldEr
     if value.chars().count() > max {
         errors.push(FieldError::new(
             field,
-            "too_long",
+            ErrorCode::TooLong,
             format!("{field} is at most {max} characters"),
         ));
     }
@@ -258,14 +259,14 @@ pub fn check_field_defs(defs: &[FieldDef]) -> Vec<FieldError> {
         if !key_ok {
             errors.push(FieldError::new(
                 format!("{f}.key"),
-                "invalid",
+                ErrorCode::Invalid,
                 "keys are 1-64 lowercase letters, digits or _",
             ));
         }
         if defs[..i].iter().any(|o| o.key == d.key) {
             errors.push(FieldError::new(
                 format!("{f}.key"),
-                "duplicate",
+                ErrorCode::Duplicate,
                 "keys must be unique",
             ));
         }
@@ -278,7 +279,7 @@ pub fn check_field_defs(defs: &[FieldDef]) -> Vec<FieldError> {
         if d.kind == FieldKind::Choice && d.options.is_empty() {
             errors.push(FieldError::new(
                 format!("{f}.options"),
-                "required",
+                ErrorCode::Required,
                 "a choice field needs options",
             ));
         }

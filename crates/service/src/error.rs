@@ -2,6 +2,7 @@
 //! its status and problem document (`ApiError: From<ServiceError>`).
 
 use lazo_domain::wire::FieldError;
+use lazo_domain::ErrorCode;
 use lazo_storage::StorageError;
 use std::fmt;
 
@@ -65,7 +66,7 @@ impl ServiceError {
             .collect::<Vec<_>>()
             .join("; ");
         ServiceError::Unprocessable {
-            code: "validation_failed",
+            code: ErrorCode::ValidationFailed.as_str(),
             detail,
             errors,
         }
@@ -90,7 +91,7 @@ impl ServiceError {
         ServiceError::Conflict {
             code,
             detail: message.to_owned(),
-            errors: vec![FieldError::new(field, "taken", message)],
+            errors: vec![FieldError::new(field, ErrorCode::Taken, message)],
         }
     }
 
@@ -99,25 +100,13 @@ impl ServiceError {
     }
 }
 
-/// Rule codes come from the domain crate as strings; errors need a
-/// `'static` code, and the set is closed.
+/// Field errors carry their code as text (the wire type is shared with the
+/// SPA); the problem's code is the rule's when it is one of the known rules.
 fn rule_code(code: &str) -> &'static str {
-    const KNOWN: &[&str] = &[
-        "root_cause_required",
-        "root_cause_prohibited",
-        "root_cause_unknown",
-        "closing_not_allowed",
-        "owner_not_in_group",
-        "comment_required",
-        "invalid_value",
-        "unknown_field",
-        "required",
-    ];
-    KNOWN
-        .iter()
-        .find(|k| **k == code)
-        .copied()
-        .unwrap_or("validation_failed")
+    match code.parse::<ErrorCode>() {
+        Ok(c) if c.is_rule() => c.as_str(),
+        _ => ErrorCode::ValidationFailed.as_str(),
+    }
 }
 
 impl From<diesel::result::Error> for ServiceError {
@@ -129,7 +118,7 @@ impl From<diesel::result::Error> for ServiceError {
             Error::NotFound => ServiceError::internal("a row the request depends on is missing"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 ServiceError::Conflict {
-                    code: "conflict",
+                    code: ErrorCode::Conflict.as_str(),
                     detail: format!(
                         "already exists ({})",
                         info.constraint_name()
@@ -141,7 +130,7 @@ impl From<diesel::result::Error> for ServiceError {
             }
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
                 ServiceError::Conflict {
-                    code: "in_use",
+                    code: ErrorCode::InUse.as_str(),
                     detail: "another record refers to this one".into(),
                     errors: vec![],
                 }

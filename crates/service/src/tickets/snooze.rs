@@ -6,6 +6,7 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use lazo_domain::wire::{FieldError, UpdateTicket};
+use lazo_domain::ErrorCode;
 use lazo_domain::StatusCategory;
 
 use super::write::{self, Snooze, Updated};
@@ -92,7 +93,7 @@ pub fn snooze(
     if until <= t || until > t + MAX_AHEAD {
         return Err(ServiceError::invalid(vec![FieldError::new(
             "until",
-            "out_of_range",
+            ErrorCode::OutOfRange,
             "must be in the future, at most a year ahead",
         )]));
     }

@@ -13,6 +13,7 @@ use lazo_domain::wire::{
     normalize_tag, CommentInput, ContactInput, CreateTicket, FieldError, FieldValues, TicketType,
     UpdateTicket,
 };
+use lazo_domain::{ErrorCode, HistoryField};
 use lazo_domain::{Priority, Role, StatusCategory};
 use serde_json::Value;
 
@@ -175,7 +176,7 @@ pub fn check_comment(input: &CommentInput, field: &str, errors: &mut Vec<FieldEr
     if input.body.trim().is_empty() {
         errors.push(FieldError::new(
             format!("{field}.body"),
-            "required",
+            ErrorCode::Required,
             "a comment needs text",
         ));
     }
@@ -186,7 +187,7 @@ fn check_tags(tags: &[String], errors: &mut Vec<FieldError>) {
     if tags.len() > TAGS_MAX {
         errors.push(FieldError::new(
             "tags",
-            "too_many",
+            ErrorCode::TooMany,
             format!("at most {TAGS_MAX} tags"),
         ));
     }
@@ -195,7 +196,7 @@ fn check_tags(tags: &[String], errors: &mut Vec<FieldError>) {
         if t.contains(',') {
             errors.push(FieldError::new(
                 format!("tags[{i}]"),
-                "invalid",
+                ErrorCode::Invalid,
                 "tags cannot contain commas",
             ));
         }
@@ -207,7 +208,7 @@ fn check_requester(r: &ContactInput, errors: &mut Vec<FieldError>) {
         if e.len() > EMAIL_MAX || !is_email(e.trim()) {
             errors.push(FieldError::new(
                 "requester.email",
-                "invalid",
+                ErrorCode::Invalid,
                 "must be an email address",
             ));
         }
@@ -215,7 +216,7 @@ fn check_requester(r: &ContactInput, errors: &mut Vec<FieldError>) {
     if r.email.is_none() && r.external_ref.is_none() {
         errors.push(FieldError::new(
             "requester.email",
-            "required",
+            ErrorCode::Required,
             "a requester needs an email or an external_ref",
         ));
     }
@@ -235,9 +236,48 @@ fn check_score(score: Option<i32>, errors: &mut Vec<FieldError>) {
     if score.is_some_and(|s| !(-1000..=1000).contains(&s)) {
         errors.push(FieldError::new(
             "summary_score",
-            "out_of_range",
+            ErrorCode::OutOfRange,
             "a score is between -1000 and 1000",
         ));
+    }
+}
+
+/// The values a create or an update sets (absent: not set by this write).
+struct Values<'a> {
+    subject: Option<&'a str>,
+    description: Option<&'a str>,
+    tags: Option<&'a [String]>,
+    source: Option<&'a str>,
+    summary_comment: Option<&'a str>,
+    summary_score: Option<i32>,
+    requester: Option<&'a ContactInput>,
+    comment: Option<&'a CommentInput>,
+}
+
+/// Field validation shared by create and update: one place says what a
+/// valid subject, tag list, score... is.
+fn check_values(v: Values, errors: &mut Vec<FieldError>) {
+    if let Some(s) = v.subject {
+        check_line("subject", s, SUBJECT_MAX, errors);
+    }
+    if let Some(d) = v.description {
+        check_text("description", d, TEXT_MAX, errors);
+    }
+    if let Some(t) = v.tags {
+        check_tags(t, errors);
+    }
+    if let Some(s) = v.source {
+        check_line("source", s, NAME_MAX, errors);
+    }
+    if let Some(s) = v.summary_comment {
+        check_text("summary_comment", s, TEXT_MAX, errors);
+    }
+    check_score(v.summary_score, errors);
+    if let Some(r) = v.requester {
+        check_requester(r, errors);
+    }
+    if let Some(cm) = v.comment {
+        check_comment(cm, "comment", errors);
     }
 }
 
@@ -341,7 +381,7 @@ fn resolve_status(
         Some(_) => {
             errors.push(FieldError::new(
                 "status_id",
-                "inactive",
+                ErrorCode::Inactive,
                 "this status is no longer in use",
             ));
             Ok(None)
@@ -349,7 +389,7 @@ fn resolve_status(
         None => {
             errors.push(FieldError::new(
                 "status_id",
-                "unknown_reference",
+                ErrorCode::UnknownReference,
                 "no such status",
             ));
             Ok(None)
@@ -369,7 +409,7 @@ fn resolve_type(
         Some(_) => {
             errors.push(FieldError::new(
                 "type_id",
-                "inactive",
+                ErrorCode::Inactive,
                 "this ticket type is no longer in use",
             ));
             Ok(None)
@@ -377,7 +417,7 @@ fn resolve_type(
         None => {
             errors.push(FieldError::new(
                 "type_id",
-                "unknown_reference",
+                ErrorCode::UnknownReference,
                 "no such ticket type",
             ));
             Ok(None)
@@ -395,7 +435,7 @@ fn resolve_group(
     if g.is_none() {
         errors.push(FieldError::new(
             "group_id",
-            "unknown_reference",
+            ErrorCode::UnknownReference,
             "no such group",
         ));
     }
@@ -420,12 +460,12 @@ fn resolve_owner(
         Some(true) => {}
         Some(false) => errors.push(FieldError::new(
             "owner_id",
-            "inactive",
+            ErrorCode::Inactive,
             "this user is deactivated",
         )),
         None => errors.push(FieldError::new(
             "owner_id",
-            "unknown_reference",
+            ErrorCode::UnknownReference,
             "no such user",
         )),
     }
@@ -439,7 +479,7 @@ fn check_new_cause(ty: Option<&TicketType>, cause: Option<i64>, errors: &mut Vec
     if ty.root_causes.iter().any(|rc| rc.id == cause && !rc.active) {
         errors.push(FieldError::new(
             "root_cause_id",
-            "inactive",
+            ErrorCode::Inactive,
             "this root cause is no longer in use",
         ));
     }
@@ -486,27 +526,19 @@ pub fn create(
 ) -> Result<i64, ServiceError> {
     let actor = Actor::of(who);
     let mut errors = Vec::new();
-    check_line("subject", &input.subject, SUBJECT_MAX, &mut errors);
-    check_text(
-        "description",
-        input.description.as_deref().unwrap_or(""),
-        TEXT_MAX,
+    check_values(
+        Values {
+            subject: Some(&input.subject),
+            description: input.description.as_deref(),
+            tags: Some(&input.tags),
+            source: input.source.as_deref(),
+            summary_comment: input.summary_comment.as_deref(),
+            summary_score: input.summary_score,
+            requester: input.requester.as_ref(),
+            comment: input.comment.as_ref(),
+        },
         &mut errors,
     );
-    check_tags(&input.tags, &mut errors);
-    if let Some(s) = &input.source {
-        check_line("source", s, NAME_MAX, &mut errors);
-    }
-    if let Some(s) = &input.summary_comment {
-        check_text("summary_comment", s, TEXT_MAX, &mut errors);
-    }
-    check_score(input.summary_score, &mut errors);
-    if let Some(r) = &input.requester {
-        check_requester(r, &mut errors);
-    }
-    if let Some(cm) = &input.comment {
-        check_comment(cm, "comment", &mut errors);
-    }
     let parent = match parent_id {
         Some(p) => Some(load_writable(c, who, p)?),
         None => None,
@@ -612,7 +644,7 @@ pub fn create(
         id,
         &actor,
         t,
-        ("created", None, Some(label.clone())),
+        (HistoryField::Created.as_str(), None, Some(label.clone())),
         comment_id,
     )?;
     emit(
@@ -627,7 +659,14 @@ pub fn create(
         },
     )?;
     if let Some(p) = parent {
-        record(c, p.id, &actor, t, ("sub_ticket", None, Some(label)), None)?;
+        record(
+            c,
+            p.id,
+            &actor,
+            t,
+            (HistoryField::SubTicket.as_str(), None, Some(label)),
+            None,
+        )?;
         emit(
             c,
             Some(p.id),
@@ -768,30 +807,19 @@ pub fn update_with(
         });
     }
     let mut errors = Vec::new();
-    if let Some(s) = &changes.subject {
-        check_line("subject", s, SUBJECT_MAX, &mut errors);
-    }
-    if let Some(d) = &changes.description {
-        check_text("description", d, TEXT_MAX, &mut errors);
-    }
-    if let Some(t) = &changes.tags {
-        check_tags(t, &mut errors);
-    }
-    if let Some(Some(s)) = &changes.source {
-        check_line("source", s, NAME_MAX, &mut errors);
-    }
-    if let Some(Some(s)) = &changes.summary_comment {
-        check_text("summary_comment", s, TEXT_MAX, &mut errors);
-    }
-    if let Some(s) = changes.summary_score {
-        check_score(s, &mut errors);
-    }
-    if let Some(Some(r)) = &changes.requester {
-        check_requester(r, &mut errors);
-    }
-    if let Some(cm) = &changes.comment {
-        check_comment(cm, "comment", &mut errors);
-    }
+    check_values(
+        Values {
+            subject: changes.subject.as_deref(),
+            description: changes.description.as_deref(),
+            tags: changes.tags.as_deref(),
+            source: changes.source.as_ref().and_then(|s| s.as_deref()),
+            summary_comment: changes.summary_comment.as_ref().and_then(|s| s.as_deref()),
+            summary_score: changes.summary_score.flatten(),
+            requester: changes.requester.as_ref().and_then(|r| r.as_ref()),
+            comment: changes.comment.as_ref(),
+        },
+        &mut errors,
+    );
     // The state after the change.
     let status_id = changes.status_id.unwrap_or(cur.status_id);
     let category = if changes.status_id.is_some_and(|s| s != cur.status_id) {
@@ -951,9 +979,9 @@ pub fn update_with(
             t,
             (
                 if changes.comment.as_ref().is_some_and(|c| c.internal) {
-                    "internal_note"
+                    HistoryField::InternalNote.as_str()
                 } else {
-                    "comment"
+                    HistoryField::Comment.as_str()
                 },
                 None,
                 None,
@@ -1050,109 +1078,113 @@ pub fn update_with(
     let mut h: Vec<FieldChange> = Vec::new();
     if subject != cur.subject {
         h.push(FieldChange::value(
-            "subject",
+            HistoryField::Subject.as_str(),
             Some(cur.subject.clone()),
             Some(subject.clone()),
         ));
     }
     if description != cur.description {
         h.push(FieldChange::value(
-            "description",
+            HistoryField::Description.as_str(),
             Some(cur.description.clone()),
             Some(description.clone()),
         ));
     }
     if priority != cur.priority {
         let p = |r: i16| Priority::from_rank(r).map(|p| p.as_str().to_owned());
-        h.push(FieldChange::value("priority", p(cur.priority), p(priority)));
+        h.push(FieldChange::value(
+            HistoryField::Priority.as_str(),
+            p(cur.priority),
+            p(priority),
+        ));
     }
     if status_id != cur.status_id {
         h.push(FieldChange::reference(
-            "status",
+            HistoryField::Status.as_str(),
             (Some(cur.status_id), status_name(c, Some(cur.status_id))?),
             (Some(status_id), status_name(c, Some(status_id))?),
         ));
     }
     if type_id != cur.type_id {
         h.push(FieldChange::reference(
-            "type",
+            HistoryField::Type.as_str(),
             (cur.type_id, type_name(c, cur.type_id)?),
             (type_id, type_name(c, type_id)?),
         ));
     }
     if root_cause_id != cur.root_cause_id {
         h.push(FieldChange::reference(
-            "root_cause",
+            HistoryField::RootCause.as_str(),
             (cur.root_cause_id, cause_name(c, cur.root_cause_id)?),
             (root_cause_id, cause_name(c, root_cause_id)?),
         ));
     }
     if group_id != cur.group_id {
         h.push(FieldChange::reference(
-            "group",
+            HistoryField::Group.as_str(),
             (cur.group_id, group_name(c, cur.group_id)?),
             (group_id, group_name(c, group_id)?),
         ));
     }
     if owner_id != cur.owner_id {
         h.push(FieldChange::reference(
-            "owner",
+            HistoryField::Owner.as_str(),
             (cur.owner_id, user_name(c, cur.owner_id)?),
             (owner_id, user_name(c, owner_id)?),
         ));
     }
     if requester_email != cur.requester_email || contact_id != cur.contact_id {
         h.push(FieldChange::value(
-            "requester",
+            HistoryField::Requester.as_str(),
             cur.requester_email.clone(),
             requester_email.clone(),
         ));
     }
     if tags != old_tags {
         h.push(FieldChange::value(
-            "tags",
+            HistoryField::Tags.as_str(),
             Some(old_tags.join(", ")),
             Some(tags.join(", ")),
         ));
     }
     if source != cur.source {
         h.push(FieldChange::value(
-            "source",
+            HistoryField::Source.as_str(),
             cur.source.clone(),
             source.clone(),
         ));
     }
     if due_at != cur.due_at {
         h.push(FieldChange::value(
-            "due_at",
+            HistoryField::DueAt.as_str(),
             show_time(cur.due_at),
             show_time(due_at),
         ));
     }
     if summary_score != cur.summary_score {
         h.push(FieldChange::value(
-            "summary_score",
+            HistoryField::SummaryScore.as_str(),
             cur.summary_score.map(|s| s.to_string()),
             summary_score.map(|s| s.to_string()),
         ));
     }
     if summary_comment != cur.summary_comment {
         h.push(FieldChange::value(
-            "summary_comment",
+            HistoryField::SummaryComment.as_str(),
             cur.summary_comment.clone(),
             summary_comment.clone(),
         ));
     }
     if is_public != cur.is_public {
         h.push(FieldChange::value(
-            "public",
+            HistoryField::Public.as_str(),
             Some(cur.is_public.to_string()),
             Some(is_public.to_string()),
         ));
     }
     if snooze.until != cur.snooze_until {
         h.push(FieldChange::value(
-            "snooze_until",
+            HistoryField::SnoozeUntil.as_str(),
             show_time(cur.snooze_until),
             show_time(snooze.until),
         ));
@@ -1168,7 +1200,7 @@ pub fn update_with(
     for k in keys {
         if old_fields.get(k) != fields.get(k) {
             h.push(FieldChange::value(
-                format!("custom_fields.{k}"),
+                HistoryField::custom(k),
                 show_value(old_fields.get(k)),
                 show_value(fields.get(k)),
             ));
