@@ -615,3 +615,45 @@ fn sixteen_token_clients_create_concurrently_without_a_single_5xx() {
     );
     assert_eq!(statuses.get(&201).copied(), Some(total), "{statuses:?}");
 }
+
+#[test]
+fn create_admin_refuses_a_bad_name_and_creates_nothing() {
+    let bin = std::env::var("LAZO_BIN")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/debug/lazo").into());
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lazo.db");
+    let run = |name: &str| {
+        Command::new(&bin)
+            .args([
+                "create-admin",
+                "--email",
+                "boss@example.com",
+                "--name",
+                name,
+                "--password",
+                "a-long-password",
+            ])
+            .env("DATABASE_URL", &db)
+            .env("LAZO_LOG", "warn")
+            .output()
+            .expect("run lazo create-admin")
+    };
+    for bad in ["", "two\nlines", &"x".repeat(101)] {
+        let out = run(bad);
+        assert!(!out.status.success(), "accepted the name {bad:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("name"), "{err}");
+    }
+    let out = run("The Boss");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The refused attempts left nothing behind: the email is free until now.
+    let again = run("The Boss");
+    assert!(
+        !again.status.success(),
+        "the email is taken by the one success"
+    );
+}
