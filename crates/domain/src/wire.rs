@@ -513,10 +513,24 @@ pub struct Ticket {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// When a snoozed ticket reopens by itself (`POST /tickets/{id}/snooze`).
+    #[serde(default)]
+    pub snooze_until: Option<DateTime<Utc>>,
     /// Increases with every change; the `ETag` is derived from it.
     pub version: i64,
     /// What the caller may do with this ticket.
     pub access: Access,
+}
+
+/// Snooze a ticket: it moves to a pending status now and back to the open
+/// status it had when `until` comes (a scheduled job does it, with history).
+/// Snoozing a snoozed ticket again moves the date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SnoozeTicket {
+    /// When the ticket reopens; must be in the future (at most a year ahead).
+    pub until: DateTime<Utc>,
 }
 
 /// A row of the follow-up page.
@@ -539,6 +553,9 @@ pub struct TicketListItem {
     pub summary_comment: Option<String>,
     pub due_at: Option<DateTime<Utc>>,
     pub overdue: bool,
+    /// Set while the ticket is snoozed: when it reopens.
+    #[serde(default)]
+    pub snooze_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
