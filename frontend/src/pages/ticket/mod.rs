@@ -62,7 +62,7 @@ pub fn TicketPage() -> impl IntoView {
     let load_comments = move |tid: i64| {
         let my = generation.get_value();
         spawn_local(async move {
-            let r = api::comments(tid).await.map(|p| p.items);
+            let r = api::comments(tid, None).await.map(|p| p.items);
             if generation.try_get_value() == Some(my) {
                 comments.set(Some(r));
             }
@@ -71,7 +71,7 @@ pub fn TicketPage() -> impl IntoView {
     let load_history = move |tid: i64| {
         let my = generation.get_value();
         spawn_local(async move {
-            let r = api::history(tid).await.map(|p| p.items);
+            let r = api::history(tid, None).await.map(|p| p.items);
             if generation.try_get_value() == Some(my) {
                 history.set(Some(r));
             }
