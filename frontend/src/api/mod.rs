@@ -13,11 +13,13 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+type RenewedHook = Rc<dyn Fn(LoginResponse)>;
+
 thread_local! {
     static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
     static BASE: RefCell<Option<String>> = const { RefCell::new(None) };
     static ON_UNAUTHORIZED: RefCell<Option<Rc<dyn Fn()>>> = RefCell::new(None);
-    static ON_RENEWED: RefCell<Option<Rc<dyn Fn(LoginResponse)>>> = RefCell::new(None);
+    static ON_RENEWED: RefCell<Option<RenewedHook>> = RefCell::new(None);
     /// The renewal in flight: every caller that needs one awaits this promise,
     /// so concurrent 401s cost one `POST /auth/refresh`.
     static RENEWING: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };

@@ -1,8 +1,12 @@
 //! Building blocks shared by the pages.
 
+mod custom_fields;
 mod owner_picker;
+mod paged;
 
+pub use custom_fields::{set_field, CustomFieldInput};
 pub use owner_picker::{OwnerChoice, OwnerPicker};
+pub use paged::Paged;
 
 use crate::api::ApiError;
 use crate::i18n::{self, Lang, T};
