@@ -420,7 +420,7 @@ pub async fn bulk_update(b: &BulkUpdate) -> Result<BulkResult, ApiError> {
     send(Method::POST, "/tickets/bulk", b).await
 }
 
-/// Comments and history come a page at a time, newest first; pass the
+/// Comments and history come a page at a time, oldest first; pass the
 /// previous page's `next_cursor` for the next one.
 pub const ACTIVITY_PAGE: usize = 50;
 

@@ -22,6 +22,7 @@ pub struct Paged<T: Send + Sync + 'static> {
     pub started: RwSignal<bool>,
     version: StoredValue<u64>,
     fetch: StoredValue<Fetch<T>, LocalStorage>,
+    key: fn(&T) -> i64,
 }
 
 impl<T: Send + Sync + 'static> Clone for Paged<T> {
@@ -32,7 +33,10 @@ impl<T: Send + Sync + 'static> Clone for Paged<T> {
 impl<T: Send + Sync + 'static> Copy for Paged<T> {}
 
 impl<T: Send + Sync + 'static> Paged<T> {
+    /// `key` identifies an item: a page never adds one already shown (e.g.
+    /// a comment just written, shown before its page came).
     pub fn new<F: Future<Output = Result<(Vec<T>, Option<String>), ApiError>> + 'static>(
+        key: fn(&T) -> i64,
         fetch: impl Fn(Option<String>) -> F + 'static,
     ) -> Self {
         let fetch: Fetch<T> = Rc::new(move |c| Box::pin(fetch(c)));
@@ -44,6 +48,7 @@ impl<T: Send + Sync + 'static> Paged<T> {
             started: RwSignal::new(false),
             version: StoredValue::new(0),
             fetch: StoredValue::new_local(fetch),
+            key,
         }
     }
 
@@ -79,9 +84,11 @@ impl<T: Send + Sync + 'static> Paged<T> {
             }
             match r {
                 Ok((items, next)) => {
+                    let key = this.key;
                     this.items.update(|xs| {
                         if append {
-                            xs.extend(items)
+                            let shown: Vec<i64> = xs.iter().map(key).collect();
+                            xs.extend(items.into_iter().filter(|x| !shown.contains(&key(x))))
                         } else {
                             *xs = items
                         }

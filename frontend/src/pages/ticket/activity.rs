@@ -1,4 +1,5 @@
-//! Comments and history, as tabs. Both come a page at a time ("Load more");
+//! Comments and history, as tabs, oldest first. Both come a page at a time
+//! ("Load more" at the end);
 //! history loads when its tab is first opened. Both belong to the ticket's
 //! screen, so nothing of another ticket ever shows here.
 
@@ -24,16 +25,22 @@ pub fn Activity(st: TicketState) -> impl IntoView {
     let t = move |k: T| prefs.t(k);
     let tid = st.tid;
     let tab = RwSignal::new(Tab::Comments);
-    let comments: Paged<Comment> = Paged::new(move |cursor| async move {
-        api::comments(tid, cursor)
-            .await
-            .map(|p| (p.items, p.next_cursor))
-    });
-    let history: Paged<HistoryEntry> = Paged::new(move |cursor| async move {
-        api::history(tid, cursor)
-            .await
-            .map(|p| (p.items, p.next_cursor))
-    });
+    let comments: Paged<Comment> = Paged::new(
+        |c| c.id,
+        move |cursor| async move {
+            api::comments(tid, cursor)
+                .await
+                .map(|p| (p.items, p.next_cursor))
+        },
+    );
+    let history: Paged<HistoryEntry> = Paged::new(
+        |h| h.id,
+        move |cursor| async move {
+            api::history(tid, cursor)
+                .await
+                .map(|p| (p.items, p.next_cursor))
+        },
+    );
     // First load, then again whenever a save recorded something new.
     Effect::new(move |_| {
         st.comments_changed.track();

@@ -39,8 +39,9 @@ pub fn Comments(ticket_id: i64, comments: Paged<Comment>) -> impl IntoView {
             match api::add_comment(ticket_id, &input).await {
                 Ok(c) => {
                     body.set(String::new());
-                    // Newest first; the pages already loaded stay.
-                    comments.items.update(|cs| cs.insert(0, c));
+                    // Oldest first: the newest goes last (its page, when
+                    // loaded later, does not repeat it).
+                    comments.items.update(|cs| cs.push(c));
                 }
                 Err(e) => error.set(Some(e)),
             }
