@@ -14,17 +14,20 @@ use lazo_domain::wire::{Comment, HistoryEntry};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Tab {
+pub enum Tab {
     Comments,
     History,
 }
 
 #[component]
-pub fn Activity(st: TicketState) -> impl IntoView {
+pub fn Activity(
+    st: TicketState,
+    /// The open tab; the page keeps it while walking from ticket to ticket.
+    tab: RwSignal<Tab>,
+) -> impl IntoView {
     let prefs = use_prefs();
     let t = move |k: T| prefs.t(k);
     let tid = st.tid;
-    let tab = RwSignal::new(Tab::Comments);
     let comments: Paged<Comment> = Paged::new(
         |c| c.id,
         move |cursor| async move {
@@ -48,7 +51,8 @@ pub fn Activity(st: TicketState) -> impl IntoView {
     });
     Effect::new(move |prev: Option<u64>| {
         let n = st.history_changed.get();
-        if prev.is_some_and(|p| p != n) && history.started.get_untracked() {
+        let first = prev.is_none() && tab.get_untracked() == Tab::History;
+        if first || (prev.is_some_and(|p| p != n) && history.started.get_untracked()) {
             history.reload();
         }
         n

@@ -22,7 +22,7 @@ use crate::i18n::{fill, T};
 use crate::listview::{self, PAGE_SIZE};
 use crate::state::{use_list, use_notices, use_prefs, use_session, ListCtx, Notices, Prefs};
 use crate::util;
-use activity::Activity;
+use activity::{Activity, Tab};
 use draft::Draft;
 use head::{requester, CustomFieldsCard, TicketHead};
 use lazo_domain::wire::{CommentInput, Ticket};
@@ -47,6 +47,7 @@ pub fn TicketPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok())));
     // The ticket on screen once loaded (the delete button waits for it).
     let shown = RwSignal::new(None::<i64>);
+    let tab = RwSignal::new(Tab::Comments);
     let alive = StoredValue::new(());
 
     // ---- walking the list
@@ -217,7 +218,7 @@ pub fn TicketPage() -> impl IntoView {
         <section class="page ticket-page">
             {nav_bar}
             // A new screen (and reactive scope) per ticket.
-            {move || id.get().map(|tid| view! { <TicketScreen tid=tid shown=shown /> })}
+            {move || id.get().map(|tid| view! { <TicketScreen tid=tid shown=shown tab=tab /> })}
         </section>
     }
 }
@@ -361,7 +362,7 @@ impl TicketState {
 /// One ticket: loads it (a resource of this screen: dropped with it) and
 /// shows it once there.
 #[component]
-fn TicketScreen(tid: i64, shown: RwSignal<Option<i64>>) -> impl IntoView {
+fn TicketScreen(tid: i64, shown: RwSignal<Option<i64>>, tab: RwSignal<Tab>) -> impl IntoView {
     let st = TicketState::new(tid);
     let loaded = LocalResource::new(move || api::ticket(tid));
     let load_error = RwSignal::new(None::<ApiError>);
@@ -383,12 +384,12 @@ fn TicketScreen(tid: i64, shown: RwSignal<Option<i64>>) -> impl IntoView {
         if !has_ticket.get() {
             return view! { <div class="skeleton"><Loading /></div> }.into_any();
         }
-        view! { <TicketView st=st /> }.into_any()
+        view! { <TicketView st=st tab=tab /> }.into_any()
     }
 }
 
 #[component]
-fn TicketView(st: TicketState) -> impl IntoView {
+fn TicketView(st: TicketState, tab: RwSignal<Tab>) -> impl IntoView {
     let prefs = use_prefs();
     let t = move |k: T| prefs.t(k);
     let Some(tk) = st.ticket.get_untracked() else {
@@ -401,7 +402,7 @@ fn TicketView(st: TicketState) -> impl IntoView {
                 <TicketHead tk=tk.clone() read_only=read_only />
                 <CustomFieldsCard st=st />
                 <SubTickets parent_id=st.tid can_create=!read_only && tk.parent.is_none() />
-                <Activity st=st />
+                <Activity st=st tab=tab />
             </div>
             <aside class="ticket-side" aria-label=move || t(T::TicketProperties)>
                 <section class="card props">
