@@ -1,16 +1,14 @@
 //! Comments and history, as tabs, oldest first. Both come a page at a time
-//! ("Load more" at the end);
+//! ("Load more" at the end); they start loading with the ticket, except
 //! history loads when its tab is first opened. Both belong to the ticket's
 //! screen, so nothing of another ticket ever shows here.
 
 use super::comments::Comments;
 use super::history::History;
 use super::TicketState;
-use crate::api;
 use crate::components::Paged;
 use crate::i18n::T;
 use crate::state::use_prefs;
-use lazo_domain::wire::{Comment, HistoryEntry};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -28,31 +26,11 @@ pub fn Activity(
     let prefs = use_prefs();
     let t = move |k: T| prefs.t(k);
     let tid = st.tid;
-    let comments: Paged<Comment> = Paged::new(
-        |c| c.id,
-        move |cursor| async move {
-            api::comments(tid, cursor)
-                .await
-                .map(|p| (p.items, p.next_cursor))
-        },
-    );
-    let history: Paged<HistoryEntry> = Paged::new(
-        |h| h.id,
-        move |cursor| async move {
-            api::history(tid, cursor)
-                .await
-                .map(|p| (p.items, p.next_cursor))
-        },
-    );
-    // First load, then again whenever a save recorded something new.
-    Effect::new(move |_| {
-        st.comments_changed.track();
-        comments.reload();
-    });
+    let (comments, history) = (st.comments, st.history);
+    // Again whenever a save or a snooze recorded something new.
     Effect::new(move |prev: Option<u64>| {
         let n = st.history_changed.get();
-        let first = prev.is_none() && tab.get_untracked() == Tab::History;
-        if first || (prev.is_some_and(|p| p != n) && history.started.get_untracked()) {
+        if prev.is_some_and(|p| p != n) && history.started.get_untracked() {
             history.reload();
         }
         n

@@ -17,7 +17,7 @@ mod snooze;
 mod subtickets;
 
 use crate::api::{self, ApiError};
-use crate::components::{use_nav, ErrorBox, Loading};
+use crate::components::{use_nav, ErrorBox, Loading, Paged};
 use crate::i18n::{fill, T};
 use crate::listview::{self, PAGE_SIZE};
 use crate::state::{use_list, use_notices, use_prefs, use_session, ListCtx, Notices, Prefs};
@@ -25,7 +25,7 @@ use crate::util;
 use activity::{Activity, Tab};
 use draft::Draft;
 use head::{requester, CustomFieldsCard, TicketHead};
-use lazo_domain::wire::{CommentInput, Ticket};
+use lazo_domain::wire::{Comment, CommentInput, HistoryEntry, Ticket, TicketListItem};
 use lazo_domain::Access;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -237,9 +237,13 @@ pub(crate) struct TicketState {
     pub save_error: RwSignal<Option<ApiError>>,
     pub change_comment: RwSignal<String>,
     pub change_internal: RwSignal<bool>,
-    /// Bumped when the server recorded new comments / history entries.
-    pub comments_changed: RwSignal<u64>,
+    /// Bumped when the server recorded new history entries.
     pub history_changed: RwSignal<u64>,
+    /// What is loaded for the ticket besides itself, from the start (at the
+    /// same time as the ticket), and dropped with the screen.
+    pub comments: Paged<Comment>,
+    pub history: Paged<HistoryEntry>,
+    pub subs: LocalResource<Result<Vec<TicketListItem>, ApiError>>,
     list: ListCtx,
     notices: Notices,
     prefs: Prefs,
@@ -267,8 +271,26 @@ impl TicketState {
             save_error: RwSignal::new(None),
             change_comment: RwSignal::new(String::new()),
             change_internal: RwSignal::new(true),
-            comments_changed: RwSignal::new(0),
             history_changed: RwSignal::new(0),
+            comments: Paged::new(
+                |c| c.id,
+                move |cursor| async move {
+                    api::comments(tid, cursor)
+                        .await
+                        .map(|p| (p.items, p.next_cursor))
+                },
+            ),
+            history: Paged::new(
+                |h| h.id,
+                move |cursor| async move {
+                    api::history(tid, cursor)
+                        .await
+                        .map(|p| (p.items, p.next_cursor))
+                },
+            ),
+            subs: LocalResource::new(move || async move {
+                api::sub_tickets(tid).await.map(|p| p.items)
+            }),
             list: use_list(),
             notices: use_notices(),
             prefs: use_prefs(),
@@ -333,7 +355,7 @@ impl TicketState {
                     st.apply(tk, tag);
                     st.notices.ok(st.t(T::TicketSaved));
                     if with_comment {
-                        st.comments_changed.update(|n| *n += 1);
+                        st.comments.reload();
                     }
                     st.history_changed.update(|n| *n += 1);
                 }
@@ -363,8 +385,14 @@ impl TicketState {
 /// shows it once there.
 #[component]
 fn TicketScreen(tid: i64, shown: RwSignal<Option<i64>>, tab: RwSignal<Tab>) -> impl IntoView {
-    let st = TicketState::new(tid);
+    // The ticket, its comments and sub-tickets (and history, when its tab is
+    // open) are asked for at once.
     let loaded = LocalResource::new(move || api::ticket(tid));
+    let st = TicketState::new(tid);
+    st.comments.reload();
+    if tab.get_untracked() == Tab::History {
+        st.history.reload();
+    }
     let load_error = RwSignal::new(None::<ApiError>);
     Effect::new(move |_| match loaded.get() {
         Some(Ok((tk, tag))) => {
@@ -401,7 +429,7 @@ fn TicketView(st: TicketState, tab: RwSignal<Tab>) -> impl IntoView {
             <div class="ticket-main">
                 <TicketHead tk=tk.clone() read_only=read_only />
                 <CustomFieldsCard st=st />
-                <SubTickets parent_id=st.tid can_create=!read_only && tk.parent.is_none() />
+                <SubTickets parent_id=st.tid subs=st.subs can_create=!read_only && tk.parent.is_none() />
                 <Activity st=st tab=tab />
             </div>
             <aside class="ticket-side" aria-label=move || t(T::TicketProperties)>

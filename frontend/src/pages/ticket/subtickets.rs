@@ -7,7 +7,7 @@ use crate::components::{
 };
 use crate::i18n::{self, fill, T};
 use crate::state::{use_notices, use_prefs, use_refdata};
-use lazo_domain::wire::{CommentInput, CreateTicket};
+use lazo_domain::wire::{CommentInput, CreateTicket, TicketListItem};
 use lazo_domain::Priority;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,14 +16,11 @@ use leptos_router::components::A;
 #[component]
 pub fn SubTickets(
     parent_id: i64,
+    /// A resource of the ticket's screen: dropped with it.
+    subs: LocalResource<Result<Vec<TicketListItem>, ApiError>>,
     /// The caller may add sub-tickets (full access to the parent).
     can_create: bool,
 ) -> impl IntoView {
-    // A resource of this ticket's screen: dropped with it.
-    let subs =
-        LocalResource::new(
-            move || async move { api::sub_tickets(parent_id).await.map(|p| p.items) },
-        );
     let reload = Callback::new(move |_| subs.refetch());
     let prefs = use_prefs();
     let refdata = use_refdata();
