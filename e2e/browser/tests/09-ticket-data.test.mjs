@@ -47,7 +47,7 @@ test('comments and history come a page at a time with "Load more"', async () => 
   assert.equal(await list.getByRole('article').count(), 57);
   assert.equal(await more.count(), 0);
   // A new comment goes last, once.
-  await page.getByLabel('Public reply', { exact: true }).fill(`Last one ${stamp}`);
+  await page.getByRole('textbox', { name: 'Public reply' }).fill(`Last one ${stamp}`);
   await page.getByRole('button', { name: 'Add comment' }).click();
   await list.getByRole('article').last().filter({ hasText: `Last one ${stamp}` }).waitFor();
   assert.equal(await list.getByRole('article').count(), 58);

@@ -54,6 +54,9 @@ export async function login(page, email, { next } = {}) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // Signed in once the session is stored: a test that navigates right away
+  // must not cut the login request short (argon2 is slow in a debug build).
+  await page.waitForFunction(() => !!localStorage.getItem('lazo.session'));
 }
 
 export async function shot(page, name) {

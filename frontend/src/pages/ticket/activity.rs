@@ -6,6 +6,7 @@
 use super::comments::Comments;
 use super::history::History;
 use super::TicketState;
+use crate::api::ApiError;
 use crate::components::Paged;
 use crate::i18n::T;
 use crate::state::use_prefs;
@@ -69,16 +70,29 @@ pub fn Activity(
 }
 
 /// "Load more" under a paged list while it has more; its error, if any.
+pub fn more_button<T: Send + Sync + 'static>(list: Paged<T>) -> impl IntoView {
+    let more = Signal::derive(move || {
+        list.next.with(|n| n.is_some())
+            || (list.error.with(|e| e.is_some()) && list.items.with(|i| !i.is_empty()))
+    });
+    view! { <MoreButton more=more loading=list.loading error=list.error on_more=Callback::new(move |_| list.more()) /> }
+}
+
 #[component]
-pub fn MoreButton<T: Send + Sync + 'static>(list: Paged<T>) -> impl IntoView {
+fn MoreButton(
+    more: Signal<bool>,
+    loading: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+    on_more: Callback<()>,
+) -> impl IntoView {
     let prefs = use_prefs();
-    let t = move |k: crate::i18n::T| prefs.t(k);
+    let t = move |k: T| prefs.t(k);
     view! {
-        <Show when=move || list.next.with(|n| n.is_some()) || (list.error.with(|e| e.is_some()) && list.items.with(|i| !i.is_empty()))>
+        <Show when=move || more.get()>
             <div class="list-more">
-                {move || list.error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
-                <button class="btn" on:click=move |_| list.more() disabled=move || list.loading.get()>
-                    {move || if list.loading.get() { t(crate::i18n::T::Loading) } else { t(crate::i18n::T::LoadMore) }}
+                {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
+                <button class="btn" on:click=move |_| on_more.run(()) disabled=move || loading.get()>
+                    {move || if loading.get() { t(T::Loading) } else { t(T::LoadMore) }}
                 </button>
             </div>
         </Show>

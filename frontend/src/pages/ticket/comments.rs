@@ -2,7 +2,7 @@
 //! (admins may delete any). Notes look different so nobody mistakes them for
 //! something the customer sees.
 
-use super::activity::MoreButton;
+use super::activity::more_button;
 use crate::api::{self, ApiError};
 use crate::components::{ErrorBox, Loading, Paged};
 use crate::i18n::T;
@@ -118,7 +118,7 @@ pub fn Comments(ticket_id: i64, comments: Paged<Comment>) -> impl IntoView {
             </div>
         </form>
         <div class="comment-list">{list}</div>
-        <MoreButton list=comments />
+        {more_button(comments)}
     }
 }
 

@@ -1,6 +1,6 @@
 //! The ticket's history: who changed what, when, from what to what.
 
-use super::activity::MoreButton;
+use super::activity::more_button;
 use crate::components::{ErrorBox, Loading, Paged};
 use crate::i18n::{self, T};
 use crate::state::use_prefs;
@@ -67,6 +67,6 @@ pub fn History(history: Paged<HistoryEntry>) -> impl IntoView {
     };
     view! {
         {list}
-        <MoreButton list=history />
+        {more_button(history)}
     }
 }

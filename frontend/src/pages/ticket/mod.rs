@@ -243,7 +243,8 @@ pub(crate) struct TicketState {
     /// same time as the ticket), and dropped with the screen.
     pub comments: Paged<Comment>,
     pub history: Paged<HistoryEntry>,
-    pub subs: LocalResource<Result<Vec<TicketListItem>, ApiError>>,
+    pub subs: RwSignal<Option<Result<Vec<TicketListItem>, ApiError>>>,
+    subs_version: StoredValue<u64>,
     list: ListCtx,
     notices: Notices,
     prefs: Prefs,
@@ -288,13 +289,30 @@ impl TicketState {
                         .map(|p| (p.items, p.next_cursor))
                 },
             ),
-            subs: LocalResource::new(move || async move {
-                api::sub_tickets(tid).await.map(|p| p.items)
-            }),
+            subs: RwSignal::new(None),
+            subs_version: StoredValue::new(0),
             list: use_list(),
             notices: use_notices(),
             prefs: use_prefs(),
         }
+    }
+
+    /// Whether the screen is still shown (its values are disposed with it).
+    fn alive(&self) -> bool {
+        self.etag.try_with_value(|_| ()).is_some()
+    }
+
+    /// (Re)loads the sub-tickets; an older answer never overwrites a newer one.
+    pub fn load_subs(&self) {
+        let st = *self;
+        let v = st.subs_version.get_value() + 1;
+        st.subs_version.set_value(v);
+        spawn_local(async move {
+            let r = api::sub_tickets(st.tid).await.map(|p| p.items);
+            if st.subs_version.try_get_value() == Some(v) {
+                st.subs.set(Some(r));
+            }
+        });
     }
 
     /// The caller may only comment (a parent ticket of theirs, read-only).
@@ -386,28 +404,33 @@ impl TicketState {
 #[component]
 fn TicketScreen(tid: i64, shown: RwSignal<Option<i64>>, tab: RwSignal<Tab>) -> impl IntoView {
     // The ticket, its comments and sub-tickets (and history, when its tab is
-    // open) are asked for at once.
-    let loaded = LocalResource::new(move || api::ticket(tid));
+    // open) are asked for at once. All of it belongs to this screen: answers
+    // that come after it is gone write to disposed signals, i.e. nowhere.
     let st = TicketState::new(tid);
+    let load_error = RwSignal::new(None::<ApiError>);
+    let load = move || {
+        load_error.set(None);
+        spawn_local(async move {
+            match api::ticket(tid).await {
+                Ok((tk, tag)) if st.alive() => {
+                    st.apply(tk, tag);
+                    shown.set(Some(tid));
+                }
+                Ok(_) => {}
+                Err(e) => load_error.set(Some(e)),
+            }
+        });
+    };
+    load();
+    st.load_subs();
     st.comments.reload();
     if tab.get_untracked() == Tab::History {
         st.history.reload();
     }
-    let load_error = RwSignal::new(None::<ApiError>);
-    Effect::new(move |_| match loaded.get() {
-        Some(Ok((tk, tag))) => {
-            load_error.set(None);
-            st.apply(tk, tag);
-            shown.set(Some(tid));
-        }
-        Some(Err(e)) => load_error.set(Some(e)),
-        None => {}
-    });
     let has_ticket = Memo::new(move |_| st.ticket.with(|t| t.is_some()));
     move || {
         if let Some(e) = load_error.get() {
-            return view! { <ErrorBox error=e retry=Callback::new(move |_| loaded.refetch()) /> }
-                .into_any();
+            return view! { <ErrorBox error=e retry=Callback::new(move |_| load()) /> }.into_any();
         }
         if !has_ticket.get() {
             return view! { <div class="skeleton"><Loading /></div> }.into_any();
@@ -429,7 +452,7 @@ fn TicketView(st: TicketState, tab: RwSignal<Tab>) -> impl IntoView {
             <div class="ticket-main">
                 <TicketHead tk=tk.clone() read_only=read_only />
                 <CustomFieldsCard st=st />
-                <SubTickets parent_id=st.tid subs=st.subs can_create=!read_only && tk.parent.is_none() />
+                <SubTickets st=st can_create=!read_only && tk.parent.is_none() />
                 <Activity st=st tab=tab />
             </div>
             <aside class="ticket-side" aria-label=move || t(T::TicketProperties)>
