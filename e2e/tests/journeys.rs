@@ -9,12 +9,15 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 
 struct Server {
     child: Child,
     base: String,
     http: Client,
-    _dir: tempfile::TempDir,
+    /// The database, kept across a restart.
+    db_url: String,
+    dir: Arc<tempfile::TempDir>,
 }
 
 impl Drop for Server {
@@ -25,11 +28,8 @@ impl Drop for Server {
 }
 
 impl Server {
-    /// Starts `lazo serve --demo` on a free port and waits for its banner.
+    /// Starts `lazo serve --demo` on a free port with a fresh database.
     fn start() -> Server {
-        let bin = std::env::var("LAZO_BIN").unwrap_or_else(|_| {
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../target/debug/lazo").into()
-        });
         let dir = tempfile::tempdir().expect("temp dir");
         let url = match std::env::var("LAZO_TEST_DATABASE_URL") {
             Ok(admin) => {
@@ -43,6 +43,14 @@ impl Server {
             }
             Err(_) => dir.path().join("lazo.db").to_string_lossy().into_owned(),
         };
+        Server::launch(url, Arc::new(dir))
+    }
+
+    /// Starts the binary on `db_url` and waits for its banner.
+    fn launch(db_url: String, dir: Arc<tempfile::TempDir>) -> Server {
+        let bin = std::env::var("LAZO_BIN").unwrap_or_else(|_| {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../target/debug/lazo").into()
+        });
         let mut child = Command::new(&bin)
             .args([
                 "serve",
@@ -54,8 +62,15 @@ impl Server {
                 "--static-dir",
                 "/nonexistent",
             ])
-            .env("DATABASE_URL", &url)
+            .env("DATABASE_URL", &db_url)
             .env("LAZO_LOG", "warn")
+            .env("LAZO_JOB_POLL_MS", "100")
+            // The JWT key lives beside the database, so a restart keeps it.
+            .env(
+                "LAZO_JWT_SECRET",
+                "e2e-secret-0123456789-0123456789-0123456789",
+            )
+            .env("LAZO_LOGIN_PER_MINUTE", "1000")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -79,8 +94,21 @@ impl Server {
             child,
             base,
             http: Client::new(),
-            _dir: dir,
+            db_url,
+            dir,
         }
+    }
+
+    /// SIGKILL (kill -9): no shutdown, no chance to finish anything.
+    fn kill_9(&mut self) {
+        self.child.kill().expect("kill -9");
+        self.child.wait().expect("reaped");
+    }
+
+    /// Starts the binary again on the same database.
+    fn restart(&mut self) {
+        let next = Server::launch(self.db_url.clone(), self.dir.clone());
+        drop(std::mem::replace(self, next));
     }
 
     fn url(&self, path: &str) -> String {
@@ -455,4 +483,135 @@ fn an_integrator_creates_tickets_idempotently_with_a_scoped_token() {
         StatusCode::UNAUTHORIZED,
         "unauthenticated",
     );
+}
+
+#[test]
+fn a_snoozed_ticket_reopens_after_the_server_was_killed_with_sigkill() {
+    let mut s = Server::start();
+    let admin = s.login("admin@demo.lazo");
+    let statuses: Vec<Status> = s
+        .http
+        .get(s.url("/api/v1/statuses"))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let open = statuses.iter().find(|x| x.name == "Open").unwrap().id;
+    let t: Ticket = s
+        .http
+        .post(s.url("/api/v1/tickets"))
+        .bearer_auth(&admin)
+        .json(&json!({"subject": "Call me back in a moment", "status_id": open}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let until = chrono::Utc::now() + chrono::Duration::seconds(3);
+    let r = s
+        .http
+        .post(s.url(&format!("/api/v1/tickets/{}/snooze", t.id)))
+        .bearer_auth(&admin)
+        .json(&json!({ "until": until }))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let snoozed: Ticket = r.json().unwrap();
+    assert_eq!(
+        snoozed.status.category,
+        lazo_domain::StatusCategory::Pending
+    );
+
+    // The process dies before the time comes, and stays down past it.
+    s.kill_9();
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    s.restart();
+    let admin = s.login("admin@demo.lazo");
+    let start = std::time::Instant::now();
+    let reopened = loop {
+        let t: Ticket = s
+            .http
+            .get(s.url(&format!("/api/v1/tickets/{}", t.id)))
+            .bearer_auth(&admin)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        if t.snooze_until.is_none() {
+            break t;
+        }
+        assert!(
+            start.elapsed().as_secs() < 20,
+            "not reopened 20 s after the restart"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(reopened.status.id, open);
+    let h: HistoryPage = s
+        .http
+        .get(s.url(&format!("/api/v1/tickets/{}/history", t.id)))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let last = h.items.iter().rfind(|e| e.field == "status").unwrap();
+    assert_eq!(last.actor.kind, "system");
+    assert_eq!(last.new_id, Some(open));
+}
+
+#[test]
+fn sixteen_token_clients_create_concurrently_without_a_single_5xx() {
+    let s = Server::start();
+    let admin = s.login("admin@demo.lazo");
+    let token: CreatedApiToken = s
+        .http
+        .post(s.url("/api/v1/tokens"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "load", "scopes": ["tickets:write"]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let total: usize = std::env::var("LAZO_E2E_CREATES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = std::time::Instant::now();
+    let clients: Vec<_> = (0..16)
+        .map(|_| {
+            let (next, url, secret) =
+                (next.clone(), s.url("/api/v1/tickets"), token.secret.clone());
+            std::thread::spawn(move || {
+                let http = Client::new();
+                let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= total {
+                        return statuses;
+                    }
+                    let r = http
+                        .post(&url)
+                        .bearer_auth(&secret)
+                        .json(&json!({"subject": format!("load {i}"), "tags": ["load"]}))
+                        .send()
+                        .expect("the server answers");
+                    *statuses.entry(r.status().as_u16()).or_default() += 1;
+                }
+            })
+        })
+        .collect();
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    for c in clients {
+        for (k, v) in c.join().unwrap() {
+            *statuses.entry(k).or_default() += v;
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{total} creates by 16 token clients in {secs:.1} s ({:.0}/s): {statuses:?}",
+        total as f64 / secs
+    );
+    assert_eq!(statuses.get(&201).copied(), Some(total), "{statuses:?}");
 }

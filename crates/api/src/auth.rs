@@ -122,13 +122,17 @@ pub struct TokenPrincipal {
 pub enum Principal {
     User(UserPrincipal),
     Token(TokenPrincipal),
+    /// Lazo itself (a scheduled job, an inbound email...), named for history.
+    /// Never produced by the request extractor: only code running off a
+    /// request builds it, and it acts for the whole organisation.
+    System(String),
 }
 
 impl Principal {
     pub fn user(&self) -> Option<&UserPrincipal> {
         match self {
             Principal::User(u) => Some(u),
-            Principal::Token(_) => None,
+            Principal::Token(_) | Principal::System(_) => None,
         }
     }
 
@@ -140,6 +144,7 @@ impl Principal {
         match self {
             Principal::User(u) => u.name.clone(),
             Principal::Token(t) => format!("API token {}", t.name),
+            Principal::System(name) => name.clone(),
         }
     }
 
@@ -148,6 +153,7 @@ impl Principal {
         match self {
             Principal::User(u) => format!("user:{}", u.id),
             Principal::Token(t) => format!("token:{}", t.id),
+            Principal::System(name) => format!("system:{name}"),
         }
     }
 
@@ -155,13 +161,13 @@ impl Principal {
     pub fn sees_all_tickets(&self) -> bool {
         match self {
             Principal::User(u) => u.role.sees_all_tickets(),
-            Principal::Token(_) => true,
+            Principal::Token(_) | Principal::System(_) => true,
         }
     }
 
     fn has_scope(&self, scope: Scope) -> bool {
         match self {
-            Principal::User(_) => true,
+            Principal::User(_) | Principal::System(_) => true,
             Principal::Token(t) => t.scopes.contains(&scope) || t.scopes.contains(&Scope::Admin),
         }
     }
@@ -192,6 +198,7 @@ impl Principal {
         let ok = match self {
             Principal::User(u) => u.role.configures_ticketing(),
             Principal::Token(t) => t.scopes.contains(&Scope::Admin),
+            Principal::System(_) => true,
         };
         if ok {
             Ok(())
@@ -207,6 +214,7 @@ impl Principal {
         let ok = match self {
             Principal::User(u) => u.role == Role::Admin,
             Principal::Token(t) => t.scopes.contains(&Scope::Admin),
+            Principal::System(_) => true,
         };
         if ok {
             Ok(())
@@ -246,7 +254,23 @@ impl FromRequest for Principal {
             ))?;
             if let Some(secret) = token.strip_prefix(TOKEN_PREFIX) {
                 let hash = token_hash(secret);
-                return state.db.read(move |c| token_principal(c, &hash)).await;
+                let (principal, touch) = state.db.read(move |c| token_principal(c, &hash)).await?;
+                if let (Some(t), Principal::Token(tk)) = (touch, &principal) {
+                    // A write like any other: through the one writer on
+                    // SQLite, so it never commits between another write's
+                    // first read and first write.
+                    let id = tk.id;
+                    state
+                        .db
+                        .write(move |c| {
+                            diesel::update(api_tokens::table.find(id))
+                                .set(api_tokens::last_used_at.eq(t))
+                                .execute(c)?;
+                            Ok(())
+                        })
+                        .await?;
+                }
+                return Ok(principal);
             }
             let claims = decode_jwt(&state.config.jwt_secret, &token)?;
             state.db.read(move |c| user_principal(c, &claims)).await
@@ -305,7 +329,12 @@ type TokenRow = (
     Option<NaiveDateTime>,
 );
 
-fn token_principal(c: &mut DbConn, hash: &str) -> Result<Principal, ApiError> {
+/// The token's principal, and the time to record as its last use when the
+/// recorded one is over a minute old.
+fn token_principal(
+    c: &mut DbConn,
+    hash: &str,
+) -> Result<(Principal, Option<NaiveDateTime>), ApiError> {
     let row: Option<TokenRow> = api_tokens::table
         .filter(api_tokens::secret_hash.eq(hash))
         .select((
@@ -325,16 +354,17 @@ fn token_principal(c: &mut DbConn, hash: &str) -> Result<Principal, ApiError> {
     // Record use at most once a minute: a write per request would serialise
     // every integrator call on SQLite's single writer.
     let t = now();
-    if last_used.is_none_or(|l| t - l > Duration::minutes(1)) {
-        diesel::update(api_tokens::table.find(id))
-            .set(api_tokens::last_used_at.eq(t))
-            .execute(c)?;
-    }
-    Ok(Principal::Token(TokenPrincipal {
-        id,
-        name,
-        scopes: parse_scopes(&scopes),
-    }))
+    let touch = last_used
+        .is_none_or(|l| t - l > Duration::minutes(1))
+        .then_some(t);
+    Ok((
+        Principal::Token(TokenPrincipal {
+            id,
+            name,
+            scopes: parse_scopes(&scopes),
+        }),
+        touch,
+    ))
 }
 
 pub fn parse_scopes(s: &str) -> Vec<Scope> {

@@ -59,8 +59,15 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn internal(e: impl fmt::Display) -> ApiError {
-        ApiError::Internal(e.to_string())
+    /// A 500. The cause keeps the error's display and its debug form, which
+    /// for diesel, r2d2 and actix errors carries the nested causes too.
+    pub fn internal(e: impl fmt::Display + fmt::Debug) -> ApiError {
+        let (shown, debug) = (e.to_string(), format!("{e:?}"));
+        if debug.trim_matches('"') == shown {
+            ApiError::Internal(shown)
+        } else {
+            ApiError::Internal(format!("{shown} ({debug})"))
+        }
     }
 
     /// A 422 for input that breaks field validation.
@@ -201,10 +208,6 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(cause) = self {
-            // Logged here, once; the client gets an opaque body.
-            tracing::error!(%cause, "internal error");
-        }
         let mut res = HttpResponse::build(self.status_code());
         res.content_type(PROBLEM_JSON);
         match self {
@@ -219,15 +222,27 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        res.json(self.problem())
+        let mut res = res.json(self.problem());
+        if let ApiError::Internal(cause) = self {
+            // The client gets an opaque body; the request log writes the
+            // cause once, with the request id (see `request_log`).
+            res.extensions_mut().insert(InternalCause(cause.clone()));
+        }
+        res
     }
 }
+
+/// The cause of a 500, carried on the response to the request log.
+#[derive(Debug, Clone)]
+pub struct InternalCause(pub String);
 
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::NotFound => ApiError::NotFound("resource"),
+            // Lookups of what the caller named answer 404 themselves; a row
+            // missing below that is our inconsistency, not the caller's.
+            Error::NotFound => ApiError::internal("a row the request depends on is missing"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::Conflict {
                 code: "conflict",
                 detail: format!(

@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 pub mod openapi;
 pub mod routes;
 pub mod state;
@@ -176,6 +177,12 @@ async fn request_log(
         res.headers_mut()
             .insert(HeaderName::from_static("x-request-id"), v);
     }
-    tracing::info!(request_id = %id, %method, %path, status, elapsed_ms = started.elapsed().as_secs_f64() * 1e3, "request");
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+    match res.response().extensions().get::<error::InternalCause>() {
+        Some(error::InternalCause(cause)) => {
+            tracing::error!(request_id = %id, %method, %path, status, elapsed_ms, %cause, "request failed")
+        }
+        None => tracing::info!(request_id = %id, %method, %path, status, elapsed_ms, "request"),
+    }
     Ok(res)
 }

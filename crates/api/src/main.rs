@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use lazo_api::db::{Backend, Db};
+use lazo_api::jobs::{Worker, WorkerConfig};
 use lazo_api::state::{AppState, Config};
 use lazo_api::{demo, ServeOptions};
 use std::net::TcpListener;
@@ -66,6 +67,19 @@ enum Command {
         admin_email: Option<String>,
         #[arg(long, env = "LAZO_ADMIN_PASSWORD", hide_env_values = true)]
         admin_password: Option<String>,
+        /// Do not run the job worker in this process (run `lazo worker`
+        /// elsewhere).
+        #[arg(long, env = "LAZO_NO_WORKER")]
+        no_worker: bool,
+        #[command(flatten)]
+        jobs: JobArgs,
+    },
+    /// Run only the job worker (no HTTP): scheduled reopens, clean-ups and,
+    /// later, deliveries. On PostgreSQL run as many as you like, beside
+    /// `serve --no-worker` processes; on SQLite keep to one.
+    Worker {
+        #[command(flatten)]
+        jobs: JobArgs,
     },
     /// Apply pending migrations and exit.
     Migrate,
@@ -81,6 +95,36 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+}
+
+/// Timing of the job worker.
+#[derive(clap::Args, Clone)]
+struct JobArgs {
+    /// Pause between polls of the job queue when idle.
+    #[arg(long, env = "LAZO_JOB_POLL_MS", default_value_t = 500)]
+    job_poll_ms: u64,
+    /// How long a worker holds a claimed job before another may take it.
+    #[arg(long, env = "LAZO_JOB_LEASE_SECS", default_value_t = 300)]
+    job_lease_secs: i64,
+    /// First retry delay of a failed job (doubled per attempt, with jitter).
+    #[arg(long, env = "LAZO_JOB_BACKOFF_MS", default_value_t = 10_000)]
+    job_backoff_ms: i64,
+}
+
+impl JobArgs {
+    fn worker(&self, db: Db) -> anyhow::Result<Worker> {
+        lazo_api::jobs::tasks::ensure_periodic(&db)?;
+        Ok(Worker::new(
+            db,
+            lazo_api::jobs::tasks::standard(),
+            WorkerConfig {
+                poll: std::time::Duration::from_millis(self.job_poll_ms.max(10)),
+                lease: chrono::Duration::seconds(self.job_lease_secs.max(1)),
+                backoff_base: chrono::Duration::milliseconds(self.job_backoff_ms.max(1)),
+                ..WorkerConfig::default()
+            },
+        ))
+    }
 }
 
 fn init_logging() {
@@ -147,6 +191,18 @@ fn main() -> anyhow::Result<()> {
                 serde_json::to_string_pretty(&lazo_api::openapi::document())?
             );
         }
+        Command::Worker { jobs } => {
+            let db = open(&url)?;
+            let worker = jobs.worker(db)?;
+            let (stop, handle) = worker.spawn();
+            // Finish the job in hand on Ctrl-C/SIGTERM rather than dying mid-way;
+            // a kill -9 is covered by leases.
+            actix_web::rt::System::new().block_on(async {
+                let _ = actix_web::rt::signal::ctrl_c().await;
+            });
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            let _ = handle.join();
+        }
         Command::Migrate => {
             open(&url)?;
             println!("database is up to date");
@@ -166,6 +222,9 @@ fn main() -> anyhow::Result<()> {
                         lazo_domain::limits::NAME_MAX,
                         &mut errors,
                     );
+                    if !errors.is_empty() {
+                        return Err(lazo_api::error::ApiError::invalid(errors));
+                    }
                     if !lazo_domain::rules::is_email(&email) {
                         return Err(lazo_api::error::ApiError::field(
                             "email",
@@ -197,6 +256,8 @@ fn main() -> anyhow::Result<()> {
             workers,
             admin_email,
             admin_password,
+            no_worker,
+            jobs,
         } => {
             let db = open(&url)?;
             let users = db
@@ -246,9 +307,18 @@ fn main() -> anyhow::Result<()> {
                 cors_origins: cors_origins.into_iter().filter(|o| !o.is_empty()).collect(),
                 workers,
             };
+            let worker = if no_worker {
+                None
+            } else {
+                Some(jobs.worker(db.clone())?.spawn())
+            };
             actix_web::rt::System::new().block_on(async move {
                 lazo_api::serve(listener, AppState::new(db, config), opts)?.await
             })?;
+            if let Some((stop, handle)) = worker {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                let _ = handle.join();
+            }
         }
     }
     Ok(())

@@ -7,9 +7,11 @@
 //!   server and client.
 //! - [`rules`]: ticket rules (root causes, custom fields, closing, assignment).
 //! - [`access`]: who may see and change which ticket.
+//! - [`event`]: what happened to a ticket (the outbox's events).
 //! - [`limits`]: documented size limits of strings and lists.
 
 pub mod access;
+pub mod event;
 pub mod limits;
 pub mod model;
 pub mod rules;

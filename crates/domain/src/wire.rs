@@ -803,6 +803,13 @@ pub struct HistoryEntry {
     pub new_value: Option<String>,
     /// The comment written with this change.
     pub comment_id: Option<i64>,
+    /// For reference fields (status, group, owner, type, root cause): the
+    /// ids the change moved between. The values above are the names at the
+    /// time, kept even when the record is renamed later.
+    #[serde(default)]
+    pub old_id: Option<i64>,
+    #[serde(default)]
+    pub new_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1250,4 +1257,55 @@ impl PageQuery {
             )),
         }
     }
+}
+
+/// A job of the durable queue, as admins see it (`GET /admin/jobs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Job {
+    pub id: i64,
+    /// What it does, e.g. `ticket.reopen_snoozed`, `idempotency.expire`.
+    pub kind: String,
+    /// `queued`, `running`, `done` or `dead` (failed `max_attempts` times).
+    pub state: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub payload: serde_json::Value,
+    /// Names a logical job (one per snoozed ticket, one per periodic task).
+    pub unique_key: Option<String>,
+    /// When it runs next (queued) or last became due.
+    pub run_at: DateTime<Utc>,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    /// While running: when its claim runs out and another worker may take it.
+    pub locked_until: Option<DateTime<Utc>>,
+    /// The error of the last failed attempt.
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct JobPage {
+    /// Newest first.
+    pub items: Vec<Job>,
+    pub next_cursor: Option<String>,
+}
+
+/// Filters of `GET /admin/jobs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct JobQuery {
+    /// `queued`, `running`, `done` or `dead`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1 to 200; default 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }

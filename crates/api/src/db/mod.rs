@@ -92,6 +92,7 @@ pub type Pool = r2d2::Pool<Manager>;
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    url: String,
     pub backend: Backend,
     /// SQLite has one writer at a time; taking this lock before `BEGIN` makes
     /// writers queue in-process instead of failing with SQLITE_BUSY when a
@@ -128,9 +129,15 @@ impl Db {
             })?;
         Ok(Db {
             pool,
+            url: url.to_owned(),
             backend,
             write_lock: Arc::new(Mutex::new(())),
         })
+    }
+
+    /// The URL this handle was opened with (another pool may connect to it).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// Applies pending migrations; returns how many ran.
@@ -168,11 +175,13 @@ impl Db {
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
     {
-        let mut conn = self.pool.get().map_err(ApiError::internal)?;
+        // The writer lock first: writers queued on it must not sit on pooled
+        // connections that readers need meanwhile.
         let _guard = match self.backend {
             Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|e| e.into_inner())),
             Backend::Postgres => None,
         };
+        let mut conn = self.pool.get().map_err(ApiError::internal)?;
         conn.transaction(|c| f(c))
     }
 
@@ -197,6 +206,12 @@ impl Db {
 /// ETags depend on that).
 pub fn now() -> NaiveDateTime {
     let t = Utc::now().naive_utc();
+    t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t)
+}
+
+/// `t` truncated to microseconds, the precision both backends store.
+pub fn at_micros(t: NaiveDateTime) -> NaiveDateTime {
     t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
         .unwrap_or(t)
 }

@@ -41,25 +41,35 @@ pub async fn login(
     if password.len() > lazo_domain::limits::PASSWORD_MAX {
         return Err(ApiError::InvalidCredentials);
     }
+    // Read, verify, then write: argon2 takes tens of milliseconds and must
+    // not run inside a transaction or while holding SQLite's writer lock.
+    let found: Option<(i64, String, bool)> = state
+        .db
+        .read(move |c| {
+            Ok(users::table
+                .filter(users::email.eq(&email))
+                .select((users::id, users::password_hash, users::active))
+                .first(c)
+                .optional()?)
+        })
+        .await?;
+    let id = web::block(move || {
+        let ok = match &found {
+            Some((_, hash, active)) => auth::verify_password(&password, hash) && *active,
+            None => {
+                auth::verify_password(&password, auth::dummy_hash());
+                false
+            }
+        };
+        found.filter(|_| ok).map(|(id, _, _)| id)
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .ok_or(ApiError::InvalidCredentials)?;
     let st = state.clone();
     let res = state
         .db
         .write(move |c| {
-            let user: Option<(i64, String, bool)> = users::table
-                .filter(users::email.eq(&email))
-                .select((users::id, users::password_hash, users::active))
-                .first(c)
-                .optional()?;
-            let ok = match &user {
-                Some((_, hash, active)) => auth::verify_password(&password, hash) && *active,
-                None => {
-                    auth::verify_password(&password, auth::dummy_hash());
-                    false
-                }
-            };
-            let Some((id, _, _)) = user.filter(|_| ok) else {
-                return Err(ApiError::InvalidCredentials);
-            };
             let (token, exp) = auth::start_session(c, &st, id)?;
             let user = load_me(c, id)?;
             Ok(LoginResponse {

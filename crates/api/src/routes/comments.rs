@@ -17,8 +17,9 @@ use crate::extract::JsonBody;
 use crate::extract::{id_page, next_id_cursor, QueryParams};
 use crate::routes::users::user_refs;
 use crate::state::AppState;
-use crate::tickets::write::{check_comment, insert_comment, record, Actor};
+use crate::tickets::write::{check_comment, emit, insert_comment, record, Actor};
 use crate::tickets::{self};
+use lazo_domain::event::Event;
 
 type Row = (
     i64,
@@ -84,6 +85,7 @@ fn is_author(who: &Principal, row: &Row) -> bool {
     match who {
         Principal::User(u) => row.2 == Some(u.id),
         Principal::Token(tk) => row.3 == Some(tk.id),
+        Principal::System(_) => false,
     }
 }
 
@@ -164,6 +166,16 @@ pub async fn create(
                 ),
                 Some(cid),
             )?;
+            emit(
+                c,
+                Some(id),
+                &actor,
+                at,
+                &Event::TicketCommented {
+                    comment_id: cid,
+                    internal: input.internal,
+                },
+            )?;
             diesel::update(t::table.find(id))
                 .set(t::updated_at.eq(at))
                 .execute(c)?;
@@ -211,10 +223,18 @@ pub async fn update(
                     comments::updated_at.eq(at),
                 ))
                 .execute(c)?;
+            let actor = Actor::of(&who);
+            emit(
+                c,
+                Some(id),
+                &actor,
+                at,
+                &Event::CommentEdited { comment_id },
+            )?;
             record(
                 c,
                 id,
-                &Actor::of(&who),
+                &actor,
                 at,
                 (
                     "comment_edited",
@@ -251,13 +271,21 @@ pub async fn remove(
                 ));
             }
             diesel::delete(comments::table.find(comment_id)).execute(c)?;
+            let (actor, at) = (Actor::of(&who), now());
             record(
                 c,
                 id,
-                &Actor::of(&who),
-                now(),
+                &actor,
+                at,
                 ("comment_deleted", Some(row.4), None),
                 None,
+            )?;
+            emit(
+                c,
+                Some(id),
+                &actor,
+                at,
+                &Event::CommentDeleted { comment_id },
             )?;
             Ok(())
         })

@@ -10,17 +10,22 @@ use crate::extract::{id_page, next_id_cursor, QueryParams};
 use crate::state::AppState;
 use crate::tickets;
 
-type Row = (
-    i64,
-    chrono::NaiveDateTime,
-    Option<i64>,
-    Option<i64>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-);
+/// A `history` row as the page shows it.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = history)]
+struct Row {
+    id: i64,
+    at: chrono::NaiveDateTime,
+    actor_user_id: Option<i64>,
+    actor_token_id: Option<i64>,
+    actor_name: String,
+    field: String,
+    old_value: Option<String>,
+    new_value: Option<String>,
+    comment_id: Option<i64>,
+    old_id: Option<i64>,
+    new_id: Option<i64>,
+}
 
 /// Every change of a ticket, oldest first: who, when, which field, old and
 /// new value, and the comment written with it.
@@ -51,45 +56,37 @@ pub async fn list(
                 .filter(history::id.gt(after))
                 .order(history::id)
                 .limit(limit + 1)
-                .select((
-                    history::id,
-                    history::at,
-                    history::actor_user_id,
-                    history::actor_token_id,
-                    history::actor_name,
-                    history::field,
-                    history::old_value,
-                    history::new_value,
-                    history::comment_id,
-                ))
+                .select(Row::as_select())
                 .load(c)?;
-            let next_cursor = next_id_cursor(&mut rows, limit, |r| r.0);
+            let next_cursor = next_id_cursor(&mut rows, limit, |r| r.id);
             let items = rows
                 .into_iter()
                 .map(|r| HistoryEntry {
-                    id: r.0,
-                    at: utc(r.1),
-                    actor: match (r.2, r.3) {
+                    id: r.id,
+                    at: utc(r.at),
+                    actor: match (r.actor_user_id, r.actor_token_id) {
                         (Some(u), _) => Actor {
                             kind: "user".into(),
                             id: Some(u),
-                            name: r.4.clone(),
+                            name: r.actor_name,
                         },
                         (None, Some(t)) => Actor {
                             kind: "token".into(),
                             id: Some(t),
-                            name: r.4.clone(),
+                            name: r.actor_name,
                         },
                         (None, None) => Actor {
                             kind: "system".into(),
                             id: None,
-                            name: r.4.clone(),
+                            name: r.actor_name,
                         },
                     },
-                    field: r.5,
-                    old_value: r.6,
-                    new_value: r.7,
-                    comment_id: r.8,
+                    field: r.field,
+                    old_value: r.old_value,
+                    new_value: r.new_value,
+                    comment_id: r.comment_id,
+                    old_id: r.old_id,
+                    new_id: r.new_id,
                 })
                 .collect();
             Ok(HistoryPage { items, next_cursor })

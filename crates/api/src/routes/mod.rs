@@ -9,6 +9,7 @@ pub mod config;
 pub mod groups;
 pub mod health;
 pub mod history;
+pub mod jobs;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
@@ -50,11 +51,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tickets::get)
         .service(tickets::update)
         .service(tickets::remove)
+        .service(tickets::snooze)
+        .service(tickets::unsnooze)
         .service(tickets::list_sub_tickets)
         .service(tickets::create_sub_ticket)
         .service(comments::list)
         .service(comments::create)
         .service(comments::update)
         .service(comments::remove)
-        .service(history::list);
+        .service(history::list)
+        .service(jobs::list)
+        .service(jobs::retry);
 }

@@ -2,8 +2,8 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use lazo_domain::limits::BULK_MAX;
 use lazo_domain::wire::{
-    BulkItemResult, BulkResult, BulkUpdate, CreateTicket, FieldError, StatusCount, Ticket,
-    TicketCounts, TicketPage, TicketQuery, UpdateTicket,
+    BulkItemResult, BulkResult, BulkUpdate, CreateTicket, FieldError, SnoozeTicket, StatusCount,
+    Ticket, TicketCounts, TicketPage, TicketQuery, UpdateTicket,
 };
 use lazo_domain::{SortDir, SortKey};
 use sha2::{Digest, Sha256};
@@ -171,9 +171,14 @@ async fn create_or_replay(
         .write(move |c| {
             let principal = who.key();
             if let Some(k) = &key {
-                let cutoff = now() - chrono::Duration::hours(24);
+                // Keys older than a day no longer count. The hourly
+                // `idempotency.expire` job removes them; this only clears the
+                // one in the way of re-using it.
+                let cutoff = now() - crate::jobs::tasks::IDEMPOTENCY_TTL;
                 diesel::delete(
-                    idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff)),
+                    idempotency_keys::table
+                        .find((&principal, k))
+                        .filter(idempotency_keys::created_at.lt(cutoff)),
                 )
                 .execute(c)?;
                 let prior: Option<(String, String)> = idempotency_keys::table
@@ -251,6 +256,65 @@ pub async fn update(
         .db
         .write(move |c| {
             write::update(c, &who, id, expected, changes)?;
+            load_ticket(c, &who, id)
+        })
+        .await?;
+    Ok(ticket_response(actix_web::http::StatusCode::OK, &ticket))
+}
+
+/// Snooze a ticket: it moves to a pending status now and back to the open
+/// status it had when `until` comes (a scheduled job reopens it, recorded in
+/// the history). Snoozing a snoozed ticket again moves the date. Changing
+/// the status by hand ends the snooze.
+#[utoipa::path(
+    tag = "tickets",
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on")),
+    request_body = SnoozeTicket,
+    responses((status = 200, body = Ticket, headers(("ETag" = String))))
+)]
+#[post("/tickets/{id}/snooze")]
+pub async fn snooze(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: JsonBody<SnoozeTicket>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_write()?;
+    let id = id.into_inner();
+    let expected = if_match(&req)?;
+    let until = crate::db::at_micros(body.value.until.naive_utc());
+    let ticket = state
+        .db
+        .write(move |c| {
+            tickets::snooze::snooze(c, &who, id, expected, until)?;
+            load_ticket(c, &who, id)
+        })
+        .await?;
+    Ok(ticket_response(actix_web::http::StatusCode::OK, &ticket))
+}
+
+/// End a snooze now: the ticket goes back to the open status it had before.
+/// 409 `not_snoozed` when it is not snoozed.
+#[utoipa::path(
+    tag = "tickets",
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on")),
+    responses((status = 200, body = Ticket, headers(("ETag" = String))))
+)]
+#[delete("/tickets/{id}/snooze")]
+pub async fn unsnooze(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    who.require_ticket_write()?;
+    let id = id.into_inner();
+    let expected = if_match(&req)?;
+    let ticket = state
+        .db
+        .write(move |c| {
+            tickets::snooze::unsnooze(c, &who, id, expected)?;
             load_ticket(c, &who, id)
         })
         .await?;

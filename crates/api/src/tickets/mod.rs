@@ -3,6 +3,7 @@
 //! Everything here runs inside a `Db::read`/`Db::write` closure.
 
 pub mod list;
+pub mod snooze;
 pub mod write;
 
 use chrono::NaiveDateTime;
@@ -54,6 +55,9 @@ pub struct TicketRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    pub snooze_until: Option<NaiveDateTime>,
+    /// The open status a snoozed ticket returns to.
+    pub snooze_status_id: Option<i64>,
 }
 
 impl TicketRow {
@@ -246,6 +250,7 @@ pub fn list_item(row: TicketRow, names: &Names, at: NaiveDateTime) -> TicketList
         tags: names.tags.get(&row.id).cloned().unwrap_or_default(),
         overdue: overdue(&row, at),
         due_at: row.due_at.map(utc),
+        snooze_until: row.snooze_until.map(utc),
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
         subject: row.subject,
@@ -340,6 +345,7 @@ pub fn to_ticket(
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
         closed_at: row.closed_at.map(utc),
+        snooze_until: row.snooze_until.map(utc),
         version: row.version,
         access: acc,
         subject: row.subject,

@@ -3,10 +3,12 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use lazo_domain::event::{Event, FieldChange};
 use lazo_domain::limits::{EMAIL_MAX, NAME_MAX, SUBJECT_MAX, TAGS_MAX, TEXT_MAX};
 use lazo_domain::rules::{
     self, check_line, check_text, is_email, ChangeContext, GroupRules, TicketState, TypeRules,
 };
+use lazo_domain::wire::Actor as WireActor;
 use lazo_domain::wire::{
     normalize_tag, CommentInput, ContactInput, CreateTicket, FieldError, FieldValues, TicketType,
     UpdateTicket,
@@ -17,15 +19,17 @@ use serde_json::Value;
 use super::{load_writable, TicketRow};
 use crate::auth::Principal;
 use crate::db::schema::{
-    comments, contacts, counters, history, root_causes, statuses, ticket_groups, ticket_tags,
-    tickets, users,
+    comments, contacts, counters, events, history, root_causes, statuses, ticket_groups,
+    ticket_tags, tickets, users,
 };
 use crate::db::{now, DbConn};
 use crate::error::ApiError;
 use crate::routes::config::{load_settings, load_status, load_type, type_rules};
 use crate::routes::groups::group_rules;
 
-/// Who a history row names.
+/// Who made a change: a person, an API token, or Lazo itself (a scheduled
+/// job, later an inbound email). History rows and events name it.
+#[derive(Debug, Clone)]
 pub struct Actor {
     pub user_id: Option<i64>,
     pub token_id: Option<i64>,
@@ -48,6 +52,25 @@ impl Actor {
                 name: format!("API token {}", t.name),
                 role: None,
             },
+            Principal::System(name) => Actor {
+                user_id: None,
+                token_id: None,
+                name: name.clone(),
+                role: None,
+            },
+        }
+    }
+
+    pub fn wire(&self) -> WireActor {
+        let (kind, id) = match (self.user_id, self.token_id) {
+            (Some(u), _) => ("user", Some(u)),
+            (None, Some(t)) => ("token", Some(t)),
+            (None, None) => ("system", None),
+        };
+        WireActor {
+            kind: kind.into(),
+            id,
+            name: self.name.clone(),
         }
     }
 }
@@ -55,6 +78,7 @@ impl Actor {
 /// One history row: the field, its old and new value as people read them.
 pub type Change<'a> = (&'a str, Option<String>, Option<String>);
 
+/// A history row for one value change (no ids).
 pub fn record(
     c: &mut DbConn,
     ticket_id: i64,
@@ -64,17 +88,63 @@ pub fn record(
     comment_id: Option<i64>,
 ) -> Result<(), ApiError> {
     let (field, old, new) = change;
-    diesel::insert_into(history::table)
+    record_changes(
+        c,
+        ticket_id,
+        actor,
+        at,
+        &[FieldChange::value(field, old, new)],
+        comment_id,
+    )
+}
+
+/// History rows for the changes of one write, ids beside the snapshot.
+pub fn record_changes(
+    c: &mut DbConn,
+    ticket_id: i64,
+    actor: &Actor,
+    at: NaiveDateTime,
+    changes: &[FieldChange],
+    comment_id: Option<i64>,
+) -> Result<(), ApiError> {
+    // Row by row: diesel's multi-backend connection has no batch insert.
+    for ch in changes {
+        diesel::insert_into(history::table)
+            .values((
+                history::ticket_id.eq(ticket_id),
+                history::at.eq(at),
+                history::actor_user_id.eq(actor.user_id),
+                history::actor_token_id.eq(actor.token_id),
+                history::actor_name.eq(&actor.name),
+                history::field.eq(&ch.field),
+                history::old_value.eq(&ch.old),
+                history::new_value.eq(&ch.new),
+                history::comment_id.eq(comment_id),
+                history::old_id.eq(ch.old_id),
+                history::new_id.eq(ch.new_id),
+            ))
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+/// Writes `event` into the outbox, in the caller's transaction: it is
+/// committed exactly when the change is.
+pub fn emit(
+    c: &mut DbConn,
+    ticket_id: Option<i64>,
+    actor: &Actor,
+    at: NaiveDateTime,
+    event: &Event,
+) -> Result<(), ApiError> {
+    let actor = serde_json::to_string(&actor.wire()).map_err(ApiError::internal)?;
+    diesel::insert_into(events::table)
         .values((
-            history::ticket_id.eq(ticket_id),
-            history::at.eq(at),
-            history::actor_user_id.eq(actor.user_id),
-            history::actor_token_id.eq(actor.token_id),
-            history::actor_name.eq(&actor.name),
-            history::field.eq(field),
-            history::old_value.eq(old),
-            history::new_value.eq(new),
-            history::comment_id.eq(comment_id),
+            events::kind.eq(event.kind()),
+            events::ticket_id.eq(ticket_id),
+            events::actor.eq(actor),
+            events::data.eq(event.data().to_string()),
+            events::created_at.eq(at),
         ))
         .execute(c)?;
     Ok(())
@@ -377,10 +447,12 @@ fn check_new_cause(ty: Option<&TicketType>, cause: Option<i64>, errors: &mut Vec
 
 fn context(c: &mut DbConn, actor: &Actor) -> Result<ChangeContext, ApiError> {
     let s = load_settings(c)?;
+    let system = actor.user_id.is_none() && actor.token_id.is_none();
     Ok(ChangeContext {
         role: actor.role,
         agents_may_close: s.agents_may_close,
-        comment_required_on_update: s.comment_required_on_update,
+        // Lazo itself (a scheduled reopen) has nobody to write the comment.
+        comment_required_on_update: s.comment_required_on_update && !system,
     })
 }
 
@@ -534,30 +606,37 @@ pub fn create(
         Some(cm) => Some(insert_comment(c, id, &actor, cm, t)?),
         None => None,
     };
+    let label = format!("#{number} {}", input.subject.trim());
     record(
         c,
         id,
         &actor,
         t,
-        (
-            "created",
-            None,
-            Some(format!("#{number} {}", input.subject.trim())),
-        ),
+        ("created", None, Some(label.clone())),
         comment_id,
     )?;
+    emit(
+        c,
+        Some(id),
+        &actor,
+        t,
+        &Event::TicketCreated {
+            number,
+            subject: input.subject.trim().to_owned(),
+            parent_id,
+        },
+    )?;
     if let Some(p) = parent {
-        record(
+        record(c, p.id, &actor, t, ("sub_ticket", None, Some(label)), None)?;
+        emit(
             c,
-            p.id,
+            Some(p.id),
             &actor,
             t,
-            (
-                "sub_ticket",
-                None,
-                Some(format!("#{number} {}", input.subject.trim())),
-            ),
-            None,
+            &Event::SubTicketCreated {
+                sub_ticket_id: id,
+                number,
+            },
         )?;
     }
     Ok(id)
@@ -659,6 +738,27 @@ pub fn update(
     expected: Option<i64>,
     changes: UpdateTicket,
 ) -> Result<Updated, ApiError> {
+    update_with(c, who, id, expected, changes, None)
+}
+
+/// The snooze state a write sets (see [`super::snooze`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snooze {
+    pub until: Option<NaiveDateTime>,
+    /// The status the ticket reopens to.
+    pub return_to: Option<i64>,
+}
+
+/// [`update`], also setting the snooze state when `snooze` is given. Without
+/// it, a change of status ends a snooze: the agent decided by hand.
+pub fn update_with(
+    c: &mut DbConn,
+    who: &Principal,
+    id: i64,
+    expected: Option<i64>,
+    changes: UpdateTicket,
+    snooze: Option<Snooze>,
+) -> Result<Updated, ApiError> {
     let actor = Actor::of(who);
     let cur = load_writable(c, who, id)?;
     if let Some(v) = expected.filter(|v| *v != cur.version) {
@@ -699,6 +799,17 @@ pub fn update(
     } else {
         cur.category()
     };
+    let snooze = snooze.unwrap_or(if status_id != cur.status_id {
+        Snooze {
+            until: None,
+            return_to: None,
+        }
+    } else {
+        Snooze {
+            until: cur.snooze_until,
+            return_to: cur.snooze_status_id,
+        }
+    });
     let type_id = changes.type_id.unwrap_or(cur.type_id);
     let type_changed = type_id != cur.type_id;
     let ty = resolve_type(c, type_id, type_changed, &mut errors)?;
@@ -805,6 +916,7 @@ pub fn update(
         || summary_comment != cur.summary_comment
         || is_public != cur.is_public
         || tags != old_tags
+        || snooze.until != cur.snooze_until
         || matches!(&changes.requester, Some(r) if r.as_ref().and_then(|r| r.email.as_ref()).map(|e| e.trim().to_lowercase()) != cur.requester_email || r.is_none() != cur.contact_id.is_none());
     if !any_change && changes.comment.is_none() {
         return Ok(Updated::Unchanged);
@@ -848,6 +960,18 @@ pub fn update(
             ),
             comment_id,
         )?;
+        if let (Some(cid), Some(cm)) = (comment_id, &changes.comment) {
+            emit(
+                c,
+                Some(id),
+                &actor,
+                t,
+                &Event::TicketCommented {
+                    comment_id: cid,
+                    internal: cm.internal,
+                },
+            )?;
+        }
         diesel::update(tickets::table.find(id))
             .set(tickets::updated_at.eq(t))
             .execute(c)?;
@@ -898,6 +1022,10 @@ pub fn update(
             tickets::updated_at.eq(t),
             tickets::version.eq(cur.version + 1),
         ),
+        (
+            tickets::snooze_until.eq(snooze.until),
+            tickets::snooze_status_id.eq(snooze.return_to),
+        ),
     ))
     .execute(c)?;
     if n == 0 {
@@ -919,116 +1047,144 @@ pub fn update(
     }
 
     // History: one row per changed field, in human-readable values.
-    let mut h: Vec<(String, Option<String>, Option<String>)> = Vec::new();
+    let mut h: Vec<FieldChange> = Vec::new();
     if subject != cur.subject {
-        h.push((
-            "subject".into(),
+        h.push(FieldChange::value(
+            "subject",
             Some(cur.subject.clone()),
             Some(subject.clone()),
         ));
     }
     if description != cur.description {
-        h.push((
-            "description".into(),
+        h.push(FieldChange::value(
+            "description",
             Some(cur.description.clone()),
             Some(description.clone()),
         ));
     }
     if priority != cur.priority {
         let p = |r: i16| Priority::from_rank(r).map(|p| p.as_str().to_owned());
-        h.push(("priority".into(), p(cur.priority), p(priority)));
+        h.push(FieldChange::value("priority", p(cur.priority), p(priority)));
     }
     if status_id != cur.status_id {
-        h.push((
-            "status".into(),
-            status_name(c, Some(cur.status_id))?,
-            status_name(c, Some(status_id))?,
+        h.push(FieldChange::reference(
+            "status",
+            (Some(cur.status_id), status_name(c, Some(cur.status_id))?),
+            (Some(status_id), status_name(c, Some(status_id))?),
         ));
     }
     if type_id != cur.type_id {
-        h.push((
-            "type".into(),
-            type_name(c, cur.type_id)?,
-            type_name(c, type_id)?,
+        h.push(FieldChange::reference(
+            "type",
+            (cur.type_id, type_name(c, cur.type_id)?),
+            (type_id, type_name(c, type_id)?),
         ));
     }
     if root_cause_id != cur.root_cause_id {
-        h.push((
-            "root_cause".into(),
-            cause_name(c, cur.root_cause_id)?,
-            cause_name(c, root_cause_id)?,
+        h.push(FieldChange::reference(
+            "root_cause",
+            (cur.root_cause_id, cause_name(c, cur.root_cause_id)?),
+            (root_cause_id, cause_name(c, root_cause_id)?),
         ));
     }
     if group_id != cur.group_id {
-        h.push((
-            "group".into(),
-            group_name(c, cur.group_id)?,
-            group_name(c, group_id)?,
+        h.push(FieldChange::reference(
+            "group",
+            (cur.group_id, group_name(c, cur.group_id)?),
+            (group_id, group_name(c, group_id)?),
         ));
     }
     if owner_id != cur.owner_id {
-        h.push((
-            "owner".into(),
-            user_name(c, cur.owner_id)?,
-            user_name(c, owner_id)?,
+        h.push(FieldChange::reference(
+            "owner",
+            (cur.owner_id, user_name(c, cur.owner_id)?),
+            (owner_id, user_name(c, owner_id)?),
         ));
     }
     if requester_email != cur.requester_email || contact_id != cur.contact_id {
-        h.push((
-            "requester".into(),
+        h.push(FieldChange::value(
+            "requester",
             cur.requester_email.clone(),
             requester_email.clone(),
         ));
     }
     if tags != old_tags {
-        h.push((
-            "tags".into(),
+        h.push(FieldChange::value(
+            "tags",
             Some(old_tags.join(", ")),
             Some(tags.join(", ")),
         ));
     }
     if source != cur.source {
-        h.push(("source".into(), cur.source.clone(), source.clone()));
+        h.push(FieldChange::value(
+            "source",
+            cur.source.clone(),
+            source.clone(),
+        ));
     }
     if due_at != cur.due_at {
-        h.push(("due_at".into(), show_time(cur.due_at), show_time(due_at)));
+        h.push(FieldChange::value(
+            "due_at",
+            show_time(cur.due_at),
+            show_time(due_at),
+        ));
     }
     if summary_score != cur.summary_score {
-        h.push((
-            "summary_score".into(),
+        h.push(FieldChange::value(
+            "summary_score",
             cur.summary_score.map(|s| s.to_string()),
             summary_score.map(|s| s.to_string()),
         ));
     }
     if summary_comment != cur.summary_comment {
-        h.push((
-            "summary_comment".into(),
+        h.push(FieldChange::value(
+            "summary_comment",
             cur.summary_comment.clone(),
             summary_comment.clone(),
         ));
     }
     if is_public != cur.is_public {
-        h.push((
-            "public".into(),
+        h.push(FieldChange::value(
+            "public",
             Some(cur.is_public.to_string()),
             Some(is_public.to_string()),
         ));
+    }
+    if snooze.until != cur.snooze_until {
+        h.push(FieldChange::value(
+            "snooze_until",
+            show_time(cur.snooze_until),
+            show_time(snooze.until),
+        ));
+        // The reopen job follows the snooze: moved with it, or withdrawn.
+        match snooze.until {
+            Some(until) => crate::jobs::enqueue(c, crate::jobs::tasks::reopen_job(id, until))?,
+            None => crate::jobs::cancel(c, &crate::jobs::tasks::reopen_key(id))?,
+        }
     }
     let mut keys: Vec<&String> = old_fields.keys().chain(fields.keys()).collect();
     keys.sort();
     keys.dedup();
     for k in keys {
         if old_fields.get(k) != fields.get(k) {
-            h.push((
+            h.push(FieldChange::value(
                 format!("custom_fields.{k}"),
                 show_value(old_fields.get(k)),
                 show_value(fields.get(k)),
             ));
         }
     }
-    for (field, old, new) in h {
-        record(c, id, &actor, t, (field.as_str(), old, new), comment_id)?;
-    }
+    record_changes(c, id, &actor, t, &h, comment_id)?;
+    emit(
+        c,
+        Some(id),
+        &actor,
+        t,
+        &Event::TicketUpdated {
+            changes: h,
+            comment_id,
+        },
+    )?;
     Ok(Updated::Changed)
 }
 
@@ -1050,5 +1206,12 @@ pub fn delete(
         });
     }
     diesel::delete(tickets::table.find(id)).execute(c)?;
+    emit(
+        c,
+        Some(id),
+        &Actor::of(who),
+        now(),
+        &Event::TicketDeleted { number: row.number },
+    )?;
     Ok(())
 }

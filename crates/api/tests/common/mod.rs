@@ -35,6 +35,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:<port>`
     pub address: String,
     pub client: reqwest::Client,
+    /// The server's database, for tests that run a job worker beside it.
+    pub db: Db,
     /// Keeps the SQLite file alive for the test's lifetime.
     _dir: Option<tempfile::TempDir>,
     /// (maintenance URL, database name) of a PostgreSQL test database.
@@ -42,7 +44,7 @@ pub struct TestApp {
 }
 
 /// Replaces the database name in a PostgreSQL URL, keeping any query string.
-fn with_database(url: &str, name: &str) -> String {
+pub fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b, Some(q)),
         None => (url, None),
@@ -116,8 +118,12 @@ impl TestApp {
         }
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let port = listener.local_addr().unwrap().port();
-        let server = lazo_api::serve(listener, AppState::new(db, config), ServeOptions::default())
-            .expect("start the server");
+        let server = lazo_api::serve(
+            listener,
+            AppState::new(db.clone(), config),
+            ServeOptions::default(),
+        )
+        .expect("start the server");
         tokio::spawn(server);
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
@@ -125,6 +131,7 @@ impl TestApp {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
+            db,
             _dir: dir,
             pg,
         }

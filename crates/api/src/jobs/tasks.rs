@@ -1,0 +1,95 @@
+//! The jobs Lazo runs by itself: scheduled reopen of snoozed tickets and the
+//! periodic clean-ups. Each is idempotent: running it twice changes nothing
+//! more than running it once.
+
+use chrono::Duration;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::queue::{self, NewJob};
+use super::worker::{Outcome, Registry};
+use crate::db::schema::{idempotency_keys, sessions};
+use crate::db::{now, Db};
+
+/// How long an Idempotency-Key replays its first response.
+pub const IDEMPOTENCY_TTL: Duration = Duration::hours(24);
+/// How long a revoked session is kept (it explains a 401 to its JWT).
+const REVOKED_SESSION_TTL: Duration = Duration::days(1);
+
+pub const REOPEN_SNOOZED: &str = "ticket.reopen_snoozed";
+pub const EXPIRE_IDEMPOTENCY_KEYS: &str = "idempotency.expire";
+pub const EXPIRE_SESSIONS: &str = "sessions.expire";
+
+/// Payload of [`REOPEN_SNOOZED`]: the ticket and the snooze it ends, so a
+/// job for a snooze that was changed or ended finds nothing to do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReopenSnoozed {
+    pub ticket_id: i64,
+    pub until: chrono::NaiveDateTime,
+}
+
+/// The unique key of a ticket's reopen job: one per ticket, rescheduled
+/// when the snooze date changes.
+pub fn reopen_key(ticket_id: i64) -> String {
+    format!("{REOPEN_SNOOZED}:{ticket_id}")
+}
+
+pub fn reopen_job(ticket_id: i64, until: chrono::NaiveDateTime) -> NewJob {
+    NewJob::new(REOPEN_SNOOZED, json!(ReopenSnoozed { ticket_id, until }))
+        .at(until)
+        .key(reopen_key(ticket_id))
+}
+
+/// Every job kind Lazo itself enqueues.
+pub fn standard() -> Registry {
+    let mut r = Registry::default();
+    r.register(REOPEN_SNOOZED, |db: &Db, payload: &Value| {
+        let p: ReopenSnoozed = serde_json::from_value(payload.clone())?;
+        db.write_blocking(move |c| crate::tickets::snooze::reopen_due(c, p.ticket_id, p.until))
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        Ok(Outcome::Done)
+    });
+    r.register(EXPIRE_IDEMPOTENCY_KEYS, |db: &Db, _: &Value| {
+        let cutoff = now() - IDEMPOTENCY_TTL;
+        let n = db
+            .write_blocking(move |c| {
+                Ok(diesel::delete(
+                    idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff)),
+                )
+                .execute(c)?)
+            })
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        tracing::info!(deleted = n, "expired idempotency keys");
+        Ok(Outcome::Again(now() + Duration::hours(1)))
+    });
+    r.register(EXPIRE_SESSIONS, |db: &Db, _: &Value| {
+        let t = now();
+        let n = db
+            .write_blocking(move |c| {
+                Ok(diesel::delete(
+                    sessions::table.filter(
+                        sessions::expires_at
+                            .lt(t)
+                            .or(sessions::revoked_at.lt(t - REVOKED_SESSION_TTL)),
+                    ),
+                )
+                .execute(c)?)
+            })
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        tracing::info!(deleted = n, "expired sessions");
+        Ok(Outcome::Again(now() + Duration::hours(1)))
+    });
+    r
+}
+
+/// Makes sure the periodic jobs exist (each worker start; the first wins).
+pub fn ensure_periodic(db: &Db) -> anyhow::Result<()> {
+    db.write_blocking(|c| {
+        for kind in [EXPIRE_IDEMPOTENCY_KEYS, EXPIRE_SESSIONS] {
+            queue::ensure(c, NewJob::new(kind, json!({})).key(kind))?;
+        }
+        Ok(())
+    })
+    .map_err(|e| anyhow::anyhow!("{e:?}"))
+}

@@ -1,0 +1,169 @@
+//! What happened to a ticket, as the rest of the system learns it.
+//!
+//! Every committed change writes one [`Event`] into the `events` table in its
+//! own transaction (a transactional outbox); the job runner fans events out to
+//! their consumers (webhooks, email notifications, SLA clocks...). Events are
+//! versioned by kind: a consumer reads `kind` and deserialises `data`, and a
+//! field is only ever added, never renamed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::wire::Actor;
+
+/// One changed field: the ids it moved between (for reference fields such as
+/// status, group, owner, type and root cause) and the values as people read
+/// them at the time of the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_id: Option<i64>,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl FieldChange {
+    /// A change of a plain value field (no ids).
+    pub fn value(field: impl Into<String>, old: Option<String>, new: Option<String>) -> Self {
+        FieldChange {
+            field: field.into(),
+            old_id: None,
+            new_id: None,
+            old,
+            new,
+        }
+    }
+
+    /// A change of a reference field, with both ids and their names.
+    pub fn reference(
+        field: impl Into<String>,
+        old: (Option<i64>, Option<String>),
+        new: (Option<i64>, Option<String>),
+    ) -> Self {
+        FieldChange {
+            field: field.into(),
+            old_id: old.0,
+            new_id: new.0,
+            old: old.1,
+            new: new.1,
+        }
+    }
+}
+
+/// The payload of an event, tagged by its kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data")]
+pub enum Event {
+    #[serde(rename = "ticket.created")]
+    TicketCreated {
+        number: i64,
+        subject: String,
+        parent_id: Option<i64>,
+    },
+    /// One write that changed one or more fields (with or without a comment).
+    #[serde(rename = "ticket.updated")]
+    TicketUpdated {
+        changes: Vec<FieldChange>,
+        comment_id: Option<i64>,
+    },
+    #[serde(rename = "ticket.commented")]
+    TicketCommented { comment_id: i64, internal: bool },
+    #[serde(rename = "ticket.comment_edited")]
+    CommentEdited { comment_id: i64 },
+    #[serde(rename = "ticket.comment_deleted")]
+    CommentDeleted { comment_id: i64 },
+    /// Written on the parent when a sub-ticket is created under it.
+    #[serde(rename = "ticket.sub_ticket_created")]
+    SubTicketCreated { sub_ticket_id: i64, number: i64 },
+    #[serde(rename = "ticket.deleted")]
+    TicketDeleted { number: i64 },
+}
+
+impl Event {
+    /// The stable name of the kind, as stored and as consumers filter on it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::TicketCreated { .. } => "ticket.created",
+            Event::TicketUpdated { .. } => "ticket.updated",
+            Event::TicketCommented { .. } => "ticket.commented",
+            Event::CommentEdited { .. } => "ticket.comment_edited",
+            Event::CommentDeleted { .. } => "ticket.comment_deleted",
+            Event::SubTicketCreated { .. } => "ticket.sub_ticket_created",
+            Event::TicketDeleted { .. } => "ticket.deleted",
+        }
+    }
+
+    /// The `data` part alone, as stored beside the kind.
+    pub fn data(&self) -> serde_json::Value {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(mut m)) => {
+                m.remove("data").unwrap_or(serde_json::Value::Null)
+            }
+            _ => serde_json::Value::Null,
+        }
+    }
+
+    /// Rebuilds an event from its stored kind and data.
+    pub fn from_parts(kind: &str, data: serde_json::Value) -> Result<Event, serde_json::Error> {
+        serde_json::from_value(serde_json::json!({ "kind": kind, "data": data }))
+    }
+}
+
+/// An event as read back from the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub id: i64,
+    pub ticket_id: Option<i64>,
+    pub actor: Actor,
+    pub event: Event,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_and_data_round_trip() {
+        let e = Event::TicketUpdated {
+            changes: vec![FieldChange::reference(
+                "status",
+                (Some(1), Some("New".into())),
+                (Some(2), Some("Open".into())),
+            )],
+            comment_id: None,
+        };
+        assert_eq!(e.kind(), "ticket.updated");
+        let back = Event::from_parts(e.kind(), e.data()).unwrap();
+        assert_eq!(back, e);
+        assert_eq!(e.data()["changes"][0]["old_id"], 1);
+    }
+
+    #[test]
+    fn every_kind_names_itself_as_serde_does() {
+        let all = [
+            Event::TicketCreated {
+                number: 1,
+                subject: "s".into(),
+                parent_id: None,
+            },
+            Event::TicketCommented {
+                comment_id: 1,
+                internal: false,
+            },
+            Event::CommentEdited { comment_id: 1 },
+            Event::CommentDeleted { comment_id: 1 },
+            Event::SubTicketCreated {
+                sub_ticket_id: 1,
+                number: 2,
+            },
+            Event::TicketDeleted { number: 1 },
+        ];
+        for e in all {
+            let v = serde_json::to_value(&e).unwrap();
+            assert_eq!(v["kind"], e.kind());
+        }
+    }
+}
