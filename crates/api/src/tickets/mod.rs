@@ -236,8 +236,6 @@ fn overdue(row: &TicketRow, at: NaiveDateTime) -> bool {
 
 pub fn list_item(row: TicketRow, names: &Names, at: NaiveDateTime) -> TicketListItem {
     TicketListItem {
-        // Snooze is not served yet on this branch (the server side is in main).
-        snooze_until: None,
         id: row.id,
         number: row.number,
         status: names.status(&row),
@@ -321,7 +319,6 @@ pub fn to_ticket(
     // learn of siblings through the parent.
     let sub_ticket_count = list::count_children(c, who, row.id)?;
     Ok(Ticket {
-        snooze_until: None,
         id: row.id,
         number: row.number,
         ticket_type: Names::named(&names.types, row.type_id),
