@@ -454,6 +454,11 @@ texts! {
         "Este ticket ya no está pospuesto.",
         "Ce ticket n'est plus reporté."
     ],
+    ErrTicketClosed => [
+        "A closed ticket cannot be snoozed.",
+        "Un ticket cerrado no se puede posponer.",
+        "Un ticket clos ne peut pas être reporté."
+    ],
     ErrSnoozeInPast => [
         "Choose a moment in the future.",
         "Elige un momento en el futuro.",
@@ -536,6 +541,7 @@ pub fn problem_code(code: &str) -> Option<T> {
         "forbidden" => T::ErrForbidden,
         "invalid_credentials" => T::ErrInvalidCredentials,
         "not_snoozed" => T::ErrNotSnoozed,
+        "ticket_closed" => T::ErrTicketClosed,
         _ => return None,
     })
 }
