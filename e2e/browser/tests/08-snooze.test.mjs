@@ -40,7 +40,7 @@ test('a ticket is snoozed with a quick choice, shows as snoozed in the list, and
   assert.match(sent.until, /Z$|\+00:00$/, 'sent as UTC');
   assert.equal(Date.parse(sent.until), expected);
   await page.getByRole('status').filter({ hasText: 'Snoozed until' }).waitFor();
-  await card.getByText(/^Snoozed until /).waitFor();
+  await card.locator('p.snoozed', { hasText: 'Snoozed until ' }).waitFor();
   await card.getByRole('button', { name: 'Unsnooze' }).waitFor();
   await card.getByRole('button', { name: 'Change' }).waitFor();
   const snoozedStatus = await selectedText(status);
@@ -63,7 +63,7 @@ test('a ticket is snoozed with a quick choice, shows as snoozed in the list, and
   await page.getByRole('status').filter({ hasText: 'Reopened.' }).waitFor();
   await card.getByRole('button', { name: 'Snooze' }).waitFor();
   assert.equal(await selectedText(status), before);
-  assert.equal(await card.getByText(/^Snoozed until /).count(), 0);
+  assert.equal(await card.locator('p.snoozed', { hasText: 'Snoozed until ' }).count(), 0);
   await page.getByRole('tab', { name: 'History' }).click();
   await page.getByRole('tabpanel').getByText(snoozedStatus).first().waitFor();
   await shot(page, '08-unsnoozed');

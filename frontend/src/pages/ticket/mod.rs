@@ -20,7 +20,9 @@ use crate::api::{self, ApiError};
 use crate::components::{use_nav, ErrorBox, Loading, Paged};
 use crate::i18n::{fill, T};
 use crate::listview::{self, PAGE_SIZE};
-use crate::state::{use_list, use_notices, use_prefs, use_session, ListCtx, Notices, Prefs};
+use crate::state::{
+    use_list, use_notices, use_prefs, use_session, ListCtx, Notices, Prefs, RefData,
+};
 use crate::util;
 use activity::{Activity, Tab};
 use draft::Draft;
@@ -246,6 +248,7 @@ pub(crate) struct TicketState {
     pub subs: RwSignal<Option<Result<Vec<TicketListItem>, ApiError>>>,
     subs_version: StoredValue<u64>,
     list: ListCtx,
+    refdata: RefData,
     notices: Notices,
     prefs: Prefs,
 }
@@ -292,6 +295,7 @@ impl TicketState {
             subs: RwSignal::new(None),
             subs_version: StoredValue::new(0),
             list: use_list(),
+            refdata: crate::state::use_refdata(),
             notices: use_notices(),
             prefs: use_prefs(),
         }
@@ -339,6 +343,15 @@ impl TicketState {
                 row.updated_at = tk.updated_at;
             }
         });
+        // A status made meanwhile (the server makes "Snoozed" on the first
+        // snooze): fetch the reference data again.
+        let r = self.refdata;
+        if r.ready.get_untracked()
+            && r.statuses
+                .with_untracked(|s| !s.is_empty() && s.iter().all(|s| s.id != tk.status.id))
+        {
+            r.reload();
+        }
         self.ticket.set(Some(tk));
     }
 

@@ -79,6 +79,11 @@ pub fn Properties(st: TicketState) -> impl IntoView {
                     {refdata.statuses.get().into_iter().filter(|s| s.active || Some(s.id) == current).map(|s| view! {
                         <option value=s.id.to_string() selected=Some(s.id) == current>{s.name}</option>
                     }).collect_view()}
+                    // A status the reference data does not know yet (e.g.
+                    // "Snoozed", made by the server on the first snooze).
+                    {st.ticket.with(|tk| tk.as_ref().map(|tk| tk.status.clone()))
+                        .filter(|s| Some(s.id) == current && refdata.statuses.with(|all| all.iter().all(|x| x.id != s.id)))
+                        .map(|s| view! { <option value=s.id.to_string() selected=true>{s.name}</option> })}
                 </select>
                 {field_errors_view(save_error.get(), "status_id", lang)}
             </div>
