@@ -100,6 +100,16 @@ pub fn PriorityTag(priority: Priority) -> impl IntoView {
     }
 }
 
+/// A small clock (snooze), drawn: emoji fonts are not everywhere.
+pub fn clock_icon() -> impl IntoView {
+    view! {
+        <svg class="icon-clock" viewBox="0 0 16 16" width="13" height="13" aria-hidden="true">
+            <circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.6" />
+            <path d="M8 4.2V8l2.6 1.6" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" />
+        </svg>
+    }
+}
+
 /// The notice line at the bottom; `aria-live` so screen readers hear it.
 #[component]
 pub fn NoticeArea() -> impl IntoView {

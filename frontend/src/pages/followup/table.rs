@@ -2,7 +2,7 @@
 //! boxes, the keyboard cursor row; and the menu that picks the columns.
 
 use super::ListView;
-use crate::components::{PriorityTag, StatusPill};
+use crate::components::{clock_icon, PriorityTag, StatusPill};
 use crate::i18n::{fill, T};
 use crate::listview::{self, Column};
 use crate::state::use_prefs;
@@ -187,7 +187,7 @@ pub fn TicketTable(
                     let full = move || fill(prefs.lang.get(), T::SnoozedUntil, &[("date", &util::datetime(prefs.lang.get(), &u))]);
                     view! {
                         <span class="badge snoozed" title=full>
-                            <span aria-hidden="true">"⏰ "{move || util::date(prefs.lang.get(), &u)}</span>
+                            {clock_icon()}<span aria-hidden="true">" "{move || util::date(prefs.lang.get(), &u)}</span>
                             <span class="sr-only">{full}</span>
                         </span>
                     }

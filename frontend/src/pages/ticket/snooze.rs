@@ -4,6 +4,7 @@
 
 use super::TicketState;
 use crate::api::{self, ApiError};
+use crate::components::clock_icon;
 use crate::i18n::{fill, T};
 use crate::state::{use_notices, use_prefs};
 use crate::util;
@@ -186,7 +187,7 @@ pub fn Snooze(st: TicketState) -> impl IntoView {
         match until.get() {
             Some(u) => view! {
                 <p class="snoozed">
-                    <span class="clock" aria-hidden="true">"⏰"</span>
+                    {clock_icon()}" "
                     {fill(lang, T::SnoozedUntil, &[("date", &util::datetime(lang, &u))])}
                 </p>
                 <Show when=move || !picking.get() && !read_only>
@@ -200,7 +201,7 @@ pub fn Snooze(st: TicketState) -> impl IntoView {
             None => view! {
                 <Show when=move || !picking.get()>
                     <button type="button" class="btn" on:click=move |_| open_picker()>
-                        <span aria-hidden="true">"⏰ "</span>{move || t(T::Snooze)}
+                        {clock_icon()}" "{move || t(T::Snooze)}
                     </button>
                     <p class="help">{move || t(T::SnoozeHelp)}</p>
                 </Show>
