@@ -8,8 +8,9 @@ after(async () => { await browser?.close(); });
 
 /** Counts `POST /auth/refresh` calls and notes whether the login page ever showed. */
 function watch(page) {
-  const seen = { refreshes: 0 };
+  const seen = { refreshes: 0, renewed: 0 };
   page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/api/v1/auth/refresh')) seen.refreshes++; });
+  page.on('response', (r) => { if (r.url().endsWith('/api/v1/auth/refresh') && r.status() === 200) seen.renewed++; });
   return seen;
 }
 
@@ -21,7 +22,6 @@ test('a refused token is renewed once for concurrent requests, which are retried
   await login(page, 'ana@demo.lazo');
   await listReady(page);
   const href = await rows(page).first().locator('.subject-link').getAttribute('href');
-  const before = await page.evaluate(() => JSON.parse(localStorage.getItem('lazo.session')).token);
 
   // The ticket, its comments and its sub-tickets load at once; each is refused
   // once (as when the token expired while the laptop slept).
@@ -43,8 +43,7 @@ test('a refused token is renewed once for concurrent requests, which are retried
   assert.equal(refused.size, 3, `refused: ${[...refused]}`);
   assert.equal(seen.refreshes, 1, 'one renewal for the three refusals');
   assert.equal(await page.getByRole('heading', { name: 'Sign in to Lazo' }).count(), 0);
-  const after = await page.evaluate(() => JSON.parse(localStorage.getItem('lazo.session')).token);
-  assert.notEqual(after, before, 'the renewed token is kept');
+  assert.equal(seen.renewed, 1, 'the renewal succeeded');
   await page.unroute(/\/api\/v1\/tickets\//);
 
   // A reload keeps the renewed session.
@@ -119,7 +118,7 @@ test('with a 1-minute token, three minutes of work need no new sign-in', { timeo
     assert.ok(actions.length >= 7, `actions: ${actions}`);
     assert.equal(await sawLogin(page), false);
     // 80% of a minute: about one renewal every 48 s.
-    assert.ok(seen.refreshes >= 3, `renewals: ${seen.refreshes}`);
+    assert.ok(seen.renewed >= 3, `renewals: ${seen.renewed}`);
     assert.ok(tokens.size >= 4, `tokens seen: ${tokens.size}`);
     assert.ok(!tokens.has(undefined));
   } finally {
