@@ -5,6 +5,11 @@
 #
 #   e2e/browser/run.sh [path/to/lazo] [path/to/frontend/dist]
 #
+# E2E_TESTS picks test files (default: all of tests/), e.g.
+#   E2E_TESTS=tests/03-ticket.test.mjs e2e/browser/run.sh
+# Tests that need a server of their own (other settings, e.g. a 1-minute JWT)
+# start one with `startServer` from tests/lib.mjs (LAZO_BIN, LAZO_STATIC_DIR).
+#
 # Defaults: $LAZO_BIN or target/debug/lazo; $LAZO_STATIC_DIR or frontend/dist.
 # Needs: node >= 18, chromium (/usr/bin/chromium or $CHROMIUM).
 set -euo pipefail
@@ -50,7 +55,9 @@ done
 curl -fsS "$url/api/health" >/dev/null || { echo "run.sh: server not healthy" >&2; cat "$tmp/server.log" >&2; exit 1; }
 
 status=0
-(cd "$here" && LAZO_URL="$url" node --test --test-concurrency=1 tests/) || status=$?
+# shellcheck disable=SC2086
+(cd "$here" && LAZO_URL="$url" LAZO_BIN="$bin" LAZO_STATIC_DIR="$dist" \
+  node --test --test-concurrency=1 ${E2E_TESTS:-tests/}) || status=$?
 if [ "$status" != 0 ]; then
   echo "---- server log (last 60 lines)" >&2
   tail -n 60 "$tmp/server.log" >&2

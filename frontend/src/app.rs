@@ -35,6 +35,9 @@ fn Shell() -> impl IntoView {
         }
     });
 
+    // The JWT lasts 30 minutes; renewals keep the session going all day.
+    state::keep_session_fresh(session);
+
     // Reference data once per signed-in person; a restored session also
     // refreshes the person (role, groups and settings may have changed) and
     // so finds out at once when the server no longer accepts the token.

@@ -449,6 +449,38 @@ texts! {
         "Cette organisation exige un commentaire à chaque mise à jour."
     ],
     ErrRequired => ["This field is required.", "Este campo es obligatorio.", "Ce champ est obligatoire."],
+    ErrNotSnoozed => [
+        "This ticket is not snoozed (any more).",
+        "Este ticket ya no está pospuesto.",
+        "Ce ticket n'est plus reporté."
+    ],
+    ErrTicketClosed => [
+        "A closed ticket cannot be snoozed.",
+        "Un ticket cerrado no se puede posponer.",
+        "Un ticket clos ne peut pas être reporté."
+    ],
+    ErrSnoozeInPast => [
+        "Choose a moment in the future.",
+        "Elige un momento en el futuro.",
+        "Choisissez un moment dans le futur."
+    ],
+    // ---- snooze
+    Snooze => ["Snooze", "Posponer", "Reporter"],
+    SnoozeHelp => [
+        "The ticket waits in a pending status and reopens by itself at the chosen time.",
+        "El ticket espera en un estado pendiente y se reabre solo a la hora elegida.",
+        "Le ticket attend dans un statut en attente et se rouvre tout seul à l'heure choisie."
+    ],
+    SnoozeTomorrow => ["Tomorrow 9:00", "Mañana a las 9:00", "Demain à 9 h"],
+    SnoozeNextMonday => ["Next Monday 9:00", "El próximo lunes a las 9:00", "Lundi prochain à 9 h"],
+    SnoozeInAWeek => ["In a week", "Dentro de una semana", "Dans une semaine"],
+    SnoozeAt => ["Date and time", "Fecha y hora", "Date et heure"],
+    SnoozedUntil => ["Snoozed until {date}", "Pospuesto hasta {date}", "Reporté jusqu'au {date}"],
+    Unsnooze => ["Unsnooze", "Reanudar ahora", "Rouvrir maintenant"],
+    ChangeSnooze => ["Change", "Cambiar", "Modifier"],
+    SnoozeUntilField => ["Snoozed until", "Pospuesto hasta", "Reporté jusqu'au"],
+    TicketSnoozed => ["Snoozed until {date}.", "Pospuesto hasta {date}.", "Reporté jusqu'au {date}."],
+    TicketUnsnoozed => ["Reopened.", "Reabierto.", "Rouvert."],
 }
 
 /// A string with `{name}` placeholders filled in.
@@ -510,6 +542,8 @@ pub fn problem_code(code: &str) -> Option<T> {
         E::NotFound => T::ErrNotFound,
         E::Forbidden => T::ErrForbidden,
         E::InvalidCredentials => T::ErrInvalidCredentials,
+        E::NotSnoozed => T::ErrNotSnoozed,
+        E::TicketClosed => T::ErrTicketClosed,
         _ => return None,
     })
 }
@@ -537,9 +571,8 @@ pub fn history_field(field: &str) -> Option<T> {
         H::SummaryComment => T::CustomerComment,
         H::Comment => T::Comment,
         H::SubTicket => T::SubTickets,
-        H::Created | H::InternalNote | H::CommentEdited | H::CommentDeleted | H::SnoozeUntil => {
-            return None
-        }
+        H::SnoozeUntil => T::SnoozeUntilField,
+        H::Created | H::InternalNote | H::CommentEdited | H::CommentDeleted => return None,
     })
 }
 

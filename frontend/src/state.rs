@@ -7,7 +7,7 @@ use crate::i18n::{Lang, T};
 use crate::listview::{columns_to_string, parse_columns, Column};
 use crate::util;
 use chrono::{DateTime, Utc};
-use lazo_domain::wire::{Group, Me, Status, TicketListItem, TicketType, User};
+use lazo_domain::wire::{Group, LoginResponse, Me, Status, TicketListItem, TicketType, User};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
@@ -49,6 +49,27 @@ impl SessionCtx {
         self.0.set(Some(s));
     }
 
+    /// A renewed token (`POST /auth/refresh`). Pages are not re-rendered for
+    /// it: subscribers hear of it only when the person themselves changed.
+    pub fn renew(&self, r: LoginResponse) {
+        self.0.maybe_update(|s| {
+            let Some(s) = s else { return false };
+            s.token = r.token;
+            s.expires_at = r.expires_at;
+            let changed = s.me != r.user;
+            s.me = r.user;
+            util::store(SESSION_KEY, &serde_json::to_string(&s).unwrap_or_default());
+            changed
+        });
+    }
+
+    /// The token and when it stops being accepted.
+    fn token(&self) -> Option<(String, DateTime<Utc>)> {
+        self.0
+            .try_with_untracked(|s| s.as_ref().map(|s| (s.token.clone(), s.expires_at)))
+            .flatten()
+    }
+
     /// A fresh copy of the person from `GET /me`.
     pub fn refresh(&self, me: Me) {
         self.0.update(|s| {
@@ -84,6 +105,82 @@ impl SessionCtx {
                 .is_some_and(|s| s.me.role == lazo_domain::Role::Admin)
         })
     }
+}
+
+thread_local! {
+    /// When the current token is due for renewal (ms since the epoch).
+    static RENEW_AT: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::INFINITY) };
+}
+
+/// Keeps a signed-in person's JWT fresh for the whole session (12 hours):
+/// renews it at 80% of its remaining life, and at once when the tab is shown
+/// again after the renewal fell due (timers stop while a laptop sleeps).
+/// A renewal that finds no network is tried again 30 s later.
+pub fn keep_session_fresh(session: SessionCtx) {
+    api::on_renewed(move |r| {
+        session.renew(r);
+        schedule_renewal(session);
+    });
+    // Sign-in, restore, sign-out.
+    Effect::new(move |_| {
+        session.0.track();
+        schedule_renewal(session);
+    });
+    let on_visible = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+        let shown = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| !d.hidden());
+        if shown && js_sys::Date::now() >= RENEW_AT.with(|r| r.get()) {
+            if let Some((token, _)) = session.token() {
+                renew_if_current(session, token);
+            }
+        }
+    });
+    if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+        use wasm_bindgen::JsCast;
+        let _ = d.add_event_listener_with_callback(
+            "visibilitychange",
+            on_visible.as_ref().unchecked_ref(),
+        );
+    }
+    on_visible.forget(); // lives as long as the app
+}
+
+fn schedule_renewal(session: SessionCtx) {
+    let Some((token, expires)) = session.token() else {
+        RENEW_AT.with(|r| r.set(f64::INFINITY));
+        return;
+    };
+    let left = (expires - Utc::now()).num_milliseconds() as f64;
+    // Near the session's own end a renewal cannot extend the token: let it lapse.
+    if left < 10_000.0 {
+        RENEW_AT.with(|r| r.set(f64::INFINITY));
+        return;
+    }
+    let wait = left * 0.8;
+    RENEW_AT.with(|r| r.set(js_sys::Date::now() + wait));
+    util::later(wait.min(i32::MAX as f64) as i32, move || {
+        renew_if_current(session, token)
+    });
+}
+
+/// Renews unless the token changed meanwhile (renewed, or signed out).
+fn renew_if_current(session: SessionCtx, token: String) {
+    if session.token().is_none_or(|(t, _)| t != token) {
+        return;
+    }
+    RENEW_AT.with(|r| r.set(f64::INFINITY));
+    spawn_local(async move {
+        match api::renew_session().await {
+            Err(api::ApiError::Network(_)) => {
+                RENEW_AT.with(|r| r.set(js_sys::Date::now() + 30_000.0));
+                util::later(30_000, move || renew_if_current(session, token));
+            }
+            // Revoked, or expired while the computer slept: log in again.
+            Err(_) if session.token().is_some_and(|(t, _)| t == token) => session.expire(),
+            _ => {}
+        }
+    });
 }
 
 /// Language and columns: per browser, remembered in localStorage.

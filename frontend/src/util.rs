@@ -107,6 +107,37 @@ pub fn input_date(t: &DateTime<Utc>) -> String {
     )
 }
 
+/// An instant as local `YYYY-MM-DDTHH:MM`, for `<input type=datetime-local>`.
+pub fn input_datetime(t: &DateTime<Utc>) -> String {
+    let d = js_date(t);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// A `datetime-local` value (`YYYY-MM-DDTHH:MM`, the browser's time zone) as
+/// an instant.
+pub fn from_input_datetime(s: &str) -> Option<DateTime<Utc>> {
+    let dt = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    use chrono::{Datelike, Timelike};
+    let js = js_sys::Date::new_with_year_month_day_hr_min_sec(
+        dt.year() as u32,
+        dt.month0() as i32,
+        dt.day() as i32,
+        dt.hour() as i32,
+        dt.minute() as i32,
+        dt.second() as i32,
+    );
+    DateTime::from_timestamp_millis(js.get_time() as i64)
+}
+
 /// The end of a local calendar day (`YYYY-MM-DD`) as an instant: a due date
 /// means "by the end of that day".
 pub fn end_of_local_day(s: &str) -> Option<DateTime<Utc>> {

@@ -1,8 +1,11 @@
 // Shared helpers of the browser journeys: one chromium per test file, a fresh
 // context (fresh localStorage) per test, screenshots in e2e/screenshots/.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const BASE = process.env.LAZO_URL || 'http://127.0.0.1:8080';
@@ -51,6 +54,9 @@ export async function login(page, email, { next } = {}) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // Signed in once the session is stored: a test that navigates right away
+  // must not cut the login request short (argon2 is slow in a debug build).
+  await page.waitForFunction(() => !!localStorage.getItem('lazo.session'));
 }
 
 export async function shot(page, name) {
@@ -63,4 +69,48 @@ export const rows = (page) => page.locator('table.tickets tbody tr');
 /** Waits until the list shows rows and is not loading. */
 export async function listReady(page) {
   await page.locator('table.tickets[aria-busy=false] tbody tr').first().waitFor();
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+/**
+ * A server of the test's own (fresh SQLite database, demo data), for settings
+ * the shared one does not have, e.g. `{ LAZO_JWT_TTL_MINUTES: '1' }`. Uses the
+ * binary and SPA that run.sh was given. Call `stop()` when done.
+ */
+export async function startServer(env = {}) {
+  const bin = process.env.LAZO_BIN;
+  const dist = process.env.LAZO_STATIC_DIR;
+  if (!bin || !dist) throw new Error('startServer needs LAZO_BIN and LAZO_STATIC_DIR (run.sh sets them)');
+  const dir = mkdtempSync(join(tmpdir(), 'lazo-e2e-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let log = '';
+  const child = spawn(bin, ['serve', '--demo'], {
+    env: {
+      ...process.env, DATABASE_URL: join(dir, 'lazo.db'), LAZO_BIND: `127.0.0.1:${port}`,
+      LAZO_STATIC_DIR: dist, LAZO_LOGIN_PER_MINUTE: '1000', LAZO_DEMO_TICKETS: '60', ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const stop = async () => {
+    if (child.exitCode === null) { child.kill(); await exited; }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 240; i++) {
+    if (child.exitCode !== null) break;
+    try { if ((await fetch(url + '/api/health')).ok) return { url, stop, log: () => log }; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await stop();
+  throw new Error(`the test's server did not start:\n${log.slice(-3000)}`);
 }

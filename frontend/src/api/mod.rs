@@ -13,10 +13,16 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+type RenewedHook = Rc<dyn Fn(LoginResponse)>;
+
 thread_local! {
     static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
     static BASE: RefCell<Option<String>> = const { RefCell::new(None) };
     static ON_UNAUTHORIZED: RefCell<Option<Rc<dyn Fn()>>> = RefCell::new(None);
+    static ON_RENEWED: RefCell<Option<RenewedHook>> = RefCell::new(None);
+    /// The renewal in flight: every caller that needs one awaits this promise,
+    /// so concurrent 401s cost one `POST /auth/refresh`.
+    static RENEWING: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
 }
 
 /// The bearer token sent with every request (`None` after logout).
@@ -24,9 +30,72 @@ pub fn set_token(token: Option<String>) {
     TOKEN.with(|t| *t.borrow_mut() = token);
 }
 
-/// Called when the API answers 401 to a signed-in request: the session ended.
+fn token() -> Option<String> {
+    TOKEN.with(|t| t.borrow().clone())
+}
+
+/// Called when the API answers 401 to a signed-in request and renewing the
+/// token did not help: the session ended.
 pub fn on_unauthorized(f: impl Fn() + 'static) {
     ON_UNAUTHORIZED.with(|h| *h.borrow_mut() = Some(Rc::new(f)));
+}
+
+/// Called with the new token (and a fresh copy of the person) after a renewal.
+pub fn on_renewed(f: impl Fn(LoginResponse) + 'static) {
+    ON_RENEWED.with(|h| *h.borrow_mut() = Some(Rc::new(f)));
+}
+
+/// Renews the session's JWT with `POST /auth/refresh` (the current token must
+/// still be valid). Concurrent callers share one request. `Unauthorized`: the
+/// session is over; `Network`: try again later.
+pub async fn renew_session() -> Result<(), ApiError> {
+    let Some(old) = token() else {
+        return Err(ApiError::Unauthorized);
+    };
+    let promise = RENEWING.with(|r| r.borrow().clone()).unwrap_or_else(|| {
+        let p = wasm_bindgen_futures::future_to_promise(async move {
+            let r = call_once::<LoginResponse>(
+                &Call {
+                    method: Method::POST,
+                    path: "/auth/refresh",
+                    body: None,
+                    if_match: None,
+                    session: false,
+                },
+                Some(&old),
+            )
+            .await;
+            RENEWING.with(|r| *r.borrow_mut() = None);
+            // 0: renewed; 1: refused (session over); 2: no answer.
+            let code = match r {
+                // Logged out (or renewed) meanwhile: leave that as it is.
+                Ok(_) if token().as_deref() != Some(old.as_str()) => 0,
+                Ok(a) => {
+                    set_token(Some(a.body.token.clone()));
+                    if let Some(h) = ON_RENEWED.with(|h| h.borrow().clone()) {
+                        h(a.body);
+                    }
+                    0
+                }
+                Err(ApiError::Unauthorized) => 1,
+                Err(ApiError::Problem(p)) if p.status == 401 || p.status == 403 => 1,
+                Err(_) => 2,
+            };
+            Ok(wasm_bindgen::JsValue::from(code))
+        });
+        RENEWING.with(|r| *r.borrow_mut() = Some(p.clone()));
+        p
+    });
+    let code = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(2.0);
+    match code as u8 {
+        0 => Ok(()),
+        1 => Err(ApiError::Unauthorized),
+        _ => Err(ApiError::Network("renewal failed".into())),
+    }
 }
 
 /// The API origin from `<meta name="lazo-api-base">`; empty means the SPA's own.
@@ -60,21 +129,51 @@ struct Call<'a> {
     session: bool,
 }
 
+/// One request; a 401 on a signed-in call renews the token once (shared with
+/// other 401s) and retries, so an expired JWT never interrupts work while the
+/// session lasts.
 async fn call<T: DeserializeOwned>(c: Call<'_>) -> Result<Answer<T>, ApiError> {
+    let sent_with = token();
+    let first = call_once(&c, sent_with.as_deref()).await;
+    if !c.session || !matches!(first, Err(ApiError::Unauthorized)) {
+        return first;
+    }
+    let current = token();
+    let renewed = if current.is_some() && current != sent_with {
+        Ok(()) // renewed meanwhile by another call
+    } else {
+        renew_session().await
+    };
+    let r = match renewed {
+        Ok(()) => call_once(&c, token().as_deref()).await,
+        Err(_) => first,
+    };
+    if matches!(r, Err(ApiError::Unauthorized)) {
+        if let Some(h) = ON_UNAUTHORIZED.with(|h| h.borrow().clone()) {
+            h();
+        }
+    }
+    r
+}
+
+async fn call_once<T: DeserializeOwned>(
+    c: &Call<'_>,
+    token: Option<&str>,
+) -> Result<Answer<T>, ApiError> {
     let url = format!("{}/api/v1{}", base(), c.path);
     let mut rb = RequestBuilder::new(&url)
-        .method(c.method)
+        .method(c.method.clone())
         .header("Accept", "application/json");
-    if let Some(token) = TOKEN.with(|t| t.borrow().clone()) {
+    if let Some(token) = token {
         rb = rb.header("Authorization", &format!("Bearer {token}"));
     }
     if let Some(tag) = c.if_match {
         rb = rb.header("If-Match", tag);
     }
-    let req = match c.body {
+    let req = match &c.body {
         Some(b) => rb
             .header("Content-Type", "application/json")
-            .body(b)
+            .body(b.clone())
             .map_err(|e| ApiError::Network(e.to_string()))?,
         None => rb.build().map_err(|e| ApiError::Network(e.to_string()))?,
     };
@@ -100,13 +199,7 @@ async fn call<T: DeserializeOwned>(c: Call<'_>) -> Result<Answer<T>, ApiError> {
             .map_err(|e| ApiError::Unexpected(format!("{status}: {e}")));
     }
     let problem: Option<Problem> = serde_json::from_str(&text).ok();
-    let err = ApiError::from_status(status, problem, retry_after);
-    if matches!(err, ApiError::Unauthorized) && c.session {
-        if let Some(h) = ON_UNAUTHORIZED.with(|h| h.borrow().clone()) {
-            h();
-        }
-    }
-    Err(err)
+    Err(ApiError::from_status(status, problem, retry_after))
 }
 
 fn json<B: Serialize>(b: &B) -> Option<String> {
@@ -260,16 +353,14 @@ pub async fn ticket_counts(query: &str) -> Result<TicketCounts, ApiError> {
 
 /// A ticket and the `ETag` to send back with a change.
 pub async fn ticket(id: i64) -> Result<(Ticket, String), ApiError> {
-    let a: Answer<Ticket> = call(Call {
+    ticket_call(Call {
         method: Method::GET,
         path: &format!("/tickets/{id}"),
         body: None,
         if_match: None,
         session: true,
     })
-    .await?;
-    let etag = a.etag.unwrap_or_else(|| format!("\"{}\"", a.body.version));
-    Ok((a.body, etag))
+    .await
 }
 
 pub async fn update_ticket(
@@ -277,16 +368,46 @@ pub async fn update_ticket(
     etag: &str,
     b: &UpdateTicket,
 ) -> Result<(Ticket, String), ApiError> {
-    let a: Answer<Ticket> = call(Call {
+    ticket_call(Call {
         method: Method::PATCH,
         path: &format!("/tickets/{id}"),
         body: json(b),
         if_match: Some(etag),
         session: true,
     })
-    .await?;
+    .await
+}
+
+/// A call answering a ticket, with the `ETag` of its new version.
+async fn ticket_call(c: Call<'_>) -> Result<(Ticket, String), ApiError> {
+    let a: Answer<Ticket> = call(c).await?;
     let etag = a.etag.unwrap_or_else(|| format!("\"{}\"", a.body.version));
     Ok((a.body, etag))
+}
+
+/// Snoozes a ticket until `until` (or moves the date of a snoozed one): it
+/// goes to a pending status now and reopens by itself then.
+pub async fn snooze(id: i64, b: &SnoozeTicket) -> Result<(Ticket, String), ApiError> {
+    ticket_call(Call {
+        method: Method::POST,
+        path: &format!("/tickets/{id}/snooze"),
+        body: json(b),
+        if_match: None,
+        session: true,
+    })
+    .await
+}
+
+/// Reopens a snoozed ticket now, to the status it had before.
+pub async fn unsnooze(id: i64) -> Result<(Ticket, String), ApiError> {
+    ticket_call(Call {
+        method: Method::DELETE,
+        path: &format!("/tickets/{id}/snooze"),
+        body: None,
+        if_match: None,
+        session: true,
+    })
+    .await
 }
 
 pub async fn create_ticket(b: &CreateTicket) -> Result<Ticket, ApiError> {
@@ -299,8 +420,23 @@ pub async fn bulk_update(b: &BulkUpdate) -> Result<BulkResult, ApiError> {
     send(Method::POST, "/tickets/bulk", b).await
 }
 
-pub async fn comments(ticket: i64) -> Result<CommentPage, ApiError> {
-    get(&format!("/tickets/{ticket}/comments?limit=200")).await
+/// Comments and history come a page at a time, oldest first; pass the
+/// previous page's `next_cursor` for the next one.
+pub const ACTIVITY_PAGE: usize = 50;
+
+fn page_query(cursor: Option<&str>) -> String {
+    match cursor {
+        Some(c) => format!("limit={ACTIVITY_PAGE}&cursor={}", crate::util::encode(c)),
+        None => format!("limit={ACTIVITY_PAGE}"),
+    }
+}
+
+pub async fn comments(ticket: i64, cursor: Option<String>) -> Result<CommentPage, ApiError> {
+    get(&format!(
+        "/tickets/{ticket}/comments?{}",
+        page_query(cursor.as_deref())
+    ))
+    .await
 }
 pub async fn add_comment(ticket: i64, b: &CommentInput) -> Result<Comment, ApiError> {
     send(Method::POST, &format!("/tickets/{ticket}/comments"), b).await
@@ -317,8 +453,12 @@ pub async fn delete_comment(ticket: i64, id: i64) -> Result<(), ApiError> {
     delete(&format!("/tickets/{ticket}/comments/{id}")).await
 }
 
-pub async fn history(ticket: i64) -> Result<HistoryPage, ApiError> {
-    get(&format!("/tickets/{ticket}/history?limit=200")).await
+pub async fn history(ticket: i64, cursor: Option<String>) -> Result<HistoryPage, ApiError> {
+    get(&format!(
+        "/tickets/{ticket}/history?{}",
+        page_query(cursor.as_deref())
+    ))
+    .await
 }
 
 pub async fn sub_tickets(ticket: i64) -> Result<TicketPage, ApiError> {

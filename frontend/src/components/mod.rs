@@ -1,8 +1,12 @@
 //! Building blocks shared by the pages.
 
+mod custom_fields;
 mod owner_picker;
+mod paged;
 
+pub use custom_fields::{set_field, CustomFieldInput};
 pub use owner_picker::{OwnerChoice, OwnerPicker};
+pub use paged::Paged;
 
 use crate::api::ApiError;
 use crate::i18n::{self, Lang, T};
@@ -93,6 +97,16 @@ pub fn PriorityTag(priority: Priority) -> impl IntoView {
             <span class="prio-dot" aria-hidden="true"></span>
             {move || prefs.t(i18n::priority(priority))}
         </span>
+    }
+}
+
+/// A small clock (snooze), drawn: emoji fonts are not everywhere.
+pub fn clock_icon() -> impl IntoView {
+    view! {
+        <svg class="icon-clock" viewBox="0 0 16 16" width="13" height="13" aria-hidden="true">
+            <circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.6" />
+            <path d="M8 4.2V8l2.6 1.6" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" />
+        </svg>
     }
 }
 

@@ -2,15 +2,16 @@
 //! to their fields (the form does not second-guess the server's rules).
 
 use crate::api::{self, ApiError};
-use crate::components::{field_errors_view, use_nav, OwnerChoice, OwnerPicker};
-use crate::i18n::{self, fill, Lang, T};
+use crate::components::{
+    field_errors_view, set_field, use_nav, CustomFieldInput, OwnerChoice, OwnerPicker,
+};
+use crate::i18n::{self, fill, T};
 use crate::state::{use_list, use_notices, use_prefs, use_refdata};
 use crate::util;
 use lazo_domain::wire::{CommentInput, ContactInput, CreateTicket, FieldValues};
-use lazo_domain::{FieldKind, Priority};
+use lazo_domain::Priority;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::Value;
 
 #[component]
 pub fn NewTicketPage() -> impl IntoView {
@@ -165,7 +166,13 @@ pub fn NewTicketPage() -> impl IntoView {
                     {errs("root_cause_id")}
                 </div>
             })}
-            {ty.fields.into_iter().map(|f| custom_input(f, custom, error, lang)).collect_view()}
+            {ty.fields.into_iter().map(|f| {
+                let key = f.key.clone();
+                view! {
+                    <CustomFieldInput def=f id_prefix="nt-cf-" error=error
+                        on_change=Callback::new(move |v| custom.update(|c| set_field(c, &key, v))) />
+                }
+            }).collect_view()}
         })
     };
 
@@ -267,71 +274,5 @@ pub fn NewTicketPage() -> impl IntoView {
                 </div>
             </form>
         </section>
-    }
-}
-
-fn custom_input(
-    f: lazo_domain::wire::FieldDef,
-    custom: RwSignal<FieldValues>,
-    error: RwSignal<Option<ApiError>>,
-    lang: Lang,
-) -> impl IntoView {
-    let id = format!("nt-cf-{}", f.key);
-    let key = f.key.clone();
-    let kind = f.kind;
-    let set = move |raw: String| {
-        let key = key.clone();
-        custom.update(|c| {
-            if raw.trim().is_empty() {
-                c.remove(&key);
-            } else if kind == FieldKind::Number {
-                let v = raw
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .and_then(serde_json::Number::from_f64)
-                    .map(Value::Number)
-                    .unwrap_or(Value::String(raw));
-                c.insert(key, v);
-            } else {
-                c.insert(key, Value::String(raw));
-            }
-        })
-    };
-    let path = format!("custom_fields.{}", f.key);
-    let input = match kind {
-        FieldKind::Choice => view! {
-            <select id=id.clone() on:change=move |ev| set(event_target_value(&ev))>
-                <option value="">"—"</option>
-                {f.options.iter().map(|o| view! { <option value=o.clone()>{o.clone()}</option> }).collect_view()}
-            </select>
-        }
-        .into_any(),
-        k => {
-            let ty = match k {
-                FieldKind::Number => "number",
-                FieldKind::Date => "date",
-                FieldKind::Email => "email",
-                _ => "text",
-            };
-            view! { <input id=id.clone() type=ty on:change=move |ev| set(event_target_value(&ev)) /> }.into_any()
-        }
-    };
-    view! {
-        <div class="field">
-            <label for=id>{f.label.clone()}{f.required.then_some(" *")}</label>
-            {input}
-            {move || {
-                error.with(|e| {
-                    e.as_ref()
-                        .and_then(|e| e.problem())
-                        .map(|p| crate::rules::errors_for(p, &path).into_iter().map(|fe| crate::api::error::field_message(fe, lang)).collect::<Vec<_>>())
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|m| view! { <p class="field-error" role="alert">{m}</p> })
-                        .collect_view()
-                })
-            }}
-        </div>
     }
 }

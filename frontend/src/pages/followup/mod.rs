@@ -2,44 +2,54 @@
 //! tiles, sortable columns, cursor paging, keyboard navigation and bulk update.
 
 mod bulk;
+mod filters;
+mod table;
+mod tiles;
 
 use crate::api::{self, ApiError};
-use crate::components::{use_nav, ErrorBox, Loading, PriorityTag, StatusPill};
-use crate::i18n::{self, fill, T};
-use crate::listview::{self, Column, PAGE_SIZE};
-use crate::state::{use_list, use_prefs, use_refdata, ListCache};
+use crate::components::{use_nav, ErrorBox, Loading, Nav};
+use crate::i18n::{fill, T};
+use crate::listview::{self, PAGE_SIZE};
+use crate::state::{use_list, use_prefs, ListCache};
 use crate::util;
 use bulk::BulkBar;
-use lazo_domain::wire::{TicketCounts, TicketListItem, TicketQuery};
-use lazo_domain::SortKey;
+use chrono::NaiveDate;
+use filters::Filters;
+use lazo_domain::wire::{TicketCounts, TicketQuery};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 use std::collections::BTreeSet;
+use table::{ColumnsMenu, TicketTable};
+use tiles::StatusTiles;
 use wasm_bindgen::JsCast;
 
-fn col_label(c: Column) -> T {
-    match c {
-        Column::Number => T::ColNumber,
-        Column::Subject => T::ColSubject,
-        Column::Email => T::ColEmail,
-        Column::Status => T::Status,
-        Column::Priority => T::Priority,
-        Column::Owner => T::Owner,
-        Column::Group => T::Group,
-        Column::OriginGroup => T::OriginGroup,
-        Column::Reported => T::ColReported,
-        Column::Updated => T::ColUpdated,
-        Column::Due => T::ColDue,
-        Column::Comment => T::ColComment,
+/// The list's filters as the URL holds them, and the way to change them
+/// (a new URL, which reloads the list).
+#[derive(Clone, Copy)]
+pub struct ListView {
+    pub query: Memo<TicketQuery>,
+    nav: Nav,
+    today: NaiveDate,
+}
+
+impl ListView {
+    pub fn set(&self, f: &dyn Fn(&mut TicketQuery)) {
+        let mut q = self.query.get_untracked();
+        f(&mut q);
+        let s = listview::to_search(&q, self.today);
+        self.nav.go_keep_scroll(&if s.is_empty() {
+            "/tickets".into()
+        } else {
+            format!("/tickets?{s}")
+        });
     }
 }
 
 #[component]
 pub fn FollowUpPage() -> impl IntoView {
     let prefs = use_prefs();
-    let refdata = use_refdata();
     let list = use_list();
     let nav = use_nav();
     let location = use_location();
@@ -68,16 +78,8 @@ pub fn FollowUpPage() -> impl IntoView {
     let search_text = RwSignal::new(query.get_untracked().q.unwrap_or_default());
     let search_ref = NodeRef::<leptos::html::Input>::new();
 
-    let set_query = move |f: &dyn Fn(&mut TicketQuery)| {
-        let mut q = query.get_untracked();
-        f(&mut q);
-        let s = listview::to_search(&q, today);
-        nav.go_keep_scroll(&if s.is_empty() {
-            "/tickets".into()
-        } else {
-            format!("/tickets?{s}")
-        });
-    };
+    let view = ListView { query, nav, today };
+    let set_query = move |f: &dyn Fn(&mut TicketQuery)| view.set(f);
 
     let load = move |force: bool| {
         let k = key.get_untracked();
@@ -275,7 +277,6 @@ pub fn FollowUpPage() -> impl IntoView {
         }
     };
 
-    let status_filter = move || query.with(|q| q.status.clone());
     let shown_total = move || {
         counts.with(|c| {
             c.as_ref().map(|c| match query.with(|q| q.status.clone()) {
@@ -288,382 +289,6 @@ pub fn FollowUpPage() -> impl IntoView {
                 None => c.total,
             })
         })
-    };
-
-    let tiles = move || {
-        let lang = prefs.lang.get();
-        let current = status_filter();
-        let c = counts.get();
-        let total_count = c
-            .as_ref()
-            .map(|c| util::number(lang, c.total))
-            .unwrap_or_else(|| "–".into());
-        let total_pressed = current.is_none();
-        let mut out = vec![view! {
-            <button
-                class="tile total"
-                aria-pressed=total_pressed.to_string()
-                on:click=move |_| set_query(&|q| {
-                    q.status = None;
-                    q.category = None;
-                })
-            >
-                <span class="tile-count">{total_count}</span>
-                <span class="tile-name">{T::Total.get(lang)}</span>
-            </button>
-        }
-        .into_any()];
-        let statuses = match c {
-            Some(c) => c
-                .by_status
-                .into_iter()
-                .map(|b| (b.status, Some(b.count)))
-                .collect::<Vec<_>>(),
-            None => refdata.statuses.with(|s| {
-                s.iter()
-                    .filter(|s| s.active)
-                    .map(|s| {
-                        (
-                            lazo_domain::wire::StatusRef {
-                                id: s.id,
-                                name: s.name.clone(),
-                                category: s.category,
-                            },
-                            None,
-                        )
-                    })
-                    .collect()
-            }),
-        };
-        for (st, n) in statuses {
-            let id = st.id.to_string();
-            let pressed = current.as_deref() == Some(id.as_str());
-            let class = format!("tile {}", crate::components::category_class(st.category));
-            let count = n
-                .map(|n| util::number(lang, n))
-                .unwrap_or_else(|| "–".into());
-            out.push(
-                view! {
-                    <button
-                        class=class
-                        aria-pressed=pressed.to_string()
-                        on:click=move |_| {
-                            let id = id.clone();
-                            set_query(&|q| {
-                                q.category = None;
-                                q.status = if pressed { None } else { Some(id.clone()) };
-                            })
-                        }
-                    >
-                        <span class="tile-count">{count}</span>
-                        <span class="tile-name">{st.name}</span>
-                    </button>
-                }
-                .into_any(),
-            );
-        }
-        out.collect_view()
-    };
-
-    let select_filter = move |label: T,
-                              current: Option<String>,
-                              options: Vec<(String, String)>,
-                              any: T,
-                              set: fn(&mut TicketQuery, Option<String>)| {
-        view! {
-            <label class="filter">
-                <span class="filter-label">{move || t(label)}</span>
-                <select
-                    aria-label=move || t(label)
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        set_query(&|q| set(q, (!v.is_empty()).then(|| v.clone())));
-                    }
-                    prop:value=current.clone().unwrap_or_default()
-                >
-                    <option value="">{move || t(any)}</option>
-                    {options
-                        .into_iter()
-                        .map(|(v, l)| {
-                            let sel = current.as_deref() == Some(v.as_str());
-                            view! { <option value=v selected=sel>{l}</option> }
-                        })
-                        .collect_view()}
-                </select>
-            </label>
-        }
-    };
-
-    let filters = move || {
-        let lang = prefs.lang.get();
-        let q = query.get();
-        let statuses: Vec<(String, String)> = refdata.statuses.with(|s| {
-            s.iter()
-                .map(|s| (s.id.to_string(), s.name.clone()))
-                .collect()
-        });
-        let priorities: Vec<(String, String)> = lazo_domain::Priority::ALL
-            .iter()
-            .rev()
-            .map(|p| {
-                (
-                    p.as_str().to_owned(),
-                    i18n::priority(*p).get(lang).to_owned(),
-                )
-            })
-            .collect();
-        let mut owners = vec![
-            ("me".to_owned(), T::Me.get(lang).to_owned()),
-            ("none".to_owned(), T::Unassigned.get(lang).to_owned()),
-        ];
-        refdata
-            .users
-            .with(|u| owners.extend(u.iter().map(|u| (u.id.to_string(), u.name.clone()))));
-        let mut groups = vec![("none".to_owned(), T::NoGroup.get(lang).to_owned())];
-        refdata
-            .groups
-            .with(|g| groups.extend(g.iter().map(|g| (g.id.to_string(), g.name.clone()))));
-        view! {
-            {select_filter(T::Status, q.status.clone(), statuses, T::AnyStatus, |q, v| {
-                q.status = v;
-                q.category = None;
-            })}
-            {select_filter(T::Priority, q.priority.clone(), priorities, T::AnyPriority, |q, v| q.priority = v)}
-            {select_filter(T::Owner, q.owner.clone(), owners, T::Anyone, |q, v| q.owner = v)}
-            {select_filter(T::Group, q.group.clone(), groups, T::AnyGroup, |q, v| q.group = v)}
-            <label class="filter">
-                <span class="filter-label">{T::Tags.get(lang)}</span>
-                <input
-                    type="text"
-                    class="tags-filter"
-                    aria-label=T::Tags.get(lang)
-                    placeholder="vip, refund"
-                    prop:value=q.tags.clone().unwrap_or_default()
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        let v = v.trim().to_owned();
-                        set_query(&|q| q.tags = (!v.is_empty()).then(|| v.clone()));
-                    }
-                />
-            </label>
-            <label class="filter">
-                <span class="filter-label">{T::ReportedFrom.get(lang)}</span>
-                <input
-                    type="date"
-                    aria-label=T::ReportedFrom.get(lang)
-                    prop:value=q.created_from.clone().unwrap_or_default()
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        set_query(&|q| q.created_from = (!v.is_empty()).then(|| v.clone()));
-                    }
-                />
-            </label>
-            <label class="filter">
-                <span class="filter-label">{T::ReportedTo.get(lang)}</span>
-                <input
-                    type="date"
-                    aria-label=T::ReportedTo.get(lang)
-                    prop:value=q.created_to.clone().unwrap_or_default()
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        set_query(&|q| q.created_to = (!v.is_empty()).then(|| v.clone()));
-                    }
-                />
-            </label>
-        }
-    };
-
-    let columns_menu = move || {
-        view! {
-            <details class="menu">
-                <summary class="btn">{move || t(T::Columns)}</summary>
-                <div class="menu-pop" role="group" aria-label=move || t(T::Columns)>
-                    {Column::ALL
-                        .iter()
-                        .map(|c| {
-                            let c = *c;
-                            view! {
-                                <label class="check">
-                                    <input
-                                        type="checkbox"
-                                        prop:checked=move || prefs.columns.with(|cs| cs.contains(&c))
-                                        disabled=c == Column::Subject
-                                        on:change=move |_| prefs.toggle_column(c)
-                                    />
-                                    {move || t(col_label(c))}
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            </details>
-        }
-    };
-
-    let header = move || {
-        let q = query.get();
-        let sort: SortKey = q
-            .sort
-            .as_deref()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(SortKey::Created);
-        let asc = q.order.as_deref() == Some("asc");
-        let all_ids: Vec<i64> = items.with(|i| i.iter().map(|i| i.id).collect());
-        let all_ids2 = all_ids.clone();
-        view! {
-            <tr>
-                <th class="col-check">
-                    <input
-                        type="checkbox"
-                        aria-label=move || t(T::SelectAll)
-                        prop:checked=move || {
-                            let s = selected.get();
-                            !all_ids.is_empty() && all_ids.iter().all(|i| s.contains(i))
-                        }
-                        on:change=move |ev| {
-                            if event_target_checked(&ev) {
-                                selected.set(all_ids2.iter().copied().collect());
-                            } else {
-                                selected.set(BTreeSet::new());
-                            }
-                        }
-                    />
-                </th>
-                {move || {
-                    prefs
-                        .columns
-                        .get()
-                        .into_iter()
-                        .map(|c| {
-                            let label = col_label(c);
-                            match c.sort_key() {
-                                Some(k) => {
-                                    let active = k == sort;
-                                    let aria = if !active { "none" } else if asc { "ascending" } else { "descending" };
-                                    let arrow = if !active { "" } else if asc { " ▲" } else { " ▼" };
-                                    view! {
-                                        <th class=format!("col-{}", c.key()) aria-sort=aria>
-                                            <button
-                                                class="sort"
-                                                on:click=move |_| {
-                                                    let (s, o) = listview::toggle_sort(&query.get_untracked(), k);
-                                                    set_query(&|q| {
-                                                        q.sort = Some(s.clone());
-                                                        q.order = Some(o.clone());
-                                                    })
-                                                }
-                                            >
-                                                {move || t(label)}
-                                                <span aria-hidden="true">{arrow}</span>
-                                            </button>
-                                        </th>
-                                    }
-                                    .into_any()
-                                }
-                                None => view! { <th class=format!("col-{}", c.key())>{move || t(label)}</th> }.into_any(),
-                            }
-                        })
-                        .collect_view()
-                }}
-            </tr>
-        }
-    };
-
-    let cell = move |c: Column, it: &TicketListItem| -> AnyView {
-        let lang = prefs.lang.get_untracked();
-        let dash = || "—".to_owned();
-        match c {
-            Column::Number => view! { <td class="col-number">{format!("#{}", it.number)}</td> }.into_any(),
-            Column::Subject => {
-                let href = format!("/tickets/{}", it.id);
-                let id = it.id;
-                view! {
-                    <td class="col-subject">
-                        <a
-                            href=href
-                            class="subject-link"
-                            on:click=move |ev| {
-                                ev.prevent_default();
-                                ev.stop_propagation();
-                                open(id);
-                            }
-                        >
-                            {it.subject.clone()}
-                        </a>
-                        {it.parent_id.map(|_| view! { <span class="badge sub">"↳"</span> })}
-                        {it.tags.iter().take(3).map(|tg| view! { <span class="tag">{tg.clone()}</span> }).collect_view()}
-                    </td>
-                }
-                .into_any()
-            }
-            Column::Email => view! { <td class="col-email">{it.requester_email.clone().unwrap_or_else(dash)}</td> }.into_any(),
-            Column::Status => view! { <td class="col-status"><StatusPill status=it.status.clone() /></td> }.into_any(),
-            Column::Priority => view! { <td class="col-priority"><PriorityTag priority=it.priority /></td> }.into_any(),
-            Column::Owner => {
-                let o = it.owner.as_ref().map(|o| o.name.clone());
-                let empty = o.is_none();
-                view! { <td class="col-owner" class:muted=empty>{o.unwrap_or_else(|| T::Unassigned.get(lang).to_owned())}</td> }.into_any()
-            }
-            Column::Group => view! { <td class="col-group">{it.group.as_ref().map(|g| g.name.clone()).unwrap_or_else(dash)}</td> }.into_any(),
-            Column::OriginGroup => view! { <td class="col-origin_group">{it.origin_group.as_ref().map(|g| g.name.clone()).unwrap_or_else(dash)}</td> }.into_any(),
-            Column::Reported => {
-                let at = it.created_at;
-                view! { <td class="col-reported">{move || util::date(prefs.lang.get(), &at)}</td> }.into_any()
-            }
-            Column::Updated => {
-                let at = it.updated_at;
-                view! { <td class="col-updated">{move || util::date(prefs.lang.get(), &at)}</td> }.into_any()
-            }
-            Column::Due => {
-                let due = it.due_at;
-                let overdue = it.overdue;
-                view! {
-                    <td class="col-due" class:overdue=overdue>
-                        {move || due.map(|d| util::date(prefs.lang.get(), &d)).unwrap_or_else(dash)}
-                        {overdue.then(|| view! { <span class="sr-only">{T::Overdue.get(lang)}</span> })}
-                    </td>
-                }
-                .into_any()
-            }
-            Column::Comment => view! { <td class="col-comment">{it.summary_comment.clone().unwrap_or_default()}</td> }.into_any(),
-        }
-    };
-
-    let rows = move || {
-        let cols = prefs.columns.get();
-        items
-            .get()
-            .into_iter()
-            .enumerate()
-            .map(|(i, it)| {
-                let id = it.id;
-                let number = it.number;
-                let cells = cols.iter().map(|c| cell(*c, &it)).collect_view();
-                view! {
-                    <tr
-                        id=format!("row-{i}")
-                        class="row"
-                        class:cursor=move || cursor.get() == i
-                        class:selected=move || selected.with(|s| s.contains(&id))
-                        class:overdue-row=it.overdue
-                        on:click=move |_| {
-                            cursor.set(i);
-                            open(id)
-                        }
-                    >
-                        <td class="col-check" on:click=|ev| ev.stop_propagation()>
-                            <input
-                                type="checkbox"
-                                aria-label=move || fill(prefs.lang.get(), T::SelectTicket, &[("n", &number.to_string())])
-                                prop:checked=move || selected.with(|s| s.contains(&id))
-                                on:change=move |_| toggle_select(id)
-                            />
-                        </td>
-                        {cells}
-                    </tr>
-                }
-            })
-            .collect_view()
     };
 
     view! {
@@ -698,15 +323,15 @@ pub fn FollowUpPage() -> impl IntoView {
                     />
                 </div>
                 <div class="head-actions">
-                    {columns_menu}
+                    <ColumnsMenu />
                     <A href="/tickets/new" attr:class="btn primary">{move || t(T::NewTicket)}</A>
                 </div>
             </div>
             <div class="tiles" role="group" aria-label=move || t(T::StatusOverview)>
-                {tiles}
+                <StatusTiles view=view counts=counts />
             </div>
             <div class="filters" role="group" aria-label=move || t(T::Filters)>
-                {filters}
+                <Filters view=view />
                 <button class="btn ghost small" on:click=move |_| nav.go_keep_scroll("/tickets")>
                     {move || t(T::ResetFilters)}
                 </button>
@@ -714,10 +339,7 @@ pub fn FollowUpPage() -> impl IntoView {
             <BulkBar selected=selected on_done=Callback::new(move |_| refresh()) />
             {move || error.get().map(|e| view! { <ErrorBox error=e retry=Callback::new(move |_| refresh()) /> })}
             <div class="table-wrap" class:busy=move || loading.get()>
-                <table class="tickets" aria-label=move || t(T::Tickets) aria-busy=move || loading.get().to_string()>
-                    <thead>{header}</thead>
-                    <tbody>{rows}</tbody>
-                </table>
+                <TicketTable view=view items=items cursor=cursor selected=selected loading=loading open=Callback::new(open) />
                 <Show when=move || loading.get() && items.with(|i| i.is_empty())>
                     <Loading />
                 </Show>

@@ -2,8 +2,9 @@
 //! (admins may delete any). Notes look different so nobody mistakes them for
 //! something the customer sees.
 
+use super::activity::more_button;
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBox, Loading};
+use crate::components::{ErrorBox, Loading, Paged};
 use crate::i18n::T;
 use crate::state::{use_notices, use_prefs, use_session};
 use crate::util;
@@ -12,11 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 #[component]
-pub fn Comments(
-    ticket_id: i64,
-    comments: RwSignal<Option<Result<Vec<Comment>, ApiError>>>,
-    reload: Callback<()>,
-) -> impl IntoView {
+pub fn Comments(ticket_id: i64, comments: Paged<Comment>) -> impl IntoView {
     let prefs = use_prefs();
     let session = use_session();
     let notices = use_notices();
@@ -42,12 +39,9 @@ pub fn Comments(
             match api::add_comment(ticket_id, &input).await {
                 Ok(c) => {
                     body.set(String::new());
-                    comments.update(|cs| {
-                        if let Some(Ok(cs)) = cs {
-                            cs.insert(0, c);
-                        }
-                    });
-                    reload.run(());
+                    // Oldest first: the newest goes last (its page, when
+                    // loaded later, does not repeat it).
+                    comments.items.update(|cs| cs.push(c));
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -55,23 +49,26 @@ pub fn Comments(
         });
     };
 
-    let list = move || match comments.get() {
-        None => view! { <Loading /> }.into_any(),
-        Some(Err(e)) => view! { <ErrorBox error=e retry=reload /> }.into_any(),
-        Some(Ok(cs)) if cs.is_empty() => {
-            view! { <p class="empty">{move || t(T::NoComments)}</p> }.into_any()
-        }
-        Some(Ok(cs)) => {
+    let list = move || match comments.items.get() {
+        cs if !cs.is_empty() => {
             let me = session.me_id();
             let admin = session.is_admin();
             cs.into_iter()
                 .map(|c| {
                     let own = c.author.as_ref().is_some_and(|a| Some(a.id) == me);
-                    view! { <CommentItem comment=c own=own may_delete=own || admin comments=comments notices=notices /> }
+                    view! { <CommentItem comment=c own=own may_delete=own || admin comments=comments.items notices=notices /> }
                 })
                 .collect_view()
                 .into_any()
         }
+        _ if comments.loading.get() || !comments.started.get() => view! { <Loading /> }.into_any(),
+        _ => match comments.error.get() {
+            Some(e) => {
+                view! { <ErrorBox error=e retry=Callback::new(move |_| comments.reload()) /> }
+                    .into_any()
+            }
+            None => view! { <p class="empty">{move || t(T::NoComments)}</p> }.into_any(),
+        },
     };
 
     view! {
@@ -121,6 +118,7 @@ pub fn Comments(
             </div>
         </form>
         <div class="comment-list">{list}</div>
+        {more_button(comments)}
     }
 }
 
@@ -129,7 +127,7 @@ fn CommentItem(
     comment: Comment,
     own: bool,
     may_delete: bool,
-    comments: RwSignal<Option<Result<Vec<Comment>, ApiError>>>,
+    comments: RwSignal<Vec<Comment>>,
     notices: crate::state::Notices,
 ) -> impl IntoView {
     let prefs = use_prefs();
@@ -157,10 +155,8 @@ fn CommentItem(
                 Ok(c) => {
                     body.set_value(c.body.clone());
                     comments.update(|cs| {
-                        if let Some(Ok(cs)) = cs {
-                            if let Some(x) = cs.iter_mut().find(|x| x.id == id) {
-                                *x = c;
-                            }
+                        if let Some(x) = cs.iter_mut().find(|x| x.id == id) {
+                            *x = c;
                         }
                     });
                     editing.set(false);
@@ -179,11 +175,7 @@ fn CommentItem(
         }
         spawn_local(async move {
             match api::delete_comment(ticket_id, id).await {
-                Ok(()) => comments.update(|cs| {
-                    if let Some(Ok(cs)) = cs {
-                        cs.retain(|x| x.id != id);
-                    }
-                }),
+                Ok(()) => comments.update(|cs| cs.retain(|x| x.id != id)),
                 Err(e) => notices.error(e.message(prefs.lang.get_untracked())),
             }
         });

@@ -1,7 +1,7 @@
 //! The ticket's history: who changed what, when, from what to what.
 
-use crate::api::ApiError;
-use crate::components::{ErrorBox, Loading};
+use super::activity::more_button;
+use crate::components::{ErrorBox, Loading, Paged};
 use crate::i18n::{self, T};
 use crate::state::use_prefs;
 use crate::util;
@@ -9,18 +9,17 @@ use lazo_domain::wire::HistoryEntry;
 use leptos::prelude::*;
 
 #[component]
-pub fn History(
-    history: RwSignal<Option<Result<Vec<HistoryEntry>, ApiError>>>,
-    reload: Callback<()>,
-) -> impl IntoView {
+pub fn History(history: Paged<HistoryEntry>) -> impl IntoView {
     let prefs = use_prefs();
-    move || {
+    let list = move || {
         let lang = prefs.lang.get();
-        match history.get() {
-            None => view! { <Loading /> }.into_any(),
-            Some(Err(e)) => view! { <ErrorBox error=e retry=reload /> }.into_any(),
-            Some(Ok(h)) if h.is_empty() => view! { <p class="empty">{T::NoHistory.get(lang)}</p> }.into_any(),
-            Some(Ok(h)) => view! {
+        match history.items.get() {
+            h if h.is_empty() && history.loading.get() => view! { <Loading /> }.into_any(),
+            h if h.is_empty() => match history.error.get() {
+                Some(e) => view! { <ErrorBox error=e retry=Callback::new(move |_| history.reload()) /> }.into_any(),
+                None => view! { <p class="empty">{T::NoHistory.get(lang)}</p> }.into_any(),
+            },
+            h => view! {
                 <ol class="history">
                     {h.into_iter()
                         .map(|e| {
@@ -65,5 +64,9 @@ pub fn History(
             }
             .into_any(),
         }
+    };
+    view! {
+        {list}
+        {more_button(history)}
     }
 }

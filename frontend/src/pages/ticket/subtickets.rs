@@ -7,7 +7,7 @@ use crate::components::{
 };
 use crate::i18n::{self, fill, T};
 use crate::state::{use_notices, use_prefs, use_refdata};
-use lazo_domain::wire::{CommentInput, CreateTicket, TicketListItem};
+use lazo_domain::wire::{CommentInput, CreateTicket};
 use lazo_domain::Priority;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,12 +15,13 @@ use leptos_router::components::A;
 
 #[component]
 pub fn SubTickets(
-    parent_id: i64,
-    subs: RwSignal<Option<Result<Vec<TicketListItem>, ApiError>>>,
-    reload: Callback<()>,
+    /// The parent's screen: its sub-tickets are loaded with it.
+    st: super::TicketState,
     /// The caller may add sub-tickets (full access to the parent).
     can_create: bool,
 ) -> impl IntoView {
+    let (parent_id, subs) = (st.tid, st.subs);
+    let reload = Callback::new(move |_| st.load_subs());
     let prefs = use_prefs();
     let refdata = use_refdata();
     let notices = use_notices();

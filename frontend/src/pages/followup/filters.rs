@@ -1,0 +1,124 @@
+//! The filter bar: status, priority, owner, group, tags, reported dates.
+//! Every filter lives in the URL.
+
+use super::ListView;
+use crate::i18n::{self, T};
+use crate::state::{use_prefs, use_refdata};
+use lazo_domain::wire::TicketQuery;
+use leptos::prelude::*;
+
+#[component]
+pub fn Filters(view: ListView) -> impl IntoView {
+    let prefs = use_prefs();
+    let refdata = use_refdata();
+    let t = move |k: T| prefs.t(k);
+    let query = view.query;
+    let set_query = move |f: &dyn Fn(&mut TicketQuery)| view.set(f);
+    let select_filter = move |label: T,
+                              current: Option<String>,
+                              options: Vec<(String, String)>,
+                              any: T,
+                              set: fn(&mut TicketQuery, Option<String>)| {
+        view! {
+            <label class="filter">
+                <span class="filter-label">{move || t(label)}</span>
+                <select
+                    aria-label=move || t(label)
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        set_query(&|q| set(q, (!v.is_empty()).then(|| v.clone())));
+                    }
+                    prop:value=current.clone().unwrap_or_default()
+                >
+                    <option value="">{move || t(any)}</option>
+                    {options
+                        .into_iter()
+                        .map(|(v, l)| {
+                            let sel = current.as_deref() == Some(v.as_str());
+                            view! { <option value=v selected=sel>{l}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        }
+    };
+
+    move || {
+        let lang = prefs.lang.get();
+        let q = query.get();
+        let statuses: Vec<(String, String)> = refdata.statuses.with(|s| {
+            s.iter()
+                .map(|s| (s.id.to_string(), s.name.clone()))
+                .collect()
+        });
+        let priorities: Vec<(String, String)> = lazo_domain::Priority::ALL
+            .iter()
+            .rev()
+            .map(|p| {
+                (
+                    p.as_str().to_owned(),
+                    i18n::priority(*p).get(lang).to_owned(),
+                )
+            })
+            .collect();
+        let mut owners = vec![
+            ("me".to_owned(), T::Me.get(lang).to_owned()),
+            ("none".to_owned(), T::Unassigned.get(lang).to_owned()),
+        ];
+        refdata
+            .users
+            .with(|u| owners.extend(u.iter().map(|u| (u.id.to_string(), u.name.clone()))));
+        let mut groups = vec![("none".to_owned(), T::NoGroup.get(lang).to_owned())];
+        refdata
+            .groups
+            .with(|g| groups.extend(g.iter().map(|g| (g.id.to_string(), g.name.clone()))));
+        view! {
+            {select_filter(T::Status, q.status.clone(), statuses, T::AnyStatus, |q, v| {
+                q.status = v;
+                q.category = None;
+            })}
+            {select_filter(T::Priority, q.priority.clone(), priorities, T::AnyPriority, |q, v| q.priority = v)}
+            {select_filter(T::Owner, q.owner.clone(), owners, T::Anyone, |q, v| q.owner = v)}
+            {select_filter(T::Group, q.group.clone(), groups, T::AnyGroup, |q, v| q.group = v)}
+            <label class="filter">
+                <span class="filter-label">{T::Tags.get(lang)}</span>
+                <input
+                    type="text"
+                    class="tags-filter"
+                    aria-label=T::Tags.get(lang)
+                    placeholder="vip, refund"
+                    prop:value=q.tags.clone().unwrap_or_default()
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        let v = v.trim().to_owned();
+                        set_query(&|q| q.tags = (!v.is_empty()).then(|| v.clone()));
+                    }
+                />
+            </label>
+            <label class="filter">
+                <span class="filter-label">{T::ReportedFrom.get(lang)}</span>
+                <input
+                    type="date"
+                    aria-label=T::ReportedFrom.get(lang)
+                    prop:value=q.created_from.clone().unwrap_or_default()
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        set_query(&|q| q.created_from = (!v.is_empty()).then(|| v.clone()));
+                    }
+                />
+            </label>
+            <label class="filter">
+                <span class="filter-label">{T::ReportedTo.get(lang)}</span>
+                <input
+                    type="date"
+                    aria-label=T::ReportedTo.get(lang)
+                    prop:value=q.created_to.clone().unwrap_or_default()
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        set_query(&|q| q.created_to = (!v.is_empty()).then(|| v.clone()));
+                    }
+                />
+            </label>
+        }
+    }
+}

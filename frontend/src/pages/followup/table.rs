@@ -1,0 +1,271 @@
+//! The ticket table: sortable headers, the person's columns, selection
+//! boxes, the keyboard cursor row; and the menu that picks the columns.
+
+use super::ListView;
+use crate::components::{clock_icon, PriorityTag, StatusPill};
+use crate::i18n::{fill, T};
+use crate::listview::{self, Column};
+use crate::state::use_prefs;
+use crate::util;
+use lazo_domain::wire::TicketListItem;
+use lazo_domain::SortKey;
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+pub fn col_label(c: Column) -> T {
+    match c {
+        Column::Number => T::ColNumber,
+        Column::Subject => T::ColSubject,
+        Column::Email => T::ColEmail,
+        Column::Status => T::Status,
+        Column::Priority => T::Priority,
+        Column::Owner => T::Owner,
+        Column::Group => T::Group,
+        Column::OriginGroup => T::OriginGroup,
+        Column::Reported => T::ColReported,
+        Column::Updated => T::ColUpdated,
+        Column::Due => T::ColDue,
+        Column::Comment => T::ColComment,
+    }
+}
+
+#[component]
+pub fn ColumnsMenu() -> impl IntoView {
+    let prefs = use_prefs();
+    let t = move |k: T| prefs.t(k);
+    {
+        view! {
+            <details class="menu">
+                <summary class="btn">{move || t(T::Columns)}</summary>
+                <div class="menu-pop" role="group" aria-label=move || t(T::Columns)>
+                    {Column::ALL
+                        .iter()
+                        .map(|c| {
+                            let c = *c;
+                            view! {
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        prop:checked=move || prefs.columns.with(|cs| cs.contains(&c))
+                                        disabled=c == Column::Subject
+                                        on:change=move |_| prefs.toggle_column(c)
+                                    />
+                                    {move || t(col_label(c))}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </details>
+        }
+    }
+}
+
+#[component]
+pub fn TicketTable(
+    view: ListView,
+    items: Memo<Vec<TicketListItem>>,
+    /// The keyboard cursor's row.
+    cursor: RwSignal<usize>,
+    selected: RwSignal<BTreeSet<i64>>,
+    loading: RwSignal<bool>,
+    /// Opens a ticket (remembering the list's place).
+    open: Callback<i64>,
+) -> impl IntoView {
+    let prefs = use_prefs();
+    let t = move |k: T| prefs.t(k);
+    let query = view.query;
+    let set_query = move |f: &dyn Fn(&mut lazo_domain::wire::TicketQuery)| view.set(f);
+    let open = move |id: i64| open.run(id);
+    let toggle_select = move |id: i64| {
+        selected.update(|s| {
+            if !s.insert(id) {
+                s.remove(&id);
+            }
+        })
+    };
+    let header = move || {
+        let q = query.get();
+        let sort: SortKey = q
+            .sort
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(SortKey::Created);
+        let asc = q.order.as_deref() == Some("asc");
+        let all_ids: Vec<i64> = items.with(|i| i.iter().map(|i| i.id).collect());
+        let all_ids2 = all_ids.clone();
+        view! {
+            <tr>
+                <th class="col-check">
+                    <input
+                        type="checkbox"
+                        aria-label=move || t(T::SelectAll)
+                        prop:checked=move || {
+                            let s = selected.get();
+                            !all_ids.is_empty() && all_ids.iter().all(|i| s.contains(i))
+                        }
+                        on:change=move |ev| {
+                            if event_target_checked(&ev) {
+                                selected.set(all_ids2.iter().copied().collect());
+                            } else {
+                                selected.set(BTreeSet::new());
+                            }
+                        }
+                    />
+                </th>
+                {move || {
+                    prefs
+                        .columns
+                        .get()
+                        .into_iter()
+                        .map(|c| {
+                            let label = col_label(c);
+                            match c.sort_key() {
+                                Some(k) => {
+                                    let active = k == sort;
+                                    let aria = if !active { "none" } else if asc { "ascending" } else { "descending" };
+                                    let arrow = if !active { "" } else if asc { " ▲" } else { " ▼" };
+                                    view! {
+                                        <th class=format!("col-{}", c.key()) aria-sort=aria>
+                                            <button
+                                                class="sort"
+                                                on:click=move |_| {
+                                                    let (s, o) = listview::toggle_sort(&query.get_untracked(), k);
+                                                    set_query(&|q| {
+                                                        q.sort = Some(s.clone());
+                                                        q.order = Some(o.clone());
+                                                    })
+                                                }
+                                            >
+                                                {move || t(label)}
+                                                <span aria-hidden="true">{arrow}</span>
+                                            </button>
+                                        </th>
+                                    }
+                                    .into_any()
+                                }
+                                None => view! { <th class=format!("col-{}", c.key())>{move || t(label)}</th> }.into_any(),
+                            }
+                        })
+                        .collect_view()
+                }}
+            </tr>
+        }
+    };
+
+    let cell = move |c: Column, it: &TicketListItem| -> AnyView {
+        let lang = prefs.lang.get_untracked();
+        let dash = || "—".to_owned();
+        match c {
+            Column::Number => view! { <td class="col-number">{format!("#{}", it.number)}</td> }.into_any(),
+            Column::Subject => {
+                let href = format!("/tickets/{}", it.id);
+                let id = it.id;
+                view! {
+                    <td class="col-subject">
+                        <a
+                            href=href
+                            class="subject-link"
+                            on:click=move |ev| {
+                                ev.prevent_default();
+                                ev.stop_propagation();
+                                open(id);
+                            }
+                        >
+                            {it.subject.clone()}
+                        </a>
+                        {it.parent_id.map(|_| view! { <span class="badge sub">"↳"</span> })}
+                        {it.tags.iter().take(3).map(|tg| view! { <span class="tag">{tg.clone()}</span> }).collect_view()}
+                    </td>
+                }
+                .into_any()
+            }
+            Column::Email => view! { <td class="col-email">{it.requester_email.clone().unwrap_or_else(dash)}</td> }.into_any(),
+            Column::Status => {
+                // A snoozed ticket: a clock and the day it reopens.
+                let snoozed = it.snooze_until.map(|u| {
+                    let full = move || fill(prefs.lang.get(), T::SnoozedUntil, &[("date", &util::datetime(prefs.lang.get(), &u))]);
+                    view! {
+                        <span class="badge snoozed" title=full>
+                            {clock_icon()}<span aria-hidden="true">" "{move || util::date(prefs.lang.get(), &u)}</span>
+                            <span class="sr-only">{full}</span>
+                        </span>
+                    }
+                });
+                view! { <td class="col-status"><StatusPill status=it.status.clone() />{snoozed}</td> }.into_any()
+            }
+            Column::Priority => view! { <td class="col-priority"><PriorityTag priority=it.priority /></td> }.into_any(),
+            Column::Owner => {
+                let o = it.owner.as_ref().map(|o| o.name.clone());
+                let empty = o.is_none();
+                view! { <td class="col-owner" class:muted=empty>{o.unwrap_or_else(|| T::Unassigned.get(lang).to_owned())}</td> }.into_any()
+            }
+            Column::Group => view! { <td class="col-group">{it.group.as_ref().map(|g| g.name.clone()).unwrap_or_else(dash)}</td> }.into_any(),
+            Column::OriginGroup => view! { <td class="col-origin_group">{it.origin_group.as_ref().map(|g| g.name.clone()).unwrap_or_else(dash)}</td> }.into_any(),
+            Column::Reported => {
+                let at = it.created_at;
+                view! { <td class="col-reported">{move || util::date(prefs.lang.get(), &at)}</td> }.into_any()
+            }
+            Column::Updated => {
+                let at = it.updated_at;
+                view! { <td class="col-updated">{move || util::date(prefs.lang.get(), &at)}</td> }.into_any()
+            }
+            Column::Due => {
+                let due = it.due_at;
+                let overdue = it.overdue;
+                view! {
+                    <td class="col-due" class:overdue=overdue>
+                        {move || due.map(|d| util::date(prefs.lang.get(), &d)).unwrap_or_else(dash)}
+                        {overdue.then(|| view! { <span class="sr-only">{T::Overdue.get(lang)}</span> })}
+                    </td>
+                }
+                .into_any()
+            }
+            Column::Comment => view! { <td class="col-comment">{it.summary_comment.clone().unwrap_or_default()}</td> }.into_any(),
+        }
+    };
+
+    let rows = move || {
+        let cols = prefs.columns.get();
+        items
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, it)| {
+                let id = it.id;
+                let number = it.number;
+                let cells = cols.iter().map(|c| cell(*c, &it)).collect_view();
+                view! {
+                    <tr
+                        id=format!("row-{i}")
+                        class="row"
+                        class:cursor=move || cursor.get() == i
+                        class:selected=move || selected.with(|s| s.contains(&id))
+                        class:overdue-row=it.overdue
+                        on:click=move |_| {
+                            cursor.set(i);
+                            open(id)
+                        }
+                    >
+                        <td class="col-check" on:click=|ev| ev.stop_propagation()>
+                            <input
+                                type="checkbox"
+                                aria-label=move || fill(prefs.lang.get(), T::SelectTicket, &[("n", &number.to_string())])
+                                prop:checked=move || selected.with(|s| s.contains(&id))
+                                on:change=move |_| toggle_select(id)
+                            />
+                        </td>
+                        {cells}
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <table class="tickets" aria-label=move || t(T::Tickets) aria-busy=move || loading.get().to_string()>
+            <thead>{header}</thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

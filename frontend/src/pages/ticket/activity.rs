@@ -1,0 +1,100 @@
+//! Comments and history, as tabs, oldest first. Both come a page at a time
+//! ("Load more" at the end); they start loading with the ticket, except
+//! history loads when its tab is first opened. Both belong to the ticket's
+//! screen, so nothing of another ticket ever shows here.
+
+use super::comments::Comments;
+use super::history::History;
+use super::TicketState;
+use crate::api::ApiError;
+use crate::components::Paged;
+use crate::i18n::T;
+use crate::state::use_prefs;
+use leptos::prelude::*;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Comments,
+    History,
+}
+
+#[component]
+pub fn Activity(
+    st: TicketState,
+    /// The open tab; the page keeps it while walking from ticket to ticket.
+    tab: RwSignal<Tab>,
+) -> impl IntoView {
+    let prefs = use_prefs();
+    let t = move |k: T| prefs.t(k);
+    let tid = st.tid;
+    let (comments, history) = (st.comments, st.history);
+    // Again whenever a save or a snooze recorded something new.
+    Effect::new(move |prev: Option<u64>| {
+        let n = st.history_changed.get();
+        if prev.is_some_and(|p| p != n) && history.started.get_untracked() {
+            history.reload();
+        }
+        n
+    });
+    let count = move || {
+        let n = comments.items.with(|c| c.len());
+        let more = comments.next.with(|c| c.is_some());
+        format!("{n}{}", if more { "+" } else { "" })
+    };
+
+    view! {
+        <div class="tabs" role="tablist" aria-label=move || t(T::Comments)>
+            <button role="tab" id="tab-comments" aria-controls="panel-comments" aria-selected=move || (tab.get() == Tab::Comments).to_string()
+                on:click=move |_| tab.set(Tab::Comments)>
+                {move || t(T::Comments)}
+                <span class="count">{count}</span>
+            </button>
+            <button role="tab" id="tab-history" aria-controls="panel-history" aria-selected=move || (tab.get() == Tab::History).to_string()
+                on:click=move |_| {
+                    tab.set(Tab::History);
+                    if !history.started.get_untracked() { history.reload() }
+                }>
+                {move || t(T::History)}
+            </button>
+        </div>
+        <Show when=move || tab.get() == Tab::Comments fallback=move || view! {
+            <div role="tabpanel" id="panel-history" aria-labelledby="tab-history" class="tabpanel">
+                <History history=history />
+            </div>
+        }>
+            <div role="tabpanel" id="panel-comments" aria-labelledby="tab-comments" class="tabpanel">
+                <Comments ticket_id=tid comments=comments />
+            </div>
+        </Show>
+    }
+}
+
+/// "Load more" under a paged list while it has more; its error, if any.
+pub fn more_button<T: Send + Sync + 'static>(list: Paged<T>) -> impl IntoView {
+    let more = Signal::derive(move || {
+        list.next.with(|n| n.is_some())
+            || (list.error.with(|e| e.is_some()) && list.items.with(|i| !i.is_empty()))
+    });
+    view! { <MoreButton more=more loading=list.loading error=list.error on_more=Callback::new(move |_| list.more()) /> }
+}
+
+#[component]
+fn MoreButton(
+    more: Signal<bool>,
+    loading: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+    on_more: Callback<()>,
+) -> impl IntoView {
+    let prefs = use_prefs();
+    let t = move |k: T| prefs.t(k);
+    view! {
+        <Show when=move || more.get()>
+            <div class="list-more">
+                {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
+                <button class="btn" on:click=move |_| on_more.run(()) disabled=move || loading.get()>
+                    {move || if loading.get() { t(T::Loading) } else { t(T::LoadMore) }}
+                </button>
+            </div>
+        </Show>
+    }
+}
