@@ -3,6 +3,10 @@
 //! touches the database: [`Db::transaction`] (writes) and [`Db::with_conn`]
 //! (reads). Both are blocking; the API runs them on the blocking pool.
 //!
+//! Each aggregate has a module of typed rows (read by column name, never by
+//! position) and the writes whose unique keys callers answer for: those fail
+//! with [`StorageError::Conflict`] naming the [`Unique`] key.
+//!
 //! This crate knows no HTTP, no rules and no service: it may not import
 //! `lazo-service` or `lazo-api`.
 
