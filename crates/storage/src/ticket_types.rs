@@ -96,11 +96,11 @@ pub fn update(c: &mut DbConn, id: i64, changes: &TicketTypeChanges) -> Result<bo
         > 0)
 }
 
-pub fn insert_cause(c: &mut DbConn, row: &NewRootCause) -> Result<(), StorageError> {
-    diesel::insert_into(root_causes::table)
+pub fn insert_cause(c: &mut DbConn, row: &NewRootCause) -> Result<i64, StorageError> {
+    Ok(diesel::insert_into(root_causes::table)
         .values(row)
-        .execute(c)?;
-    Ok(())
+        .returning(root_causes::id)
+        .get_result(c)?)
 }
 
 pub fn update_cause(
