@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use futures_util::future::join_all;
 use lazo_domain::wire::{Group, OrgSettings, Status, Ticket, TicketCounts, TicketType, User};
 use lazo_domain::{FieldKind, Role, StatusCategory};
 use reqwest::{Method, StatusCode};
@@ -224,6 +225,21 @@ async fn an_admin_changes_a_user_but_not_their_own_role() {
             .await,
         StatusCode::NOT_FOUND,
         "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_creates_of_one_email_make_one_user() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    only_one_create_wins(
+        &app,
+        &admin,
+        "/api/v1/users",
+        json!({"email": "twin@demo.lazo", "name": "Twin", "role": "agent", "password": "long-enough-pw"}),
+        "email_taken",
+        "email",
     )
     .await;
 }
@@ -501,6 +517,21 @@ async fn only_a_group_without_tickets_can_be_deleted() {
     .await;
 }
 
+#[tokio::test]
+async fn concurrent_creates_of_one_group_name_make_one_group() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    only_one_create_wins(
+        &app,
+        &admin,
+        "/api/v1/groups",
+        json!({"name": "Night shift"}),
+        "name_taken",
+        "name",
+    )
+    .await;
+}
+
 // ---------------------------------------------------------------- statuses
 
 #[tokio::test]
@@ -741,6 +772,21 @@ async fn the_last_active_new_status_cannot_go_and_inactive_statuses_are_refused(
     let all = app.all_pages(&admin, "limit=200").await;
     assert!(all.iter().any(|t| t.status.id == d.escalated));
     assert_eq!(c.total, all.len() as i64, "counts total vs list length");
+}
+
+#[tokio::test]
+async fn concurrent_creates_of_one_status_name_make_one_status() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    only_one_create_wins(
+        &app,
+        &admin,
+        "/api/v1/statuses",
+        json!({"name": "Waiting on vendor", "category": "pending"}),
+        "name_taken",
+        "name",
+    )
+    .await;
 }
 
 // ---------------------------------------------------------------- ticket types
@@ -1093,6 +1139,21 @@ async fn an_inactive_type_is_refused_for_new_tickets() {
     assert_eq!(field_codes(&p), [("type_id", "inactive")]);
 }
 
+#[tokio::test]
+async fn concurrent_creates_of_one_type_name_make_one_type() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    only_one_create_wins(
+        &app,
+        &admin,
+        "/api/v1/ticket-types",
+        json!({"name": "Outage", "root_causes": [{"name": "Power"}]}),
+        "name_taken",
+        "name",
+    )
+    .await;
+}
+
 // ---------------------------------------------------------------- settings
 
 #[tokio::test]
@@ -1177,4 +1238,29 @@ async fn settings_are_read_by_everyone_and_changed_by_ticket_admins() {
         .await
         .unwrap();
     problem_code(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+}
+
+/// Sends `RACERS` identical creates at once: the database's unique key, not a
+/// count before the insert, must decide, so exactly one wins and every other
+/// gets the usual "taken" problem.
+async fn only_one_create_wins(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+    code: &str,
+    field: &str,
+) {
+    const RACERS: usize = 8;
+    let responses = join_all((0..RACERS).map(|_| app.post(token, path, &body))).await;
+    let mut created = 0;
+    for res in responses {
+        if res.status() == StatusCode::CREATED {
+            created += 1;
+        } else {
+            let p = problem_code(res, StatusCode::CONFLICT, code).await;
+            assert_eq!(field_codes(&p), [(field, "taken")]);
+        }
+    }
+    assert_eq!(created, 1, "{path}: one create wins");
 }

@@ -15,6 +15,9 @@ use sha2::{Digest, Sha256};
 
 use crate::error::ServiceError;
 use lazo_storage::schema::{api_tokens, group_members, sessions, users};
+use lazo_storage::sessions::{NewSession, SessionState};
+use lazo_storage::tokens::TokenAuthRow;
+use lazo_storage::users::PrincipalRow;
 use lazo_storage::{now, DbConn};
 
 /// API token secrets start with this, so leaked ones are easy to grep for.
@@ -236,27 +239,30 @@ pub fn user_principal(c: &mut DbConn, claims: &Claims) -> Result<Principal, Serv
         .sub
         .parse()
         .map_err(|_| ServiceError::Unauthenticated("the bearer token is not valid"))?;
-    let session: Option<(Option<NaiveDateTime>, NaiveDateTime)> = sessions::table
+    let session: Option<SessionState> = sessions::table
         .filter(sessions::id.eq(&claims.sid))
         .filter(sessions::user_id.eq(user_id))
-        .select((sessions::revoked_at, sessions::expires_at))
+        .select(SessionState::as_select())
         .first(c)
         .optional()?;
     match session {
-        Some((None, expires)) if expires > now() => {}
+        Some(SessionState {
+            revoked_at: None,
+            expires_at,
+        }) if expires_at > now() => {}
         _ => {
             return Err(ServiceError::Unauthenticated(
                 "the session has ended; log in again",
             ))
         }
     }
-    let (name, email, role, active): (String, String, String, bool) = users::table
+    let user: PrincipalRow = users::table
         .find(user_id)
-        .select((users::name, users::email, users::role, users::active))
+        .select(PrincipalRow::as_select())
         .first(c)
         .optional()?
         .ok_or(ServiceError::Unauthenticated("the user no longer exists"))?;
-    if !active {
+    if !user.active {
         return Err(ServiceError::Unauthenticated("the user is deactivated"));
     }
     let group_ids = group_members::table
@@ -265,22 +271,13 @@ pub fn user_principal(c: &mut DbConn, claims: &Claims) -> Result<Principal, Serv
         .load(c)?;
     Ok(Principal::User(UserPrincipal {
         id: user_id,
-        name,
-        email,
-        role: role.parse().map_err(ServiceError::internal)?,
+        name: user.name,
+        email: user.email,
+        role: user.role.parse().map_err(ServiceError::internal)?,
         group_ids,
         session_id: claims.sid.clone(),
     }))
 }
-
-/// id, name, scopes, revoked_at, last_used_at
-type TokenRow = (
-    i64,
-    String,
-    String,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-);
 
 /// The token's principal, and the time to record as its last use when the
 /// recorded one is over a minute old.
@@ -288,18 +285,19 @@ pub fn token_principal(
     c: &mut DbConn,
     hash: &str,
 ) -> Result<(Principal, Option<NaiveDateTime>), ServiceError> {
-    let row: Option<TokenRow> = api_tokens::table
+    let row: Option<TokenAuthRow> = api_tokens::table
         .filter(api_tokens::secret_hash.eq(hash))
-        .select((
-            api_tokens::id,
-            api_tokens::name,
-            api_tokens::scopes,
-            api_tokens::revoked_at,
-            api_tokens::last_used_at,
-        ))
+        .select(TokenAuthRow::as_select())
         .first(c)
         .optional()?;
-    let Some((id, name, scopes, None, last_used)) = row else {
+    let Some(TokenAuthRow {
+        id,
+        name,
+        scopes,
+        revoked_at: None,
+        last_used_at: last_used,
+    }) = row
+    else {
         return Err(ServiceError::Unauthenticated(
             "the API token is unknown or revoked",
         ));
@@ -335,12 +333,12 @@ pub fn start_session(
     let sid = uuid::Uuid::new_v4().to_string();
     let t = now();
     diesel::insert_into(sessions::table)
-        .values((
-            sessions::id.eq(&sid),
-            sessions::user_id.eq(user_id),
-            sessions::created_at.eq(t),
-            sessions::expires_at.eq(t + cfg.session_ttl),
-        ))
+        .values(NewSession {
+            id: &sid,
+            user_id,
+            created_at: t,
+            expires_at: t + cfg.session_ttl,
+        })
         .execute(c)?;
     issue_jwt(&cfg.jwt_secret, user_id, &sid, cfg.jwt_ttl)
 }

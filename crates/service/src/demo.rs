@@ -12,10 +12,13 @@ use crate::auth::{hash_password, Principal, UserPrincipal};
 use crate::directory::{default_settings, load_settings, save_settings};
 use crate::error::ServiceError;
 use crate::tickets::write;
-use lazo_storage::schema::{
-    group_members, history, root_cause_rules, root_causes, statuses, ticket_groups, ticket_types,
-    tickets, users,
+use lazo_storage::groups::{self as group_rows, Membership, NewGroup};
+use lazo_storage::schema::{history, root_cause_rules, statuses, tickets, users};
+use lazo_storage::statuses::{self as status_rows, NewStatus};
+use lazo_storage::ticket_types::{
+    self as type_rows, NewRootCause, NewTicketType, RootCauseRuleRow,
 };
+use lazo_storage::users::{self as user_rows, NewUser};
 use lazo_storage::{now, DbConn};
 
 /// Default statuses (PRODUCT.md): New, Open, Escalated, Resolved.
@@ -43,14 +46,15 @@ pub fn bootstrap(c: &mut DbConn) -> Result<(), ServiceError> {
     let n: i64 = statuses::table.count().get_result(c)?;
     if n == 0 {
         for (i, (name, cat)) in DEFAULT_STATUSES.iter().enumerate() {
-            diesel::insert_into(statuses::table)
-                .values((
-                    statuses::name.eq(name),
-                    statuses::category.eq(cat.as_str()),
-                    statuses::position.eq(i as i32 + 1),
-                    statuses::active.eq(true),
-                ))
-                .execute(c)?;
+            status_rows::insert(
+                c,
+                &NewStatus {
+                    name,
+                    category: cat.as_str(),
+                    position: i as i32 + 1,
+                    active: true,
+                },
+            )?;
         }
     }
     let s = load_settings(c)?;
@@ -73,19 +77,19 @@ pub fn create_user(
     password: &str,
 ) -> Result<i64, ServiceError> {
     let t = now();
-    Ok(diesel::insert_into(users::table)
-        .values((
-            users::email.eq(email.trim().to_lowercase()),
-            users::name.eq(name),
-            users::language.eq(language),
-            users::role.eq(role.as_str()),
-            users::active.eq(true),
-            users::password_hash.eq(hash_password(password)?),
-            users::created_at.eq(t),
-            users::updated_at.eq(t),
-        ))
-        .returning(users::id)
-        .get_result(c)?)
+    Ok(user_rows::insert(
+        c,
+        &NewUser {
+            email: &email.trim().to_lowercase(),
+            name,
+            language,
+            role: role.as_str(),
+            active: true,
+            password_hash: &hash_password(password)?,
+            created_at: t,
+            updated_at: t,
+        },
+    )?)
 }
 
 fn status_id(c: &mut DbConn, name: &str) -> Result<i64, ServiceError> {
@@ -153,25 +157,25 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
                      restrict: bool,
                      members: &[(i64, bool)]|
      -> Result<i64, ServiceError> {
-        let id: i64 = diesel::insert_into(ticket_groups::table)
-            .values((
-                ticket_groups::name.eq(name),
-                ticket_groups::description.eq(desc),
-                ticket_groups::restrict_assignees.eq(restrict),
-                ticket_groups::created_at.eq(t),
-                ticket_groups::updated_at.eq(t),
-            ))
-            .returning(ticket_groups::id)
-            .get_result(c)?;
-        for (u, manager) in members {
-            diesel::insert_into(group_members::table)
-                .values((
-                    group_members::group_id.eq(id),
-                    group_members::user_id.eq(u),
-                    group_members::manager.eq(manager),
-                ))
-                .execute(c)?;
-        }
+        let id = group_rows::insert(
+            c,
+            &NewGroup {
+                name,
+                description: desc,
+                restrict_assignees: restrict,
+                created_at: t,
+                updated_at: t,
+            },
+        )?;
+        let members: Vec<Membership> = members
+            .iter()
+            .map(|&(user_id, manager)| Membership {
+                group_id: id,
+                user_id,
+                manager,
+            })
+            .collect();
+        group_rows::replace_members(c, id, &members)?;
         Ok(id)
     };
     let support = group(
@@ -210,20 +214,19 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
             options: vec![],
         },
     ];
-    let detractor: i64 = diesel::insert_into(ticket_types::table)
-        .values((
-            ticket_types::name.eq("Detractor follow-up"),
-            ticket_types::description.eq("Call back NPS detractors (0-6) and close the loop"),
-            ticket_types::show_summary.eq(true),
-            ticket_types::show_survey.eq(true),
-            ticket_types::active.eq(true),
-            ticket_types::fields
-                .eq(serde_json::to_string(&fields).map_err(ServiceError::internal)?),
-            ticket_types::created_at.eq(t),
-            ticket_types::updated_at.eq(t),
-        ))
-        .returning(ticket_types::id)
-        .get_result(c)?;
+    let detractor = type_rows::insert(
+        c,
+        &NewTicketType {
+            name: "Detractor follow-up",
+            description: "Call back NPS detractors (0-6) and close the loop",
+            show_summary: true,
+            show_survey: true,
+            active: true,
+            fields: &serde_json::to_string(&fields).map_err(ServiceError::internal)?,
+            created_at: t,
+            updated_at: t,
+        },
+    )?;
     let mut causes = Vec::new();
     for (i, name) in [
         "Delivery delay",
@@ -235,15 +238,15 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
     .iter()
     .enumerate()
     {
-        let id: i64 = diesel::insert_into(root_causes::table)
-            .values((
-                root_causes::ticket_type_id.eq(detractor),
-                root_causes::name.eq(name),
-                root_causes::active.eq(true),
-                root_causes::position.eq(i as i32),
-            ))
-            .returning(root_causes::id)
-            .get_result(c)?;
+        let id = type_rows::insert_cause(
+            c,
+            &NewRootCause {
+                ticket_type_id: detractor,
+                name,
+                active: true,
+                position: i as i32,
+            },
+        )?;
         causes.push(id);
     }
     let (new, open, escalated, resolved) = (
@@ -254,25 +257,26 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
     );
     for (s, rule) in [(resolved, "required"), (new, "prohibited")] {
         diesel::insert_into(root_cause_rules::table)
-            .values((
-                root_cause_rules::ticket_type_id.eq(detractor),
-                root_cause_rules::status_id.eq(s),
-                root_cause_rules::rule.eq(rule),
-            ))
+            .values(RootCauseRuleRow {
+                ticket_type_id: detractor,
+                status_id: s,
+                rule: rule.to_owned(),
+            })
             .execute(c)?;
     }
-    diesel::insert_into(ticket_types::table)
-        .values((
-            ticket_types::name.eq("General inquiry"),
-            ticket_types::description.eq("Questions that need an answer, not a fix"),
-            ticket_types::show_summary.eq(false),
-            ticket_types::show_survey.eq(false),
-            ticket_types::active.eq(true),
-            ticket_types::fields.eq("[]"),
-            ticket_types::created_at.eq(t),
-            ticket_types::updated_at.eq(t),
-        ))
-        .execute(c)?;
+    type_rows::insert(
+        c,
+        &NewTicketType {
+            name: "General inquiry",
+            description: "Questions that need an answer, not a fix",
+            show_summary: false,
+            show_survey: false,
+            active: true,
+            fields: "[]",
+            created_at: t,
+            updated_at: t,
+        },
+    )?;
 
     let who = Principal::User(UserPrincipal {
         id: admin,

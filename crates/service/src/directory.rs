@@ -8,46 +8,32 @@ use lazo_domain::wire::{
     Group, GroupMember, Me, NamedRef, OrgSettings, RootCause, Status, TicketType, User, UserRef,
 };
 use lazo_domain::RootCauseRule;
+use lazo_storage::groups::{GroupRow, MemberRow, Membership, UserGroupRow};
 use lazo_storage::schema::{
-    group_members, org_settings, root_cause_rules, root_causes, statuses, ticket_groups,
-    ticket_types, users,
+    group_members, root_cause_rules, root_causes, statuses, ticket_groups, ticket_types, users,
 };
-use lazo_storage::{now, utc, DbConn};
+use lazo_storage::settings::{NewSettings, SettingsChanges};
+use lazo_storage::statuses::StatusRow;
+use lazo_storage::ticket_types::{RootCauseRow, RootCauseRuleRow, TicketTypeRow};
+use lazo_storage::users::{UserRefRow, UserRow};
+use lazo_storage::{now, settings, utc, DbConn};
 use std::collections::HashMap;
 
 use crate::error::ServiceError;
 
-pub type StatusRow = (i64, String, String, i32, bool);
-
-pub fn status_cols() -> (
-    statuses::id,
-    statuses::name,
-    statuses::category,
-    statuses::position,
-    statuses::active,
-) {
-    (
-        statuses::id,
-        statuses::name,
-        statuses::category,
-        statuses::position,
-        statuses::active,
-    )
-}
-
 pub fn to_status(r: StatusRow) -> Result<Status, ServiceError> {
     Ok(Status {
-        id: r.0,
-        name: r.1,
-        category: r.2.parse().map_err(ServiceError::internal)?,
-        position: r.3,
-        active: r.4,
+        id: r.id,
+        name: r.name,
+        category: r.category.parse().map_err(ServiceError::internal)?,
+        position: r.position,
+        active: r.active,
     })
 }
 
 pub fn load_statuses(c: &mut DbConn) -> Result<Vec<Status>, ServiceError> {
     let rows: Vec<StatusRow> = statuses::table
-        .select(status_cols())
+        .select(StatusRow::as_select())
         .order((statuses::position, statuses::id))
         .load(c)?;
     rows.into_iter().map(to_status).collect()
@@ -56,73 +42,64 @@ pub fn load_statuses(c: &mut DbConn) -> Result<Vec<Status>, ServiceError> {
 pub fn load_status(c: &mut DbConn, id: i64) -> Result<Option<Status>, ServiceError> {
     let row: Option<StatusRow> = statuses::table
         .find(id)
-        .select(status_cols())
+        .select(StatusRow::as_select())
         .first(c)
         .optional()?;
     row.map(to_status).transpose()
 }
 
-pub type TypeRow = (i64, String, String, bool, bool, bool, String);
-
-pub fn type_cols() -> (
-    ticket_types::id,
-    ticket_types::name,
-    ticket_types::description,
-    ticket_types::show_summary,
-    ticket_types::show_survey,
-    ticket_types::active,
-    ticket_types::fields,
-) {
-    (
-        ticket_types::id,
-        ticket_types::name,
-        ticket_types::description,
-        ticket_types::show_summary,
-        ticket_types::show_survey,
-        ticket_types::active,
-        ticket_types::fields,
-    )
-}
-
-pub fn assemble_type(c: &mut DbConn, r: TypeRow) -> Result<TicketType, ServiceError> {
-    let causes: Vec<(i64, String, bool)> = root_causes::table
-        .filter(root_causes::ticket_type_id.eq(r.0))
-        .select((root_causes::id, root_causes::name, root_causes::active))
+pub fn assemble_type(c: &mut DbConn, r: TicketTypeRow) -> Result<TicketType, ServiceError> {
+    let causes: Vec<RootCauseRow> = root_causes::table
+        .filter(root_causes::ticket_type_id.eq(r.id))
+        .select(RootCauseRow::as_select())
         .order((root_causes::position, root_causes::id))
         .load(c)?;
-    let rules: Vec<(i64, String)> = root_cause_rules::table
-        .filter(root_cause_rules::ticket_type_id.eq(r.0))
-        .select((root_cause_rules::status_id, root_cause_rules::rule))
+    let rules: Vec<RootCauseRuleRow> = root_cause_rules::table
+        .filter(root_cause_rules::ticket_type_id.eq(r.id))
+        .select(RootCauseRuleRow::as_select())
         .order(root_cause_rules::status_id)
         .load(c)?;
     let pick = |rule: RootCauseRule| {
         rules
             .iter()
-            .filter(|(_, x)| x == rule.as_str())
-            .map(|(s, _)| *s)
+            .filter(|x| x.rule == rule.as_str())
+            .map(|x| x.status_id)
             .collect()
     };
     Ok(TicketType {
-        id: r.0,
-        name: r.1,
-        description: r.2,
-        show_summary: r.3,
-        show_survey: r.4,
-        active: r.5,
+        id: r.id,
+        name: r.name,
+        description: r.description,
+        show_summary: r.show_summary,
+        show_survey: r.show_survey,
+        active: r.active,
         root_causes: causes
             .into_iter()
-            .map(|(id, name, active)| RootCause { id, name, active })
+            .map(|rc| RootCause {
+                id: rc.id,
+                name: rc.name,
+                active: rc.active,
+            })
             .collect(),
         root_cause_required_for: pick(RootCauseRule::Required),
         root_cause_prohibited_for: pick(RootCauseRule::Prohibited),
-        fields: serde_json::from_str(&r.6).map_err(ServiceError::internal)?,
+        fields: serde_json::from_str(&r.fields).map_err(ServiceError::internal)?,
     })
 }
 
+/// Every ticket type, by name.
+pub fn load_types(c: &mut DbConn) -> Result<Vec<TicketType>, ServiceError> {
+    let rows: Vec<TicketTypeRow> = ticket_types::table
+        .select(TicketTypeRow::as_select())
+        .order(ticket_types::name)
+        .load(c)?;
+    rows.into_iter().map(|r| assemble_type(c, r)).collect()
+}
+
 pub fn load_type(c: &mut DbConn, id: i64) -> Result<Option<TicketType>, ServiceError> {
-    let row: Option<TypeRow> = ticket_types::table
+    let row: Option<TicketTypeRow> = ticket_types::table
         .find(id)
-        .select(type_cols())
+        .select(TicketTypeRow::as_select())
         .first(c)
         .optional()?;
     row.map(|r| assemble_type(c, r)).transpose()
@@ -141,25 +118,13 @@ pub fn type_rules(t: &TicketType) -> TypeRules {
 }
 
 pub fn load_settings(c: &mut DbConn) -> Result<OrgSettings, ServiceError> {
-    let row: Option<(String, bool, bool, Option<i64>)> = org_settings::table
-        .find(1)
-        .select((
-            org_settings::name,
-            org_settings::agents_may_close,
-            org_settings::comment_required_on_update,
-            org_settings::inbound_email_status_id,
-        ))
-        .first(c)
-        .optional()?;
-    Ok(match row {
-        Some((name, agents_may_close, comment_required_on_update, inbound_email_status_id)) => {
-            OrgSettings {
-                name,
-                agents_may_close,
-                comment_required_on_update,
-                inbound_email_status_id,
-            }
-        }
+    Ok(match settings::load(c)? {
+        Some(r) => OrgSettings {
+            name: r.name,
+            agents_may_close: r.agents_may_close,
+            comment_required_on_update: r.comment_required_on_update,
+            inbound_email_status_id: r.inbound_email_status_id,
+        },
         None => default_settings(),
     })
 }
@@ -173,71 +138,68 @@ pub fn default_settings() -> OrgSettings {
     }
 }
 
+/// Writes all of `s`.
 pub fn save_settings(c: &mut DbConn, s: &OrgSettings) -> Result<(), ServiceError> {
-    let exists: i64 = org_settings::table.count().get_result(c)?;
-    let values = (
-        org_settings::name.eq(&s.name),
-        org_settings::agents_may_close.eq(s.agents_may_close),
-        org_settings::comment_required_on_update.eq(s.comment_required_on_update),
-        org_settings::inbound_email_status_id.eq(s.inbound_email_status_id),
-        org_settings::updated_at.eq(now()),
-    );
-    if exists == 0 {
-        diesel::insert_into(org_settings::table)
-            .values((org_settings::id.eq(1), values))
-            .execute(c)?;
-    } else {
-        diesel::update(org_settings::table.find(1))
-            .set(values)
-            .execute(c)?;
-    }
+    change_settings(
+        c,
+        &SettingsChanges {
+            name: Some(&s.name),
+            agents_may_close: Some(s.agents_may_close),
+            comment_required_on_update: Some(s.comment_required_on_update),
+            inbound_email_status_id: Some(s.inbound_email_status_id),
+            updated_at: now(),
+        },
+    )?;
     Ok(())
 }
 
-// ---------------------------------------------------------------- groups
-
-pub type GroupRow = (i64, String, String, bool, chrono::NaiveDateTime);
-
-pub fn group_cols() -> (
-    ticket_groups::id,
-    ticket_groups::name,
-    ticket_groups::description,
-    ticket_groups::restrict_assignees,
-    ticket_groups::created_at,
-) {
-    (
-        ticket_groups::id,
-        ticket_groups::name,
-        ticket_groups::description,
-        ticket_groups::restrict_assignees,
-        ticket_groups::created_at,
-    )
+/// Applies a partial change: one UPDATE, or, before the first save, an
+/// insert of the defaults with the change applied. Returns the settings.
+pub fn change_settings(
+    c: &mut DbConn,
+    changes: &SettingsChanges,
+) -> Result<OrgSettings, ServiceError> {
+    if !settings::update(c, changes)? {
+        let d = default_settings();
+        settings::insert(
+            c,
+            &NewSettings {
+                id: settings::ID,
+                name: changes.name.unwrap_or(&d.name),
+                agents_may_close: changes.agents_may_close.unwrap_or(d.agents_may_close),
+                comment_required_on_update: changes
+                    .comment_required_on_update
+                    .unwrap_or(d.comment_required_on_update),
+                inbound_email_status_id: changes
+                    .inbound_email_status_id
+                    .unwrap_or(d.inbound_email_status_id),
+                updated_at: changes.updated_at,
+            },
+        )?;
+    }
+    load_settings(c)
 }
+
+// ---------------------------------------------------------------- groups
 
 pub fn load_members(
     c: &mut DbConn,
     group_ids: &[i64],
 ) -> Result<Vec<(i64, GroupMember)>, ServiceError> {
-    let rows: Vec<(i64, bool, i64, String, String)> = group_members::table
+    let rows: Vec<MemberRow> = group_members::table
         .inner_join(users::table)
         .filter(group_members::group_id.eq_any(group_ids.to_vec()))
-        .select((
-            group_members::group_id,
-            group_members::manager,
-            users::id,
-            users::name,
-            users::email,
-        ))
+        .select(MemberRow::as_select())
         .order(users::name)
         .load(c)?;
     Ok(rows
         .into_iter()
-        .map(|(g, manager, id, name, email)| {
+        .map(|r| {
             (
-                g,
+                r.group_id,
                 GroupMember {
-                    user: UserRef { id, name, email },
-                    manager,
+                    user: to_user_ref(r.user),
+                    manager: r.manager,
                 },
             )
         })
@@ -246,19 +208,39 @@ pub fn load_members(
 
 pub fn to_group(row: GroupRow, members: Vec<GroupMember>) -> Group {
     Group {
-        id: row.0,
-        name: row.1,
-        description: row.2,
-        restrict_assignees: row.3,
+        id: row.id,
+        name: row.name,
+        description: row.description,
+        restrict_assignees: row.restrict_assignees,
         members,
-        created_at: utc(row.4),
+        created_at: utc(row.created_at),
     }
+}
+
+/// Every group with its members, by name.
+pub fn load_groups(c: &mut DbConn) -> Result<Vec<Group>, ServiceError> {
+    let rows: Vec<GroupRow> = ticket_groups::table
+        .select(GroupRow::as_select())
+        .order(ticket_groups::name)
+        .load(c)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut members: HashMap<i64, Vec<GroupMember>> = HashMap::new();
+    for (g, m) in load_members(c, &ids)? {
+        members.entry(g).or_default().push(m);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mine = members.remove(&r.id).unwrap_or_default();
+            to_group(r, mine)
+        })
+        .collect())
 }
 
 pub fn load_group(c: &mut DbConn, id: i64) -> Result<Group, ServiceError> {
     let row: GroupRow = ticket_groups::table
         .find(id)
-        .select(group_cols())
+        .select(GroupRow::as_select())
         .first(c)
         .optional()?
         .ok_or(ServiceError::NotFound("group"))?;
@@ -279,62 +261,44 @@ pub fn group_rules(c: &mut DbConn, id: i64) -> Result<Option<GroupRules>, Servic
     let Some(restrict_assignees) = restrict else {
         return Ok(None);
     };
-    let rows: Vec<(i64, bool)> = group_members::table
+    let rows: Vec<Membership> = group_members::table
         .filter(group_members::group_id.eq(id))
-        .select((group_members::user_id, group_members::manager))
+        .select(Membership::as_select())
         .load(c)?;
     Ok(Some(GroupRules {
         restrict_assignees,
-        member_ids: rows.iter().map(|r| r.0).collect(),
-        manager_ids: rows.iter().filter(|r| r.1).map(|r| r.0).collect(),
+        member_ids: rows.iter().map(|r| r.user_id).collect(),
+        manager_ids: rows
+            .iter()
+            .filter(|r| r.manager)
+            .map(|r| r.user_id)
+            .collect(),
     }))
 }
 
 // ---------------------------------------------------------------- users
 
-pub type UserRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    bool,
-    chrono::NaiveDateTime,
-);
-
-pub fn user_cols() -> (
-    users::id,
-    users::email,
-    users::name,
-    users::language,
-    users::role,
-    users::active,
-    users::created_at,
-) {
-    (
-        users::id,
-        users::email,
-        users::name,
-        users::language,
-        users::role,
-        users::active,
-        users::created_at,
-    )
-}
-
 pub const LANGUAGES: &[&str] = &["en", "es", "fr"];
 
 pub fn to_user(row: UserRow, groups: Vec<NamedRef>) -> Result<User, ServiceError> {
     Ok(User {
-        id: row.0,
-        email: row.1,
-        name: row.2,
-        language: row.3,
-        role: row.4.parse().map_err(ServiceError::internal)?,
-        active: row.5,
+        id: row.id,
+        email: row.email,
+        name: row.name,
+        language: row.language,
+        role: row.role.parse().map_err(ServiceError::internal)?,
+        active: row.active,
         groups,
-        created_at: utc(row.6),
+        created_at: utc(row.created_at),
     })
+}
+
+fn to_user_ref(r: UserRefRow) -> UserRef {
+    UserRef {
+        id: r.id,
+        name: r.name,
+        email: r.email,
+    }
 }
 
 pub fn groups_by_user(
@@ -343,28 +307,42 @@ pub fn groups_by_user(
 ) -> Result<HashMap<i64, Vec<NamedRef>>, ServiceError> {
     let mut q = group_members::table
         .inner_join(ticket_groups::table)
-        .select((
-            group_members::user_id,
-            ticket_groups::id,
-            ticket_groups::name,
-        ))
+        .select(UserGroupRow::as_select())
         .order(ticket_groups::name)
         .into_boxed();
     if let Some(ids) = user_ids {
         q = q.filter(group_members::user_id.eq_any(ids.to_vec()));
     }
-    let rows: Vec<(i64, i64, String)> = q.load(c)?;
+    let rows: Vec<UserGroupRow> = q.load(c)?;
     let mut map: HashMap<i64, Vec<NamedRef>> = HashMap::new();
-    for (uid, gid, name) in rows {
-        map.entry(uid).or_default().push(NamedRef { id: gid, name });
+    for r in rows {
+        map.entry(r.user_id).or_default().push(NamedRef {
+            id: r.group.id,
+            name: r.group.name,
+        });
     }
     Ok(map)
+}
+
+/// Everyone, by name, with their groups.
+pub fn load_users(c: &mut DbConn) -> Result<Vec<User>, ServiceError> {
+    let rows: Vec<UserRow> = users::table
+        .select(UserRow::as_select())
+        .order(users::name)
+        .load(c)?;
+    let mut groups = groups_by_user(c, None)?;
+    rows.into_iter()
+        .map(|r| {
+            let g = groups.remove(&r.id).unwrap_or_default();
+            to_user(r, g)
+        })
+        .collect()
 }
 
 pub fn load_user(c: &mut DbConn, id: i64) -> Result<User, ServiceError> {
     let row: UserRow = users::table
         .find(id)
-        .select(user_cols())
+        .select(UserRow::as_select())
         .first(c)
         .optional()?
         .ok_or(ServiceError::NotFound("user"))?;
@@ -392,12 +370,9 @@ pub fn user_refs(c: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, UserRef>, S
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(i64, String, String)> = users::table
+    let rows: Vec<UserRefRow> = users::table
         .filter(users::id.eq_any(ids.to_vec()))
-        .select((users::id, users::name, users::email))
+        .select(UserRefRow::as_select())
         .load(c)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, email)| (id, UserRef { id, name, email }))
-        .collect())
+    Ok(rows.into_iter().map(|r| (r.id, to_user_ref(r))).collect())
 }

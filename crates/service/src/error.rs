@@ -3,7 +3,7 @@
 
 use lazo_domain::wire::FieldError;
 use lazo_domain::ErrorCode;
-use lazo_storage::StorageError;
+use lazo_storage::{StorageError, Unique};
 use std::fmt;
 
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +85,7 @@ impl ServiceError {
         e
     }
 
-    /// A unique value already in use, e.g. `taken("name_taken", "name",
+    /// A unique value already in use, e.g. `taken(ErrorCode::NameTaken.as_str(), "name",
     /// "another group has this name")`.
     pub fn taken(code: &'static str, field: &str, message: &str) -> ServiceError {
         ServiceError::Conflict {
@@ -111,12 +111,23 @@ fn rule_code(code: &str) -> &'static str {
 
 impl From<diesel::result::Error> for ServiceError {
     fn from(e: diesel::result::Error) -> Self {
+        // Through storage, so a unique violation is named by its key whether
+        // it came from a storage function or a query written here.
+        StorageError::from(e).into()
+    }
+}
+
+impl From<StorageError> for ServiceError {
+    fn from(e: StorageError) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
+            StorageError::Conflict(key) => taken(key),
             // Lookups of what the caller named answer NotFound themselves; a
             // row missing below that is our inconsistency, not the caller's.
-            Error::NotFound => ServiceError::internal("a row the request depends on is missing"),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            StorageError::Query(Error::NotFound) => {
+                ServiceError::internal("a row the request depends on is missing")
+            }
+            StorageError::Query(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)) => {
                 ServiceError::Conflict {
                     code: ErrorCode::Conflict.as_str(),
                     detail: format!(
@@ -128,23 +139,48 @@ impl From<diesel::result::Error> for ServiceError {
                     errors: vec![],
                 }
             }
-            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-                ServiceError::Conflict {
-                    code: ErrorCode::InUse.as_str(),
-                    detail: "another record refers to this one".into(),
-                    errors: vec![],
-                }
-            }
+            StorageError::Query(Error::DatabaseError(
+                DatabaseErrorKind::ForeignKeyViolation,
+                _,
+            )) => ServiceError::Conflict {
+                code: ErrorCode::InUse.as_str(),
+                detail: "another record refers to this one".into(),
+                errors: vec![],
+            },
             other => ServiceError::internal(other),
         }
     }
 }
 
-impl From<StorageError> for ServiceError {
-    fn from(e: StorageError) -> Self {
-        match e {
-            StorageError::Query(q) => q.into(),
-            other => ServiceError::internal(other),
-        }
-    }
+/// The answer to a unique key already in use: the code, field and message
+/// clients have always had for it.
+fn taken(key: Unique) -> ServiceError {
+    let (code, field, message) = match key {
+        Unique::UserEmail => (
+            ErrorCode::EmailTaken.as_str(),
+            "email",
+            "another user has this email",
+        ),
+        Unique::GroupName => (
+            ErrorCode::NameTaken.as_str(),
+            "name",
+            "another group has this name",
+        ),
+        Unique::StatusName => (
+            ErrorCode::NameTaken.as_str(),
+            "name",
+            "another status has this name",
+        ),
+        Unique::TicketTypeName => (
+            ErrorCode::NameTaken.as_str(),
+            "name",
+            "another ticket type has this name",
+        ),
+        Unique::RootCauseName => (
+            ErrorCode::NameTaken.as_str(),
+            "root_causes",
+            "another root cause of this type has this name",
+        ),
+    };
+    ServiceError::taken(code, field, message)
 }

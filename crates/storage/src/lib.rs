@@ -3,10 +3,26 @@
 //! touches the database: [`Db::transaction`] (writes) and [`Db::with_conn`]
 //! (reads). Both are blocking; the API runs them on the blocking pool.
 //!
+//! Each aggregate has a module of typed rows (read by column name, never by
+//! position) and the writes whose unique keys callers answer for: those fail
+//! with [`StorageError::Conflict`] naming the [`Unique`] key.
+//!
 //! This crate knows no HTTP, no rules and no service: it may not import
 //! `lazo-service` or `lazo-api`.
 
+pub mod comments;
+mod error;
+pub mod groups;
+pub mod history;
 pub mod schema;
+pub mod sessions;
+pub mod settings;
+pub mod statuses;
+pub mod ticket_types;
+pub mod tokens;
+pub mod users;
+
+pub use error::{StorageError, Unique};
 
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -208,21 +224,6 @@ impl Db {
         let mut conn = self.pool.get().map_err(StorageError::from)?;
         f(&mut conn)
     }
-}
-
-/// What storage itself can fail with (queries fail with diesel's error).
-#[derive(Debug, thiserror::Error)]
-pub enum StorageError {
-    #[error("no database connection: {0}")]
-    Pool(#[from] diesel::r2d2::PoolError),
-    #[error("cannot open the database: {0}")]
-    Connection(#[from] diesel::ConnectionError),
-    #[error("migration failed: {0}")]
-    Migration(String),
-    #[error("cannot create the database directory: {0}")]
-    Io(#[from] std::io::Error),
-    #[error(transparent)]
-    Query(#[from] diesel::result::Error),
 }
 
 /// Now, truncated to microseconds: PostgreSQL keeps microseconds, so values

@@ -11,6 +11,7 @@ use crate::extract::JsonBody;
 use crate::state::AppState;
 use lazo_service::auth::{dummy_hash, issue_jwt, start_session};
 use lazo_service::directory::load_me;
+use lazo_storage::users::Credentials;
 
 const LIMITER_KEYS_MAX: usize = 10_000;
 
@@ -54,25 +55,25 @@ pub async fn login(
     }
     // Read, verify, then write: argon2 takes tens of milliseconds and must
     // not run inside a transaction or while holding SQLite's writer lock.
-    let found: Option<(i64, String, bool)> = state
+    let found: Option<Credentials> = state
         .db
         .read(move |c| {
             Ok(users::table
                 .filter(users::email.eq(&email))
-                .select((users::id, users::password_hash, users::active))
+                .select(Credentials::as_select())
                 .first(c)
                 .optional()?)
         })
         .await?;
     let id = web::block(move || {
         let ok = match &found {
-            Some((_, hash, active)) => auth::verify_password(&password, hash) && *active,
+            Some(u) => auth::verify_password(&password, &u.password_hash) && u.active,
             None => {
                 auth::verify_password(&password, dummy_hash());
                 false
             }
         };
-        found.filter(|_| ok).map(|(id, _, _)| id)
+        found.filter(|_| ok).map(|u| u.id)
     })
     .await
     .map_err(ApiError::internal)?

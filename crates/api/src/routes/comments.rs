@@ -21,71 +21,39 @@ use crate::tickets::write::{check_comment, emit, insert_comment, record, Actor};
 use crate::tickets::{self};
 use lazo_domain::event::Event;
 use lazo_service::directory::user_refs;
+use lazo_storage::comments::CommentRow;
 
-type Row = (
-    i64,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    String,
-    bool,
-    chrono::NaiveDateTime,
-    chrono::NaiveDateTime,
-);
-
-fn cols() -> (
-    comments::id,
-    comments::ticket_id,
-    comments::author_id,
-    comments::author_token_id,
-    comments::body,
-    comments::internal,
-    comments::created_at,
-    comments::updated_at,
-) {
-    (
-        comments::id,
-        comments::ticket_id,
-        comments::author_id,
-        comments::author_token_id,
-        comments::body,
-        comments::internal,
-        comments::created_at,
-        comments::updated_at,
-    )
-}
-
-fn to_comments(c: &mut DbConn, rows: Vec<Row>) -> Result<Vec<Comment>, ApiError> {
-    let ids: Vec<i64> = rows.iter().filter_map(|r| r.2).collect();
+fn to_comments(c: &mut DbConn, rows: Vec<CommentRow>) -> Result<Vec<Comment>, ApiError> {
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.author_id).collect();
     let refs = user_refs(c, &ids)?;
     Ok(rows
         .into_iter()
         .map(|r| Comment {
-            id: r.0,
-            ticket_id: r.1,
-            author: r.2.and_then(|a| refs.get(&a).cloned()),
-            body: r.4,
-            internal: r.5,
-            created_at: utc(r.6),
-            updated_at: utc(r.7),
+            id: r.id,
+            ticket_id: r.ticket_id,
+            author: r.author_id.and_then(|a| refs.get(&a).cloned()),
+            body: r.body,
+            internal: r.internal,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
         })
         .collect())
 }
 
-fn load_one(c: &mut DbConn, ticket_id: i64, id: i64) -> Result<Row, ApiError> {
+fn load_one(c: &mut DbConn, ticket_id: i64, id: i64) -> Result<CommentRow, ApiError> {
     comments::table
         .filter(comments::id.eq(id))
         .filter(comments::ticket_id.eq(ticket_id))
-        .select(cols())
+        .select(CommentRow::as_select())
         .first(c)
         .optional()?
         .ok_or(ApiError::NotFound("comment"))
 }
 
-fn is_author(who: &Principal, row: &Row) -> bool {
+fn is_author(who: &Principal, row: &CommentRow) -> bool {
     match who {
-        Principal::User(u) => row.2 == Some(u.id),
-        Principal::Token(tk) => row.3 == Some(tk.id),
+        Principal::User(u) => row.author_id == Some(u.id),
+        Principal::Token(tk) => row.author_token_id == Some(tk.id),
         Principal::System(_) => false,
     }
 }
@@ -106,14 +74,14 @@ pub async fn list(
         .db
         .read(move |c| {
             tickets::load_visible(c, &who, id)?;
-            let mut rows: Vec<Row> = comments::table
+            let mut rows: Vec<CommentRow> = comments::table
                 .filter(comments::ticket_id.eq(id))
                 .filter(comments::id.gt(after))
                 .order(comments::id)
                 .limit(limit + 1)
-                .select(cols())
+                .select(CommentRow::as_select())
                 .load(c)?;
-            let next_cursor = next_id_cursor(&mut rows, limit, |r| r.0);
+            let next_cursor = next_id_cursor(&mut rows, limit, |r| r.id);
             Ok(CommentPage {
                 items: to_comments(c, rows)?,
                 next_cursor,
@@ -239,7 +207,7 @@ pub async fn update(
                 at,
                 (
                     "comment_edited",
-                    Some(row.4.clone()),
+                    Some(row.body.clone()),
                     Some(input.body.trim().to_owned()),
                 ),
                 Some(comment_id),
@@ -278,7 +246,7 @@ pub async fn remove(
                 id,
                 &actor,
                 at,
-                ("comment_deleted", Some(row.4), None),
+                ("comment_deleted", Some(row.body), None),
                 None,
             )?;
             emit(

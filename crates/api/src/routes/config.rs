@@ -12,14 +12,19 @@ use lazo_domain::wire::{
 use lazo_domain::{RootCauseRule, StatusCategory};
 
 use crate::auth::Caller;
-use crate::db::schema::{root_cause_rules, root_causes, statuses, ticket_types, tickets};
+use crate::db::schema::{root_cause_rules, root_causes, statuses, tickets};
 use crate::db::{now, DbConn};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
 use lazo_service::directory::{
-    assemble_type, load_settings, load_status, load_statuses, load_type, save_settings, type_cols,
-    TypeRow,
+    change_settings, load_settings, load_status, load_statuses, load_type, load_types,
+};
+use lazo_storage::settings::SettingsChanges;
+use lazo_storage::statuses::{self as status_rows, NewStatus, StatusChanges};
+use lazo_storage::ticket_types::{
+    self as type_rows, NewRootCause, NewTicketType, RootCauseChanges, RootCauseRuleRow,
+    TicketTypeChanges,
 };
 
 // ---------------------------------------------------------------- statuses
@@ -52,31 +57,20 @@ pub async fn create_status(
     let status = state
         .db
         .write(move |c| {
-            let name = input.name.trim();
-            let taken: i64 = statuses::table
-                .filter(statuses::name.eq(name))
-                .count()
-                .get_result(c)?;
-            if taken > 0 {
-                return Err(ApiError::taken(
-                    "name_taken",
-                    "name",
-                    "another status has this name",
-                ));
-            }
             let last: Option<i32> = statuses::table
                 .select(diesel::dsl::max(statuses::position))
                 .first(c)?;
             let position = input.position.unwrap_or(last.unwrap_or(0) + 1);
-            let id: i64 = diesel::insert_into(statuses::table)
-                .values((
-                    statuses::name.eq(name),
-                    statuses::category.eq(input.category.as_str()),
-                    statuses::position.eq(position),
-                    statuses::active.eq(true),
-                ))
-                .returning(statuses::id)
-                .get_result(c)?;
+            // A taken name fails the insert (409 name_taken).
+            let id = status_rows::insert(
+                c,
+                &NewStatus {
+                    name: input.name.trim(),
+                    category: input.category.as_str(),
+                    position,
+                    active: true,
+                },
+            )?;
             load_status(c, id)?.ok_or(ApiError::NotFound("status"))
         })
         .await?;
@@ -107,37 +101,19 @@ pub async fn update_status(
         .db
         .write(move |c| {
             let current = load_status(c, id)?.ok_or(ApiError::NotFound("status"))?;
-            if let Some(n) = &input.name {
-                let taken: i64 = statuses::table
-                    .filter(statuses::name.eq(n.trim()))
-                    .filter(statuses::id.ne(id))
-                    .count()
-                    .get_result(c)?;
-                if taken > 0 {
-                    return Err(ApiError::taken(
-                        "name_taken",
-                        "name",
-                        "another status has this name",
-                    ));
-                }
-                diesel::update(statuses::table.find(id))
-                    .set(statuses::name.eq(n.trim()))
-                    .execute(c)?;
-            }
-            if let Some(p) = input.position {
-                diesel::update(statuses::table.find(id))
-                    .set(statuses::position.eq(p))
-                    .execute(c)?;
-            }
-            if let Some(a) = input.active {
-                diesel::update(statuses::table.find(id))
-                    .set(statuses::active.eq(a))
-                    .execute(c)?;
-            }
-            if let Some(cat) = input.category.filter(|cat| *cat != current.category) {
-                diesel::update(statuses::table.find(id))
-                    .set(statuses::category.eq(cat.as_str()))
-                    .execute(c)?;
+            let category = input.category.filter(|cat| *cat != current.category);
+            // One UPDATE; a taken name fails it (409 name_taken).
+            status_rows::update(
+                c,
+                id,
+                &StatusChanges {
+                    name: input.name.as_deref().map(str::trim),
+                    category: category.map(|cat| cat.as_str()),
+                    position: input.position,
+                    active: input.active,
+                },
+            )?;
+            if let Some(cat) = category {
                 diesel::update(tickets::table.filter(tickets::status_id.eq(id)))
                     .set(tickets::status_category.eq(cat.as_str()))
                     .execute(c)?;
@@ -244,13 +220,15 @@ fn write_causes(c: &mut DbConn, type_id: i64, causes: &[RootCauseInput]) -> Resu
         let pos = i as i32;
         match rc.id {
             Some(id) if existing.contains(&id) => {
-                diesel::update(root_causes::table.find(id))
-                    .set((
-                        root_causes::name.eq(rc.name.trim()),
-                        root_causes::active.eq(rc.active),
-                        root_causes::position.eq(pos),
-                    ))
-                    .execute(c)?;
+                type_rows::update_cause(
+                    c,
+                    id,
+                    &RootCauseChanges {
+                        name: Some(rc.name.trim()),
+                        active: rc.active,
+                        position: pos,
+                    },
+                )?;
             }
             Some(id) => {
                 return Err(ApiError::field(
@@ -268,22 +246,26 @@ fn write_causes(c: &mut DbConn, type_id: i64, causes: &[RootCauseInput]) -> Resu
                     .optional()?;
                 match same {
                     Some(id) => {
-                        diesel::update(root_causes::table.find(id))
-                            .set((
-                                root_causes::active.eq(rc.active),
-                                root_causes::position.eq(pos),
-                            ))
-                            .execute(c)?;
+                        type_rows::update_cause(
+                            c,
+                            id,
+                            &RootCauseChanges {
+                                name: None,
+                                active: rc.active,
+                                position: pos,
+                            },
+                        )?;
                     }
                     None => {
-                        diesel::insert_into(root_causes::table)
-                            .values((
-                                root_causes::ticket_type_id.eq(type_id),
-                                root_causes::name.eq(rc.name.trim()),
-                                root_causes::active.eq(rc.active),
-                                root_causes::position.eq(pos),
-                            ))
-                            .execute(c)?;
+                        type_rows::insert_cause(
+                            c,
+                            &NewRootCause {
+                                ticket_type_id: type_id,
+                                name: rc.name.trim(),
+                                active: rc.active,
+                                position: pos,
+                            },
+                        )?;
                     }
                 }
             }
@@ -307,11 +289,11 @@ fn write_rules(
     for s in statuses_ {
         diesel::delete(root_cause_rules::table.find((type_id, *s))).execute(c)?;
         diesel::insert_into(root_cause_rules::table)
-            .values((
-                root_cause_rules::ticket_type_id.eq(type_id),
-                root_cause_rules::status_id.eq(*s),
-                root_cause_rules::rule.eq(rule.as_str()),
-            ))
+            .values(RootCauseRuleRow {
+                ticket_type_id: type_id,
+                status_id: *s,
+                rule: rule.as_str().to_owned(),
+            })
             .execute(c)?;
     }
     Ok(())
@@ -321,19 +303,7 @@ fn write_rules(
 #[get("/ticket-types")]
 pub async fn list_types(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
-    let types = state
-        .db
-        .read(|c| {
-            let rows: Vec<TypeRow> = ticket_types::table
-                .select(type_cols())
-                .order(ticket_types::name)
-                .load(c)?;
-            Ok(rows
-                .into_iter()
-                .map(|r| assemble_type(c, r))
-                .collect::<Result<Vec<_>, _>>()?)
-        })
-        .await?;
+    let types = state.db.read(|c| Ok(load_types(c)?)).await?;
     Ok(HttpResponse::Ok().json(types))
 }
 
@@ -359,32 +329,22 @@ pub async fn create_type(
                 Some(&input.root_cause_prohibited_for),
                 Some(&input.fields),
             )?;
-            let taken: i64 = ticket_types::table
-                .filter(ticket_types::name.eq(input.name.trim()))
-                .count()
-                .get_result(c)?;
-            if taken > 0 {
-                return Err(ApiError::taken(
-                    "name_taken",
-                    "name",
-                    "another ticket type has this name",
-                ));
-            }
             let t = now();
-            let id: i64 = diesel::insert_into(ticket_types::table)
-                .values((
-                    ticket_types::name.eq(input.name.trim()),
-                    ticket_types::description.eq(input.description.as_deref().unwrap_or("")),
-                    ticket_types::show_summary.eq(input.show_summary.unwrap_or(true)),
-                    ticket_types::show_survey.eq(input.show_survey.unwrap_or(false)),
-                    ticket_types::active.eq(true),
-                    ticket_types::fields
-                        .eq(serde_json::to_string(&input.fields).map_err(ApiError::internal)?),
-                    ticket_types::created_at.eq(t),
-                    ticket_types::updated_at.eq(t),
-                ))
-                .returning(ticket_types::id)
-                .get_result(c)?;
+            let fields = serde_json::to_string(&input.fields).map_err(ApiError::internal)?;
+            // A taken name fails the insert (409 name_taken).
+            let id = type_rows::insert(
+                c,
+                &NewTicketType {
+                    name: input.name.trim(),
+                    description: input.description.as_deref().unwrap_or(""),
+                    show_summary: input.show_summary.unwrap_or(true),
+                    show_survey: input.show_survey.unwrap_or(false),
+                    active: true,
+                    fields: &fields,
+                    created_at: t,
+                    updated_at: t,
+                },
+            )?;
             write_causes(c, id, &input.root_causes)?;
             write_rules(
                 c,
@@ -456,51 +416,26 @@ pub async fn update_type(
                 Some(&prohibited),
                 input.fields.as_deref(),
             )?;
-            if let Some(n) = &input.name {
-                let taken: i64 = ticket_types::table
-                    .filter(ticket_types::name.eq(n.trim()))
-                    .filter(ticket_types::id.ne(id))
-                    .count()
-                    .get_result(c)?;
-                if taken > 0 {
-                    return Err(ApiError::taken(
-                        "name_taken",
-                        "name",
-                        "another ticket type has this name",
-                    ));
-                }
-                diesel::update(ticket_types::table.find(id))
-                    .set(ticket_types::name.eq(n.trim()))
-                    .execute(c)?;
-            }
-            if let Some(d) = &input.description {
-                diesel::update(ticket_types::table.find(id))
-                    .set(ticket_types::description.eq(d))
-                    .execute(c)?;
-            }
-            if let Some(v) = input.show_summary {
-                diesel::update(ticket_types::table.find(id))
-                    .set(ticket_types::show_summary.eq(v))
-                    .execute(c)?;
-            }
-            if let Some(v) = input.show_survey {
-                diesel::update(ticket_types::table.find(id))
-                    .set(ticket_types::show_survey.eq(v))
-                    .execute(c)?;
-            }
-            if let Some(v) = input.active {
-                diesel::update(ticket_types::table.find(id))
-                    .set(ticket_types::active.eq(v))
-                    .execute(c)?;
-            }
-            if let Some(f) = &input.fields {
-                diesel::update(ticket_types::table.find(id))
-                    .set(
-                        ticket_types::fields
-                            .eq(serde_json::to_string(f).map_err(ApiError::internal)?),
-                    )
-                    .execute(c)?;
-            }
+            let fields = input
+                .fields
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(ApiError::internal)?;
+            // One UPDATE; a taken name fails it (409 name_taken).
+            type_rows::update(
+                c,
+                id,
+                &TicketTypeChanges {
+                    name: input.name.as_deref().map(str::trim),
+                    description: input.description.as_deref(),
+                    show_summary: input.show_summary,
+                    show_survey: input.show_survey,
+                    active: input.active,
+                    fields: fields.as_deref(),
+                    updated_at: now(),
+                },
+            )?;
             if let Some(rc) = &input.root_causes {
                 write_causes(c, id, rc)?;
             }
@@ -509,9 +444,6 @@ pub async fn update_type(
                 write_rules(c, id, RootCauseRule::Required, &required)?;
                 write_rules(c, id, RootCauseRule::Prohibited, &prohibited)?;
             }
-            diesel::update(ticket_types::table.find(id))
-                .set(ticket_types::updated_at.eq(now()))
-                .execute(c)?;
             load_type(c, id)?.ok_or(ApiError::NotFound("ticket type"))
         })
         .await?;
@@ -549,30 +481,23 @@ pub async fn update_settings(
     let s = state
         .db
         .write(move |c| {
-            let mut s = load_settings(c)?;
-            if let Some(n) = input.name {
-                s.name = n.trim().to_owned();
+            if let Some(Some(id)) = input.inbound_email_status_id {
+                load_status(c, id)?.ok_or_else(|| {
+                    ApiError::field(
+                        "inbound_email_status_id",
+                        "unknown_reference",
+                        "no such status",
+                    )
+                })?;
             }
-            if let Some(v) = input.agents_may_close {
-                s.agents_may_close = v;
-            }
-            if let Some(v) = input.comment_required_on_update {
-                s.comment_required_on_update = v;
-            }
-            if let Some(v) = input.inbound_email_status_id {
-                if let Some(id) = v {
-                    load_status(c, id)?.ok_or_else(|| {
-                        ApiError::field(
-                            "inbound_email_status_id",
-                            "unknown_reference",
-                            "no such status",
-                        )
-                    })?;
-                }
-                s.inbound_email_status_id = v;
-            }
-            save_settings(c, &s)?;
-            Ok(s)
+            let changes = SettingsChanges {
+                name: input.name.as_deref().map(str::trim),
+                agents_may_close: input.agents_may_close,
+                comment_required_on_update: input.comment_required_on_update,
+                inbound_email_status_id: input.inbound_email_status_id,
+                updated_at: now(),
+            };
+            Ok(change_settings(c, &changes)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(s))

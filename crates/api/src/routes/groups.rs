@@ -5,12 +5,13 @@ use lazo_domain::rules::{check_line, check_text};
 use lazo_domain::wire::{CreateGroup, FieldError, Group, GroupMemberInput, UpdateGroup};
 
 use crate::auth::Caller;
-use crate::db::schema::{group_members, ticket_groups, tickets, users};
+use crate::db::schema::{ticket_groups, tickets, users};
 use crate::db::{now, DbConn};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
-use lazo_service::directory::{group_cols, load_group, load_members, to_group, GroupRow};
+use lazo_service::directory::{load_group, load_groups};
+use lazo_storage::groups::{self as group_rows, GroupChanges, Membership, NewGroup};
 
 fn check_members(c: &mut DbConn, members: &[GroupMemberInput]) -> Result<(), ApiError> {
     let mut errors = Vec::new();
@@ -43,46 +44,22 @@ fn replace_members(
     group_id: i64,
     members: &[GroupMemberInput],
 ) -> Result<(), ApiError> {
-    diesel::delete(group_members::table.filter(group_members::group_id.eq(group_id))).execute(c)?;
-    for m in members {
-        diesel::insert_into(group_members::table)
-            .values((
-                group_members::group_id.eq(group_id),
-                group_members::user_id.eq(m.user_id),
-                group_members::manager.eq(m.manager),
-            ))
-            .execute(c)?;
-    }
-    Ok(())
+    let rows: Vec<Membership> = members
+        .iter()
+        .map(|m| Membership {
+            group_id,
+            user_id: m.user_id,
+            manager: m.manager,
+        })
+        .collect();
+    Ok(group_rows::replace_members(c, group_id, &rows)?)
 }
 
 #[utoipa::path(tag = "people", responses((status = 200, body = Vec<Group>)))]
 #[get("/groups")]
 pub async fn list(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
-    let groups = state
-        .db
-        .read(|c| {
-            let rows: Vec<GroupRow> = ticket_groups::table
-                .select(group_cols())
-                .order(ticket_groups::name)
-                .load(c)?;
-            let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-            let mut members = load_members(c, &ids)?;
-            Ok(rows
-                .into_iter()
-                .map(|r| {
-                    let mine = members
-                        .iter()
-                        .filter(|(g, _)| *g == r.0)
-                        .map(|(_, m)| m.clone())
-                        .collect();
-                    members.retain(|(g, _)| *g != r.0);
-                    to_group(r, mine)
-                })
-                .collect::<Vec<_>>())
-        })
-        .await?;
+    let groups = state.db.read(|c| Ok(load_groups(c)?)).await?;
     Ok(HttpResponse::Ok().json(groups))
 }
 
@@ -110,30 +87,20 @@ pub async fn create(
     let group = state
         .db
         .write(move |c| {
-            let name = input.name.trim();
-            let taken: i64 = ticket_groups::table
-                .filter(ticket_groups::name.eq(name))
-                .count()
-                .get_result(c)?;
-            if taken > 0 {
-                return Err(ApiError::taken(
-                    "name_taken",
-                    "name",
-                    "another group has this name",
-                ));
-            }
-            check_members(c, &input.members)?;
             let t = now();
-            let id: i64 = diesel::insert_into(ticket_groups::table)
-                .values((
-                    ticket_groups::name.eq(name),
-                    ticket_groups::description.eq(input.description.as_deref().unwrap_or("")),
-                    ticket_groups::restrict_assignees.eq(input.restrict_assignees.unwrap_or(false)),
-                    ticket_groups::created_at.eq(t),
-                    ticket_groups::updated_at.eq(t),
-                ))
-                .returning(ticket_groups::id)
-                .get_result(c)?;
+            // Insert first: a taken name fails it (409 name_taken), and is
+            // answered before the members are checked, as it always was.
+            let id = group_rows::insert(
+                c,
+                &NewGroup {
+                    name: input.name.trim(),
+                    description: input.description.as_deref().unwrap_or(""),
+                    restrict_assignees: input.restrict_assignees.unwrap_or(false),
+                    created_at: t,
+                    updated_at: t,
+                },
+            )?;
+            check_members(c, &input.members)?;
             replace_members(c, id, &input.members)?;
             Ok(load_group(c, id)?)
         })
@@ -180,41 +147,20 @@ pub async fn update(
     let group = state
         .db
         .write(move |c| {
-            load_group(c, id)?;
-            if let Some(n) = &input.name {
-                let taken: i64 = ticket_groups::table
-                    .filter(ticket_groups::name.eq(n.trim()))
-                    .filter(ticket_groups::id.ne(id))
-                    .count()
-                    .get_result(c)?;
-                if taken > 0 {
-                    return Err(ApiError::taken(
-                        "name_taken",
-                        "name",
-                        "another group has this name",
-                    ));
-                }
-                diesel::update(ticket_groups::table.find(id))
-                    .set(ticket_groups::name.eq(n.trim()))
-                    .execute(c)?;
-            }
-            if let Some(d) = &input.description {
-                diesel::update(ticket_groups::table.find(id))
-                    .set(ticket_groups::description.eq(d))
-                    .execute(c)?;
-            }
-            if let Some(r) = input.restrict_assignees {
-                diesel::update(ticket_groups::table.find(id))
-                    .set(ticket_groups::restrict_assignees.eq(r))
-                    .execute(c)?;
+            // One UPDATE; a taken name fails it (409 name_taken).
+            let changes = GroupChanges {
+                name: input.name.as_deref().map(str::trim),
+                description: input.description.as_deref(),
+                restrict_assignees: input.restrict_assignees,
+                updated_at: now(),
+            };
+            if !group_rows::update(c, id, &changes)? {
+                return Err(ApiError::NotFound("group"));
             }
             if let Some(m) = &input.members {
                 check_members(c, m)?;
                 replace_members(c, id, m)?;
             }
-            diesel::update(ticket_groups::table.find(id))
-                .set(ticket_groups::updated_at.eq(now()))
-                .execute(c)?;
             Ok(load_group(c, id)?)
         })
         .await?;

@@ -9,23 +9,7 @@ use crate::error::ApiError;
 use crate::extract::{id_page, next_id_cursor, QueryParams};
 use crate::state::AppState;
 use crate::tickets;
-
-/// A `history` row as the page shows it.
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = history)]
-struct Row {
-    id: i64,
-    at: chrono::NaiveDateTime,
-    actor_user_id: Option<i64>,
-    actor_token_id: Option<i64>,
-    actor_name: String,
-    field: String,
-    old_value: Option<String>,
-    new_value: Option<String>,
-    comment_id: Option<i64>,
-    old_id: Option<i64>,
-    new_id: Option<i64>,
-}
+use lazo_storage::history::HistoryRow;
 
 /// Every change of a ticket, oldest first: who, when, which field, old and
 /// new value, and the comment written with it.
@@ -52,11 +36,11 @@ pub async fn list(
                 // sub-tickets would reveal the siblings they may not see.
                 q = q.filter(history::field.ne("sub_ticket"));
             }
-            let mut rows: Vec<Row> = q
+            let mut rows: Vec<HistoryRow> = q
                 .filter(history::id.gt(after))
                 .order(history::id)
                 .limit(limit + 1)
-                .select(Row::as_select())
+                .select(HistoryRow::as_select())
                 .load(c)?;
             let next_cursor = next_id_cursor(&mut rows, limit, |r| r.id);
             let items = rows

@@ -14,49 +14,30 @@ use crate::extract::JsonBody;
 use crate::state::AppState;
 use lazo_service::auth::parse_scopes;
 use lazo_service::directory::user_refs;
-
-type Row = (
-    i64,
-    String,
-    String,
-    String,
-    Option<i64>,
-    chrono::NaiveDateTime,
-    Option<chrono::NaiveDateTime>,
-    Option<chrono::NaiveDateTime>,
-);
+use lazo_storage::tokens::{NewToken, TokenRow};
 
 fn load(c: &mut DbConn, id: Option<i64>) -> Result<Vec<ApiToken>, ApiError> {
     let mut q = api_tokens::table
-        .select((
-            api_tokens::id,
-            api_tokens::name,
-            api_tokens::prefix,
-            api_tokens::scopes,
-            api_tokens::created_by,
-            api_tokens::created_at,
-            api_tokens::last_used_at,
-            api_tokens::revoked_at,
-        ))
+        .select(TokenRow::as_select())
         .order(api_tokens::id.desc())
         .into_boxed();
     if let Some(id) = id {
         q = q.filter(api_tokens::id.eq(id));
     }
-    let rows: Vec<Row> = q.load(c)?;
-    let creators: Vec<i64> = rows.iter().filter_map(|r| r.4).collect();
+    let rows: Vec<TokenRow> = q.load(c)?;
+    let creators: Vec<i64> = rows.iter().filter_map(|r| r.created_by).collect();
     let refs = user_refs(c, &creators)?;
     Ok(rows
         .into_iter()
         .map(|r| ApiToken {
-            id: r.0,
-            name: r.1,
-            prefix: r.2,
-            scopes: parse_scopes(&r.3),
-            created_by: r.4.and_then(|u| refs.get(&u).cloned()),
-            created_at: utc(r.5),
-            last_used_at: r.6.map(utc),
-            revoked_at: r.7.map(utc),
+            id: r.id,
+            name: r.name,
+            prefix: r.prefix,
+            scopes: parse_scopes(&r.scopes),
+            created_by: r.created_by.and_then(|u| refs.get(&u).cloned()),
+            created_at: utc(r.created_at),
+            last_used_at: r.last_used_at.map(utc),
+            revoked_at: r.revoked_at.map(utc),
         })
         .collect())
 }
@@ -102,14 +83,14 @@ pub async fn create(
             scopes.sort();
             scopes.dedup();
             let id: i64 = diesel::insert_into(api_tokens::table)
-                .values((
-                    api_tokens::name.eq(input.name.trim()),
-                    api_tokens::prefix.eq(&prefix),
-                    api_tokens::secret_hash.eq(&hash),
-                    api_tokens::scopes.eq(scopes.join(" ")),
-                    api_tokens::created_by.eq(creator),
-                    api_tokens::created_at.eq(now()),
-                ))
+                .values(NewToken {
+                    name: input.name.trim(),
+                    prefix: &prefix,
+                    secret_hash: &hash,
+                    scopes: &scopes.join(" "),
+                    created_by: creator,
+                    created_at: now(),
+                })
                 .returning(api_tokens::id)
                 .get_result(c)?;
             load(c, Some(id))?.pop().ok_or(ApiError::NotFound("token"))

@@ -7,11 +7,12 @@ use lazo_domain::Role;
 
 use crate::auth::{hash_password, Caller};
 use crate::db::now;
-use crate::db::schema::{sessions, users};
+use crate::db::schema::sessions;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
-use lazo_service::directory::{groups_by_user, load_user, to_user, user_cols, UserRow, LANGUAGES};
+use lazo_service::directory::{load_user, load_users, LANGUAGES};
+use lazo_storage::users::{self as user_rows, NewUser, UserChanges};
 
 fn check_language(lang: &str, errors: &mut Vec<FieldError>) {
     if !LANGUAGES.contains(&lang) {
@@ -49,23 +50,7 @@ fn check_email(email: &str, errors: &mut Vec<FieldError>) {
 #[get("/users")]
 pub async fn list(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
-    let users = state
-        .db
-        .read(|c| {
-            let rows: Vec<UserRow> = users::table
-                .select(user_cols())
-                .order(users::name)
-                .load(c)?;
-            let mut groups = groups_by_user(c, None)?;
-            Ok(rows
-                .into_iter()
-                .map(|r| {
-                    let g = groups.remove(&r.0).unwrap_or_default();
-                    to_user(r, g)
-                })
-                .collect::<Result<Vec<_>, _>>()?)
-        })
-        .await?;
+    let users = state.db.read(|c| Ok(load_users(c)?)).await?;
     Ok(HttpResponse::Ok().json(users))
 }
 
@@ -95,31 +80,21 @@ pub async fn create(
     let user = state
         .db
         .write(move |c| {
-            let taken: i64 = users::table
-                .filter(users::email.eq(&email))
-                .count()
-                .get_result(c)?;
-            if taken > 0 {
-                return Err(ApiError::taken(
-                    "email_taken",
-                    "email",
-                    "another user has this email",
-                ));
-            }
             let t = now();
-            let id: i64 = diesel::insert_into(users::table)
-                .values((
-                    users::email.eq(&email),
-                    users::name.eq(input.name.trim()),
-                    users::language.eq(&language),
-                    users::role.eq(input.role.as_str()),
-                    users::active.eq(input.active.unwrap_or(true)),
-                    users::password_hash.eq(&hash),
-                    users::created_at.eq(t),
-                    users::updated_at.eq(t),
-                ))
-                .returning(users::id)
-                .get_result(c)?;
+            // A taken email fails the insert (409 email_taken).
+            let id = user_rows::insert(
+                c,
+                &NewUser {
+                    email: &email,
+                    name: input.name.trim(),
+                    language: &language,
+                    role: input.role.as_str(),
+                    active: input.active.unwrap_or(true),
+                    password_hash: &hash,
+                    created_at: t,
+                    updated_at: t,
+                },
+            )?;
             Ok(load_user(c, id)?)
         })
         .await?;
@@ -191,51 +166,18 @@ pub async fn update(
     let user = state
         .db
         .write(move |c| {
-            let exists: i64 = users::table.find(id).count().get_result(c)?;
-            if exists == 0 {
+            // One UPDATE; a taken email fails it (409 email_taken).
+            let changes = UserChanges {
+                email: email.as_deref(),
+                name: input.name.as_deref().map(str::trim),
+                language: input.language.as_deref(),
+                role: input.role.map(|r| r.as_str()),
+                active: input.active,
+                password_hash: hash.as_deref(),
+                updated_at: now(),
+            };
+            if !user_rows::update(c, id, &changes)? {
                 return Err(ApiError::NotFound("user"));
-            }
-            if let Some(e) = &email {
-                let taken: i64 = users::table
-                    .filter(users::email.eq(e))
-                    .filter(users::id.ne(id))
-                    .count()
-                    .get_result(c)?;
-                if taken > 0 {
-                    return Err(ApiError::taken(
-                        "email_taken",
-                        "email",
-                        "another user has this email",
-                    ));
-                }
-                diesel::update(users::table.find(id))
-                    .set(users::email.eq(e))
-                    .execute(c)?;
-            }
-            if let Some(n) = &input.name {
-                diesel::update(users::table.find(id))
-                    .set(users::name.eq(n.trim()))
-                    .execute(c)?;
-            }
-            if let Some(l) = &input.language {
-                diesel::update(users::table.find(id))
-                    .set(users::language.eq(l))
-                    .execute(c)?;
-            }
-            if let Some(r) = input.role {
-                diesel::update(users::table.find(id))
-                    .set(users::role.eq(r.as_str()))
-                    .execute(c)?;
-            }
-            if let Some(a) = input.active {
-                diesel::update(users::table.find(id))
-                    .set(users::active.eq(a))
-                    .execute(c)?;
-            }
-            if let Some(h) = &hash {
-                diesel::update(users::table.find(id))
-                    .set(users::password_hash.eq(h))
-                    .execute(c)?;
             }
             if hash.is_some() || input.active == Some(false) {
                 diesel::update(
@@ -246,9 +188,6 @@ pub async fn update(
                 .set(sessions::revoked_at.eq(now()))
                 .execute(c)?;
             }
-            diesel::update(users::table.find(id))
-                .set(users::updated_at.eq(now()))
-                .execute(c)?;
             Ok(load_user(c, id)?)
         })
         .await?;

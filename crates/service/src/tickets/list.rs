@@ -365,7 +365,10 @@ pub fn page(
         SortKey::Priority => order!(q, tickets::priority, f.dir),
         SortKey::Number => order!(q, tickets::number, f.dir),
     };
-    let mut rows: Vec<TicketRow> = q.limit(f.limit + 1).load(c)?;
+    let mut rows: Vec<TicketRow> = q
+        .limit(f.limit + 1)
+        .select(TicketRow::as_select())
+        .load(c)?;
     let next = if rows.len() as i64 > f.limit {
         rows.truncate(f.limit as usize);
         rows.last().map(|r| encode_cursor(f.sort, r))
@@ -422,6 +425,7 @@ pub fn page_children(
     }
     let mut rows: Vec<TicketRow> = order!(q, tickets::created_at, SortDir::Asc)
         .limit(f.limit + 1)
+        .select(TicketRow::as_select())
         .load(c)?;
     let next = if rows.len() as i64 > f.limit {
         rows.truncate(f.limit as usize);

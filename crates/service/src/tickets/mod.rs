@@ -23,8 +23,11 @@ use lazo_storage::schema::{
 };
 use lazo_storage::{now, utc, DbConn};
 
-/// A `tickets` row, in schema column order.
-#[derive(Debug, Clone, Queryable)]
+/// A `tickets` row, read by column name (`TicketRow::as_select()`). It
+/// stays in the service, not in storage, because its accessors speak domain
+/// types, which storage may not import.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tickets)]
 pub struct TicketRow {
     pub id: i64,
     pub number: i64,
@@ -70,7 +73,11 @@ impl TicketRow {
 }
 
 pub fn find_row(c: &mut DbConn, id: i64) -> Result<Option<TicketRow>, ServiceError> {
-    Ok(tickets::table.find(id).first::<TicketRow>(c).optional()?)
+    Ok(tickets::table
+        .find(id)
+        .select(TicketRow::as_select())
+        .first(c)
+        .optional()?)
 }
 
 /// What `who` may do with `row`; `None` when it is invisible to them.
