@@ -5,7 +5,7 @@
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 use futures_util::future::LocalBoxFuture;
-use lazo_service::auth::{decode_jwt, token_principal, user_principal};
+use lazo_service::auth::{decode_jwt, decode_jwt_for_renewal, token_principal, user_principal};
 pub use lazo_service::auth::{
     hash_password, random_secret, token_hash, verify_password, Principal, TokenPrincipal,
     UserPrincipal, TOKEN_PREFIX,
@@ -76,6 +76,44 @@ impl FromRequest for Caller {
                 .read(move |c| Ok(user_principal(c, &claims)?))
                 .await?;
             Ok(Caller(p))
+        })
+    }
+}
+
+/// The person asking to renew their JWT (`POST /auth/refresh`): like
+/// [`Caller`], but an expired (correctly signed) JWT is accepted while its
+/// session lives, so an agent whose machine slept is not signed out.
+#[derive(Debug, Clone)]
+pub struct Renewal(pub Principal);
+
+impl FromRequest for Renewal {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("app state missing"))?;
+            let token = token.ok_or(ApiError::Unauthenticated(
+                "send Authorization: Bearer <token>",
+            ))?;
+            if let Some(secret) = token.strip_prefix(TOKEN_PREFIX) {
+                // A real token is told it has nothing to renew; a bogus
+                // one is unauthenticated like anywhere else.
+                let hash = token_hash(secret);
+                let (p, _) = state
+                    .db
+                    .read(move |c| Ok(token_principal(c, &hash)?))
+                    .await?;
+                return Ok(Renewal(p));
+            }
+            let claims = decode_jwt_for_renewal(&state.config.jwt_secret, &token)?;
+            let p = state
+                .db
+                .read(move |c| Ok(user_principal(c, &claims)?))
+                .await?;
+            Ok(Renewal(p))
         })
     }
 }

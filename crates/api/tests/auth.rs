@@ -184,6 +184,65 @@ async fn refreshing_gives_a_new_token_of_the_same_session() {
 }
 
 #[tokio::test]
+async fn an_expired_jwt_renews_while_its_session_lives_but_not_after_logout() {
+    let app = TestApp::spawn_with(Config {
+        jwt_ttl: chrono::Duration::seconds(1),
+        ..Config::default()
+    })
+    .await;
+    let token = app.login(ANA).await;
+    let other = app.login(MARC).await;
+    // Past the JWT's lifetime and the 5 s clock leeway.
+    tokio::time::sleep(std::time::Duration::from_secs(7)).await;
+    problem_code(
+        app.get(&token, "/api/v1/me").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+    let res = app
+        .request(reqwest::Method::POST, &token, "/api/v1/auth/refresh")
+        .send()
+        .await
+        .unwrap();
+    let fresh: LoginResponse = ok(res).await;
+    let me: Me = ok(app.get(&fresh.token, "/api/v1/me").await).await;
+    assert_eq!(me.email, ANA);
+    // A logged-out session does not renew, expired JWT or not.
+    let res = app
+        .request(reqwest::Method::POST, &fresh.token, "/api/v1/auth/logout")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = app
+        .request(reqwest::Method::POST, &token, "/api/v1/auth/refresh")
+        .send()
+        .await
+        .unwrap();
+    problem_code(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    // A forged signature never renews.
+    let (head, _) = other.rsplit_once('.').unwrap();
+    let forged = format!("{head}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    let res = app
+        .request(reqwest::Method::POST, &forged, "/api/v1/auth/refresh")
+        .send()
+        .await
+        .unwrap();
+    problem_code(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let res = app
+        .request(
+            reqwest::Method::POST,
+            "lazo_not-a-token",
+            "/api/v1/auth/refresh",
+        )
+        .send()
+        .await
+        .unwrap();
+    problem_code(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+}
+
+#[tokio::test]
 async fn me_shows_the_callers_groups_role_and_the_organisation_settings() {
     let app = TestApp::spawn().await;
     let token = app.login(LUCIA).await;

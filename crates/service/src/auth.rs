@@ -101,6 +101,19 @@ pub fn decode_jwt(secret: &[u8], token: &str) -> Result<Claims, ServiceError> {
         })
 }
 
+/// Reads a JWT for renewal: the signature must hold, the expiry need not.
+/// The session it names still has to be live (checked by [`user_principal`]),
+/// so a laptop that slept past the JWT's 30 minutes renews within the
+/// session's 12 hours, while a logged-out or expired session does not.
+pub fn decode_jwt_for_renewal(secret: &[u8], token: &str) -> Result<Claims, ServiceError> {
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    v.validate_exp = false;
+    v.required_spec_claims.clear();
+    jsonwebtoken::decode::<Claims>(token, &jsonwebtoken::DecodingKey::from_secret(secret), &v)
+        .map(|d| d.claims)
+        .map_err(|_| ServiceError::Unauthenticated("the bearer token is not valid"))
+}
+
 /// A signed-in person.
 #[derive(Debug, Clone)]
 pub struct UserPrincipal {

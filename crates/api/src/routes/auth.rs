@@ -3,7 +3,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use lazo_domain::wire::{LoginRequest, LoginResponse, Me};
 
-use crate::auth::{self, Caller, Principal};
+use crate::auth::{self, Caller, Principal, Renewal};
 use crate::db::schema::{sessions, users};
 use crate::db::{now, utc};
 use crate::error::ApiError;
@@ -125,11 +125,13 @@ pub async fn logout(state: web::Data<AppState>, who: Caller) -> Result<HttpRespo
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Exchange a valid JWT for a fresh one of the same session (until the
-/// session's own expiry, 12 hours after login).
+/// Exchange a JWT for a fresh one of the same session (until the session's
+/// own expiry, 12 hours after login). An expired JWT is accepted here while
+/// its session lives and was not logged out, so a client that slept renews
+/// instead of signing in again.
 #[utoipa::path(tag = "auth", responses((status = 200, body = LoginResponse)))]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(state: web::Data<AppState>, who: Renewal) -> Result<HttpResponse, ApiError> {
     let Principal::User(u) = who.0 else {
         return Err(ApiError::Forbidden(
             "API tokens do not expire; nothing to refresh".into(),
