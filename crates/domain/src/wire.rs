@@ -993,7 +993,8 @@ pub struct CommentPage {
 // ---------------------------------------------------------------- list query
 
 /// Query string of `GET /api/v1/tickets` and `GET /api/v1/tickets/counts`.
-/// Lists are comma-separated; every filter narrows the result.
+/// Lists are comma-separated (the API also takes them as repeated
+/// parameters); every filter narrows the result.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
@@ -1004,11 +1005,11 @@ pub struct TicketQuery {
     pub status: Option<String>,
     /// Status categories, e.g. `new,open`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<crate::model::StatusCategory>>, style = Form, explode = false, inline))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<crate::model::StatusCategory>>, style = Form, explode = false))]
     pub category: Option<String>,
     /// Priorities, e.g. `high,critical`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<crate::model::Priority>>, style = Form, explode = false, inline))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<crate::model::Priority>>, style = Form, explode = false))]
     pub priority: Option<String>,
     /// `me`, `none` or user ids; mixable: `me,none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

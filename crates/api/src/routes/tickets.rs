@@ -13,8 +13,8 @@ use crate::auth::Principal;
 use crate::db::schema::{idempotency_keys, tickets as t};
 use crate::db::{now, DbConn};
 use crate::error::ApiError;
-use crate::extract::QueryParams;
 use crate::extract::{etag, idempotency_key, if_match, JsonBody};
+use crate::extract::{ListQuery, QueryParams};
 use crate::state::AppState;
 use crate::tickets::{self, list as query, write};
 use lazo_service::directory::load_statuses;
@@ -45,7 +45,7 @@ fn load_ticket(c: &mut DbConn, who: &Principal, id: i64) -> Result<Ticket, ApiEr
 pub async fn list(
     state: web::Data<AppState>,
     who: Caller,
-    q: QueryParams<TicketQuery>,
+    q: ListQuery<TicketQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
     let f = parse_query(&q)?;
@@ -69,7 +69,7 @@ pub async fn list(
 pub async fn counts(
     state: web::Data<AppState>,
     who: Caller,
-    q: QueryParams<TicketQuery>,
+    q: ListQuery<TicketQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
     let f = parse_query(&q)?;
