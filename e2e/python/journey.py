@@ -64,8 +64,7 @@ def ok(response, status, model):
 
 def main():
     t = time.monotonic()
-    # Login is public (`security: [{}]`); the generator still types its
-    # client as AuthenticatedClient, but any client works.
+    # Login is public (`security: []`): a client without a token.
     r = login.sync_detailed(
         client=Client(base_url=URL, raise_on_unexpected_status=True),
         body=LoginRequest(email="admin@demo.lazo", password="lazo-demo-1"),

@@ -117,6 +117,12 @@ pub fn finish(mut api: Doc) -> Doc {
                 .security
                 .as_ref()
                 .is_some_and(|s| s.iter().all(|r| *r == SecurityRequirement::default()));
+            if public {
+                // `security(())` renders as `[{}]`, "optional credentials";
+                // these operations take none: `[]` says so, and generated
+                // clients then accept an unauthenticated client.
+                op.security = Some(Vec::new());
+            }
             let body = matches!(method, "post" | "patch" | "put");
             if !public {
                 add(
