@@ -99,8 +99,20 @@ pub fn finish(mut api: Doc) -> Doc {
                     });
                 }
             }
+            let mut if_match = false;
             for p in op.parameters.iter_mut().flatten() {
                 let RefOr::T(p) = p else { continue };
+                if p.parameter_in == ParameterIn::Header && p.name == "If-Match" {
+                    // An ETag this API returned (`"42"`), weak or not, or `*`;
+                    // as `extract::if_match` reads it.
+                    if_match = true;
+                    p.schema = Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some(r#"^(\*|(W/)?"[0-9]{1,18}")$"#))
+                            .into(),
+                    );
+                }
                 if p.parameter_in == ParameterIn::Header && p.name == "Idempotency-Key" {
                     // As `extract::idempotency_key` checks it.
                     p.schema = Some(
@@ -162,7 +174,7 @@ pub fn finish(mut api: Doc) -> Doc {
             if body || method == "delete" {
                 add(op, "409", "Conflicts with existing data");
             }
-            if ticket_write && matches!(method, "patch" | "delete") {
+            if if_match || (ticket_write && matches!(method, "patch" | "delete")) {
                 add(op, "412", "If-Match names an outdated version");
             }
             add(op, "500", "Unexpected failure; the body carries no detail");
