@@ -63,13 +63,18 @@ test-schema:
     cargo build -p lazo-api --bin lazo
     .ci/schemathesis.sh {{justfile_directory()}}/target/debug/lazo
 
+# The committed OpenAPI document generates working clients: spec validator, redocly lint, openapi-typescript + tsc, openapi-python-client + a journey against the real binary.
+test-openapi:
+    cargo build -p lazo-api --bin lazo
+    .ci/openapi-check.sh {{justfile_directory()}}/target/debug/lazo
+
 # Browser journeys (Playwright + Chromium) against the real binary serving the built SPA. [owned by frontend]
 test-browser: build-frontend
     cargo build -p lazo-api --bin lazo
     e2e/browser/run.sh {{justfile_directory()}}/target/debug/lazo {{justfile_directory()}}/frontend/dist
 
 # Everything CI checks.
-test: setup lint test-sqlite test-pg test-e2e test-schema test-browser
+test: setup lint test-sqlite test-pg test-e2e test-schema test-openapi test-browser
 
 # Follow-up query benchmark (see docs/BENCHMARKS.md); N tickets, default 1,000,000.
 bench n="1000000":

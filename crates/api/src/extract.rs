@@ -378,6 +378,67 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
     }
 }
 
+/// A query string whose list parameters (comma-separated, `status=1,2`)
+/// may also be repeated (`status=1&status=2`): the document describes the
+/// comma form (`style: form, explode: false`), and some generated clients
+/// send the repeated form whatever it says.
+pub struct ListQuery<T>(pub T);
+
+/// The parameters of a query type that are comma-separated lists.
+pub trait ListParams {
+    const LISTS: &'static [&'static str];
+}
+
+impl ListParams for lazo_domain::wire::TicketQuery {
+    const LISTS: &'static [&'static str] = &[
+        "status",
+        "category",
+        "priority",
+        "owner",
+        "group",
+        "origin_group",
+        "type",
+        "source",
+        "tags",
+    ];
+}
+
+impl<T> std::ops::Deref for ListQuery<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + ListParams> FromRequest for ListQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let query = join_repeated(req.query_string(), T::LISTS);
+        std::future::ready(form_urlencoded_parse(&query).map(ListQuery))
+    }
+}
+
+/// The query string with each repeated list parameter joined into its first
+/// occurrence (`a=1&a=2` becomes `a=1,2`); other parameters as they were.
+fn join_repeated(query: &str, lists: &[&str]) -> String {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (k, v) in url_pairs(query) {
+        if lists.contains(&k.as_ref()) {
+            if let Some((_, first)) = pairs.iter_mut().find(|(name, _)| *name == k) {
+                first.push(',');
+                first.push_str(&v);
+                continue;
+            }
+        }
+        pairs.push((k.into_owned(), v.into_owned()));
+    }
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
 fn form_urlencoded_parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     let de = serde_urlencoded::Deserializer::new(url_pairs(query));
     serde_path_to_error::deserialize(de).map_err(|e| {

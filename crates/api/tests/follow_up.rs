@@ -139,6 +139,21 @@ async fn filters_by_status_category_and_priority() {
         .await;
     f.check("priority=low", |t| t.priority == Priority::Low)
         .await;
+    // Lists may also be repeated parameters (OpenAPI's exploded form, which
+    // some generated clients send), mixed with the comma form.
+    f.check("priority=high&priority=critical", |t| {
+        t.priority >= Priority::High
+    })
+    .await;
+    f.check(
+        &format!("status={}&category=open&status={}", d.open, d.escalated),
+        |t| t.status.id == d.open || t.status.id == d.escalated,
+    )
+    .await;
+    f.check("category=new&category=open,closed&priority=low", |t| {
+        t.priority == Priority::Low && t.status.category != StatusCategory::Pending
+    })
+    .await;
     // Filters combine.
     f.check(
         &format!("category=open&priority=low&group={}", d.support),

@@ -931,11 +931,24 @@ pub struct Comment {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What made a change: a person, an integrator's API token, or Lazo itself.
+/// Documents `Actor::kind` (which stays a string on the wire types).
+#[cfg(feature = "openapi")]
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "lowercase")]
+pub enum ActorKind {
+    User,
+    Token,
+    System,
+}
+
 /// Who made a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Actor {
     /// `user`, `token` or `system`.
+    #[cfg_attr(feature = "openapi", schema(value_type = ActorKind))]
     pub kind: String,
     pub id: Option<i64>,
     pub name: String,
@@ -980,38 +993,48 @@ pub struct CommentPage {
 // ---------------------------------------------------------------- list query
 
 /// Query string of `GET /api/v1/tickets` and `GET /api/v1/tickets/counts`.
-/// Lists are comma-separated; every filter narrows the result.
+/// Lists are comma-separated (the API also takes them as repeated
+/// parameters); every filter narrows the result.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct TicketQuery {
     /// Status ids, e.g. `1,2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<i64>>, style = Form, explode = false))]
     pub status: Option<String>,
     /// Status categories, e.g. `new,open`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<crate::model::StatusCategory>>, style = Form, explode = false))]
     pub category: Option<String>,
     /// Priorities, e.g. `high,critical`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<crate::model::Priority>>, style = Form, explode = false))]
     pub priority: Option<String>,
     /// `me`, `none` or user ids; mixable: `me,none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<String>>, style = Form, explode = false))]
     pub owner: Option<String>,
     /// Group ids, or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<String>>, style = Form, explode = false))]
     pub group: Option<String>,
     /// Origin group ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<i64>>, style = Form, explode = false))]
     pub origin_group: Option<String>,
     /// Ticket type ids.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", param(rename = "type"))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<i64>>, style = Form, explode = false))]
     pub ticket_type: Option<String>,
     /// Sources, e.g. `survey,email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<String>>, style = Form, explode = false))]
     pub source: Option<String>,
     /// Tickets with any of these tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<String>>, style = Form, explode = false))]
     pub tags: Option<String>,
     /// Created at or after: RFC 3339 or `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1033,9 +1056,11 @@ pub struct TicketQuery {
     pub q: Option<String>,
     /// Sort key: `created`, `updated`, `priority`, `due`, `number`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<crate::model::SortKey>, inline))]
     pub sort: Option<String>,
     /// `asc` or `desc` (default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<crate::model::SortDir>, inline))]
     pub order: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,

@@ -18,10 +18,11 @@ const LIMITER_KEYS_MAX: usize = 10_000;
 /// Log in with email and password. Returns a short-lived JWT bound to a new
 /// session. Attempts are rate-limited per client address and email, and per
 /// email from all addresses.
-#[utoipa::path(tag = "auth", security(()), request_body = LoginRequest, responses(
+#[utoipa::path(operation_id = "login", tag = "auth", security(()), request_body = LoginRequest, responses(
     (status = 200, body = LoginResponse),
     (status = 401, description = "Wrong email or password", body = lazo_domain::wire::Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many attempts; see Retry-After", body = lazo_domain::wire::Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many attempts; see Retry-After", body = lazo_domain::wire::Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
 ))]
 #[post("/auth/login")]
 pub async fn login(
@@ -105,7 +106,7 @@ fn token_response(res: LoginResponse) -> HttpResponse {
 }
 
 /// Log out: revokes the session, so its JWT stops working at once.
-#[utoipa::path(tag = "auth", responses((status = 204, description = "Logged out")))]
+#[utoipa::path(operation_id = "logout", tag = "auth", responses((status = 204, description = "Logged out")))]
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
     let Principal::User(u) = who.0 else {
@@ -129,7 +130,7 @@ pub async fn logout(state: web::Data<AppState>, who: Caller) -> Result<HttpRespo
 /// own expiry, 12 hours after login). An expired JWT is accepted here while
 /// its session lives and was not logged out, so a client that slept renews
 /// instead of signing in again.
-#[utoipa::path(tag = "auth", responses((status = 200, body = LoginResponse)))]
+#[utoipa::path(operation_id = "refreshSession", tag = "auth", responses((status = 200, body = LoginResponse)))]
 #[post("/auth/refresh")]
 pub async fn refresh(state: web::Data<AppState>, who: Renewal) -> Result<HttpResponse, ApiError> {
     let Principal::User(u) = who.0 else {
@@ -159,7 +160,7 @@ pub async fn refresh(state: web::Data<AppState>, who: Renewal) -> Result<HttpRes
 }
 
 /// The signed-in person, their groups and the organisation settings.
-#[utoipa::path(tag = "auth", responses((status = 200, body = Me)))]
+#[utoipa::path(operation_id = "getMe", tag = "auth", responses((status = 200, body = Me)))]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
     let Principal::User(u) = who.0 else {

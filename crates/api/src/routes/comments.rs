@@ -59,7 +59,7 @@ fn is_author(who: &Principal, row: &CommentRow) -> bool {
 }
 
 /// Comments and internal notes of a ticket, oldest first.
-#[utoipa::path(tag = "tickets", params(("id" = i64, Path), PageQuery), responses((status = 200, body = CommentPage)))]
+#[utoipa::path(operation_id = "listComments", tag = "tickets", params(("id" = i64, Path), PageQuery), responses((status = 200, body = CommentPage)))]
 #[get("/tickets/{id}/comments")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -92,7 +92,7 @@ pub async fn list(
 }
 
 /// Add a public reply or an internal note.
-#[utoipa::path(tag = "tickets", params(("id" = i64, Path)), request_body = CommentInput, responses((status = 201, body = Comment)))]
+#[utoipa::path(operation_id = "createComment", tag = "tickets", params(("id" = i64, Path)), request_body = CommentInput, responses((status = 201, body = Comment)))]
 #[post("/tickets/{id}/comments")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -156,7 +156,7 @@ pub async fn create(
 }
 
 /// Edit your own comment.
-#[utoipa::path(tag = "tickets", params(("id" = i64, Path), ("comment_id" = i64, Path)), request_body = UpdateComment, responses((status = 200, body = Comment)))]
+#[utoipa::path(operation_id = "updateComment", tag = "tickets", params(("id" = i64, Path), ("comment_id" = i64, Path)), request_body = UpdateComment, responses((status = 200, body = Comment)))]
 #[patch("/tickets/{id}/comments/{comment_id}")]
 pub async fn update(
     state: web::Data<AppState>,
@@ -220,7 +220,7 @@ pub async fn update(
 }
 
 /// Delete a comment: its author, or an organisation admin.
-#[utoipa::path(tag = "tickets", params(("id" = i64, Path), ("comment_id" = i64, Path)), responses((status = 204, description = "Deleted")))]
+#[utoipa::path(operation_id = "deleteComment", tag = "tickets", params(("id" = i64, Path), ("comment_id" = i64, Path)), responses((status = 204, description = "Deleted")))]
 #[delete("/tickets/{id}/comments/{comment_id}")]
 pub async fn remove(
     state: web::Data<AppState>,

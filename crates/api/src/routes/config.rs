@@ -30,7 +30,7 @@ use lazo_storage::ticket_types::{
 // ---------------------------------------------------------------- statuses
 
 /// Statuses in their configured order.
-#[utoipa::path(tag = "configuration", responses((status = 200, body = Vec<Status>)))]
+#[utoipa::path(operation_id = "listStatuses", tag = "configuration", responses((status = 200, body = Vec<Status>)))]
 #[get("/statuses")]
 pub async fn list_statuses(
     state: web::Data<AppState>,
@@ -40,7 +40,8 @@ pub async fn list_statuses(
     Ok(HttpResponse::Ok().json(state.db.read(|c| Ok(load_statuses(c)?)).await?))
 }
 
-#[utoipa::path(tag = "configuration", request_body = CreateStatus, responses((status = 201, body = Status)))]
+/// Create a status.
+#[utoipa::path(operation_id = "createStatus", tag = "configuration", request_body = CreateStatus, responses((status = 201, body = Status)))]
 #[post("/statuses")]
 pub async fn create_status(
     state: web::Data<AppState>,
@@ -79,7 +80,7 @@ pub async fn create_status(
 
 /// Rename, reorder, recategorise or (de)activate a status. A new category
 /// applies to the tickets already in the status.
-#[utoipa::path(tag = "configuration", params(("id" = i64, Path)), request_body = UpdateStatus, responses((status = 200, body = Status)))]
+#[utoipa::path(operation_id = "updateStatus", tag = "configuration", params(("id" = i64, Path)), request_body = UpdateStatus, responses((status = 200, body = Status)))]
 #[patch("/statuses/{id}")]
 pub async fn update_status(
     state: web::Data<AppState>,
@@ -299,7 +300,8 @@ fn write_rules(
     Ok(())
 }
 
-#[utoipa::path(tag = "configuration", responses((status = 200, body = Vec<TicketType>)))]
+/// All ticket types with their root causes and rules.
+#[utoipa::path(operation_id = "listTicketTypes", tag = "configuration", responses((status = 200, body = Vec<TicketType>)))]
 #[get("/ticket-types")]
 pub async fn list_types(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
@@ -308,7 +310,7 @@ pub async fn list_types(state: web::Data<AppState>, who: Caller) -> Result<HttpR
 }
 
 /// Create a ticket type with its root causes, their rules and custom fields.
-#[utoipa::path(tag = "configuration", request_body = CreateTicketType, responses((status = 201, body = TicketType)))]
+#[utoipa::path(operation_id = "createTicketType", tag = "configuration", request_body = CreateTicketType, responses((status = 201, body = TicketType)))]
 #[post("/ticket-types")]
 pub async fn create_type(
     state: web::Data<AppState>,
@@ -366,7 +368,8 @@ pub async fn create_type(
         .json(ty))
 }
 
-#[utoipa::path(tag = "configuration", params(("id" = i64, Path)), responses((status = 200, body = TicketType)))]
+/// One ticket type.
+#[utoipa::path(operation_id = "getTicketType", tag = "configuration", params(("id" = i64, Path)), responses((status = 200, body = TicketType)))]
 #[get("/ticket-types/{id}")]
 pub async fn get_type(
     state: web::Data<AppState>,
@@ -384,7 +387,7 @@ pub async fn get_type(
 
 /// Change a ticket type. Lists given replace the current ones; root causes
 /// left out are deactivated.
-#[utoipa::path(tag = "configuration", params(("id" = i64, Path)), request_body = UpdateTicketType, responses((status = 200, body = TicketType)))]
+#[utoipa::path(operation_id = "updateTicketType", tag = "configuration", params(("id" = i64, Path)), request_body = UpdateTicketType, responses((status = 200, body = TicketType)))]
 #[patch("/ticket-types/{id}")]
 pub async fn update_type(
     state: web::Data<AppState>,
@@ -452,7 +455,8 @@ pub async fn update_type(
 
 // ---------------------------------------------------------------- settings
 
-#[utoipa::path(tag = "configuration", responses((status = 200, body = OrgSettings)))]
+/// The organisation settings.
+#[utoipa::path(operation_id = "getSettings", tag = "configuration", responses((status = 200, body = OrgSettings)))]
 #[get("/settings")]
 pub async fn get_settings(
     state: web::Data<AppState>,
@@ -462,7 +466,8 @@ pub async fn get_settings(
     Ok(HttpResponse::Ok().json(state.db.read(|c| Ok(load_settings(c)?)).await?))
 }
 
-#[utoipa::path(tag = "configuration", request_body = UpdateOrgSettings, responses((status = 200, body = OrgSettings)))]
+/// Change the organisation settings.
+#[utoipa::path(operation_id = "updateSettings", tag = "configuration", request_body = UpdateOrgSettings, responses((status = 200, body = OrgSettings)))]
 #[patch("/settings")]
 pub async fn update_settings(
     state: web::Data<AppState>,

@@ -55,7 +55,8 @@ fn replace_members(
     Ok(group_rows::replace_members(c, group_id, &rows)?)
 }
 
-#[utoipa::path(tag = "people", responses((status = 200, body = Vec<Group>)))]
+/// All groups with their members.
+#[utoipa::path(operation_id = "listGroups", tag = "people", responses((status = 200, body = Vec<Group>)))]
 #[get("/groups")]
 pub async fn list(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
@@ -64,7 +65,7 @@ pub async fn list(state: web::Data<AppState>, who: Caller) -> Result<HttpRespons
 }
 
 /// Create a group (admins and ticket admins).
-#[utoipa::path(tag = "people", request_body = CreateGroup, responses((status = 201, body = Group)))]
+#[utoipa::path(operation_id = "createGroup", tag = "people", request_body = CreateGroup, responses((status = 201, body = Group)))]
 #[post("/groups")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -110,7 +111,8 @@ pub async fn create(
         .json(group))
 }
 
-#[utoipa::path(tag = "people", params(("id" = i64, Path)), responses((status = 200, body = Group)))]
+/// One group with its members.
+#[utoipa::path(operation_id = "getGroup", tag = "people", params(("id" = i64, Path)), responses((status = 200, body = Group)))]
 #[get("/groups/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
@@ -123,7 +125,7 @@ pub async fn get(
 }
 
 /// Change a group; `members` replaces the member list.
-#[utoipa::path(tag = "people", params(("id" = i64, Path)), request_body = UpdateGroup, responses((status = 200, body = Group)))]
+#[utoipa::path(operation_id = "updateGroup", tag = "people", params(("id" = i64, Path)), request_body = UpdateGroup, responses((status = 200, body = Group)))]
 #[patch("/groups/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
@@ -168,7 +170,7 @@ pub async fn update(
 }
 
 /// Delete a group that holds no tickets.
-#[utoipa::path(tag = "people", params(("id" = i64, Path)), responses((status = 204, description = "Deleted")))]
+#[utoipa::path(operation_id = "deleteGroup", tag = "people", params(("id" = i64, Path)), responses((status = 204, description = "Deleted")))]
 #[delete("/groups/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,

@@ -6,14 +6,14 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Liveness: the process answers.
-#[utoipa::path(tag = "health", security(()), responses((status = 200, description = "Alive")))]
+#[utoipa::path(operation_id = "getHealth", tag = "health", security(()), responses((status = 200, description = "Alive")))]
 #[get("/api/health")]
 pub async fn liveness() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
 /// Readiness: the database answers a query.
-#[utoipa::path(tag = "health", security(()), responses(
+#[utoipa::path(operation_id = "getReadiness", tag = "health", security(()), responses(
     (status = 200, description = "Ready"),
     (status = 503, description = "The database is unreachable", body = lazo_domain::wire::Problem, content_type = "application/problem+json"),
 ))]

@@ -13,7 +13,7 @@ use lazo_storage::history::HistoryRow;
 
 /// Every change of a ticket, oldest first: who, when, which field, old and
 /// new value, and the comment written with it.
-#[utoipa::path(tag = "tickets", params(("id" = i64, Path), PageQuery), responses((status = 200, body = HistoryPage)))]
+#[utoipa::path(operation_id = "listTicketHistory", tag = "tickets", params(("id" = i64, Path), PageQuery), responses((status = 200, body = HistoryPage)))]
 #[get("/tickets/{id}/history")]
 pub async fn list(
     state: web::Data<AppState>,

@@ -34,7 +34,7 @@ fn to_job(r: JobRow) -> Job {
 }
 
 /// Jobs of the durable queue, newest first, by state and kind (admins).
-#[utoipa::path(tag = "admin", params(JobQuery), responses((status = 200, body = JobPage)))]
+#[utoipa::path(operation_id = "listJobs", tag = "admin", params(JobQuery), responses((status = 200, body = JobPage)))]
 #[get("/admin/jobs")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -90,7 +90,7 @@ pub async fn list(
 
 /// Run a dead (or waiting) job now, with a fresh set of attempts (admins).
 /// 409 `job_not_retryable` for a job that is running or done.
-#[utoipa::path(tag = "admin", params(("id" = i64, Path)), responses((status = 200, body = Job)))]
+#[utoipa::path(operation_id = "retryJob", tag = "admin", params(("id" = i64, Path)), responses((status = 200, body = Job)))]
 #[post("/admin/jobs/{id}/retry")]
 pub async fn retry(
     state: web::Data<AppState>,

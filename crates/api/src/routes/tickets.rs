@@ -13,8 +13,8 @@ use crate::auth::Principal;
 use crate::db::schema::{idempotency_keys, tickets as t};
 use crate::db::{now, DbConn};
 use crate::error::ApiError;
-use crate::extract::QueryParams;
 use crate::extract::{etag, idempotency_key, if_match, JsonBody};
+use crate::extract::{ListQuery, QueryParams};
 use crate::state::AppState;
 use crate::tickets::{self, list as query, write};
 use lazo_service::directory::load_statuses;
@@ -40,12 +40,12 @@ fn load_ticket(c: &mut DbConn, who: &Principal, id: i64) -> Result<Ticket, ApiEr
 }
 
 /// The follow-up list: the caller's tickets, filtered, sorted and paged.
-#[utoipa::path(tag = "tickets", params(TicketQuery), responses((status = 200, body = TicketPage)))]
+#[utoipa::path(operation_id = "listTickets", tag = "tickets", params(TicketQuery), responses((status = 200, body = TicketPage)))]
 #[get("/tickets")]
 pub async fn list(
     state: web::Data<AppState>,
     who: Caller,
-    q: QueryParams<TicketQuery>,
+    q: ListQuery<TicketQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
     let f = parse_query(&q)?;
@@ -62,14 +62,14 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// Ticket counts per status for the same filters as the list (cursor, sort
-/// and limit are ignored).
-#[utoipa::path(tag = "tickets", params(TicketQuery), responses((status = 200, body = TicketCounts)))]
+/// Ticket counts per status for the same filters as the list (no paging or
+/// order: the list's `cursor`, `sort`, `order` and `limit` do not apply).
+#[utoipa::path(operation_id = "countTickets", tag = "tickets", params(TicketQuery), responses((status = 200, body = TicketCounts)))]
 #[get("/tickets/counts")]
 pub async fn counts(
     state: web::Data<AppState>,
     who: Caller,
-    q: QueryParams<TicketQuery>,
+    q: ListQuery<TicketQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require_ticket_read()?;
     let f = parse_query(&q)?;
@@ -106,10 +106,15 @@ pub async fn counts(
 /// returns the first result (header `Idempotent-Replayed: true`) and a
 /// different request with the same key is refused.
 #[utoipa::path(
+    operation_id = "createTicket",
     tag = "tickets",
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key returns the first result for 24 hours")),
     request_body = CreateTicket,
-    responses((status = 201, body = Ticket, headers(("ETag" = String), ("Location" = String))))
+    responses((status = 201, description = "Created, or the first result again for a repeated Idempotency-Key", body = Ticket, headers(
+        ("ETag" = String, description = "Version of the ticket, for If-Match"),
+        ("Location" = String, description = "URL of the ticket"),
+        ("Idempotent-Replayed" = String, description = "`true` when this is the stored result of an earlier request with the same Idempotency-Key"),
+    )))
 )]
 #[post("/tickets")]
 pub async fn create(
@@ -219,7 +224,8 @@ async fn create_or_replay(
         .await
 }
 
-#[utoipa::path(tag = "tickets", params(("id" = i64, Path)), responses((status = 200, body = Ticket, headers(("ETag" = String)))))]
+/// One ticket; the ETag header names its version (send it back as If-Match).
+#[utoipa::path(operation_id = "getTicket", tag = "tickets", params(("id" = i64, Path)), responses((status = 200, body = Ticket, headers(("ETag" = String)))))]
 #[get("/tickets/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
@@ -236,6 +242,7 @@ pub async fn get(
 /// instead of overwriting someone else's change. Every changed field is
 /// recorded in the history with the comment that came with it.
 #[utoipa::path(
+    operation_id = "updateTicket",
     tag = "tickets",
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on")),
     request_body = UpdateTicket,
@@ -268,6 +275,7 @@ pub async fn update(
 /// the history). Snoozing a snoozed ticket again moves the date. Changing
 /// the status by hand ends the snooze.
 #[utoipa::path(
+    operation_id = "snoozeTicket",
     tag = "tickets",
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on")),
     request_body = SnoozeTicket,
@@ -298,6 +306,7 @@ pub async fn snooze(
 /// End a snooze now: the ticket goes back to the open status it had before.
 /// 409 `not_snoozed` when it is not snoozed.
 #[utoipa::path(
+    operation_id = "unsnoozeTicket",
     tag = "tickets",
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version the change is based on")),
     responses((status = 200, body = Ticket, headers(("ETag" = String))))
@@ -324,7 +333,7 @@ pub async fn unsnooze(
 
 /// Delete a ticket with its comments and history (organisation admins).
 /// Its sub-tickets stay, without a parent.
-#[utoipa::path(tag = "tickets", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), responses((status = 204, description = "Deleted")))]
+#[utoipa::path(operation_id = "deleteTicket", tag = "tickets", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), responses((status = 204, description = "Deleted")))]
 #[delete("/tickets/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,
@@ -344,7 +353,7 @@ pub async fn remove(
 
 /// Apply one change to many tickets. Each ticket is its own transaction and
 /// gets its own result, so one refusal does not block the others.
-#[utoipa::path(tag = "tickets", request_body = BulkUpdate, responses((status = 200, body = BulkResult)))]
+#[utoipa::path(operation_id = "bulkUpdateTickets", tag = "tickets", request_body = BulkUpdate, responses((status = 200, body = BulkResult)))]
 #[post("/tickets/bulk")]
 pub async fn bulk(
     state: web::Data<AppState>,
@@ -391,7 +400,7 @@ pub async fn bulk(
 
 /// Sub-tickets of a ticket that the caller may see (a sub-ticket owner does
 /// not see their siblings).
-#[utoipa::path(tag = "tickets", params(("id" = i64, Path), lazo_domain::wire::PageQuery), responses((status = 200, body = TicketPage)))]
+#[utoipa::path(operation_id = "listSubTickets", tag = "tickets", params(("id" = i64, Path), lazo_domain::wire::PageQuery), responses((status = 200, body = TicketPage)))]
 #[get("/tickets/{id}/sub-tickets")]
 pub async fn list_sub_tickets(
     state: web::Data<AppState>,
@@ -430,7 +439,7 @@ pub async fn list_sub_tickets(
 
 /// Create a sub-ticket: a separate task under this ticket, usually owned by
 /// someone else. The caller needs full access to the parent.
-#[utoipa::path(tag = "tickets", params(("id" = i64, Path)), request_body = CreateTicket, responses((status = 201, body = Ticket)))]
+#[utoipa::path(operation_id = "createSubTicket", tag = "tickets", params(("id" = i64, Path)), request_body = CreateTicket, responses((status = 201, body = Ticket)))]
 #[post("/tickets/{id}/sub-tickets")]
 pub async fn create_sub_ticket(
     state: web::Data<AppState>,

@@ -42,7 +42,8 @@ fn load(c: &mut DbConn, id: Option<i64>) -> Result<Vec<ApiToken>, ApiError> {
         .collect())
 }
 
-#[utoipa::path(tag = "tokens", responses((status = 200, body = Vec<ApiToken>)))]
+/// The organisation's API tokens (never their secrets).
+#[utoipa::path(operation_id = "listTokens", tag = "tokens", responses((status = 200, body = Vec<ApiToken>)))]
 #[get("/tokens")]
 pub async fn list(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
     who.require_admin()?;
@@ -50,7 +51,7 @@ pub async fn list(state: web::Data<AppState>, who: Caller) -> Result<HttpRespons
 }
 
 /// Create a token. The secret is in this response only; it is stored hashed.
-#[utoipa::path(tag = "tokens", request_body = CreateApiToken, responses((status = 201, body = CreatedApiToken)))]
+#[utoipa::path(operation_id = "createToken", tag = "tokens", request_body = CreateApiToken, responses((status = 201, body = CreatedApiToken)))]
 #[post("/tokens")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -106,7 +107,7 @@ pub async fn create(
 }
 
 /// Revoke a token; it stops working at once.
-#[utoipa::path(tag = "tokens", params(("id" = i64, Path)), responses((status = 204, description = "Revoked")))]
+#[utoipa::path(operation_id = "revokeToken", tag = "tokens", params(("id" = i64, Path)), responses((status = 204, description = "Revoked")))]
 #[delete("/tokens/{id}")]
 pub async fn revoke(
     state: web::Data<AppState>,

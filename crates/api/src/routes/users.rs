@@ -46,7 +46,7 @@ fn check_email(email: &str, errors: &mut Vec<FieldError>) {
 }
 
 /// Everyone in the organisation, for owner pickers and administration.
-#[utoipa::path(tag = "people", responses((status = 200, body = Vec<User>)))]
+#[utoipa::path(operation_id = "listUsers", tag = "people", responses((status = 200, body = Vec<User>)))]
 #[get("/users")]
 pub async fn list(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
     who.require_directory_read()?;
@@ -55,7 +55,7 @@ pub async fn list(state: web::Data<AppState>, who: Caller) -> Result<HttpRespons
 }
 
 /// Create a user (organisation admins).
-#[utoipa::path(tag = "people", request_body = CreateUser, responses((status = 201, body = User)))]
+#[utoipa::path(operation_id = "createUser", tag = "people", request_body = CreateUser, responses((status = 201, body = User)))]
 #[post("/users")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -103,7 +103,8 @@ pub async fn create(
         .json(user))
 }
 
-#[utoipa::path(tag = "people", params(("id" = i64, Path)), responses((status = 200, body = User)))]
+/// One user.
+#[utoipa::path(operation_id = "getUser", tag = "people", params(("id" = i64, Path)), responses((status = 200, body = User)))]
 #[get("/users/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
@@ -118,7 +119,7 @@ pub async fn get(
 
 /// Change a user (organisation admins). A new password or deactivation ends
 /// the user's sessions.
-#[utoipa::path(tag = "people", params(("id" = i64, Path)), request_body = UpdateUser, responses((status = 200, body = User)))]
+#[utoipa::path(operation_id = "updateUser", tag = "people", params(("id" = i64, Path)), request_body = UpdateUser, responses((status = 200, body = User)))]
 #[patch("/users/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
