@@ -156,7 +156,7 @@ pub fn is_hashed(name: &str) -> bool {
 /// name (those are chosen by negotiation).
 pub fn resolve(dir: &Path, path: &str) -> Option<PathBuf> {
     let rel = path.strip_prefix('/')?;
-    if rel.is_empty() || rel.ends_with('/') {
+    if rel.is_empty() || rel.ends_with('/') || rel.ends_with(".br") || rel.ends_with(".gz") {
         return None;
     }
     let mut file = dir.to_path_buf();
