@@ -13,7 +13,8 @@
 //!   and unhashed files are `no-cache` (revalidated with their ETag).
 //! - The SPA's CSP allows its own files, WebAssembly compilation
 //!   (`'wasm-unsafe-eval'`) and the inline loader trunk writes into
-//!   index.html by its SHA-256 (read from the built index.html at start-up).
+//!   index.html by its SHA-256 (read from the built index.html, again
+//!   whenever that file changes).
 //!   Swagger UI under `/api/docs/` gets its own policy (data: images and inline
 //!   style attributes); the JSON API gets `default-src 'none'`.
 
@@ -25,6 +26,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 /// `Cache-Control` of files whose name carries a content hash.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -43,31 +46,24 @@ const SWAGGER_CSP: &str =
      img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; \
      form-action 'none'; frame-ancestors 'none'; object-src 'none'";
 
-/// The security headers, decided once at start-up.
+/// The security headers. The SPA's policy follows its built `index.html`: it
+/// is recomputed when that file's modification time changes, so rebuilding
+/// the SPA under a running server keeps it loading.
 #[derive(Clone, Debug)]
 pub struct SecurityHeaders {
-    spa_csp: HeaderValue,
+    index: Option<PathBuf>,
+    spa_csp: Arc<Mutex<(Option<SystemTime>, HeaderValue)>>,
 }
 
 impl SecurityHeaders {
     /// Policies for a server whose SPA (if any) is in `static_dir`: the hashes
     /// of the inline scripts of its index.html go into the SPA's `script-src`.
     pub fn new(static_dir: Option<&Path>) -> SecurityHeaders {
-        let hashes = static_dir
-            .and_then(|d| std::fs::read_to_string(d.join("index.html")).ok())
-            .map(|html| inline_script_hashes(&html))
-            .unwrap_or_default();
-        let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
-        for h in &hashes {
-            script_src.push_str(&format!(" '{h}'"));
-        }
-        let csp = format!(
-            "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
-             form-action 'self'; frame-ancestors 'none'"
-        );
+        let index = static_dir.map(|d| d.join("index.html"));
+        let (mtime, csp) = spa_csp(index.as_deref());
         SecurityHeaders {
-            spa_csp: HeaderValue::from_str(&csp).expect("a CSP is a valid header value"),
+            index,
+            spa_csp: Arc::new(Mutex::new((mtime, csp))),
         }
     }
 
@@ -78,9 +74,40 @@ impl SecurityHeaders {
         } else if crate::is_api_path(path) {
             HeaderValue::from_static(API_CSP)
         } else {
-            self.spa_csp.clone()
+            let mtime = self
+                .index
+                .as_deref()
+                .and_then(|i| std::fs::metadata(i).and_then(|m| m.modified()).ok());
+            let mut cached = self.spa_csp.lock().unwrap_or_else(|e| e.into_inner());
+            if cached.0 != mtime {
+                *cached = spa_csp(self.index.as_deref());
+            }
+            cached.1.clone()
         }
     }
+}
+
+/// The SPA's policy for the index.html at `index` (if any), with the file's
+/// modification time it was computed from.
+fn spa_csp(index: Option<&Path>) -> (Option<SystemTime>, HeaderValue) {
+    let mtime = index.and_then(|i| std::fs::metadata(i).and_then(|m| m.modified()).ok());
+    let hashes = index
+        .and_then(|i| std::fs::read_to_string(i).ok())
+        .map(|html| inline_script_hashes(&html))
+        .unwrap_or_default();
+    let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
+    for h in &hashes {
+        script_src.push_str(&format!(" '{h}'"));
+    }
+    let csp = format!(
+        "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    (
+        mtime,
+        HeaderValue::from_str(&csp).expect("a CSP is a valid header value"),
+    )
 }
 
 /// `'sha256-…'` of every inline `<script>` (one without `src`) in `html`.
@@ -110,7 +137,8 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
 }
 
 /// Middleware (outermost): CSP, nosniff, no referrer and no framing on every
-/// response, error responses included.
+/// response, error responses included; and `Vary: Accept-Encoding` on those
+/// that lack it.
 pub async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -135,6 +163,15 @@ pub async fn security_headers(
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Every response may be encoded differently by `Accept-Encoding`, also
+    // when this one was not (no header, a small body): caches must know.
+    let varies = h.get_all(header::VARY).any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    });
+    if !varies {
+        h.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    }
     Ok(res)
 }
 

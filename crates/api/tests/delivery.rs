@@ -219,6 +219,30 @@ async fn index_html_and_the_history_fallback_are_no_cache_with_the_spa_csp() {
 }
 
 #[tokio::test]
+async fn a_rebuilt_index_html_gets_its_new_loader_hash_without_a_restart() {
+    let dir = spa_dir();
+    let app = spawn_spa(&dir).await;
+    let csp = |res: &Response| header(res, "content-security-policy").unwrap();
+    let before = csp(&get_enc(&app, "/", None).await);
+    let loader = "\nawait import('/app-def456.js');\n";
+    // A different size and a later modification time, as a rebuild gives.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(
+        dir.path().join("index.html"),
+        format!(
+            "<!doctype html><title>Lazo rebuilt</title><script type=\"module\">{loader}</script>"
+        ),
+    )
+    .unwrap();
+    let after = csp(&get_enc(&app, "/tickets", None).await);
+    let hash = &lazo_api::delivery::inline_script_hashes(&format!(
+        "<script type=\"module\">{loader}</script>"
+    ))[0];
+    assert_ne!(before, after);
+    assert!(after.contains(&format!("'{hash}'")), "{after}");
+}
+
+#[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let dir = spa_dir();
     let app = spawn_spa(&dir).await;
@@ -283,6 +307,10 @@ async fn json_is_compressed_when_accepted_and_etags_and_problems_still_work() {
     // Not accepted: plain JSON.
     let res = app.get(&admin, "/api/v1/tickets").await;
     assert_eq!(header(&res, "content-encoding"), None);
+    assert!(header(&res, "vary")
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("accept-encoding"));
     let plain: TicketPage = ok(res).await;
 
     // Accepted: gzip or brotli, the same JSON once decoded.
