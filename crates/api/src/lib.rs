@@ -22,6 +22,7 @@ pub use lazo_service::{demo, directory, jobs, tickets};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use std::net::TcpListener;
@@ -155,6 +156,12 @@ async fn fallback(
         });
     }
     match static_dir {
+        // The SPA's files are read-only.
+        Some(_) if !matches!(*req.method(), Method::GET | Method::HEAD) => {
+            Err(ApiError::MethodNotAllowed {
+                allow: vec!["GET", "HEAD"],
+            })
+        }
         Some(dir) => {
             let file = delivery::resolve(&dir, path).unwrap_or_else(|| dir.join("index.html"));
             delivery::serve_file(&req, &file)

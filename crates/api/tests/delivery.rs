@@ -175,6 +175,26 @@ async fn hashed_assets_are_sent_precompressed_by_accept_encoding_and_cached_for_
     let res = get_enc(&app, "/app-abc123.js", None).await;
     assert_eq!(header(&res, "content-encoding"), None);
 
+    // The SPA's files and pages are read-only.
+    for path in ["/app-abc123.wasm", "/tickets/12"] {
+        let res = app.request(Method::POST, "", path).send().await.unwrap();
+        assert_eq!(
+            header(&res, "allow").as_deref(),
+            Some("GET, HEAD"),
+            "{path}"
+        );
+        assert_security_headers(&res, path);
+        problem(res, StatusCode::METHOD_NOT_ALLOWED).await;
+    }
+    let res = app
+        .request(Method::HEAD, "", "/app-abc123.wasm")
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "content-encoding").as_deref(), Some("br"));
+
     // Unhashed files are revalidated.
     let res = get_enc(&app, "/robots.txt", None).await;
     assert_eq!(header(&res, "cache-control").as_deref(), Some("no-cache"));
