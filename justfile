@@ -19,6 +19,12 @@ setup:
 # Build the SPA (release, wasm-opt) into frontend/dist. [owned by frontend]
 build-frontend: setup
     cd frontend && CARGO_TARGET_DIR={{wasm_target}} trunk build --release --cargo-profile wasm-release
+    just precompress frontend/dist
+
+# Write .br and .gz siblings of the SPA's compressible files (served by negotiation, see docs/ARCHITECTURE.md).
+precompress dir="frontend/dist":
+    find {{dir}} -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' -o -name '*.json' \) \
+        -exec brotli --force --best --keep {} \; -exec gzip --force --best --keep {} \;
 
 # Build the SPA and the release server.
 build: build-frontend

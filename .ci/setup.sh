@@ -22,8 +22,9 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q '0.2.130'; then
     cargo install wasm-bindgen-cli --version 0.2.130 --force
 fi
 
-# PostgreSQL (tests run on it too), libpq for diesel, Chromium for browser tests.
-apt_install libpq-dev postgresql chromium chromium-driver
+# PostgreSQL (tests run on it too), libpq for diesel, Chromium for browser tests,
+# brotli and gzip for the precompressed SPA files.
+apt_install libpq-dev postgresql chromium chromium-driver brotli gzip
 
 # Debian's binaryen 108 breaks the bundle; npm's binaryen 132 does not.
 [ -x frontend/node_modules/.bin/wasm-opt ] || (cd frontend && npm install --no-audit --no-fund --loglevel=error)

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod db;
+pub mod delivery;
 pub mod error;
 pub mod extract;
 pub mod net;
@@ -21,6 +22,7 @@ pub use lazo_service::{demo, directory, jobs, tickets};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use std::net::TcpListener;
@@ -52,6 +54,7 @@ pub fn serve(
     let state = web::Data::new(state);
     let doc = openapi::document();
     let routes = Arc::new(RouteTable::from_openapi(&doc));
+    let security = delivery::SecurityHeaders::new(opts.static_dir.as_deref());
     let mut server = HttpServer::new(move || {
         let static_dir = opts
             .static_dir
@@ -87,24 +90,20 @@ pub fn serve(
             );
         // The fallback is the app's default in every configuration: scopes
         // and resources hand unmatched requests (unknown `/api/v1/...` paths,
-        // wrong methods) to it, and it owns the problem documents under
-        // `/api`. The file service is kept off `/api` by a routing guard, or
-        // it would answer those requests itself with bare 404s and 405s.
-        let app = match static_dir.clone() {
-            Some(dir) => app.service(
-                actix_files::Files::new("/", dir)
-                    .index_file("index.html")
-                    .guard(actix_web::guard::fn_guard(|ctx| {
-                        !is_api_path(ctx.head().uri.path())
-                    }))
-                    .default_handler(fallback()),
-            ),
-            None => app,
-        }
-        .default_service(fallback());
+        // wrong methods) to it. It owns the problem documents under `/api`
+        // and, elsewhere, serves the SPA's files (precompressed siblings by
+        // negotiation, see [`delivery`]) with `index.html` as the history
+        // fallback.
+        let app = app
+            .app_data(web::Data::new(security.clone()))
+            .default_service(fallback());
         app.wrap(from_fn(refuse_nul_in_query))
             .wrap(cors(&opts.cors_origins))
+            // JSON, index.html and anything not precompressed; a body that
+            // already has a Content-Encoding is left alone.
+            .wrap(actix_web::middleware::Compress::default())
             .wrap(from_fn(request_log))
+            .wrap(from_fn(delivery::security_headers))
     })
     .listen(listener)?;
     if let Some(w) = opts.workers {
@@ -157,11 +156,17 @@ async fn fallback(
         });
     }
     match static_dir {
+        // The SPA's files are read-only.
+        Some(_) if !matches!(*req.method(), Method::GET | Method::HEAD) => {
+            Err(ApiError::MethodNotAllowed {
+                allow: vec!["GET", "HEAD"],
+            })
+        }
         Some(dir) => {
-            let file = actix_files::NamedFile::open_async(dir.join("index.html"))
+            let file = delivery::resolve(&dir, path).unwrap_or_else(|| dir.join("index.html"));
+            delivery::serve_file(&req, &file)
                 .await
-                .map_err(ApiError::internal)?;
-            Ok(file.into_response(&req))
+                .map_err(ApiError::internal)
         }
         None => Err(ApiError::NotFound("page")),
     }

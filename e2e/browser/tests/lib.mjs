@@ -38,7 +38,10 @@ export async function freshPage(b) {
   // the page.
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error' && /panicked/.test(m.text())) errors.push(m.text().split('\n')[0]); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /panicked/.test(m.text())) errors.push(m.text().split('\n')[0]);
+  });
+  watchCsp(page, errors);
   page.jsErrors = errors;
   const close = page.close.bind(page);
   page.close = async () => {
@@ -47,6 +50,24 @@ export async function freshPage(b) {
     if (errors.length) throw new Error(`the app failed in the browser: ${errors.join(' | ')}`);
   };
   return page;
+}
+
+/**
+ * Records every Content-Security-Policy violation of `page` in `errors`: the
+ * console message chromium prints for a blocked script, style, image or
+ * connection, and the page's own `securitypolicyviolation` events (reported
+ * through a binding, so they arrive even when the console is quiet).
+ */
+export function watchCsp(page, errors) {
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) errors.push(`CSP: ${m.text().split('\n')[0]}`);
+  });
+  page.exposeBinding('__lazoCspViolation', (_src, v) => errors.push(`CSP: ${v}`)).catch(() => {});
+  page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__lazoCspViolation?.(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
+    });
+  });
 }
 
 export async function login(page, email, { next } = {}) {
