@@ -64,12 +64,7 @@ impl ApiError {
     /// A 500. The cause keeps the error's display and its debug form, which
     /// for diesel, r2d2 and actix errors carries the nested causes too.
     pub fn internal(e: impl fmt::Display + fmt::Debug) -> ApiError {
-        let (shown, debug) = (e.to_string(), format!("{e:?}"));
-        if debug.trim_matches('"') == shown {
-            ApiError::Internal(shown)
-        } else {
-            ApiError::Internal(format!("{shown} ({debug})"))
-        }
+        ServiceError::internal(e).into()
     }
 
     /// A 422 for input that breaks field validation.

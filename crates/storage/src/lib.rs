@@ -230,9 +230,7 @@ impl Db {
 /// written and read back compare equal on both backends (keyset cursors and
 /// ETags depend on that).
 pub fn now() -> NaiveDateTime {
-    let t = Utc::now().naive_utc();
-    t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
-        .unwrap_or(t)
+    at_micros(Utc::now().naive_utc())
 }
 
 /// `t` truncated to microseconds, the precision both backends store.

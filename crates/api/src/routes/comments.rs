@@ -7,17 +7,16 @@ use diesel::prelude::*;
 use lazo_domain::limits::TEXT_MAX;
 use lazo_domain::rules::check_text;
 use lazo_domain::wire::{Comment, CommentInput, CommentPage, FieldError, PageQuery, UpdateComment};
-use lazo_domain::Role;
+use lazo_domain::{HistoryField, Role};
 
-use crate::auth::Caller;
-use crate::auth::Principal;
-use crate::db::schema::{comments, tickets as t};
+use crate::auth::{Caller, Principal};
+use crate::db::schema::comments;
 use crate::db::{now, utc, DbConn};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::extract::{id_page, next_id_cursor, QueryParams};
 use crate::state::AppState;
-use crate::tickets::write::{check_comment, emit, insert_comment, record, Actor};
+use crate::tickets::write::{add_comment, check_comment, emit, record, Actor};
 use crate::tickets::{self};
 use lazo_domain::event::Event;
 use lazo_service::directory::user_refs;
@@ -118,36 +117,7 @@ pub async fn create(
             tickets::load_visible(c, &who, id)?;
             let actor = Actor::of(&who);
             let at = now();
-            let cid = insert_comment(c, id, &actor, &input, at)?;
-            record(
-                c,
-                id,
-                &actor,
-                at,
-                (
-                    if input.internal {
-                        "internal_note"
-                    } else {
-                        "comment"
-                    },
-                    None,
-                    None,
-                ),
-                Some(cid),
-            )?;
-            emit(
-                c,
-                Some(id),
-                &actor,
-                at,
-                &Event::TicketCommented {
-                    comment_id: cid,
-                    internal: input.internal,
-                },
-            )?;
-            diesel::update(t::table.find(id))
-                .set(t::updated_at.eq(at))
-                .execute(c)?;
+            let cid = add_comment(c, id, &actor, &input, at)?;
             let row = load_one(c, id, cid)?;
             Ok(to_comments(c, vec![row])?.remove(0))
         })
@@ -206,7 +176,7 @@ pub async fn update(
                 &actor,
                 at,
                 (
-                    "comment_edited",
+                    HistoryField::CommentEdited.as_str(),
                     Some(row.body.clone()),
                     Some(input.body.trim().to_owned()),
                 ),
@@ -246,7 +216,7 @@ pub async fn remove(
                 id,
                 &actor,
                 at,
-                ("comment_deleted", Some(row.body), None),
+                (HistoryField::CommentDeleted.as_str(), Some(row.body), None),
                 None,
             )?;
             emit(

@@ -8,8 +8,7 @@ use lazo_domain::wire::{
 use lazo_domain::{SortDir, SortKey};
 use sha2::{Digest, Sha256};
 
-use crate::auth::Caller;
-use crate::auth::Principal;
+use crate::auth::{Caller, Principal};
 use crate::db::schema::{idempotency_keys, tickets as t};
 use crate::db::{now, DbConn};
 use crate::error::ApiError;
@@ -18,6 +17,7 @@ use crate::extract::{ListQuery, QueryParams};
 use crate::state::AppState;
 use crate::tickets::{self, list as query, write};
 use lazo_service::directory::load_statuses;
+use lazo_service::ServiceError;
 
 fn parse_query(q: &TicketQuery) -> Result<lazo_domain::wire::TicketFilter, ApiError> {
     q.parse().map_err(|errors| ApiError::BadRequest {
@@ -37,6 +37,24 @@ fn ticket_response(status: actix_web::http::StatusCode, ticket: &Ticket) -> Http
 fn load_ticket(c: &mut DbConn, who: &Principal, id: i64) -> Result<Ticket, ApiError> {
     let (row, acc) = tickets::load_visible(c, who, id)?;
     Ok(tickets::to_ticket(c, who, row, acc)?)
+}
+
+/// A change to one ticket through a service, answered with the ticket as
+/// the caller now sees it (and its new ETag), all in one transaction.
+async fn change_ticket(
+    state: &AppState,
+    who: Caller,
+    id: i64,
+    change: impl FnOnce(&mut DbConn, &Principal) -> Result<(), ServiceError> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = state
+        .db
+        .write(move |c| {
+            change(c, &who)?;
+            load_ticket(c, &who, id)
+        })
+        .await?;
+    Ok(ticket_response(actix_web::http::StatusCode::OK, &ticket))
 }
 
 /// The follow-up list: the caller's tickets, filtered, sorted and paged.
@@ -260,14 +278,10 @@ pub async fn update(
     let id = id.into_inner();
     let expected = if_match(&req)?;
     let changes = body.value;
-    let ticket = state
-        .db
-        .write(move |c| {
-            write::update(c, &who, id, expected, changes)?;
-            load_ticket(c, &who, id)
-        })
-        .await?;
-    Ok(ticket_response(actix_web::http::StatusCode::OK, &ticket))
+    change_ticket(&state, who, id, move |c, who| {
+        write::update(c, who, id, expected, changes).map(drop)
+    })
+    .await
 }
 
 /// Snooze a ticket: it moves to a pending status now and back to the open
@@ -293,14 +307,10 @@ pub async fn snooze(
     let id = id.into_inner();
     let expected = if_match(&req)?;
     let until = crate::db::at_micros(body.value.until.naive_utc());
-    let ticket = state
-        .db
-        .write(move |c| {
-            tickets::snooze::snooze(c, &who, id, expected, until)?;
-            load_ticket(c, &who, id)
-        })
-        .await?;
-    Ok(ticket_response(actix_web::http::StatusCode::OK, &ticket))
+    change_ticket(&state, who, id, move |c, who| {
+        tickets::snooze::snooze(c, who, id, expected, until).map(drop)
+    })
+    .await
 }
 
 /// End a snooze now: the ticket goes back to the open status it had before.
@@ -321,14 +331,10 @@ pub async fn unsnooze(
     who.require_ticket_write()?;
     let id = id.into_inner();
     let expected = if_match(&req)?;
-    let ticket = state
-        .db
-        .write(move |c| {
-            tickets::snooze::unsnooze(c, &who, id, expected)?;
-            load_ticket(c, &who, id)
-        })
-        .await?;
-    Ok(ticket_response(actix_web::http::StatusCode::OK, &ticket))
+    change_ticket(&state, who, id, move |c, who| {
+        tickets::snooze::unsnooze(c, who, id, expected).map(drop)
+    })
+    .await
 }
 
 /// Delete a ticket with its comments and history (organisation admins).

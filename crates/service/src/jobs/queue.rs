@@ -51,6 +51,37 @@ impl NewJob {
     }
 }
 
+/// A new `jobs` row, queued.
+#[derive(Insertable)]
+#[diesel(table_name = jobs)]
+struct JobInsert<'a> {
+    kind: &'a str,
+    payload: String,
+    unique_key: Option<&'a str>,
+    state: &'static str,
+    run_at: NaiveDateTime,
+    attempts: i32,
+    max_attempts: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl<'a> JobInsert<'a> {
+    fn new(job: &'a NewJob, t: NaiveDateTime) -> Self {
+        JobInsert {
+            kind: &job.kind,
+            payload: job.payload.to_string(),
+            unique_key: job.unique_key.as_deref(),
+            state: "queued",
+            run_at: job.run_at,
+            attempts: 0,
+            max_attempts: job.max_attempts,
+            created_at: t,
+            updated_at: t,
+        }
+    }
+}
+
 /// A `jobs` row.
 #[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = jobs)]
@@ -87,17 +118,7 @@ macro_rules! on_backend {
 /// the old version loses its lease, so its completion does not undo this.
 pub fn enqueue(c: &mut DbConn, job: NewJob) -> QueryResult<()> {
     let t = now();
-    let values = (
-        jobs::kind.eq(&job.kind),
-        jobs::payload.eq(job.payload.to_string()),
-        jobs::unique_key.eq(&job.unique_key),
-        jobs::state.eq("queued"),
-        jobs::run_at.eq(job.run_at),
-        jobs::attempts.eq(0),
-        jobs::max_attempts.eq(job.max_attempts),
-        jobs::created_at.eq(t),
-        jobs::updated_at.eq(t),
-    );
+    let values = JobInsert::new(&job, t);
     if job.unique_key.is_none() {
         diesel::insert_into(jobs::table).values(values).execute(c)?;
         return Ok(());
@@ -126,18 +147,7 @@ pub fn enqueue(c: &mut DbConn, job: NewJob) -> QueryResult<()> {
 /// Adds `job` unless a job with its key exists (periodic tasks: every
 /// worker start ensures them, the first one wins).
 pub fn ensure(c: &mut DbConn, job: NewJob) -> QueryResult<()> {
-    let t = now();
-    let values = (
-        jobs::kind.eq(&job.kind),
-        jobs::payload.eq(job.payload.to_string()),
-        jobs::unique_key.eq(&job.unique_key),
-        jobs::state.eq("queued"),
-        jobs::run_at.eq(job.run_at),
-        jobs::attempts.eq(0),
-        jobs::max_attempts.eq(job.max_attempts),
-        jobs::created_at.eq(t),
-        jobs::updated_at.eq(t),
-    );
+    let values = JobInsert::new(&job, now());
     on_backend!(c, |conn| diesel::insert_into(jobs::table)
         .values(values)
         .on_conflict(jobs::unique_key)

@@ -49,37 +49,32 @@ pub fn standard() -> Registry {
         let p: ReopenSnoozed = serde_json::from_value(payload.clone())?;
         db.transaction::<_, ServiceError, _>(move |c| {
             crate::tickets::snooze::reopen_due(c, p.ticket_id, p.until)
-        })
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        })?;
         Ok(Outcome::Done)
     });
     r.register(EXPIRE_IDEMPOTENCY_KEYS, |db: &Db, _: &Value| {
         let cutoff = now() - IDEMPOTENCY_TTL;
-        let n = db
-            .transaction::<_, ServiceError, _>(move |c| {
-                Ok(diesel::delete(
-                    idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff)),
-                )
-                .execute(c)?)
-            })
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let n = db.transaction::<_, ServiceError, _>(move |c| {
+            Ok(diesel::delete(
+                idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff)),
+            )
+            .execute(c)?)
+        })?;
         tracing::info!(deleted = n, "expired idempotency keys");
         Ok(Outcome::Again(now() + Duration::hours(1)))
     });
     r.register(EXPIRE_SESSIONS, |db: &Db, _: &Value| {
         let t = now();
-        let n = db
-            .transaction::<_, ServiceError, _>(move |c| {
-                Ok(diesel::delete(
-                    sessions::table.filter(
-                        sessions::expires_at
-                            .lt(t)
-                            .or(sessions::revoked_at.lt(t - REVOKED_SESSION_TTL)),
-                    ),
-                )
-                .execute(c)?)
-            })
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let n = db.transaction::<_, ServiceError, _>(move |c| {
+            Ok(diesel::delete(
+                sessions::table.filter(
+                    sessions::expires_at
+                        .lt(t)
+                        .or(sessions::revoked_at.lt(t - REVOKED_SESSION_TTL)),
+                ),
+            )
+            .execute(c)?)
+        })?;
         tracing::info!(deleted = n, "expired sessions");
         Ok(Outcome::Again(now() + Duration::hours(1)))
     });
@@ -94,5 +89,5 @@ pub fn ensure_periodic(db: &Db) -> anyhow::Result<()> {
         }
         Ok(())
     })
-    .map_err(|e| anyhow::anyhow!("{e:?}"))
+    .map_err(anyhow::Error::from)
 }

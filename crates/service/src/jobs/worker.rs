@@ -158,12 +158,9 @@ impl Worker {
         let until = at + self.cfg.lease;
         let batch = self.cfg.batch;
         let lease_c = lease.clone();
-        let claimed = self
-            .db
-            .transaction::<_, ServiceError, _>(move |c| {
-                Ok(queue::claim(c, &lease_c, at, until, batch)?)
-            })
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let claimed = self.db.transaction::<_, ServiceError, _>(move |c| {
+            Ok(queue::claim(c, &lease_c, at, until, batch)?)
+        })?;
         let n = claimed.len();
         for job in claimed {
             self.execute(job, &lease);
@@ -258,7 +255,7 @@ impl Worker {
                     .execute(c)?;
                 Ok(ids.len())
             })
-            .map_err(|e| anyhow::anyhow!("{e:?}"))
+            .map_err(anyhow::Error::from)
     }
 }
 

@@ -172,6 +172,45 @@ pub fn insert_comment(
         .get_result(c)?)
 }
 
+/// A reply or internal note on its own (no other change): the comment, its
+/// history row and event, and the ticket's `updated_at`. Returns its id.
+pub fn add_comment(
+    c: &mut DbConn,
+    ticket_id: i64,
+    actor: &Actor,
+    input: &CommentInput,
+    at: NaiveDateTime,
+) -> Result<i64, ServiceError> {
+    let cid = insert_comment(c, ticket_id, actor, input, at)?;
+    let field = if input.internal {
+        HistoryField::InternalNote
+    } else {
+        HistoryField::Comment
+    };
+    record(
+        c,
+        ticket_id,
+        actor,
+        at,
+        (field.as_str(), None, None),
+        Some(cid),
+    )?;
+    emit(
+        c,
+        Some(ticket_id),
+        actor,
+        at,
+        &Event::TicketCommented {
+            comment_id: cid,
+            internal: input.internal,
+        },
+    )?;
+    diesel::update(tickets::table.find(ticket_id))
+        .set(tickets::updated_at.eq(at))
+        .execute(c)?;
+    Ok(cid)
+}
+
 pub fn check_comment(input: &CommentInput, field: &str, errors: &mut Vec<FieldError>) {
     if input.body.trim().is_empty() {
         errors.push(FieldError::new(
@@ -967,44 +1006,16 @@ pub fn update_with(
     }
 
     let t = now();
+    if !any_change {
+        if let Some(cm) = &changes.comment {
+            add_comment(c, id, &actor, cm, t)?;
+        }
+        return Ok(Updated::Commented);
+    }
     let comment_id = match &changes.comment {
         Some(cm) => Some(insert_comment(c, id, &actor, cm, t)?),
         None => None,
     };
-    if !any_change {
-        record(
-            c,
-            id,
-            &actor,
-            t,
-            (
-                if changes.comment.as_ref().is_some_and(|c| c.internal) {
-                    HistoryField::InternalNote.as_str()
-                } else {
-                    HistoryField::Comment.as_str()
-                },
-                None,
-                None,
-            ),
-            comment_id,
-        )?;
-        if let (Some(cid), Some(cm)) = (comment_id, &changes.comment) {
-            emit(
-                c,
-                Some(id),
-                &actor,
-                t,
-                &Event::TicketCommented {
-                    comment_id: cid,
-                    internal: cm.internal,
-                },
-            )?;
-        }
-        diesel::update(tickets::table.find(id))
-            .set(tickets::updated_at.eq(t))
-            .execute(c)?;
-        return Ok(Updated::Commented);
-    }
 
     let (contact_id, requester_email) = match &changes.requester {
         Some(Some(r)) => {
