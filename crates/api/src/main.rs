@@ -7,8 +7,10 @@ use lazo_api::jobs::{Worker, WorkerConfig};
 use lazo_api::net::TrustedProxies;
 use lazo_api::state::{AppState, Config};
 use lazo_api::{demo, ServeOptions};
+use lazo_service::email::MailConfig;
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +31,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of the `serve` variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Migrate the database and serve the API (and the SPA, if built).
@@ -82,6 +86,8 @@ enum Command {
         no_worker: bool,
         #[command(flatten)]
         jobs: JobArgs,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Run only the job worker (no HTTP): scheduled reopens, clean-ups and,
     /// later, deliveries. On PostgreSQL run as many as you like, beside
@@ -89,6 +95,8 @@ enum Command {
     Worker {
         #[command(flatten)]
         jobs: JobArgs,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Apply pending migrations and exit.
     Migrate,
@@ -120,12 +128,56 @@ struct JobArgs {
     job_backoff_ms: i64,
 }
 
+/// Outgoing (and inbound) email. README.md, "Email".
+#[derive(clap::Args, Clone)]
+struct MailArgs {
+    /// SMTP server: `smtp://host:port` (plain, or STARTTLS when offered),
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS required),
+    /// `smtps://user:pass@host:465` (TLS). Unset: emails wait in the queue.
+    #[arg(long, env = "LAZO_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// From of every email, e.g. `Acme Support <support@acme.test>`.
+    #[arg(long, env = "LAZO_MAIL_FROM", default_value = "Lazo <lazo@localhost>")]
+    mail_from: String,
+    /// Where replies go (plus-addressed with the signed ticket token);
+    /// default: the From address.
+    #[arg(long, env = "LAZO_MAIL_REPLY_TO")]
+    mail_reply_to: Option<String>,
+    /// HMAC key of the reply-to token. Default: the JWT secret (from
+    /// LAZO_JWT_SECRET or `<data dir>/jwt-secret`).
+    #[arg(long, env = "LAZO_MAIL_TOKEN_KEY", hide_env_values = true)]
+    mail_token_key: Option<String>,
+    /// Seconds before an SMTP conversation is abandoned (and retried).
+    #[arg(long, env = "LAZO_SMTP_TIMEOUT_SECS", default_value_t = 30)]
+    smtp_timeout_secs: u64,
+}
+
+impl MailArgs {
+    fn config(&self, jwt_key: &[u8]) -> anyhow::Result<Arc<MailConfig>> {
+        let key = match &self.mail_token_key {
+            Some(k) if !k.is_empty() => k.as_bytes().to_vec(),
+            _ => jwt_key.to_vec(),
+        };
+        let mut cfg = MailConfig::new(&self.mail_from, key)?;
+        if let Some(r) = &self.mail_reply_to {
+            cfg.reply_to = r
+                .parse()
+                .map_err(|e| anyhow::anyhow!("LAZO_MAIL_REPLY_TO {r:?}: {e}"))?;
+        }
+        cfg.smtp_url = self.smtp_url.clone().filter(|u| !u.is_empty());
+        cfg.smtp_timeout = std::time::Duration::from_secs(self.smtp_timeout_secs.max(1));
+        Ok(Arc::new(cfg))
+    }
+}
+
 impl JobArgs {
-    fn worker(&self, db: Db) -> anyhow::Result<Worker> {
+    fn worker(&self, db: Db, mail: Arc<MailConfig>) -> anyhow::Result<Worker> {
         lazo_api::jobs::tasks::ensure_periodic(&db)?;
+        let mut registry = lazo_api::jobs::tasks::standard();
+        lazo_service::email::delivery::register(&mut registry, mail);
         Ok(Worker::new(
             db.storage(),
-            lazo_api::jobs::tasks::standard(),
+            registry,
             WorkerConfig {
                 poll: std::time::Duration::from_millis(self.job_poll_ms.max(10)),
                 lease: chrono::Duration::seconds(self.job_lease_secs.max(1)),
@@ -200,9 +252,10 @@ fn main() -> anyhow::Result<()> {
                 serde_json::to_string_pretty(&lazo_api::openapi::document())?
             );
         }
-        Command::Worker { jobs } => {
+        Command::Worker { jobs, mail } => {
             let db = open(&url)?;
-            let worker = jobs.worker(db)?;
+            let key = jwt_secret(std::env::var("LAZO_JWT_SECRET").ok(), &url)?;
+            let worker = jobs.worker(db, mail.config(&key)?)?;
             let (stop, handle) = worker.spawn();
             // Finish the job in hand on Ctrl-C/SIGTERM rather than dying mid-way;
             // a kill -9 is covered by leases.
@@ -276,6 +329,7 @@ fn main() -> anyhow::Result<()> {
             admin_password,
             no_worker,
             jobs,
+            mail,
         } => {
             let db = open(&url)?;
             let users = db
@@ -310,8 +364,11 @@ fn main() -> anyhow::Result<()> {
                 }
                 eprintln!();
             }
+            let jwt_key = jwt_secret(secret, &url)?;
+            let mail = mail.config(&jwt_key)?;
             let config = Config {
-                jwt_secret: jwt_secret(secret, &url)?,
+                jwt_secret: jwt_key,
+                mail: mail.clone(),
                 jwt_ttl: chrono::Duration::minutes(jwt_ttl_minutes.max(1)),
                 login_per_minute,
                 login_per_account_per_minute: login_per_account_per_minute
@@ -339,7 +396,7 @@ fn main() -> anyhow::Result<()> {
             let worker = if no_worker {
                 None
             } else {
-                Some(jobs.worker(db.clone())?.spawn())
+                Some(jobs.worker(db.clone(), mail)?.spawn())
             };
             actix_web::rt::System::new().block_on(async move {
                 lazo_api::serve(listener, AppState::new(db, config), opts)?.await

@@ -32,6 +32,7 @@ characters, texts 20 000, names 100.",
         (name = "people", description = "Users and groups"),
         (name = "configuration", description = "Statuses, ticket types, organisation settings"),
         (name = "tokens", description = "Integrator API tokens"),
+        (name = "email", description = "Email templates, a ticket's email thread, inbound mail"),
         (name = "admin", description = "Operations: the durable job queue"),
         (name = "health", description = "Liveness and readiness"),
     )

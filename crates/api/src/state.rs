@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::db::Db;
 use crate::net::TrustedProxies;
+use lazo_service::email::MailConfig;
 
 #[derive(Clone)]
 pub struct Config {
@@ -23,6 +24,8 @@ pub struct Config {
     pub login_per_account_per_minute: u32,
     /// Peers whose `X-Forwarded-For` names the client (see [`crate::net`]).
     pub trusted_proxies: TrustedProxies,
+    /// Sender, reply-to token key and SMTP server of outgoing email.
+    pub mail: Arc<MailConfig>,
 }
 
 impl Config {
@@ -45,6 +48,13 @@ impl Default for Config {
             login_per_minute: 10,
             login_per_account_per_minute: 30,
             trusted_proxies: TrustedProxies::default(),
+            mail: Arc::new(
+                MailConfig::new(
+                    "Lazo <lazo@localhost>",
+                    crate::auth::random_secret().into_bytes(),
+                )
+                .expect("a valid default sender"),
+            ),
         }
     }
 }

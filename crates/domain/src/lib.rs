@@ -11,6 +11,7 @@
 //! - [`limits`]: documented size limits of strings and lists.
 
 pub mod access;
+pub mod email;
 pub mod event;
 pub mod limits;
 pub mod model;

@@ -18,6 +18,7 @@
 pub mod auth;
 pub mod demo;
 pub mod directory;
+pub mod email;
 pub mod error;
 pub mod jobs;
 pub mod tickets;

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod comments;
 pub mod config;
+pub mod email;
 pub mod groups;
 pub mod health;
 pub mod history;
@@ -60,6 +61,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(comments::update)
         .service(comments::remove)
         .service(history::list)
+        .service(email::list_templates)
+        .service(email::create_template)
+        .service(email::get_template)
+        .service(email::update_template)
+        .service(email::delete_template)
+        .service(email::list_emails)
+        .service(email::send_email)
+        .service(email::retry_email)
         .service(jobs::list)
         .service(jobs::retry);
 }
