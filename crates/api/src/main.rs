@@ -112,6 +112,53 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Read one email on stdin and post it to the server's
+    /// `/api/v1/inbound/email` (for an MTA's pipe transport, e.g. Postfix
+    /// `mailbox_command` or an alias `|lazo mailgate`). Exits 75
+    /// (EX_TEMPFAIL) on any failure so the MTA keeps the message and retries.
+    Mailgate {
+        /// The Lazo server, e.g. `https://lazo.example.com`.
+        #[arg(long, env = "LAZO_URL", default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// An API token with the `inbound:write` scope.
+        #[arg(long, env = "LAZO_MAILGATE_TOKEN", hide_env_values = true)]
+        token: String,
+        /// Give up on the server after this many seconds.
+        #[arg(long, env = "LAZO_MAILGATE_TIMEOUT_SECS", default_value_t = 60)]
+        timeout_secs: u64,
+    },
+}
+
+/// sysexits.h EX_TEMPFAIL: the MTA queues the message and tries again.
+const EX_TEMPFAIL: i32 = 75;
+
+/// Posts stdin to the server; any failure is a temporary one for the MTA.
+fn mailgate(url: &str, token: &str, timeout_secs: u64) -> Result<String, String> {
+    use std::io::Read;
+    let mut raw = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("reading stdin: {e}"))?;
+    let client = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(timeout_secs.max(1)))
+        .user_agent(concat!("lazo-mailgate/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let endpoint = format!("{}/api/v1/inbound/email", url.trim_end_matches('/'));
+    let res = client
+        .post(&endpoint)
+        .bearer_auth(token)
+        .header("content-type", "message/rfc822")
+        .body(raw)
+        .send()
+        .map_err(|e| format!("{endpoint}: {e}"))?;
+    let status = res.status();
+    let text = res.text().unwrap_or_default();
+    if status.is_success() {
+        Ok(text)
+    } else {
+        Err(format!("{endpoint} answered {status}: {text}"))
+    }
 }
 
 /// Timing of the job worker.
@@ -239,13 +286,35 @@ fn jwt_secret(given: Option<String>, url: &str) -> anyhow::Result<Vec<u8>> {
 
 fn main() -> anyhow::Result<()> {
     init_logging();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Even a missing token is a temporary failure for an MTA: the
+        // message stays queued until the pipe is fixed.
+        Err(e) if e.use_stderr() && std::env::args().any(|a| a == "mailgate") => {
+            let _ = e.print();
+            std::process::exit(EX_TEMPFAIL);
+        }
+        Err(e) => e.exit(),
+    };
     let url = cli
         .database_url
         .strip_prefix("sqlite://")
         .unwrap_or(&cli.database_url)
         .to_owned();
     match cli.command {
+        Command::Mailgate {
+            url,
+            token,
+            timeout_secs,
+        } => match mailgate(&url, &token, timeout_secs) {
+            Ok(answer) => {
+                tracing::info!(%answer, "message delivered to Lazo");
+            }
+            Err(e) => {
+                eprintln!("lazo mailgate: {e}");
+                std::process::exit(EX_TEMPFAIL);
+            }
+        },
         Command::Openapi => {
             println!(
                 "{}",

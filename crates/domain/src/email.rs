@@ -146,9 +146,22 @@ pub struct Email {
     /// The raw inbound message it came from (admins see it under
     /// `/inbound/messages`).
     pub inbound_id: Option<i64>,
+    /// Files that came with an inbound email, downloaded from
+    /// `/inbound/attachments/{id}` (always as an attachment, never inline).
+    pub attachments: Vec<EmailAttachment>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EmailAttachment {
+    pub id: i64,
+    pub filename: String,
+    /// As the sender declared it; served as `application/octet-stream`.
+    pub content_type: String,
+    pub size_bytes: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,4 +170,93 @@ pub struct EmailPage {
     /// Oldest first.
     pub items: Vec<Email>,
     pub next_cursor: Option<String>,
+}
+
+/// What became of a raw inbound message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InboundOutcome {
+    /// Stored, not processed yet.
+    New,
+    /// Landed on an existing ticket (reply matched by token, Message-ID or
+    /// subject tag).
+    Matched,
+    /// Opened a new ticket.
+    Created,
+    /// An auto-reply or bounce: kept, changed nothing (a permanent bounce
+    /// flags the address).
+    Auto,
+    /// Could not be used; `parse_error` says why. Reprocess after a fix.
+    Failed,
+}
+
+impl InboundOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboundOutcome::New => "new",
+            InboundOutcome::Matched => "matched",
+            InboundOutcome::Created => "created",
+            InboundOutcome::Auto => "auto",
+            InboundOutcome::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InboundOutcome> {
+        [
+            InboundOutcome::New,
+            InboundOutcome::Matched,
+            InboundOutcome::Created,
+            InboundOutcome::Auto,
+            InboundOutcome::Failed,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+    }
+}
+
+/// A raw inbound message as admins see it (the bytes stay on the server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InboundMessage {
+    pub id: i64,
+    /// SHA-256 of the raw bytes: the same message posted twice is stored once.
+    pub sha256: String,
+    pub size_bytes: i64,
+    /// `api`, `mailgate` or `imap`.
+    pub source: String,
+    pub message_id: Option<String>,
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    pub outcome: InboundOutcome,
+    pub parse_error: Option<String>,
+    pub ticket_id: Option<i64>,
+    /// False when this exact message had been received before.
+    pub first_seen: bool,
+    pub received_at: DateTime<Utc>,
+    pub processed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InboundMessagePage {
+    /// Newest first.
+    pub items: Vec<InboundMessage>,
+    pub next_cursor: Option<String>,
+}
+
+/// Filters of `GET /inbound/messages`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct InboundQuery {
+    /// Only messages with this outcome, e.g. `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<InboundOutcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1 to 200; default 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
+    pub limit: Option<i64>,
 }

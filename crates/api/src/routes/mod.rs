@@ -10,6 +10,7 @@ pub mod email;
 pub mod groups;
 pub mod health;
 pub mod history;
+pub mod inbound;
 pub mod jobs;
 pub mod tickets;
 pub mod tokens;
@@ -69,6 +70,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(email::list_emails)
         .service(email::send_email)
         .service(email::retry_email)
+        .service(inbound::receive_email)
+        .service(inbound::list_messages)
+        .service(inbound::get_message)
+        .service(inbound::reprocess)
+        .service(inbound::attachment)
         .service(jobs::list)
         .service(jobs::retry);
 }

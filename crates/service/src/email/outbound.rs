@@ -61,6 +61,8 @@ pub fn find(c: &mut DbConn, id: i64) -> Result<Option<EmailRow>, ServiceError> {
 pub fn to_wire(c: &mut DbConn, rows: Vec<EmailRow>) -> Result<Vec<Email>, ServiceError> {
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.sent_by).collect();
     let refs = user_refs(c, &ids)?;
+    let inbound_ids: Vec<i64> = rows.iter().filter_map(|r| r.inbound_id).collect();
+    let files = super::inbound::attachments_of(c, &inbound_ids)?;
     Ok(rows
         .into_iter()
         .map(|r| Email {
@@ -78,6 +80,11 @@ pub fn to_wire(c: &mut DbConn, rows: Vec<EmailRow>) -> Result<Vec<Email>, Servic
             sent_by: r.sent_by.and_then(|u| refs.get(&u).cloned()),
             attempts: r.attempts,
             smtp_answer: r.smtp_answer,
+            attachments: files
+                .iter()
+                .filter(|(m, _)| Some(*m) == r.inbound_id)
+                .map(|(_, a)| a.clone())
+                .collect(),
             inbound_id: r.inbound_id,
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
