@@ -178,7 +178,8 @@ struct JobArgs {
 /// Outgoing (and inbound) email. README.md, "Email".
 #[derive(clap::Args, Clone)]
 struct MailArgs {
-    /// SMTP server: `smtp://host:port` (plain, or STARTTLS when offered),
+    /// SMTP server: `smtp://host:port` (plain; `?tls=opportunistic` for
+    /// STARTTLS when offered),
     /// `smtp://user:pass@host:587?tls=required` (STARTTLS required),
     /// `smtps://user:pass@host:465` (TLS). Unset: emails wait in the queue.
     #[arg(long, env = "LAZO_SMTP_URL", hide_env_values = true)]
