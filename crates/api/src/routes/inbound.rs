@@ -18,6 +18,21 @@ use crate::error::ApiError;
 use crate::extract::{id_page, QueryParams};
 use crate::state::AppState;
 
+/// Raw bytes, as the document describes a body of them.
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Binary {}
+
 /// Stores the message, then processes it in a transaction of its own: a
 /// message that cannot be processed stays stored, marked failed with the
 /// reason, and can be reprocessed.
@@ -56,16 +71,19 @@ pub async fn receive(
     Ok((row.wire(first_seen), first_seen))
 }
 
-/// Receive one raw email (`Content-Type: message/rfc822`, at most 25 MB). Needs a token with the `inbound:write` scope (or an admin). The message is stored (deduplicated by SHA-256) and matched to a ticket: signed reply-to token, then our Message-IDs in In-Reply-To/References, then `[#number]` in the subject when the sender is the requester or a CC, else a new ticket. 201 for a new message, 200 when these exact bytes were received before; a message that cannot be used is stored with `outcome: failed` and its `parse_error`.
+/// Receive one raw email (`Content-Type: message/rfc822` or `application/octet-stream`, at most 25 MB). Needs a token with the `inbound:write` scope (or an admin). The message is stored (deduplicated by SHA-256) and matched to a ticket: signed reply-to token, then our Message-IDs in In-Reply-To/References, then `[#number]` in the subject when the sender is the requester or a CC, else a new ticket. 201 for a new message, 200 when these exact bytes were received before; a message that cannot be used is stored with `outcome: failed` and its `parse_error`.
 #[utoipa::path(
     operation_id = "receiveInboundEmail",
     tag = "email",
-    request_body(content = Vec<u8>, content_type = "message/rfc822", description = "The raw message, headers and body, as an MTA delivers it"),
+    request_body(
+        description = "The raw message, headers and body, as an MTA delivers it (`application/octet-stream` is taken as the same)",
+        content((Binary = "message/rfc822"), (Binary = "application/octet-stream"))
+    ),
     responses(
         (status = 201, body = InboundMessage, description = "Stored and processed"),
         (status = 200, body = InboundMessage, description = "These exact bytes were received before"),
         (status = 413, body = lazo_domain::wire::Problem, content_type = "application/problem+json", description = "The message is larger than 25 MB"),
-        (status = 415, body = lazo_domain::wire::Problem, content_type = "application/problem+json", description = "The body is not message/rfc822"),
+        (status = 415, body = lazo_domain::wire::Problem, content_type = "application/problem+json", description = "The body is not message/rfc822 (or application/octet-stream)"),
     )
 )]
 #[post("/inbound/email")]
@@ -82,7 +100,11 @@ pub async fn receive_email(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let essence = ct.split(';').next().unwrap_or("").trim();
-    if !essence.eq_ignore_ascii_case("message/rfc822") {
+    // Some MTAs and HTTP tools only know octet-stream: the bytes are the
+    // message either way.
+    if !essence.eq_ignore_ascii_case("message/rfc822")
+        && !essence.eq_ignore_ascii_case("application/octet-stream")
+    {
         return Err(ApiError::UnsupportedMediaType);
     }
     let declared = req
@@ -229,7 +251,7 @@ pub async fn reprocess(
 }
 
 /// Download a file that came with an inbound email. Always served as `application/octet-stream` with `Content-Disposition: attachment`, never rendered inline.
-#[utoipa::path(operation_id = "getInboundAttachment", tag = "email", params(("id" = i64, Path)), responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>, description = "The file")))]
+#[utoipa::path(operation_id = "getInboundAttachment", tag = "email", params(("id" = i64, Path)), responses((status = 200, content_type = "application/octet-stream", body = Binary, description = "The file")))]
 #[get("/inbound/attachments/{id}")]
 pub async fn attachment(
     state: web::Data<AppState>,
