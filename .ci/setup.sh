@@ -25,6 +25,8 @@ fi
 # PostgreSQL (tests run on it too), libpq for diesel, Chromium for browser tests,
 # brotli and gzip for the precompressed SPA files.
 apt_install libpq-dev postgresql chromium chromium-driver brotli gzip
+# Dovecot: the real IMAP server the inbound-email tests start on loopback.
+apt_install dovecot-imapd
 
 # Debian's binaryen 108 breaks the bundle; npm's binaryen 132 does not.
 [ -x frontend/node_modules/.bin/wasm-opt ] || (cd frontend && npm install --no-audit --no-fund --loglevel=error)

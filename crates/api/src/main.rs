@@ -7,6 +7,7 @@ use lazo_api::jobs::{Worker, WorkerConfig};
 use lazo_api::net::TrustedProxies;
 use lazo_api::state::{AppState, Config};
 use lazo_api::{demo, ServeOptions};
+use lazo_service::email::imap::ImapConfig;
 use lazo_service::email::MailConfig;
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -198,6 +199,14 @@ struct MailArgs {
     /// Seconds before an SMTP conversation is abandoned (and retried).
     #[arg(long, env = "LAZO_SMTP_TIMEOUT_SECS", default_value_t = 30)]
     smtp_timeout_secs: u64,
+    /// Mailbox polled for inbound email by the job worker:
+    /// `imaps://user:pass@host:993/INBOX`, `imap://...?tls=required`
+    /// (STARTTLS), `imap://...?tls=none` (plain). Unset: no polling.
+    #[arg(long, env = "LAZO_IMAP_URL", hide_env_values = true)]
+    imap_url: Option<String>,
+    /// Seconds between two IMAP polls.
+    #[arg(long, env = "LAZO_IMAP_POLL_SECS", default_value_t = 60)]
+    imap_poll_secs: i64,
 }
 
 impl MailArgs {
@@ -216,13 +225,33 @@ impl MailArgs {
         cfg.smtp_timeout = std::time::Duration::from_secs(self.smtp_timeout_secs.max(1));
         Ok(Arc::new(cfg))
     }
+
+    fn imap(&self) -> anyhow::Result<Option<Arc<ImapConfig>>> {
+        match self.imap_url.as_deref().filter(|u| !u.is_empty()) {
+            None => Ok(None),
+            Some(u) => Ok(Some(Arc::new(ImapConfig::parse(
+                u,
+                chrono::Duration::seconds(self.imap_poll_secs.max(1)),
+            )?))),
+        }
+    }
 }
 
 impl JobArgs {
-    fn worker(&self, db: Db, mail: Arc<MailConfig>) -> anyhow::Result<Worker> {
+    fn worker(
+        &self,
+        db: Db,
+        mail: Arc<MailConfig>,
+        imap: Option<Arc<ImapConfig>>,
+    ) -> anyhow::Result<Worker> {
         lazo_api::jobs::tasks::ensure_periodic(&db)?;
         let mut registry = lazo_api::jobs::tasks::standard();
-        lazo_service::email::delivery::register(&mut registry, mail);
+        lazo_service::email::delivery::register(&mut registry, mail.clone());
+        if let Some(imap) = imap {
+            tracing::info!(mailbox = ?imap, "polling IMAP");
+            lazo_service::email::imap::ensure(&db)?;
+            lazo_service::email::imap::register(&mut registry, mail, imap);
+        }
         Ok(Worker::new(
             db.storage(),
             registry,
@@ -325,7 +354,7 @@ fn main() -> anyhow::Result<()> {
         Command::Worker { jobs, mail } => {
             let db = open(&url)?;
             let key = jwt_secret(std::env::var("LAZO_JWT_SECRET").ok(), &url)?;
-            let worker = jobs.worker(db, mail.config(&key)?)?;
+            let worker = jobs.worker(db, mail.config(&key)?, mail.imap()?)?;
             let (stop, handle) = worker.spawn();
             // Finish the job in hand on Ctrl-C/SIGTERM rather than dying mid-way;
             // a kill -9 is covered by leases.
@@ -435,10 +464,11 @@ fn main() -> anyhow::Result<()> {
                 eprintln!();
             }
             let jwt_key = jwt_secret(secret, &url)?;
-            let mail = mail.config(&jwt_key)?;
+            let imap = mail.imap()?;
+            let mail_config = mail.config(&jwt_key)?;
             let config = Config {
                 jwt_secret: jwt_key,
-                mail: mail.clone(),
+                mail: mail_config.clone(),
                 jwt_ttl: chrono::Duration::minutes(jwt_ttl_minutes.max(1)),
                 login_per_minute,
                 login_per_account_per_minute: login_per_account_per_minute
@@ -466,7 +496,7 @@ fn main() -> anyhow::Result<()> {
             let worker = if no_worker {
                 None
             } else {
-                Some(jobs.worker(db.clone(), mail)?.spawn())
+                Some(jobs.worker(db.clone(), mail_config, imap)?.spawn())
             };
             actix_web::rt::System::new().block_on(async move {
                 lazo_api::serve(listener, AppState::new(db, config), opts)?.await

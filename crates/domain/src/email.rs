@@ -260,3 +260,33 @@ pub struct InboundQuery {
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<i64>,
 }
+
+/// How email stands, for admins (`GET /inbound/status`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EmailStatus {
+    /// `LAZO_SMTP_URL` is set on this server.
+    pub smtp_configured: bool,
+    /// The From of outgoing email.
+    pub from: String,
+    /// Outgoing emails waiting for delivery, and failed for good.
+    pub queued: i64,
+    pub failed: i64,
+    /// Inbound messages that could not be used.
+    pub inbound_failed: i64,
+    /// Each polled IMAP mailbox.
+    pub imap: Vec<ImapStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImapStatus {
+    /// `user@host:port/mailbox`.
+    pub mailbox: String,
+    pub uidvalidity: i64,
+    /// The last UID stored.
+    pub last_uid: i64,
+    pub last_poll_at: Option<DateTime<Utc>>,
+    /// Why the last poll failed; `null` when it worked.
+    pub last_error: Option<String>,
+}

@@ -332,6 +332,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    imap_state (mailbox) {
+        mailbox -> Text,
+        uidvalidity -> BigInt,
+        last_uid -> BigInt,
+        last_poll_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(emails -> tickets (ticket_id));
 diesel::joinable!(inbound_attachments -> inbound_messages (inbound_id));
 
@@ -358,4 +369,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     emails,
     inbound_attachments,
     email_suppressions,
+    imap_state,
 );

@@ -7,7 +7,8 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use futures_util::StreamExt;
 use lazo_domain::email::{
-    InboundMessage, InboundMessagePage, InboundOutcome, InboundQuery, INBOUND_MAX_BYTES,
+    EmailStatus, ImapStatus, InboundMessage, InboundMessagePage, InboundOutcome, InboundQuery,
+    INBOUND_MAX_BYTES,
 };
 use lazo_domain::wire::PageQuery;
 use lazo_service::email::inbound;
@@ -146,6 +147,52 @@ pub async fn receive_email(
     } else {
         HttpResponse::Ok().json(msg)
     })
+}
+
+/// How email stands (admins): SMTP configured, emails waiting or failed, each IMAP mailbox's last poll and error.
+#[utoipa::path(operation_id = "getEmailStatus", tag = "email", responses((status = 200, body = EmailStatus)))]
+#[get("/inbound/status")]
+pub async fn status(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse, ApiError> {
+    who.require_admin()?;
+    let cfg = state.config.mail.clone();
+    let status = state
+        .db
+        .read(move |c| {
+            use crate::db::schema::emails;
+            let count = |c: &mut crate::db::DbConn, s: &str| -> Result<i64, ApiError> {
+                Ok(emails::table
+                    .filter(emails::direction.eq("outbound"))
+                    .filter(emails::state.eq(s))
+                    .count()
+                    .get_result(c)?)
+            };
+            let queued = count(c, "queued")?;
+            let failed = count(c, "failed")?;
+            let inbound_failed = inbound_messages::table
+                .filter(inbound_messages::outcome.eq(InboundOutcome::Failed.as_str()))
+                .count()
+                .get_result(c)?;
+            let imap = lazo_service::email::imap::states(c)?
+                .into_iter()
+                .map(|r| ImapStatus {
+                    mailbox: r.mailbox,
+                    uidvalidity: r.uidvalidity,
+                    last_uid: r.last_uid,
+                    last_poll_at: r.last_poll_at.map(crate::db::utc),
+                    last_error: r.last_error,
+                })
+                .collect();
+            Ok(EmailStatus {
+                smtp_configured: cfg.smtp_url.is_some(),
+                from: cfg.from.to_string(),
+                queued,
+                failed,
+                inbound_failed,
+                imap,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(status))
 }
 
 /// Inbound messages, newest first (admins); `outcome=failed` lists those that could not be used.

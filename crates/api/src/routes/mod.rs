@@ -71,6 +71,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(email::send_email)
         .service(email::retry_email)
         .service(inbound::receive_email)
+        .service(inbound::status)
         .service(inbound::list_messages)
         .service(inbound::get_message)
         .service(inbound::reprocess)

@@ -339,6 +339,31 @@ fn one_line(s: &str, max: usize) -> String {
     }
 }
 
+/// Stores `raw` and processes it in the caller's transaction; a message
+/// that cannot be processed is kept, marked failed (a savepoint rolls back
+/// the half-done processing alone). Returns its id and whether it is new.
+pub fn receive(
+    c: &mut DbConn,
+    cfg: &MailConfig,
+    raw: &[u8],
+    source: &str,
+) -> Result<(i64, bool), ServiceError> {
+    let (id, first_seen) = store(c, raw, source)?;
+    if first_seen {
+        if let Err(e) = c.transaction::<_, ServiceError, _>(|c| process(c, cfg, id)) {
+            let why = match e {
+                ServiceError::Internal(cause) => {
+                    tracing::error!(inbound_id = id, %cause, "inbound message not processed");
+                    "internal error while processing; see the server log".to_owned()
+                }
+                other => other.to_string(),
+            };
+            mark_failed(c, id, &why)?;
+        }
+    }
+    Ok((id, first_seen))
+}
+
 /// Marks a message failed with `why`, in its own statement.
 pub fn mark_failed(c: &mut DbConn, id: i64, why: &str) -> Result<(), ServiceError> {
     diesel::update(inbound_messages::table.find(id))

@@ -3,6 +3,7 @@
 //! the signed reply-to token ([`token`]). PRODUCT.md "Email"; issue 8.
 
 pub mod delivery;
+pub mod imap;
 pub mod inbound;
 pub mod outbound;
 pub mod templates;
