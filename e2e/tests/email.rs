@@ -209,3 +209,63 @@ fn kill_9_with_queued_emails_then_restart_delivers_every_one_once() {
     assert!(twice.is_empty(), "arrived twice: {twice:?}");
     assert_eq!(total, n);
 }
+
+/// Benchmark (ignored by default): `LAZO_E2E_EMAILS` (default 1000) emails
+/// queued through the API, then delivered by `lazo serve`'s worker to
+/// maildev; prints the queue rate and the end-to-end delivery time.
+#[test]
+#[ignore = "benchmark: cargo test -p lazo-e2e --test email -- --ignored --nocapture"]
+fn bench_queue_and_deliver() {
+    let n: usize = std::env::var("LAZO_E2E_EMAILS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lazo.db").to_string_lossy().into_owned();
+    let (smtp, web) = (free_port(), free_port());
+    let mail_dir = tempfile::tempdir().unwrap();
+    let _maildev = maildev(smtp, web, mail_dir.path());
+    let (_server, base) = lazo(&db, smtp);
+    let http = reqwest::blocking::Client::new();
+    let login: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": "admin@demo.lazo", "password": "lazo-demo-1"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let token = login["token"].as_str().unwrap().to_owned();
+    let ticket: Value = http
+        .post(format!("{base}/api/v1/tickets"))
+        .bearer_auth(&token)
+        .json(&json!({"subject": "Bench", "requester": {"email": "bench@customer.test"}}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let tid = ticket["id"].as_i64().unwrap();
+    let started = Instant::now();
+    for i in 0..n {
+        let res = http
+            .post(format!("{base}/api/v1/tickets/{tid}/emails"))
+            .bearer_auth(&token)
+            .json(&json!({"subject": format!("Bench {i}"), "body": "Benchmark."}))
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 201);
+    }
+    let queued = started.elapsed();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while arrived(web).len() < n {
+        assert!(Instant::now() < deadline, "not delivered in 10 minutes");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let all = started.elapsed();
+    eprintln!(
+        "BENCH {n} emails: queued in {:.2}s ({:.0}/s, one client); all delivered {:.2}s after the first was queued ({:.0}/s end to end)",
+        queued.as_secs_f64(),
+        n as f64 / queued.as_secs_f64(),
+        all.as_secs_f64(),
+        n as f64 / all.as_secs_f64()
+    );
+}

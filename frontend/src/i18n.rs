@@ -481,6 +481,9 @@ texts! {
     SnoozeUntilField => ["Snoozed until", "Pospuesto hasta", "Reporté jusqu'au"],
     TicketSnoozed => ["Snoozed until {date}.", "Pospuesto hasta {date}.", "Reporté jusqu'au {date}."],
     TicketUnsnoozed => ["Reopened.", "Reabierto.", "Rouvert."],
+    EmailQueuedField => ["Email to the customer", "Correo al cliente", "E-mail au client"],
+    EmailFailedField => ["Email not delivered", "Correo no entregado", "E-mail non distribué"],
+    EmailReceivedField => ["Email from the customer", "Correo del cliente", "E-mail du client"],
 }
 
 /// A string with `{name}` placeholders filled in.
@@ -572,6 +575,9 @@ pub fn history_field(field: &str) -> Option<T> {
         H::Comment => T::Comment,
         H::SubTicket => T::SubTickets,
         H::SnoozeUntil => T::SnoozeUntilField,
+        H::EmailQueued => T::EmailQueuedField,
+        H::EmailFailed => T::EmailFailedField,
+        H::EmailReceived => T::EmailReceivedField,
         H::Created | H::InternalNote | H::CommentEdited | H::CommentDeleted => return None,
     })
 }

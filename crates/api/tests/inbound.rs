@@ -516,3 +516,98 @@ async fn the_mailgate_posts_stdin_and_exits_75_on_any_failure() {
         Some(75)
     );
 }
+
+/// Benchmark (ignored by default): parse + match + write of
+/// `LAZO_BENCH_INBOUND` (default 1000) generated messages, a third replies by
+/// token, a third by Message-ID, a third new tickets, through the same
+/// service call IMAP polling makes (no HTTP).
+#[tokio::test]
+#[ignore = "benchmark: cargo test -p lazo-api --test inbound -- --ignored --nocapture"]
+async fn bench_inbound_parse_and_match() {
+    let n: usize = std::env::var("LAZO_BENCH_INBOUND")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let app = spawn().await;
+    let admin = app.login(ADMIN).await;
+    let t = customer_ticket(&app, &admin, "ada@customer.test").await;
+    let sent: Email = created(
+        app.post(
+            &admin,
+            &format!("/api/v1/tickets/{}/emails", t.id),
+            &json!({"subject": "s", "body": "b"}),
+        )
+        .await,
+    )
+    .await;
+    let reply_to = token::reply_address(KEY, "support@acme.test", t.number);
+    let messages: Vec<String> = (0..n)
+        .map(|i| {
+            match i % 3 {
+                0 => mail(
+                    "ada@customer.test",
+                    &reply_to,
+                    &format!("Re: {i}"),
+                    "",
+                    "By token.\n\n> quoted",
+                ),
+                1 => mail(
+                    "ada@customer.test",
+                    "support@acme.test",
+                    &format!("Re: {i}"),
+                    &format!(
+                        "In-Reply-To: <{}>\nReferences: <a@b> <{}>\n",
+                        sent.message_id, sent.message_id
+                    ),
+                    "By Message-ID.",
+                ),
+                _ => mail(
+                    &format!("new{i}@customer.test"),
+                    "support@acme.test",
+                    &format!("Problem {i}"),
+                    "",
+                    "A new ticket.",
+                ),
+            }
+            .replace('\n', "\r\n")
+        })
+        .collect();
+    let cfg = MailConfig::new("Acme Support <support@acme.test>", KEY.to_vec()).unwrap();
+    let db = app.db.clone();
+    let elapsed = tokio::task::spawn_blocking(move || {
+        let start = std::time::Instant::now();
+        for raw in &messages {
+            db.write_blocking(|c| {
+                Ok(lazo_service::email::inbound::receive(
+                    c,
+                    &cfg,
+                    raw.as_bytes(),
+                    "bench",
+                )?)
+            })
+            .unwrap();
+        }
+        start.elapsed()
+    })
+    .await
+    .unwrap();
+    let tid = t.id;
+    let on_ticket = app
+        .db
+        .write_blocking(move |c| {
+            use diesel::prelude::*;
+            use lazo_api::db::schema::emails;
+            Ok(emails::table
+                .filter(emails::ticket_id.eq(tid))
+                .count()
+                .get_result::<i64>(c)? as usize)
+        })
+        .unwrap();
+    eprintln!(
+        "BENCH inbound: {n} messages parsed, matched and written in {:.2}s ({:.0}/s); {on_ticket} on the replied-to ticket",
+        elapsed.as_secs_f64(),
+        n as f64 / elapsed.as_secs_f64()
+    );
+    // The outbound email plus every reply (i % 3 != 2).
+    assert_eq!(on_ticket, 1 + (0..n).filter(|i| i % 3 != 2).count());
+}
