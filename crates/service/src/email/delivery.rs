@@ -4,7 +4,6 @@
 //! SMTP server's "250" and our commit re-sends the same message with the
 //! same Message-ID, which receivers deduplicate.
 
-use chrono::Duration;
 use diesel::prelude::*;
 use lazo_domain::event::Event;
 use lazo_domain::wire::CommentInput;
@@ -46,11 +45,33 @@ pub fn job(email_id: i64) -> NewJob {
         .max_attempts(MAX_ATTEMPTS + 2)
 }
 
+/// The SMTP transport of a worker, built on first use and kept: lettre's
+/// pool reuses connections across deliveries (opening one costs a server
+/// ~100 ms: greeting, reverse DNS, EHLO), and checks an idle one is alive
+/// before reusing it.
+#[derive(Default)]
+pub struct Smtp(std::sync::OnceLock<Result<SmtpTransport, String>>);
+
+impl Smtp {
+    fn get(&self, cfg: &MailConfig) -> Result<&SmtpTransport, String> {
+        let url = cfg.smtp_url.as_deref().ok_or("LAZO_SMTP_URL is not set")?;
+        self.0
+            .get_or_init(|| {
+                SmtpTransport::from_url(url)
+                    .map(|b| b.timeout(Some(cfg.smtp_timeout)).build())
+                    .map_err(|e| format!("LAZO_SMTP_URL: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
 /// Adds the delivery handler to a worker's registry.
 pub fn register(r: &mut Registry, cfg: Arc<MailConfig>) {
+    let smtp = Arc::new(Smtp::default());
     r.register(DELIVER, move |db: &Db, payload: &Value| {
         let p: Deliver = serde_json::from_value(payload.clone())?;
-        deliver(db, &cfg, p.email_id)
+        deliver(db, &cfg, &smtp, p.email_id)
     });
 }
 
@@ -66,7 +87,7 @@ fn system() -> Actor {
     Actor::of(&Principal::System(SYSTEM_NAME.into()))
 }
 
-pub fn deliver(db: &Db, cfg: &MailConfig, email_id: i64) -> anyhow::Result<Outcome> {
+pub fn deliver(db: &Db, cfg: &MailConfig, smtp: &Smtp, email_id: i64) -> anyhow::Result<Outcome> {
     // Claim a try: count it, unless the email is no longer waiting.
     let row = db.transaction::<_, ServiceError, _>(|c| {
         let Some(row) = outbound::find(c, email_id)? else {
@@ -86,7 +107,7 @@ pub fn deliver(db: &Db, cfg: &MailConfig, email_id: i64) -> anyhow::Result<Outco
         return Ok(Outcome::Done);
     };
     let attempt = row.attempts + 1;
-    let tried = try_send(cfg, &row);
+    let tried = try_send(cfg, smtp, &row);
     match tried {
         Tried::Sent(answer) => {
             db.transaction::<_, ServiceError, _>(|c| {
@@ -232,19 +253,16 @@ pub fn build(row: &EmailRow) -> Result<Message, String> {
     b.body(row.body.clone()).map_err(|e| e.to_string())
 }
 
-fn try_send(cfg: &MailConfig, row: &EmailRow) -> Tried {
+fn try_send(cfg: &MailConfig, smtp: &Smtp, row: &EmailRow) -> Tried {
     let msg = match build(row) {
         Ok(m) => m,
         Err(e) => return Tried::Permanent(format!("cannot build the message: {e}")),
     };
-    let Some(url) = &cfg.smtp_url else {
-        return Tried::Transient("LAZO_SMTP_URL is not set".into());
-    };
-    let transport = match SmtpTransport::from_url(url) {
-        Ok(b) => b.timeout(Some(cfg.smtp_timeout)).build(),
-        // A URL that does not parse will not parse next time either, but
-        // it is configuration the admin fixes: keep the email waiting.
-        Err(e) => return Tried::Transient(format!("LAZO_SMTP_URL: {e}")),
+    let transport = match smtp.get(cfg) {
+        Ok(t) => t,
+        // Missing or unreadable configuration is the admin's to fix: the
+        // email waits (and retries) meanwhile.
+        Err(e) => return Tried::Transient(e),
     };
     match transport.send(&msg) {
         Ok(resp) => Tried::Sent(format!(
@@ -267,9 +285,4 @@ fn smtp_error(e: &lettre::transport::smtp::Error) -> String {
         src = cause.source();
     }
     s.chars().take(1000).collect()
-}
-
-/// Delay hint for callers that want one (the queue's own backoff applies).
-pub fn first_retry() -> Duration {
-    Duration::seconds(10)
 }
