@@ -1,4 +1,3 @@
-DROP TABLE imap_state;
 DROP TABLE email_suppressions;
 DROP TABLE inbound_attachments;
 DROP TABLE emails;
