@@ -14,6 +14,7 @@ use crate::wire::Actor;
 /// status, group, owner, type and root cause) and the values as people read
 /// them at the time of the change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldChange {
     pub field: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,6 +55,7 @@ impl FieldChange {
 
 /// The payload of an event, tagged by its kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "data")]
 pub enum Event {
     #[serde(rename = "ticket.created")]
@@ -83,6 +85,17 @@ pub enum Event {
 
 impl Event {
     /// The stable name of the kind, as stored and as consumers filter on it.
+    /// Every kind, as webhook endpoints subscribe to them.
+    pub const KINDS: [&'static str; 7] = [
+        "ticket.created",
+        "ticket.updated",
+        "ticket.commented",
+        "ticket.comment_edited",
+        "ticket.comment_deleted",
+        "ticket.sub_ticket_created",
+        "ticket.deleted",
+    ];
+
     pub fn kind(&self) -> &'static str {
         match self {
             Event::TicketCreated { .. } => "ticket.created",
@@ -160,10 +173,18 @@ mod tests {
                 number: 2,
             },
             Event::TicketDeleted { number: 1 },
+            Event::TicketUpdated {
+                changes: vec![],
+                comment_id: None,
+            },
         ];
+        // KINDS is what webhook endpoints validate against: it must list
+        // exactly the kinds there are.
+        assert_eq!(all.len(), Event::KINDS.len());
         for e in all {
             let v = serde_json::to_value(&e).unwrap();
             assert_eq!(v["kind"], e.kind());
+            assert!(Event::KINDS.contains(&e.kind()));
         }
     }
 }

@@ -9,12 +9,14 @@
 //! - [`access`]: who may see and change which ticket.
 //! - [`event`]: what happened to a ticket (the outbox's events).
 //! - [`limits`]: documented size limits of strings and lists.
+//! - [`webhook`]: what integrators receive (webhooks, change feed).
 
 pub mod access;
 pub mod event;
 pub mod limits;
 pub mod model;
 pub mod rules;
+pub mod webhook;
 pub mod wire;
 
 pub use model::*;

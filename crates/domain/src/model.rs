@@ -249,6 +249,8 @@ string_enum!(
         TicketClosed => "ticket_closed",
         NotSnoozed => "not_snoozed",
         JobNotRetryable => "job_not_retryable",
+        /// A webhook URL that points into the private network (refused by default).
+        UrlNotAllowed => "url_not_allowed",
     }
 );
 

@@ -12,6 +12,7 @@
 //! - [`directory`]: statuses, types, settings, groups and users as read by
 //!   the services.
 //! - [`demo`]: first-start defaults and the demo organisation.
+//! - [`webhooks`]: endpoints, signed deliveries and the change feed.
 //!
 //! May import `lazo-domain` and `lazo-storage`; never `lazo-api` or actix.
 
@@ -21,5 +22,6 @@ pub mod directory;
 pub mod error;
 pub mod jobs;
 pub mod tickets;
+pub mod webhooks;
 
 pub use error::ServiceError;

@@ -216,6 +216,52 @@ diesel::table! {
         data -> Text,
         created_at -> Timestamp,
         dispatched_at -> Nullable<Timestamp>,
+        position -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        url -> Text,
+        description -> Text,
+        event_types -> Text,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> BigInt,
+        event_id -> BigInt,
+        msg_id -> Text,
+        event_type -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        attempted_at -> Timestamp,
+        status -> Nullable<Integer>,
+        latency_ms -> Integer,
+        response -> Nullable<Text>,
+        error -> Nullable<Text>,
     }
 }
 
@@ -256,6 +302,8 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(comments -> tickets (ticket_id));
 diesel::joinable!(history -> tickets (ticket_id));
 diesel::joinable!(ticket_tags -> tickets (ticket_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     counters,
@@ -275,4 +323,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     history,
     idempotency_keys,
+    events,
+    jobs,
+    webhook_endpoints,
+    webhook_deliveries,
+    webhook_attempts,
 );

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod comments;
 pub mod config;
+pub mod events;
 pub mod groups;
 pub mod health;
 pub mod history;
@@ -13,6 +14,7 @@ pub mod jobs;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -61,5 +63,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(comments::remove)
         .service(history::list)
         .service(jobs::list)
-        .service(jobs::retry);
+        .service(jobs::retry)
+        .service(events::list)
+        .service(webhooks::list)
+        .service(webhooks::create)
+        .service(webhooks::get)
+        .service(webhooks::update)
+        .service(webhooks::remove)
+        .service(webhooks::rotate)
+        .service(webhooks::deliveries)
+        .service(webhooks::delivery)
+        .service(webhooks::replay);
 }
