@@ -121,6 +121,46 @@ texts! {
         "Seuls les administrateurs peuvent modifier ceci."
     ],
 
+    // ---- webhooks (admin)
+    Webhooks => ["Webhooks", "Webhooks", "Webhooks"],
+    NewWebhook => ["New webhook endpoint", "Nuevo endpoint de webhook", "Nouveau point de terminaison webhook"],
+    WebhookHelp => [
+        "Lazo POSTs every event of the chosen kinds to this URL, signed as Standard Webhooks says. Answer 2xx; anything else is retried for a day and a half, and 410 disables the endpoint.",
+        "Lazo envía por POST cada evento de los tipos elegidos a esta URL, firmado según Standard Webhooks. Responde 2xx; cualquier otra respuesta se reintenta durante día y medio, y 410 desactiva el endpoint.",
+        "Lazo envoie en POST chaque événement des types choisis à cette URL, signé selon Standard Webhooks. Répondez 2xx ; toute autre réponse est retentée pendant un jour et demi, et 410 désactive le point de terminaison."
+    ],
+    EventTypes => ["Events (none ticked: all)", "Eventos (ninguno marcado: todos)", "Événements (aucun coché : tous)"],
+    AllEvents => ["All events", "Todos los eventos", "Tous les événements"],
+    Enabled => ["Enabled", "Activo", "Actif"],
+    Disabled => ["Disabled", "Desactivado", "Désactivé"],
+    Enable => ["Enable", "Activar", "Activer"],
+    Disable => ["Disable", "Desactivar", "Désactiver"],
+    RotateSecret => ["Rotate secret", "Rotar secreto", "Changer le secret"],
+    SigningSecret => ["Signing secret of endpoint", "Secreto de firma del endpoint", "Secret de signature du point de terminaison"],
+    SecretOnce => [
+        "Copy it now: it is shown only this once. After a rotation the previous secret keeps signing for 24 hours.",
+        "Cópialo ahora: solo se muestra esta vez. Tras una rotación, el secreto anterior sigue firmando durante 24 horas.",
+        "Copiez-le maintenant : il n'est affiché qu'une fois. Après un changement, l'ancien secret signe encore pendant 24 heures."
+    ],
+    Deliveries => ["Deliveries", "Entregas", "Livraisons"],
+    NoDeliveries => ["No deliveries yet.", "Todavía no hay entregas.", "Aucune livraison pour l'instant."],
+    State => ["State", "Estado", "État"],
+    Succeeded => ["Delivered", "Entregado", "Livré"],
+    Failed => ["Failed", "Fallido", "Échoué"],
+    Pending => ["Retrying", "Reintentando", "Nouvel essai"],
+    Refresh => ["Refresh", "Actualizar", "Actualiser"],
+    Event => ["Event", "Evento", "Événement"],
+    Attempts => ["Attempts", "Intentos", "Tentatives"],
+    LastAnswer => ["Last answer", "Última respuesta", "Dernière réponse"],
+    When => ["When", "Cuándo", "Quand"],
+    Replay => ["Send again", "Reenviar", "Renvoyer"],
+    ReplayQueued => ["Queued to send again.", "En cola para reenviar.", "Mis en file pour renvoi."],
+    ErrUrlNotAllowed => [
+        "This URL points into a private network; Lazo does not send webhooks there.",
+        "Esta URL apunta a una red privada; Lazo no envía webhooks allí.",
+        "Cette URL pointe vers un réseau privé ; Lazo n'y envoie pas de webhooks."
+    ],
+
     // ---- login
     LoginTitle => ["Sign in to Lazo", "Inicia sesión en Lazo", "Connexion à Lazo"],
     LoginTagline => [
@@ -544,6 +584,7 @@ pub fn problem_code(code: &str) -> Option<T> {
         E::InvalidCredentials => T::ErrInvalidCredentials,
         E::NotSnoozed => T::ErrNotSnoozed,
         E::TicketClosed => T::ErrTicketClosed,
+        E::UrlNotAllowed => T::ErrUrlNotAllowed,
         _ => return None,
     })
 }

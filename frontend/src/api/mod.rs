@@ -467,3 +467,54 @@ pub async fn sub_tickets(ticket: i64) -> Result<TicketPage, ApiError> {
 pub async fn create_sub_ticket(ticket: i64, b: &CreateTicket) -> Result<Ticket, ApiError> {
     send(Method::POST, &format!("/tickets/{ticket}/sub-tickets"), b).await
 }
+
+// ------------------------------------------------------------------ webhooks (admins)
+
+use lazo_domain::webhook::{
+    NewWebhookEndpoint, WebhookDelivery, WebhookDeliveryDetail, WebhookDeliveryPage,
+    WebhookEndpoint, WebhookEndpointList, WebhookEndpointPatch, WebhookEndpointWithSecret,
+};
+
+pub async fn webhooks() -> Result<Vec<WebhookEndpoint>, ApiError> {
+    get::<WebhookEndpointList>("/webhooks")
+        .await
+        .map(|l| l.items)
+}
+pub async fn create_webhook(b: &NewWebhookEndpoint) -> Result<WebhookEndpointWithSecret, ApiError> {
+    send(Method::POST, "/webhooks", b).await
+}
+pub async fn update_webhook(
+    id: i64,
+    b: &WebhookEndpointPatch,
+) -> Result<WebhookEndpoint, ApiError> {
+    send(Method::PATCH, &format!("/webhooks/{id}"), b).await
+}
+pub async fn delete_webhook(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/webhooks/{id}")).await
+}
+pub async fn rotate_webhook_secret(id: i64) -> Result<WebhookEndpointWithSecret, ApiError> {
+    send(
+        Method::POST,
+        &format!("/webhooks/{id}/rotate-secret"),
+        &serde_json::json!({}),
+    )
+    .await
+}
+pub async fn webhook_deliveries(
+    id: i64,
+    cursor: Option<String>,
+) -> Result<WebhookDeliveryPage, ApiError> {
+    let c = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+    get(&format!("/webhooks/{id}/deliveries?limit=20{c}")).await
+}
+pub async fn webhook_delivery(id: i64, delivery: i64) -> Result<WebhookDeliveryDetail, ApiError> {
+    get(&format!("/webhooks/{id}/deliveries/{delivery}")).await
+}
+pub async fn replay_delivery(id: i64, delivery: i64) -> Result<WebhookDelivery, ApiError> {
+    send(
+        Method::POST,
+        &format!("/webhooks/{id}/deliveries/{delivery}/replay"),
+        &serde_json::json!({}),
+    )
+    .await
+}
