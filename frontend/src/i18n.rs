@@ -130,6 +130,7 @@ texts! {
         "Lazo envoie en POST chaque événement des types choisis à cette URL, signé selon Standard Webhooks. Répondez 2xx ; toute autre réponse est retentée pendant un jour et demi, et 410 désactive le point de terminaison."
     ],
     EventTypes => ["Events (none ticked: all)", "Eventos (ninguno marcado: todos)", "Événements (aucun coché : tous)"],
+    Events => ["Events", "Eventos", "Événements"],
     AllEvents => ["All events", "Todos los eventos", "Tous les événements"],
     Enabled => ["Enabled", "Activo", "Actif"],
     Disabled => ["Disabled", "Desactivado", "Désactivé"],

@@ -149,8 +149,12 @@ fn main() {
         for _ in 0..7 {
             let who = who.clone();
             let t = Instant::now();
+            // As the handler reads: a pooled connection, no transaction.
             let page = db
-                .write_blocking(move |c| Ok(webhooks::feed(c, &who, after, limit)?))
+                .storage()
+                .with_conn::<_, lazo_service::ServiceError, _>(move |c| {
+                    webhooks::feed(c, &who, after, limit)
+                })
                 .expect("feed");
             times.push(t.elapsed().as_secs_f64() * 1e3);
             std::hint::black_box(page);

@@ -187,7 +187,7 @@ pub fn Webhooks() -> impl IntoView {
             </div>
         })}
         <table class="admin-table" aria-label=move || t(T::Webhooks)>
-            <thead><tr><th>"URL"</th><th>{move || t(T::EventTypes)}</th><th>{move || t(T::State)}</th><th></th></tr></thead>
+            <thead><tr><th>"URL"</th><th>{move || t(T::Events)}</th><th>{move || t(T::State)}</th><th></th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
         {move || open.get().map(|id| view! { <DeliveryLog endpoint=id /> })}
