@@ -3,12 +3,15 @@
 //! themselves; every database call goes through `Db::read`/`Db::write`, off
 //! the actix workers.
 
+pub mod alert_rules;
 pub mod auth;
 pub mod comments;
 pub mod config;
+pub mod contacts;
 pub mod groups;
 pub mod health;
 pub mod history;
+pub mod intake;
 pub mod jobs;
 pub mod tickets;
 pub mod tokens;
@@ -61,5 +64,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(comments::remove)
         .service(history::list)
         .service(jobs::list)
-        .service(jobs::retry);
+        .service(jobs::retry)
+        .service(contacts::list)
+        .service(contacts::create)
+        .service(contacts::get)
+        .service(contacts::update)
+        .service(contacts::remove)
+        .service(contacts::merge)
+        .service(contacts::timeline)
+        .service(contacts::create_touchpoint)
+        .service(intake::batch)
+        .service(intake::create)
+        .service(intake::of_ticket)
+        .service(alert_rules::list)
+        .service(alert_rules::create)
+        .service(alert_rules::get)
+        .service(alert_rules::replace)
+        .service(alert_rules::remove)
+        .service(alert_rules::test);
 }
