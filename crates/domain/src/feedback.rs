@@ -729,7 +729,7 @@ fn same(a: &Value, b: &Value) -> bool {
 impl AlertConditions {
     /// Whether a response meets every condition.
     pub fn matches(&self, r: &SurveyResponseInput) -> bool {
-        if !self.surveys.is_empty() && !self.surveys.iter().any(|s| *s == r.survey_id) {
+        if !self.surveys.is_empty() && !self.surveys.contains(&r.survey_id) {
             return false;
         }
         for s in &self.scores {
