@@ -18,6 +18,62 @@ use crate::wire::{Contact, ContactInput, FieldError, FieldValues, Problem, Summa
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
+#[cfg(feature = "openapi")]
+fn typed(t: utoipa::openapi::schema::Type) -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(t)
+        .build()
+}
+
+/// A value a condition compares with, in the OpenAPI document: a string, a
+/// number or a boolean.
+#[cfg(feature = "openapi")]
+pub struct Scalar;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Scalar {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(typed(Type::String))
+            .item(typed(Type::Number))
+            .item(typed(Type::Boolean))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl ToSchema for Scalar {}
+
+/// An answer's value in the OpenAPI document: a string, a number, a boolean
+/// or an array of strings (which one its `type` says).
+#[cfg(feature = "openapi")]
+pub struct AnswerValue;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for AnswerValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(typed(Type::String))
+            .item(typed(Type::Number))
+            .item(typed(Type::Boolean))
+            .item(
+                ArrayBuilder::new()
+                    .items(typed(Type::String))
+                    .max_items(Some(ANSWERS_MAX)),
+            )
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl ToSchema for AnswerValue {}
+
+fn is_scalar(v: &Value) -> bool {
+    v.is_string() || v.is_number() || v.is_boolean()
+}
+
 // ---------------------------------------------------------------- contacts
 
 /// A new contact. Email and external reference are each unique.
@@ -375,7 +431,7 @@ pub struct Answer {
     pub answer_type: AnswerType,
     /// As `type` says: a string (text, choice, date), a number (number,
     /// rating), an array of strings (multi_choice) or a boolean.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = AnswerValue))]
     pub answer: Value,
 }
 
@@ -652,7 +708,7 @@ pub struct AnswerCondition {
     pub question: String,
     /// The answer is this value (a multi-choice answer: contains it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Scalar>))]
     pub equals: Option<Value>,
     /// The answer's text contains this, ignoring case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -673,7 +729,7 @@ pub struct EmbeddedCondition {
         schema(min_length = 1, max_length = 100, pattern = r"\S")
     )]
     pub key: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Scalar))]
     pub equals: Value,
 }
 
@@ -824,6 +880,13 @@ impl AlertConditions {
                 QUESTION_MAX,
                 errors,
             );
+            if a.equals.as_ref().is_some_and(|v| !is_scalar(v)) {
+                errors.push(FieldError::new(
+                    format!("conditions.answers[{i}].equals"),
+                    ErrorCode::Invalid,
+                    "a string, a number or a boolean",
+                ));
+            }
             if let Some(c) = &a.contains {
                 check_line(
                     &format!("conditions.answers[{i}].contains"),
@@ -840,6 +903,13 @@ impl AlertConditions {
                 NAME_MAX,
                 errors,
             );
+            if !is_scalar(&e.equals) {
+                errors.push(FieldError::new(
+                    format!("conditions.embedded[{i}].equals"),
+                    ErrorCode::Invalid,
+                    "a string, a number or a boolean",
+                ));
+            }
         }
         for (i, w) in self.comment_contains.iter().enumerate() {
             check_line(
