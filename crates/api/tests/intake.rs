@@ -246,6 +246,36 @@ async fn agents_see_the_contacts_of_the_tickets_they_see() {
     let ids: Vec<i64> = all.items.iter().map(|c| c.id).collect();
     assert!(ids.contains(&seen));
     assert!(!ids.contains(&hidden));
+    // The contact's ticket in Billing stays out of Ana's view of its
+    // timeline, even when she names it.
+    let billing = app
+        .create_ticket(
+            &admin,
+            &json!({"subject": "Secret billing case", "group_id": d.billing, "owner_id": d.sofia, "requester": {"email": "seen@example.org"}}),
+        )
+        .await;
+    let tl: TouchpointPage = ok(app
+        .get(
+            &ana,
+            &format!("/api/v1/contacts/{seen}/timeline?ticket={}", billing.id),
+        )
+        .await)
+    .await;
+    assert_eq!(
+        tl.items.iter().map(|t| t.ticket_id).collect::<Vec<_>>(),
+        [Some(mine.id)]
+    );
+    let tl: TouchpointPage = ok(app
+        .get(
+            &admin,
+            &format!("/api/v1/contacts/{seen}/timeline?ticket={}", billing.id),
+        )
+        .await)
+    .await;
+    assert_eq!(
+        tl.items.iter().map(|t| t.ticket_id).collect::<Vec<_>>(),
+        [Some(billing.id), Some(mine.id)]
+    );
     // The admin sees both; agents may not delete or merge.
     let all: ContactPage = ok(app.get(&admin, "/api/v1/contacts?limit=200").await).await;
     assert!(all.items.iter().any(|c| c.id == hidden));

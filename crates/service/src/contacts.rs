@@ -22,6 +22,21 @@ use lazo_storage::{now, utc, Backend, DbBackend, DbConn};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
 
+/// The visibility filter of the follow-up list (`list::filtered`) as one
+/// expression over `tickets`, for correlated subqueries (a boxed query cannot
+/// be one on the multi-backend connection).
+#[macro_export]
+macro_rules! visible_ticket {
+    ($v:expr) => {
+        tickets::owner_id
+            .eq($v.user_id)
+            .or(tickets::group_id.eq_any($v.group_ids.clone()))
+            .or(tickets::parent_owner_id.eq($v.user_id))
+            .or(tickets::parent_group_id.eq_any($v.group_ids.clone()))
+            .or(tickets::id.eq_any($v.parents_of_mine.clone()))
+    };
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = contacts)]
 pub struct ContactRow {
@@ -111,18 +126,9 @@ pub fn list(
     let mut query: contacts::BoxedQuery<'static, DbBackend> =
         contacts::table.filter(contacts::id.gt(after)).into_boxed();
     if let Some(v) = visibility(c, who)? {
-        // The visibility filter of the follow-up list (`list::filtered`),
-        // correlated on the contact: a contact with a ticket the agent sees.
         let seen = tickets::table
             .filter(tickets::contact_id.eq(contacts::id.nullable()))
-            .filter(
-                tickets::owner_id
-                    .eq(v.user_id)
-                    .or(tickets::group_id.eq_any(v.group_ids.clone()))
-                    .or(tickets::parent_owner_id.eq(v.user_id))
-                    .or(tickets::parent_group_id.eq_any(v.group_ids.clone()))
-                    .or(tickets::id.eq_any(v.parents_of_mine.clone())),
-            );
+            .filter(visible_ticket!(v));
         query = query.filter(diesel::dsl::exists(seen));
     }
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {

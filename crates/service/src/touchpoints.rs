@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::auth::Principal;
 use crate::contacts;
 use crate::error::ServiceError;
-use lazo_storage::schema::touchpoints as tp;
+use lazo_storage::schema::{tickets, touchpoints as tp};
 use lazo_storage::{now, utc, DbConn};
 
 /// A touchpoint to record.
@@ -174,6 +174,8 @@ pub fn timeline(
     limit: i64,
 ) -> Result<(Vec<Touchpoint>, Option<String>), ServiceError> {
     contacts::load_visible(c, who, contact_id)?;
+    // Only a ticket the caller sees leads the page.
+    let ticket = ticket.filter(|t| crate::tickets::load_visible(c, who, *t).is_ok());
     let pinned: Option<TouchpointRow> = match ticket {
         Some(t) => tp::table
             .filter(tp::contact_id.eq(contact_id))
@@ -188,6 +190,14 @@ pub fn timeline(
     let mut q = tp::table.filter(tp::contact_id.eq(contact_id)).into_boxed();
     if let Some(p) = &pinned {
         q = q.filter(tp::id.ne(p.id));
+    }
+    if let Some(v) = crate::tickets::list::visibility(c, who)? {
+        // Invisible is invisible: an agent does not learn of the contact's
+        // tickets in groups they are not in, not even their subjects.
+        let seen = tickets::table
+            .filter(tickets::id.nullable().eq(tp::ticket_id))
+            .filter(crate::visible_ticket!(v));
+        q = q.filter(tp::ticket_id.is_null().or(diesel::dsl::exists(seen)));
     }
     if let Some(cur) = cursor.filter(|s| !s.is_empty()) {
         let (t, id) = decode_cursor(cur)?;
