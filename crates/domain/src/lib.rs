@@ -8,11 +8,13 @@
 //! - [`rules`]: ticket rules (root causes, custom fields, closing, assignment).
 //! - [`access`]: who may see and change which ticket.
 //! - [`event`]: what happened to a ticket (the outbox's events).
+//! - [`feedback`]: contacts, touchpoints, survey intake and alert rules.
 //! - [`limits`]: documented size limits of strings and lists.
 //! - [`webhook`]: what integrators receive (webhooks, change feed).
 
 pub mod access;
 pub mod event;
+pub mod feedback;
 pub mod limits;
 pub mod model;
 pub mod rules;

@@ -167,6 +167,7 @@ diesel::table! {
         version -> BigInt,
         snooze_until -> Nullable<Timestamp>,
         snooze_status_id -> Nullable<BigInt>,
+        survey_response_id -> Nullable<BigInt>,
     }
 }
 
@@ -295,6 +296,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    touchpoints (id) {
+        id -> BigInt,
+        contact_id -> BigInt,
+        kind -> Text,
+        channel -> Nullable<Text>,
+        title -> Text,
+        payload -> Text,
+        ticket_id -> Nullable<BigInt>,
+        survey_response_id -> Nullable<BigInt>,
+        occurred_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_responses (id) {
+        id -> BigInt,
+        contact_id -> Nullable<BigInt>,
+        /// The survey's id at the source.
+        survey -> Text,
+        /// NPS, 0-10.
+        score -> Nullable<Integer>,
+        comment -> Nullable<Text>,
+        answers -> Text,
+        received_at -> Timestamp,
+        survey_name -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        csat -> Nullable<Integer>,
+        ces -> Nullable<Integer>,
+        embedded -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        request_hash -> Nullable<Text>,
+        outcome -> Text,
+        created_by_token -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    alert_rules (id) {
+        id -> BigInt,
+        name -> Text,
+        enabled -> Bool,
+        position -> Integer,
+        stop_on_match -> Bool,
+        record_only -> Bool,
+        conditions -> Text,
+        ticket_type_id -> Nullable<BigInt>,
+        priority -> SmallInt,
+        group_id -> Nullable<BigInt>,
+        owner_id -> Nullable<BigInt>,
+        status_id -> Nullable<BigInt>,
+        subject_template -> Text,
+        summary_score -> Nullable<Text>,
+        summary_comment -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(group_members -> ticket_groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(root_causes -> ticket_types (ticket_type_id));
@@ -328,4 +389,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
     webhook_attempts,
+    touchpoints,
+    survey_responses,
+    alert_rules,
 );

@@ -3,13 +3,16 @@
 //! themselves; every database call goes through `Db::read`/`Db::write`, off
 //! the actix workers.
 
+pub mod alert_rules;
 pub mod auth;
 pub mod comments;
 pub mod config;
 pub mod events;
+pub mod contacts;
 pub mod groups;
 pub mod health;
 pub mod history;
+pub mod intake;
 pub mod jobs;
 pub mod tickets;
 pub mod tokens;
@@ -73,5 +76,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(webhooks::rotate)
         .service(webhooks::deliveries)
         .service(webhooks::delivery)
-        .service(webhooks::replay);
+        .service(webhooks::replay)
+        .service(contacts::list)
+        .service(contacts::create)
+        .service(contacts::get)
+        .service(contacts::update)
+        .service(contacts::remove)
+        .service(contacts::merge)
+        .service(contacts::timeline)
+        .service(contacts::create_touchpoint)
+        .service(intake::batch)
+        .service(intake::create)
+        .service(intake::of_ticket)
+        .service(alert_rules::list)
+        .service(alert_rules::create)
+        .service(alert_rules::get)
+        .service(alert_rules::replace)
+        .service(alert_rules::remove)
+        .service(alert_rules::test);
 }

@@ -4,9 +4,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use lazo_domain::event::{Event, FieldChange};
-use lazo_domain::limits::{EMAIL_MAX, NAME_MAX, SUBJECT_MAX, TAGS_MAX, TEXT_MAX};
+use lazo_domain::limits::{NAME_MAX, SUBJECT_MAX, TAGS_MAX, TEXT_MAX};
 use lazo_domain::rules::{
-    self, check_line, check_text, is_email, ChangeContext, GroupRules, TicketState, TypeRules,
+    self, check_line, check_text, ChangeContext, GroupRules, TicketState, TypeRules,
 };
 use lazo_domain::wire::Actor as WireActor;
 use lazo_domain::wire::{
@@ -23,8 +23,8 @@ use crate::directory::group_rules;
 use crate::directory::{load_settings, load_status, load_type, type_rules};
 use crate::error::ServiceError;
 use lazo_storage::schema::{
-    comments, contacts, counters, events, history, root_causes, statuses, ticket_groups,
-    ticket_tags, tickets, users,
+    comments, counters, events, history, root_causes, statuses, ticket_groups, ticket_tags,
+    tickets, users,
 };
 use lazo_storage::{now, DbConn};
 
@@ -243,32 +243,7 @@ fn check_tags(tags: &[String], errors: &mut Vec<FieldError>) {
 }
 
 fn check_requester(r: &ContactInput, errors: &mut Vec<FieldError>) {
-    if let Some(e) = &r.email {
-        if e.len() > EMAIL_MAX || !is_email(e.trim()) {
-            errors.push(FieldError::new(
-                "requester.email",
-                ErrorCode::Invalid,
-                "must be an email address",
-            ));
-        }
-    }
-    if r.email.is_none() && r.external_ref.is_none() {
-        errors.push(FieldError::new(
-            "requester.email",
-            ErrorCode::Required,
-            "a requester needs an email or an external_ref",
-        ));
-    }
-    for (f, v, max) in [
-        ("name", &r.name, NAME_MAX),
-        ("phone", &r.phone, 50),
-        ("language", &r.language, 35),
-        ("external_ref", &r.external_ref, NAME_MAX),
-    ] {
-        if let Some(v) = v {
-            check_line(&format!("requester.{f}"), v, max, errors);
-        }
-    }
+    lazo_domain::feedback::check_contact_input("requester", r, errors);
 }
 
 fn check_score(score: Option<i32>, errors: &mut Vec<FieldError>) {
@@ -318,78 +293,6 @@ fn check_values(v: Values, errors: &mut Vec<FieldError>) {
     if let Some(cm) = v.comment {
         check_comment(cm, "comment", errors);
     }
-}
-
-/// name, phone, language, external_ref, email
-type ContactDetails = (
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-/// Finds the requester by email or external reference, creating the contact
-/// when unknown and filling in details it did not have.
-fn upsert_contact(c: &mut DbConn, r: &ContactInput) -> Result<(i64, Option<String>), ServiceError> {
-    let email = r.email.as_ref().map(|e| e.trim().to_lowercase());
-    let mut found: Option<i64> = None;
-    if let Some(e) = &email {
-        found = contacts::table
-            .filter(contacts::email.eq(e))
-            .select(contacts::id)
-            .first(c)
-            .optional()?;
-    }
-    if found.is_none() {
-        if let Some(x) = &r.external_ref {
-            found = contacts::table
-                .filter(contacts::external_ref.eq(x))
-                .select(contacts::id)
-                .first(c)
-                .optional()?;
-        }
-    }
-    let t = now();
-    let id = match found {
-        Some(id) => {
-            let (n, p, l, x, e): ContactDetails = contacts::table
-                .find(id)
-                .select((
-                    contacts::name,
-                    contacts::phone,
-                    contacts::language,
-                    contacts::external_ref,
-                    contacts::email,
-                ))
-                .first(c)?;
-            diesel::update(contacts::table.find(id))
-                .set((
-                    contacts::name.eq(n.or(r.name.clone())),
-                    contacts::phone.eq(p.or(r.phone.clone())),
-                    contacts::language.eq(l.or(r.language.clone())),
-                    contacts::external_ref.eq(x.or(r.external_ref.clone())),
-                    contacts::email.eq(e.or(email.clone())),
-                    contacts::updated_at.eq(t),
-                ))
-                .execute(c)?;
-            id
-        }
-        None => diesel::insert_into(contacts::table)
-            .values((
-                contacts::email.eq(&email),
-                contacts::name.eq(&r.name),
-                contacts::phone.eq(&r.phone),
-                contacts::language.eq(&r.language),
-                contacts::external_ref.eq(&r.external_ref),
-                contacts::created_at.eq(t),
-                contacts::updated_at.eq(t),
-            ))
-            .returning(contacts::id)
-            .get_result(c)?,
-    };
-    let email: Option<String> = contacts::table.find(id).select(contacts::email).first(c)?;
-    Ok((id, email))
 }
 
 fn next_number(c: &mut DbConn) -> Result<i64, ServiceError> {
@@ -628,7 +531,7 @@ pub fn create(
     }
     let (contact_id, requester_email) = match &input.requester {
         Some(r) => {
-            let (id, e) = upsert_contact(c, r)?;
+            let (id, e) = crate::contacts::upsert(c, r)?;
             (Some(id), e)
         }
         None => (None, None),
@@ -673,6 +576,22 @@ pub fn create(
         .returning(tickets::id)
         .get_result(c)?;
     set_tags(c, id, &normalized_tags(&input.tags))?;
+    if let Some(contact_id) = contact_id {
+        // The customer's timeline shows the ticket.
+        crate::touchpoints::record(
+            c,
+            crate::touchpoints::NewTouchpoint {
+                contact_id,
+                kind: lazo_domain::TouchpointKind::Ticket,
+                channel: input.source.as_ref().map(|s| s.trim().to_lowercase()),
+                title: format!("#{number} {}", input.subject.trim()),
+                payload: serde_json::json!({"ticket_id": id, "number": number}),
+                ticket_id: Some(id),
+                survey_response_id: None,
+                occurred_at: t,
+            },
+        )?;
+    }
     let comment_id = match &input.comment {
         Some(cm) => Some(insert_comment(c, id, &actor, cm, t)?),
         None => None,
@@ -1019,7 +938,7 @@ pub fn update_with(
 
     let (contact_id, requester_email) = match &changes.requester {
         Some(Some(r)) => {
-            let (cid, e) = upsert_contact(c, r)?;
+            let (cid, e) = crate::contacts::upsert(c, r)?;
             (Some(cid), e)
         }
         Some(None) => (None, None),
