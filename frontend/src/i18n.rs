@@ -121,6 +121,24 @@ texts! {
         "Seuls les administrateurs peuvent modifier ceci."
     ],
 
+    // ---- customer and survey (ticket page)
+    Customer => ["Customer", "Cliente", "Client"],
+    Timeline => ["Timeline", "Cronología", "Chronologie"],
+    Subscribed => ["Accepts messages", "Acepta mensajes", "Accepte les messages"],
+    Ticket => ["Ticket", "Ticket", "Ticket"],
+    SurveyResponse => ["Survey response", "Respuesta de encuesta", "Réponse à l'enquête"],
+    EmbeddedData => ["Embedded data", "Datos incrustados", "Données intégrées"],
+    AlertRules => ["Alert rules", "Reglas de alerta", "Règles d'alerte"],
+    RuleCreatedTicket => ["created a ticket", "creó un ticket", "a créé un ticket"],
+    RuleRecorded => ["recorded only", "solo registrada", "enregistrée seulement"],
+    RuleFailed => ["could not create its ticket", "no pudo crear su ticket", "n'a pas pu créer son ticket"],
+    TpSurvey => ["Survey", "Encuesta", "Enquête"],
+    TpEmail => ["Email", "Correo", "E-mail"],
+    TpTicket => ["Ticket", "Ticket", "Ticket"],
+    TpCall => ["Call", "Llamada", "Appel"],
+    TpChat => ["Chat", "Chat", "Discussion"],
+    TpOther => ["Other", "Otro", "Autre"],
+
     // ---- webhooks (admin)
     Webhooks => ["Webhooks", "Webhooks", "Webhooks"],
     NewWebhook => ["New webhook endpoint", "Nuevo endpoint de webhook", "Nouveau point de terminaison webhook"],

@@ -28,7 +28,7 @@ pub mod error;
 pub mod intake;
 pub mod jobs;
 pub mod tickets;
-pub mod webhooks;
 pub mod touchpoints;
+pub mod webhooks;
 
 pub use error::ServiceError;

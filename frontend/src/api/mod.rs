@@ -518,3 +518,28 @@ pub async fn replay_delivery(id: i64, delivery: i64) -> Result<WebhookDelivery, 
     )
     .await
 }
+
+// ------------------------------------------------------------------ customer and survey
+
+use lazo_domain::feedback::{SurveyResponse, TouchpointPage};
+
+/// The survey response a ticket came from; `None` when it came from none.
+pub async fn ticket_response(ticket: i64) -> Result<Option<SurveyResponse>, ApiError> {
+    match get(&format!("/tickets/{ticket}/response")).await {
+        Ok(r) => Ok(Some(r)),
+        Err(ApiError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+/// A contact's touchpoints, newest first; asked from a ticket, its own first.
+pub async fn timeline(
+    contact: i64,
+    ticket: i64,
+    cursor: Option<String>,
+) -> Result<TouchpointPage, ApiError> {
+    let c = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+    get(&format!(
+        "/contacts/{contact}/timeline?ticket={ticket}&limit=10{c}"
+    ))
+    .await
+}
