@@ -121,6 +121,22 @@ texts! {
         "Seuls les administrateurs peuvent modifier ceci."
     ],
 
+    // ---- customers
+    Customers => ["Customers", "Clientes", "Clients"],
+    CustomerProfile => ["Profile", "Perfil", "Profil"],
+    SearchCustomers => ["Name, email, phone or reference", "Nombre, correo, teléfono o referencia", "Nom, e-mail, téléphone ou référence"],
+    Search => ["Search", "Buscar", "Rechercher"],
+    NothingYet => ["Nothing yet.", "Nada todavía.", "Rien pour l'instant."],
+    MergeContact => ["Merge a duplicate into this customer (its number)", "Fusionar un duplicado en este cliente (su número)", "Fusionner un doublon dans ce client (son numéro)"],
+    Merge => ["Merge", "Fusionar", "Fusionner"],
+    MergeWhich => ["Give the number of the customer to merge.", "Indica el número del cliente que fusionar.", "Indiquez le numéro du client à fusionner."],
+    ConfirmMerge => [
+        "Move that customer's tickets, responses and timeline here and delete it?",
+        "¿Mover aquí los tickets, respuestas y cronología de ese cliente y eliminarlo?",
+        "Déplacer ici les tickets, réponses et la chronologie de ce client et le supprimer ?"
+    ],
+    Merged => ["Merged.", "Fusionado.", "Fusionné."],
+
     // ---- customer and survey (ticket page)
     Customer => ["Customer", "Cliente", "Client"],
     Timeline => ["Timeline", "Cronología", "Chronologie"],
@@ -138,6 +154,48 @@ texts! {
     TpCall => ["Call", "Llamada", "Appel"],
     TpChat => ["Chat", "Chat", "Discussion"],
     TpOther => ["Other", "Otro", "Autre"],
+
+    // ---- alert rules (admin)
+    NewAlertRule => ["New alert rule", "Nueva regla de alerta", "Nouvelle règle d'alerte"],
+    AlertRulesHelp => [
+        "Every survey response is checked against the enabled rules, lowest position first. A rule matches when all its conditions hold; it creates the ticket below, or only records the match. A rule set to stop ends the evaluation when it matches.",
+        "Cada respuesta de encuesta se compara con las reglas activas, de menor a mayor posición. Una regla coincide cuando se cumplen todas sus condiciones; crea el ticket de abajo o solo registra la coincidencia. Una regla que se detiene termina la evaluación al coincidir.",
+        "Chaque réponse à une enquête est comparée aux règles actives, de la plus petite position à la plus grande. Une règle correspond quand toutes ses conditions sont remplies ; elle crée le ticket ci-dessous, ou enregistre seulement la correspondance. Une règle qui s'arrête termine l'évaluation quand elle correspond."
+    ],
+    StopOnMatch => ["Stop at this rule when it matches", "Detenerse en esta regla si coincide", "S'arrêter à cette règle si elle correspond"],
+    RecordOnly => ["Only record (no ticket)", "Solo registrar (sin ticket)", "Enregistrer seulement (pas de ticket)"],
+    WhenResponse => ["When a response…", "Cuando una respuesta…", "Quand une réponse…"],
+    SurveysField => ["is to one of these surveys (ids)", "es de una de estas encuestas (ids)", "concerne l'une de ces enquêtes (ids)"],
+    CommentContains => ["has a comment containing one of", "tiene un comentario que contiene alguno de", "a un commentaire contenant l'un de"],
+    ScoreRanges => ["Scores within", "Puntuaciones entre", "Scores entre"],
+    From => ["From", "Desde", "De"],
+    To => ["To", "Hasta", "À"],
+    AddScoreRange => ["Add a score range", "Añadir un rango de puntuación", "Ajouter une plage de score"],
+    AnswerConditions => ["Answers", "Respuestas", "Réponses"],
+    Question => ["Question (id or text)", "Pregunta (id o texto)", "Question (id ou texte)"],
+    Comparison => ["Comparison", "Comparación", "Comparaison"],
+    Equals => ["is", "es", "est"],
+    Contains => ["contains", "contiene", "contient"],
+    Value => ["Value", "Valor", "Valeur"],
+    Key => ["Key", "Clave", "Clé"],
+    AddAnswerCondition => ["Add an answer condition", "Añadir una condición de respuesta", "Ajouter une condition de réponse"],
+    AddEmbeddedCondition => ["Add an embedded data condition", "Añadir una condición de datos incrustados", "Ajouter une condition de données intégrées"],
+    ThenCreate => ["…then create this ticket", "…entonces crear este ticket", "…alors créer ce ticket"],
+    SubjectTemplate => ["Subject (template)", "Asunto (plantilla)", "Sujet (modèle)"],
+    Default => ["Default", "Predeterminado", "Par défaut"],
+    SummaryScore => ["Summary score from", "Puntuación del resumen desde", "Score du résumé depuis"],
+    SummaryComment => ["Summary comment from", "Comentario del resumen desde", "Commentaire du résumé depuis"],
+    TestRule => ["Test this rule against a sample response", "Probar esta regla con una respuesta de ejemplo", "Tester cette règle avec une réponse d'exemple"],
+    TestRuleHelp => [
+        "Runs the saved rule on this response without writing anything.",
+        "Ejecuta la regla guardada sobre esta respuesta sin escribir nada.",
+        "Applique la règle enregistrée à cette réponse sans rien écrire."
+    ],
+    SampleResponse => ["Sample response (JSON)", "Respuesta de ejemplo (JSON)", "Réponse d'exemple (JSON)"],
+    RunTest => ["Run the test", "Ejecutar la prueba", "Lancer le test"],
+    SampleNotValid => ["The sample is not a valid response", "El ejemplo no es una respuesta válida", "L'exemple n'est pas une réponse valide"],
+    RuleNoMatch => ["No match: nothing would happen.", "No coincide: no pasaría nada.", "Pas de correspondance : rien ne se passerait."],
+    RuleWouldCreate => ["Match: it would create this ticket.", "Coincide: crearía este ticket.", "Correspondance : elle créerait ce ticket."],
 
     // ---- webhooks (admin)
     Webhooks => ["Webhooks", "Webhooks", "Webhooks"],

@@ -38,8 +38,9 @@ test('a detractor becomes a ticket showing the response and the customer timelin
     ],
     embedded: { store: 'Madrid Centro' },
   });
-  assert.equal(res.status, 201, await res.text());
-  const intake = await res.json();
+  const text = await res.text();
+  assert.equal(res.status, 201, text);
+  const intake = JSON.parse(text);
   assert.equal(intake.tickets.length, 1, JSON.stringify(intake));
   const ticket = intake.tickets[0];
 
@@ -68,6 +69,23 @@ test('a detractor becomes a ticket showing the response and the customer timelin
   await items.nth(call).getByText('IVR').waitFor();
   await shot(page, '12-survey-ticket');
 
+  // The customer's own page: details, timeline, an edit.
+  await customer.getByRole('link', { name: 'Profile' }).click();
+  await page.getByRole('heading', { name: 'Carla Nieto' }).waitFor();
+  const tl = page.getByRole('region', { name: 'Timeline' }).getByRole('list', { name: 'Timeline' }).locator('li');
+  await tl.nth(2).waitFor();
+  await page.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('form', { name: 'Edit' });
+  await edit.getByLabel('Phone').fill('+34 600 000 111');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('region', { name: 'Details' }).getByText('+34 600 000 111').waitFor();
+  await shot(page, '12-contact-page');
+  // And found by search.
+  await page.goto(BASE + '/contacts');
+  await page.getByRole('searchbox').fill(email);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('table', { name: 'Customers' }).getByRole('link', { name: 'Carla Nieto' }).waitFor();
+
   // A ticket made by hand has no survey card.
   res = await post('/api/v1/tickets', { subject: 'By hand', requester: { email } });
   assert.equal(res.status, 201);
@@ -75,5 +93,52 @@ test('a detractor becomes a ticket showing the response and the customer timelin
   await page.goto(`${BASE}/tickets/${byHand.id}`);
   await page.getByRole('region', { name: 'Customer' }).getByText('Carla Nieto').waitFor();
   assert.equal(await page.getByRole('region', { name: 'Survey response' }).count(), 0);
+  await page.close();
+});
+
+test('an admin writes an alert rule and tests it against a sample response', async () => {
+  const page = await freshPage(browser);
+  await login(page, 'admin@demo.lazo');
+  await listReady(page);
+  await page.goto(BASE + '/admin/alert-rules');
+  // The default rule of a new installation is there.
+  await page.locator('section.rule').first().waitFor();
+  const form = page.getByRole('form', { name: 'New alert rule' });
+  const name = `Madrid detractors ${Date.now()}`;
+  await form.getByLabel('Name').fill(name);
+  await form.getByRole('button', { name: 'Create' }).click();
+  const rule = page.getByRole('region', { name });
+  await rule.waitFor();
+  await rule.getByRole('button', { name: 'Add a score range' }).click();
+  const scores = rule.getByRole('group', { name: 'Scores within' });
+  await scores.getByLabel('To').fill('4');
+  await rule.getByRole('button', { name: 'Add an embedded data condition' }).click();
+  const embedded = rule.getByRole('group', { name: 'Embedded data' });
+  await embedded.getByLabel('Key').fill('store');
+  await embedded.getByLabel('Value').fill('Madrid');
+  await rule.getByLabel('Subject (template)').fill('Madrid: NPS {{ scores.nps }} from {{ respondent.name }}');
+  await rule.getByLabel('Enabled').check();
+  await rule.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.').first().waitFor();
+
+  // The preview: a matching sample, then one that does not match.
+  const again = page.getByRole('region', { name });
+  await again.getByText('Test this rule against a sample response').click();
+  const sample = again.getByLabel('Sample response (JSON)');
+  await sample.fill(JSON.stringify({
+    survey_id: 'nps-2026', scores: { nps: 2 }, comment: 'Cold food',
+    respondent: { email: 'ines@example.com', name: 'Inés' }, embedded: { store: 'Madrid' },
+  }));
+  await again.getByRole('button', { name: 'Run the test' }).click();
+  const outcome = again.getByRole('status');
+  await outcome.getByText('Match: it would create this ticket.').waitFor();
+  await outcome.getByText('Madrid: NPS 2 from Inés').waitFor();
+  await shot(page, '12-alert-rule-test');
+  await sample.fill(JSON.stringify({ survey_id: 'nps-2026', scores: { nps: 2 }, embedded: { store: 'Sevilla' } }));
+  await again.getByRole('button', { name: 'Run the test' }).click();
+  await again.getByRole('status').getByText('No match: nothing would happen.').waitFor();
+  await sample.fill('{"scores": ');
+  await again.getByRole('button', { name: 'Run the test' }).click();
+  await again.getByRole('alert').getByText(/not a valid response/).waitFor();
   await page.close();
 });

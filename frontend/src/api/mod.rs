@@ -534,12 +534,55 @@ pub async fn ticket_response(ticket: i64) -> Result<Option<SurveyResponse>, ApiE
 /// A contact's touchpoints, newest first; asked from a ticket, its own first.
 pub async fn timeline(
     contact: i64,
-    ticket: i64,
+    ticket: Option<i64>,
     cursor: Option<String>,
 ) -> Result<TouchpointPage, ApiError> {
     let c = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+    let tk = ticket.map(|t| format!("&ticket={t}")).unwrap_or_default();
+    get(&format!("/contacts/{contact}/timeline?limit=10{tk}{c}")).await
+}
+
+use lazo_domain::feedback::{ContactPage, MergeContacts, UpdateContact};
+
+pub async fn contacts(q: &str, cursor: Option<String>) -> Result<ContactPage, ApiError> {
+    let c = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
     get(&format!(
-        "/contacts/{contact}/timeline?ticket={ticket}&limit=10{c}"
+        "/contacts?limit=50&q={}{c}",
+        crate::util::encode(q)
     ))
     .await
+}
+pub async fn contact(id: i64) -> Result<Contact, ApiError> {
+    get(&format!("/contacts/{id}")).await
+}
+pub async fn update_contact(id: i64, b: &UpdateContact) -> Result<Contact, ApiError> {
+    send(Method::PATCH, &format!("/contacts/{id}"), b).await
+}
+pub async fn merge_contacts(id: i64, from: i64) -> Result<Contact, ApiError> {
+    send(
+        Method::POST,
+        &format!("/contacts/{id}/merge"),
+        &MergeContacts { from },
+    )
+    .await
+}
+
+// ------------------------------------------------------------------ alert rules (admins)
+
+use lazo_domain::feedback::{AlertRule, AlertRuleInput, AlertRuleTest, SurveyResponseInput};
+
+pub async fn alert_rules() -> Result<Vec<AlertRule>, ApiError> {
+    get("/alert-rules").await
+}
+pub async fn create_alert_rule(b: &AlertRuleInput) -> Result<AlertRule, ApiError> {
+    send(Method::POST, "/alert-rules", b).await
+}
+pub async fn replace_alert_rule(id: i64, b: &AlertRuleInput) -> Result<AlertRule, ApiError> {
+    send(Method::PUT, &format!("/alert-rules/{id}"), b).await
+}
+pub async fn delete_alert_rule(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/alert-rules/{id}")).await
+}
+pub async fn test_alert_rule(id: i64, b: &SurveyResponseInput) -> Result<AlertRuleTest, ApiError> {
+    send(Method::POST, &format!("/alert-rules/{id}/test"), b).await
 }

@@ -1,5 +1,6 @@
 //! Configuration screens for admins and ticket admins.
 
+mod alert_rules;
 mod groups;
 mod settings;
 mod statuses;
@@ -30,6 +31,7 @@ pub fn AdminPage() -> impl IntoView {
             "statuses" => view! { <statuses::Statuses /> }.into_any(),
             "types" => view! { <types::Types /> }.into_any(),
             "settings" => view! { <settings::Settings /> }.into_any(),
+            "alert-rules" => view! { <alert_rules::AlertRules /> }.into_any(),
             "webhooks" if session.is_admin() => view! { <webhooks::Webhooks /> }.into_any(),
             "webhooks" => view! { <p class="info-box">{move || t(T::AdminOnly)}</p> }.into_any(),
             _ => view! { <crate::pages::NotFound /> }.into_any(),
@@ -44,6 +46,7 @@ pub fn AdminPage() -> impl IntoView {
                 <A href="/admin/statuses">{move || t(T::Statuses)}</A>
                 <A href="/admin/types">{move || t(T::TicketTypes)}</A>
                 <A href="/admin/settings">{move || t(T::Settings)}</A>
+                <A href="/admin/alert-rules">{move || t(T::AlertRules)}</A>
                 {move || session.is_admin().then(|| view! { <A href="/admin/webhooks">{move || t(T::Webhooks)}</A> })}
             </nav>
             {body}

@@ -89,14 +89,52 @@ fn kind_label(k: TouchpointKind) -> T {
 pub fn CustomerCard(contact: Contact, ticket: i64) -> impl IntoView {
     let prefs = use_prefs();
     let t = move |k: T| prefs.t(k);
+    let cid = contact.id;
+    view! {
+        <section class="card requester" aria-labelledby="req-h">
+            <div class="card-head">
+                <h2 id="req-h">{move || t(T::Customer)}</h2>
+                <a class="small" href=format!("/contacts/{cid}")>{move || t(T::CustomerProfile)}</a>
+            </div>
+            <ContactDetails contact=contact />
+            <h3 class="timeline-h">{move || t(T::Timeline)}</h3>
+            <Timeline contact=cid ticket=Some(ticket) />
+        </section>
+    }
+}
+
+/// A contact's details as a definition list.
+#[component]
+pub fn ContactDetails(contact: Contact) -> impl IntoView {
+    let prefs = use_prefs();
+    let t = move |k: T| prefs.t(k);
+    let c = contact;
+    view! {
+        <dl>
+            {c.name.map(|n| view! { <dt>{move || t(T::Name)}</dt><dd>{n}</dd> })}
+            {c.email.map(|e| view! { <dt>{move || t(T::Email)}</dt><dd><a href=format!("mailto:{e}")>{e.clone()}</a></dd> })}
+            {c.phone.map(|p| view! { <dt>{move || t(T::Phone)}</dt><dd>{p}</dd> })}
+            {c.language.map(|l| view! { <dt>{move || t(T::Language)}</dt><dd>{l}</dd> })}
+            {c.external_ref.map(|x| view! { <dt>{move || t(T::ExternalRef)}</dt><dd>{x}</dd> })}
+            {(!c.subscribed).then(|| view! { <dt>{move || t(T::Subscribed)}</dt><dd>{move || t(T::No)}</dd> })}
+            {c.attributes.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{show_value(&v)}</dd> }).collect_view()}
+        </dl>
+    }
+}
+
+/// A contact's touchpoints, newest first (asked from a ticket: its own
+/// first); a touchpoint opens its details.
+#[component]
+pub fn Timeline(contact: i64, ticket: Option<i64>) -> impl IntoView {
+    let prefs = use_prefs();
+    let t = move |k: T| prefs.t(k);
     let items = RwSignal::new(Vec::<Touchpoint>::new());
     let next = RwSignal::new(None::<String>);
     let failed = RwSignal::new(false);
     let open = RwSignal::new(None::<i64>);
-    let cid = contact.id;
     let load = move |cursor: Option<String>| {
         leptos::task::spawn_local(async move {
-            match api::timeline(cid, ticket, cursor.clone()).await {
+            match api::timeline(contact, ticket, cursor.clone()).await {
                 Ok(page) => {
                     if cursor.is_some() {
                         items.update(|v| v.extend(page.items));
@@ -110,52 +148,38 @@ pub fn CustomerCard(contact: Contact, ticket: i64) -> impl IntoView {
         })
     };
     load(None);
-    let c = contact;
-    let attrs = c.attributes.clone();
     view! {
-        <section class="card requester" aria-labelledby="req-h">
-            <h2 id="req-h">{move || t(T::Customer)}</h2>
-            <dl>
-                {c.name.map(|n| view! { <dt>{move || t(T::Name)}</dt><dd>{n}</dd> })}
-                {c.email.map(|e| view! { <dt>{move || t(T::Email)}</dt><dd><a href=format!("mailto:{e}")>{e.clone()}</a></dd> })}
-                {c.phone.map(|p| view! { <dt>{move || t(T::Phone)}</dt><dd>{p}</dd> })}
-                {c.language.map(|l| view! { <dt>{move || t(T::Language)}</dt><dd>{l}</dd> })}
-                {c.external_ref.map(|x| view! { <dt>{move || t(T::ExternalRef)}</dt><dd>{x}</dd> })}
-                {(!c.subscribed).then(|| view! { <dt>{move || t(T::Subscribed)}</dt><dd>{move || t(T::No)}</dd> })}
-                {attrs.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{show_value(&v)}</dd> }).collect_view()}
-            </dl>
-            <h3 class="timeline-h">{move || t(T::Timeline)}</h3>
-            {move || failed.get().then(|| view! { <p class="muted small">{move || t(T::ErrNetwork)}</p> })}
-            <ol class="timeline" aria-label=move || t(T::Timeline)>
-                {move || items.get().into_iter().map(|tp| {
-                    let id = tp.id;
-                    let here = tp.ticket_id == Some(ticket);
-                    let lang = prefs.lang.get_untracked();
-                    let payload = tp.payload.clone();
-                    view! {
-                        <li class:here=here>
-                            <button class="linklike" aria-expanded=move || (open.get() == Some(id)).to_string()
-                                on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>
-                                <span class="tp-kind">{t(kind_label(tp.kind))}</span>
-                                <span class="tp-title">{tp.title.clone()}</span>
-                            </button>
-                            <div class="muted small">{util::datetime(lang, &tp.occurred_at)}{tp.channel.clone().map(|c| format!(" · {c}"))}</div>
-                            {move || (open.get() == Some(id)).then(|| {
-                                let p = payload.clone();
-                                view! {
-                                    <dl class="tp-detail">
-                                        {p.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{show_value(v)}</dd> }).collect_view()}
-                                        {tp.ticket_id.filter(|x| *x != ticket).map(|x| view! { <dt>{move || t(T::Ticket)}</dt><dd><a href=format!("/tickets/{x}")>{format!("#{x}")}</a></dd> })}
-                                    </dl>
-                                }
-                            })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ol>
-            {move || next.get().map(|c| view! {
-                <button class="btn small" on:click=move |_| load(Some(c.clone()))>{move || t(T::LoadMore)}</button>
-            })}
-        </section>
+        {move || failed.get().then(|| view! { <p class="muted small">{move || t(T::ErrNetwork)}</p> })}
+        <ol class="timeline" aria-label=move || t(T::Timeline)>
+            {move || items.get().into_iter().map(|tp| {
+                let id = tp.id;
+                let here = ticket.is_some() && tp.ticket_id == ticket;
+                let lang = prefs.lang.get_untracked();
+                let payload = tp.payload.clone();
+                view! {
+                    <li class:here=here>
+                        <button class="linklike" aria-expanded=move || (open.get() == Some(id)).to_string()
+                            on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>
+                            <span class="tp-kind">{t(kind_label(tp.kind))}</span>
+                            <span class="tp-title">{tp.title.clone()}</span>
+                        </button>
+                        <div class="muted small">{util::datetime(lang, &tp.occurred_at)}{tp.channel.clone().map(|c| format!(" · {c}"))}</div>
+                        {move || (open.get() == Some(id)).then(|| {
+                            let p = payload.clone();
+                            view! {
+                                <dl class="tp-detail">
+                                    {p.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{show_value(v)}</dd> }).collect_view()}
+                                    {tp.ticket_id.filter(|x| Some(*x) != ticket).map(|x| view! { <dt>{move || t(T::Ticket)}</dt><dd><a href=format!("/tickets/{x}")>{format!("#{x}")}</a></dd> })}
+                                </dl>
+                            }
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+        {move || items.with(|v| v.is_empty()).then(|| view! { <p class="muted small">{move || t(T::NothingYet)}</p> })}
+        {move || next.get().map(|c| view! {
+            <button class="btn small" on:click=move |_| load(Some(c.clone()))>{move || t(T::LoadMore)}</button>
+        })}
     }
 }

@@ -9,7 +9,7 @@
 
 mod activity;
 mod comments;
-mod customer;
+pub(crate) mod customer;
 mod draft;
 mod head;
 mod history;
