@@ -54,7 +54,7 @@ test('a detractor becomes a ticket showing the response and the customer timelin
   await survey.getByText(/created a ticket/).waitFor();
 
   const customer = page.getByRole('region', { name: 'Customer' });
-  await customer.getByText('Carla Nieto').waitFor();
+  await customer.locator('dd').getByText('Carla Nieto', { exact: true }).waitFor();
   const items = customer.getByRole('list', { name: 'Timeline' }).locator('li');
   await items.nth(2).waitFor();
   // This ticket's own touchpoint first, then the rest newest first.
@@ -91,7 +91,7 @@ test('a detractor becomes a ticket showing the response and the customer timelin
   assert.equal(res.status, 201);
   const byHand = await res.json();
   await page.goto(`${BASE}/tickets/${byHand.id}`);
-  await page.getByRole('region', { name: 'Customer' }).getByText('Carla Nieto').waitFor();
+  await page.getByRole('region', { name: 'Customer' }).locator('dd').getByText('Carla Nieto', { exact: true }).waitFor();
   assert.equal(await page.getByRole('region', { name: 'Survey response' }).count(), 0);
   await page.close();
 });
