@@ -137,6 +137,10 @@ texts! {
     ],
     Merged => ["Merged.", "Fusionado.", "Fusionné."],
 
+    SurveyFilter => ["Survey", "Encuesta", "Enquête"],
+    ScoreFilter => ["Score", "Puntuación", "Score"],
+    ScoreMin => ["Score from", "Puntuación desde", "Score à partir de"],
+    ScoreMax => ["Score up to", "Puntuación hasta", "Score jusqu'à"],
     // ---- customer and survey (ticket page)
     Customer => ["Customer", "Cliente", "Client"],
     Timeline => ["Timeline", "Cronología", "Chronologie"],

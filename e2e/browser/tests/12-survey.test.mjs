@@ -6,6 +6,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, freshPage, login, shot, listReady, BASE } from './lib.mjs';
 
+async function until(f, what, ms = 15000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) { if (await f()) return; await new Promise((r) => setTimeout(r, 100)); }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
@@ -68,6 +74,23 @@ test('a detractor becomes a ticket showing the response and the customer timelin
   await items.nth(call).getByText('duration_min').waitFor();
   await items.nth(call).getByText('IVR').waitFor();
   await shot(page, '12-survey-ticket');
+
+  // The follow-up list filters by survey and score range, from the URL and the bar.
+  await page.goto(`${BASE}/tickets?survey=nps-2026&score_min=0&score_max=6&created_from=`);
+  await listReady(page);
+  await page.locator('table.tickets tbody').getByText(ticket.subject).waitFor();
+  assert.equal(await page.getByLabel('Survey', { exact: true }).inputValue(), 'nps-2026');
+  assert.equal(await page.getByLabel('Score up to').inputValue(), '6');
+  await page.getByLabel('Score up to').fill('10');
+  await page.getByLabel('Score up to').blur();
+  await page.waitForURL(/score_max=10/);
+  await page.getByLabel('Score from').fill('7');
+  await page.getByLabel('Score from').press('Enter');
+  await page.getByLabel('Score from').blur();
+  await page.waitForURL(/score_min=7/);
+  await until(async () => (await page.locator('table.tickets tbody').getByText(ticket.subject).count()) === 0, 'the promoter filter');
+  await page.goto(`${BASE}/tickets/${ticket.id}`);
+  await customer.locator('dd').getByText('Carla Nieto', { exact: true }).waitFor();
 
   // The customer's own page: details, timeline, an edit.
   await customer.getByRole('link', { name: 'Profile' }).click();
