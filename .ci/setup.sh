@@ -29,3 +29,5 @@ apt_install libpq-dev postgresql chromium chromium-driver brotli gzip
 # Debian's binaryen 108 breaks the bundle; npm's binaryen 132 does not.
 [ -x frontend/node_modules/.bin/wasm-opt ] || (cd frontend && npm install --no-audit --no-fund --loglevel=error)
 [ -d e2e/browser/node_modules/playwright-core ] || (cd e2e/browser && npm install --no-audit --no-fund --loglevel=error)
+# maildev: the real SMTP server (with a REST API) the email tests start on loopback.
+[ -x e2e/maildev/node_modules/.bin/maildev ] || (cd e2e/maildev && npm install --no-audit --no-fund --loglevel=error)

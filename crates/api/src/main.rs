@@ -7,8 +7,10 @@ use lazo_api::jobs::{Worker, WorkerConfig};
 use lazo_api::net::TrustedProxies;
 use lazo_api::state::{AppState, Config};
 use lazo_api::{demo, ServeOptions};
+use lazo_service::email::MailConfig;
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +31,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of the `serve` variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Migrate the database and serve the API (and the SPA, if built).
@@ -82,6 +86,8 @@ enum Command {
         no_worker: bool,
         #[command(flatten)]
         jobs: JobArgs,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Run only the job worker (no HTTP): scheduled reopens, clean-ups and,
     /// later, deliveries. On PostgreSQL run as many as you like, beside
@@ -89,6 +95,8 @@ enum Command {
     Worker {
         #[command(flatten)]
         jobs: JobArgs,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Apply pending migrations and exit.
     Migrate,
@@ -104,6 +112,53 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Read one email on stdin and post it to the server's
+    /// `/api/v1/inbound/email` (for an MTA's pipe transport, e.g. Postfix
+    /// `mailbox_command` or an alias `|lazo mailgate`). Exits 75
+    /// (EX_TEMPFAIL) on any failure so the MTA keeps the message and retries.
+    Mailgate {
+        /// The Lazo server, e.g. `https://lazo.example.com`.
+        #[arg(long, env = "LAZO_URL", default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// An API token with the `inbound:write` scope.
+        #[arg(long, env = "LAZO_MAILGATE_TOKEN", hide_env_values = true)]
+        token: String,
+        /// Give up on the server after this many seconds.
+        #[arg(long, env = "LAZO_MAILGATE_TIMEOUT_SECS", default_value_t = 60)]
+        timeout_secs: u64,
+    },
+}
+
+/// sysexits.h EX_TEMPFAIL: the MTA queues the message and tries again.
+const EX_TEMPFAIL: i32 = 75;
+
+/// Posts stdin to the server; any failure is a temporary one for the MTA.
+fn mailgate(url: &str, token: &str, timeout_secs: u64) -> Result<String, String> {
+    use std::io::Read;
+    let mut raw = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("reading stdin: {e}"))?;
+    let client = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(timeout_secs.max(1)))
+        .user_agent(concat!("lazo-mailgate/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let endpoint = format!("{}/api/v1/inbound/email", url.trim_end_matches('/'));
+    let res = client
+        .post(&endpoint)
+        .bearer_auth(token)
+        .header("content-type", "message/rfc822")
+        .body(raw)
+        .send()
+        .map_err(|e| format!("{endpoint}: {e}"))?;
+    let status = res.status();
+    let text = res.text().unwrap_or_default();
+    if status.is_success() {
+        Ok(text)
+    } else {
+        Err(format!("{endpoint} answered {status}: {text}"))
+    }
 }
 
 /// Timing of the job worker.
@@ -120,12 +175,57 @@ struct JobArgs {
     job_backoff_ms: i64,
 }
 
+/// Outgoing (and inbound) email. README.md, "Email".
+#[derive(clap::Args, Clone)]
+struct MailArgs {
+    /// SMTP server: `smtp://host:port` (plain; `?tls=opportunistic` for
+    /// STARTTLS when offered),
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS required),
+    /// `smtps://user:pass@host:465` (TLS). Unset: emails wait in the queue.
+    #[arg(long, env = "LAZO_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// From of every email, e.g. `Acme Support <support@acme.test>`.
+    #[arg(long, env = "LAZO_MAIL_FROM", default_value = "Lazo <lazo@localhost>")]
+    mail_from: String,
+    /// Where replies go (plus-addressed with the signed ticket token);
+    /// default: the From address.
+    #[arg(long, env = "LAZO_MAIL_REPLY_TO")]
+    mail_reply_to: Option<String>,
+    /// HMAC key of the reply-to token. Default: the JWT secret (from
+    /// LAZO_JWT_SECRET or `<data dir>/jwt-secret`).
+    #[arg(long, env = "LAZO_MAIL_TOKEN_KEY", hide_env_values = true)]
+    mail_token_key: Option<String>,
+    /// Seconds before an SMTP conversation is abandoned (and retried).
+    #[arg(long, env = "LAZO_SMTP_TIMEOUT_SECS", default_value_t = 30)]
+    smtp_timeout_secs: u64,
+}
+
+impl MailArgs {
+    fn config(&self, jwt_key: &[u8]) -> anyhow::Result<Arc<MailConfig>> {
+        let key = match &self.mail_token_key {
+            Some(k) if !k.is_empty() => k.as_bytes().to_vec(),
+            _ => jwt_key.to_vec(),
+        };
+        let mut cfg = MailConfig::new(&self.mail_from, key)?;
+        if let Some(r) = &self.mail_reply_to {
+            cfg.reply_to = r
+                .parse()
+                .map_err(|e| anyhow::anyhow!("LAZO_MAIL_REPLY_TO {r:?}: {e}"))?;
+        }
+        cfg.smtp_url = self.smtp_url.clone().filter(|u| !u.is_empty());
+        cfg.smtp_timeout = std::time::Duration::from_secs(self.smtp_timeout_secs.max(1));
+        Ok(Arc::new(cfg))
+    }
+}
+
 impl JobArgs {
-    fn worker(&self, db: Db) -> anyhow::Result<Worker> {
+    fn worker(&self, db: Db, mail: Arc<MailConfig>) -> anyhow::Result<Worker> {
         lazo_api::jobs::tasks::ensure_periodic(&db)?;
+        let mut registry = lazo_api::jobs::tasks::standard();
+        lazo_service::email::delivery::register(&mut registry, mail);
         Ok(Worker::new(
             db.storage(),
-            lazo_api::jobs::tasks::standard(),
+            registry,
             WorkerConfig {
                 poll: std::time::Duration::from_millis(self.job_poll_ms.max(10)),
                 lease: chrono::Duration::seconds(self.job_lease_secs.max(1)),
@@ -187,22 +287,45 @@ fn jwt_secret(given: Option<String>, url: &str) -> anyhow::Result<Vec<u8>> {
 
 fn main() -> anyhow::Result<()> {
     init_logging();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Even a missing token is a temporary failure for an MTA: the
+        // message stays queued until the pipe is fixed.
+        Err(e) if e.use_stderr() && std::env::args().any(|a| a == "mailgate") => {
+            let _ = e.print();
+            std::process::exit(EX_TEMPFAIL);
+        }
+        Err(e) => e.exit(),
+    };
     let url = cli
         .database_url
         .strip_prefix("sqlite://")
         .unwrap_or(&cli.database_url)
         .to_owned();
     match cli.command {
+        Command::Mailgate {
+            url,
+            token,
+            timeout_secs,
+        } => match mailgate(&url, &token, timeout_secs) {
+            Ok(answer) => {
+                tracing::info!(%answer, "message delivered to Lazo");
+            }
+            Err(e) => {
+                eprintln!("lazo mailgate: {e}");
+                std::process::exit(EX_TEMPFAIL);
+            }
+        },
         Command::Openapi => {
             println!(
                 "{}",
                 serde_json::to_string_pretty(&lazo_api::openapi::document())?
             );
         }
-        Command::Worker { jobs } => {
+        Command::Worker { jobs, mail } => {
             let db = open(&url)?;
-            let worker = jobs.worker(db)?;
+            let key = jwt_secret(std::env::var("LAZO_JWT_SECRET").ok(), &url)?;
+            let worker = jobs.worker(db, mail.config(&key)?)?;
             let (stop, handle) = worker.spawn();
             // Finish the job in hand on Ctrl-C/SIGTERM rather than dying mid-way;
             // a kill -9 is covered by leases.
@@ -276,6 +399,7 @@ fn main() -> anyhow::Result<()> {
             admin_password,
             no_worker,
             jobs,
+            mail,
         } => {
             let db = open(&url)?;
             let users = db
@@ -310,8 +434,11 @@ fn main() -> anyhow::Result<()> {
                 }
                 eprintln!();
             }
+            let jwt_key = jwt_secret(secret, &url)?;
+            let mail = mail.config(&jwt_key)?;
             let config = Config {
-                jwt_secret: jwt_secret(secret, &url)?,
+                jwt_secret: jwt_key,
+                mail: mail.clone(),
                 jwt_ttl: chrono::Duration::minutes(jwt_ttl_minutes.max(1)),
                 login_per_minute,
                 login_per_account_per_minute: login_per_account_per_minute
@@ -339,7 +466,7 @@ fn main() -> anyhow::Result<()> {
             let worker = if no_worker {
                 None
             } else {
-                Some(jobs.worker(db.clone())?.spawn())
+                Some(jobs.worker(db.clone(), mail)?.spawn())
             };
             actix_web::rt::System::new().block_on(async move {
                 lazo_api::serve(listener, AppState::new(db, config), opts)?.await

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::db::Db;
 use crate::net::TrustedProxies;
+use lazo_service::email::MailConfig;
 
 #[derive(Clone)]
 pub struct Config {
@@ -26,6 +27,8 @@ pub struct Config {
     /// Accept webhook URLs into loopback/private/link-local networks
     /// (`LAZO_WEBHOOK_ALLOW_PRIVATE`; on-premise receivers and tests).
     pub webhook_allow_private: bool,
+    /// Sender, reply-to token key and SMTP server of outgoing email.
+    pub mail: Arc<MailConfig>,
 }
 
 impl Config {
@@ -49,6 +52,13 @@ impl Default for Config {
             login_per_account_per_minute: 30,
             trusted_proxies: TrustedProxies::default(),
             webhook_allow_private: lazo_service::webhooks::allow_private_from_env(),
+            mail: Arc::new(
+                MailConfig::new(
+                    "Lazo <lazo@localhost>",
+                    crate::auth::random_secret().into_bytes(),
+                )
+                .expect("a valid default sender"),
+            ),
         }
     }
 }

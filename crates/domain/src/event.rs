@@ -81,12 +81,29 @@ pub enum Event {
     SubTicketCreated { sub_ticket_id: i64, number: i64 },
     #[serde(rename = "ticket.deleted")]
     TicketDeleted { number: i64 },
+    /// An email to the customer was written and queued for delivery (again,
+    /// on a retry).
+    #[serde(rename = "ticket.email_queued")]
+    EmailQueued { email_id: i64, to: String },
+    /// The SMTP server accepted it.
+    #[serde(rename = "ticket.email_sent")]
+    EmailSent { email_id: i64 },
+    /// Delivery failed for good; `smtp_answer` says why.
+    #[serde(rename = "ticket.email_failed")]
+    EmailFailed { email_id: i64, smtp_answer: String },
+    /// An inbound email landed on the ticket. `auto` for auto-replies and
+    /// bounces, which notify nobody and change nothing.
+    #[serde(rename = "ticket.email_received")]
+    EmailReceived {
+        email_id: i64,
+        from: String,
+        auto: bool,
+    },
 }
 
 impl Event {
-    /// The stable name of the kind, as stored and as consumers filter on it.
     /// Every kind, as webhook endpoints subscribe to them.
-    pub const KINDS: [&'static str; 7] = [
+    pub const KINDS: [&'static str; 11] = [
         "ticket.created",
         "ticket.updated",
         "ticket.commented",
@@ -94,8 +111,13 @@ impl Event {
         "ticket.comment_deleted",
         "ticket.sub_ticket_created",
         "ticket.deleted",
+        "ticket.email_queued",
+        "ticket.email_sent",
+        "ticket.email_failed",
+        "ticket.email_received",
     ];
 
+    /// The stable name of the kind, as stored and as consumers filter on it.
     pub fn kind(&self) -> &'static str {
         match self {
             Event::TicketCreated { .. } => "ticket.created",
@@ -105,6 +127,10 @@ impl Event {
             Event::CommentDeleted { .. } => "ticket.comment_deleted",
             Event::SubTicketCreated { .. } => "ticket.sub_ticket_created",
             Event::TicketDeleted { .. } => "ticket.deleted",
+            Event::EmailQueued { .. } => "ticket.email_queued",
+            Event::EmailSent { .. } => "ticket.email_sent",
+            Event::EmailFailed { .. } => "ticket.email_failed",
+            Event::EmailReceived { .. } => "ticket.email_received",
         }
     }
 
@@ -176,6 +202,20 @@ mod tests {
             Event::TicketUpdated {
                 changes: vec![],
                 comment_id: None,
+            },
+            Event::EmailQueued {
+                email_id: 1,
+                to: "a@b.c".into(),
+            },
+            Event::EmailSent { email_id: 1 },
+            Event::EmailFailed {
+                email_id: 1,
+                smtp_answer: "550".into(),
+            },
+            Event::EmailReceived {
+                email_id: 1,
+                from: "a@b.c".into(),
+                auto: false,
             },
         ];
         // KINDS is what webhook endpoints validate against: it must list

@@ -13,6 +13,7 @@
 //! - [`webhook`]: what integrators receive (webhooks, change feed).
 
 pub mod access;
+pub mod email;
 pub mod event;
 pub mod feedback;
 pub mod limits;

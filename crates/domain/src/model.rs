@@ -131,7 +131,39 @@ string_enum!(
         TicketsRead => "tickets:read",
         TicketsWrite => "tickets:write",
         ResponsesWrite => "responses:write",
+        /// Posting raw inbound email (`POST /inbound/email`, `lazo mailgate`).
+        InboundWrite => "inbound:write",
         Admin => "admin",
+    }
+);
+
+string_enum!(
+    /// A language Lazo writes email templates and the SPA in.
+    Language {
+        En => "en",
+        Es => "es",
+        Fr => "fr",
+    }
+);
+
+string_enum!(
+    /// Which way an email of a ticket's thread went.
+    EmailDirection {
+        Outbound => "outbound",
+        Inbound => "inbound",
+    }
+);
+
+string_enum!(
+    /// Where an email stands: outbound `queued`, `sent` or `failed` (for good,
+    /// with the SMTP answer); inbound `received`, or `auto` for auto-replies
+    /// and bounces, which are kept but change nothing.
+    EmailState {
+        Queued => "queued",
+        Sent => "sent",
+        Failed => "failed",
+        Received => "received",
+        Auto => "auto",
     }
 );
 
@@ -380,6 +412,12 @@ string_enum!(
         SummaryComment => "summary_comment",
         Public => "public",
         SnoozeUntil => "snooze_until",
+        /// An email queued to the customer (new value: the recipient).
+        EmailQueued => "email_queued",
+        /// An email whose delivery failed for good (new value: the SMTP answer).
+        EmailFailed => "email_failed",
+        /// An email from the customer landed on the ticket (new value: the sender).
+        EmailReceived => "email_received",
     }
 );
 

@@ -257,6 +257,25 @@ impl Principal {
         }
     }
 
+    /// Posting raw inbound email: `inbound:write` (or `admin`) tokens, the
+    /// organisation's admins.
+    pub fn require_inbound_write(&self) -> Result<(), ServiceError> {
+        let ok = match self {
+            Principal::User(u) => u.role == Role::Admin,
+            Principal::Token(t) => {
+                t.scopes.contains(&Scope::InboundWrite) || t.scopes.contains(&Scope::Admin)
+            }
+            Principal::System(_) => true,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(
+                "this needs a token with the inbound:write scope".into(),
+            ))
+        }
+    }
+
     /// Reading configuration (users, groups, statuses, types): any person,
     /// tokens with any ticket scope.
     pub fn require_directory_read(&self) -> Result<(), ServiceError> {

@@ -24,6 +24,7 @@ pub mod auth;
 pub mod contacts;
 pub mod demo;
 pub mod directory;
+pub mod email;
 pub mod error;
 pub mod intake;
 pub mod jobs;

@@ -366,6 +366,84 @@ diesel::joinable!(ticket_tags -> tickets (ticket_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
+diesel::table! {
+    email_templates (id) {
+        id -> BigInt,
+        name -> Text,
+        language -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inbound_messages (id) {
+        id -> BigInt,
+        sha256 -> Text,
+        raw -> Binary,
+        size_bytes -> BigInt,
+        source -> Text,
+        message_id -> Nullable<Text>,
+        from_addr -> Nullable<Text>,
+        subject -> Nullable<Text>,
+        outcome -> Text,
+        parse_error -> Nullable<Text>,
+        ticket_id -> Nullable<BigInt>,
+        received_at -> Timestamp,
+        processed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    emails (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        direction -> Text,
+        state -> Text,
+        from_addr -> Text,
+        to_addr -> Text,
+        reply_to -> Nullable<Text>,
+        subject -> Text,
+        body -> Text,
+        message_id -> Text,
+        in_reply_to -> Nullable<Text>,
+        refs -> Text,
+        template_id -> Nullable<BigInt>,
+        sent_by -> Nullable<BigInt>,
+        inbound_id -> Nullable<BigInt>,
+        attempts -> Integer,
+        smtp_answer -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    inbound_attachments (id) {
+        id -> BigInt,
+        inbound_id -> BigInt,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        content -> Binary,
+    }
+}
+
+diesel::table! {
+    email_suppressions (email) {
+        email -> Text,
+        reason -> Text,
+        inbound_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(emails -> tickets (ticket_id));
+diesel::joinable!(inbound_attachments -> inbound_messages (inbound_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     counters,
     users,
@@ -392,4 +470,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     touchpoints,
     survey_responses,
     alert_rules,
+    email_templates,
+    inbound_messages,
+    emails,
+    inbound_attachments,
+    email_suppressions,
 );

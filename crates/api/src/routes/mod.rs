@@ -8,10 +8,12 @@ pub mod auth;
 pub mod comments;
 pub mod config;
 pub mod contacts;
+pub mod email;
 pub mod events;
 pub mod groups;
 pub mod health;
 pub mod history;
+pub mod inbound;
 pub mod intake;
 pub mod jobs;
 pub mod tickets;
@@ -65,6 +67,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(comments::update)
         .service(comments::remove)
         .service(history::list)
+        .service(email::list_templates)
+        .service(email::create_template)
+        .service(email::get_template)
+        .service(email::update_template)
+        .service(email::delete_template)
+        .service(email::list_emails)
+        .service(email::send_email)
+        .service(email::retry_email)
+        .service(inbound::receive_email)
+        .service(inbound::list_messages)
+        .service(inbound::get_message)
+        .service(inbound::reprocess)
+        .service(inbound::attachment)
         .service(jobs::list)
         .service(jobs::retry)
         .service(events::list)

@@ -1,0 +1,211 @@
+//! Email against the real `lazo` binary (`LAZO_BIN`) and a real SMTP server
+//! (maildev on loopback): 100 emails queued while the SMTP server is down,
+//! the server started, and `lazo` killed with kill -9 as the first ones
+//! arrive; after a restart every one arrives, and none twice (counted by
+//! Message-ID). `LAZO_E2E_EMAILS=1000` makes it the delivery benchmark.
+
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn maildev(smtp: u16, web: u16, dir: &std::path::Path) -> Killed {
+    let bin = std::env::var("LAZO_MAILDEV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("maildev/node_modules/.bin/maildev")
+        });
+    let child = Command::new(&bin)
+        .args([
+            "--ip",
+            "127.0.0.1",
+            "--smtp",
+            &smtp.to_string(),
+            "--web",
+            &web.to_string(),
+        ])
+        .args(["--mail-directory", &dir.to_string_lossy(), "--silent"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {bin:?}: {e} (run .ci/setup.sh)"));
+    let start = Instant::now();
+    while reqwest::blocking::get(format!("http://127.0.0.1:{web}/email")).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "maildev did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Killed(child)
+}
+
+/// `lazo serve` on `db`, delivering to `smtp_port`; returns it and its URL.
+fn lazo(db: &str, smtp_port: u16) -> (Killed, String) {
+    let bin = std::env::var("LAZO_BIN")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/debug/lazo").into());
+    let mut child = Command::new(&bin)
+        .args([
+            "serve",
+            "--demo",
+            "--demo-tickets",
+            "5",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .args(["--static-dir", "/nonexistent"])
+        .env("DATABASE_URL", db)
+        .env("LAZO_LOG", "warn")
+        .env(
+            "LAZO_JWT_SECRET",
+            "e2e-secret-0123456789-0123456789-0123456789",
+        )
+        .env("LAZO_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+        .env("LAZO_MAIL_FROM", "Acme Support <support@acme.test>")
+        .env("LAZO_JOB_POLL_MS", "50")
+        // A killed worker's claims are free again after this.
+        .env("LAZO_JOB_LEASE_SECS", "2")
+        .env("LAZO_JOB_BACKOFF_MS", "200")
+        .env("LAZO_LOGIN_PER_MINUTE", "1000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {bin}: {e} (cargo build -p lazo-api)"));
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("lazo exited before listening").unwrap();
+        if let Some(rest) = line.strip_prefix("Lazo listening on ") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (Killed(child), base)
+}
+
+/// Message-ID → how many times it arrived.
+fn arrived(web: u16) -> HashMap<String, usize> {
+    let list: Vec<Value> = reqwest::blocking::get(format!("http://127.0.0.1:{web}/email"))
+        .unwrap()
+        .json()
+        .unwrap();
+    let mut by_id = HashMap::new();
+    for m in list {
+        let id = m["headers"]["message-id"].as_str().unwrap_or("").to_owned();
+        *by_id.entry(id).or_insert(0) += 1;
+    }
+    by_id
+}
+
+#[test]
+fn kill_9_with_queued_emails_then_restart_delivers_every_one_once() {
+    let n: usize = std::env::var("LAZO_E2E_EMAILS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lazo.db").to_string_lossy().into_owned();
+    let (smtp, web) = (free_port(), free_port());
+    let mail_dir = tempfile::tempdir().unwrap();
+    // SMTP down while the emails are queued: their deliveries fail and wait.
+    let (server, base) = lazo(&db, smtp);
+    let http = reqwest::blocking::Client::new();
+    let login: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": "admin@demo.lazo", "password": "lazo-demo-1"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let token = login["token"].as_str().unwrap().to_owned();
+    let ticket: Value = http
+        .post(format!("{base}/api/v1/tickets"))
+        .bearer_auth(&token)
+        .json(&json!({"subject": "Bulk", "requester": {"email": "bulk@customer.test"}}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let tid = ticket["id"].as_i64().unwrap();
+
+    let started = Instant::now();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let e: Value = http
+            .post(format!("{base}/api/v1/tickets/{tid}/emails"))
+            .bearer_auth(&token)
+            .json(&json!({"subject": format!("Message {i}"), "body": "Exactly once, please."}))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        ids.push(format!(
+            "<{}>",
+            e["message_id"].as_str().expect("queued email")
+        ));
+    }
+    let queued_in = started.elapsed();
+    let _maildev = maildev(smtp, web, mail_dir.path());
+    let up = Instant::now();
+    // Kill -9 once delivery is under way (the retries are spread by the
+    // backoff's jitter, so most are still waiting).
+    let before_kill = loop {
+        let got = arrived(web).len();
+        if got >= 1 {
+            break got;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "nothing was delivered"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    drop(server); // SIGKILL, then reaped
+    let at_kill = arrived(web).len();
+
+    let restarted = Instant::now();
+    let (_server, _base) = lazo(&db, smtp);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let got = loop {
+        let got = arrived(web);
+        if ids.iter().all(|id| got.contains_key(id)) || Instant::now() > deadline {
+            break got;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let total: usize = got.values().sum();
+    let missing = ids.iter().filter(|id| !got.contains_key(*id)).count();
+    let twice: Vec<_> = got.iter().filter(|(_, n)| **n > 1).collect();
+    eprintln!(
+        "{n} emails queued in {:.2}s ({:.0}/s); {before_kill}..{at_kill} delivered before kill -9; \
+         all delivered {:.2}s after restart ({:.2}s after SMTP came up); {total} messages received",
+        queued_in.as_secs_f64(),
+        n as f64 / queued_in.as_secs_f64(),
+        restarted.elapsed().as_secs_f64(),
+        up.elapsed().as_secs_f64(),
+    );
+    assert!(
+        at_kill < n,
+        "everything arrived before the kill: nothing was tested"
+    );
+    assert_eq!(missing, 0, "{missing} of {n} never arrived");
+    assert!(twice.is_empty(), "arrived twice: {twice:?}");
+    assert_eq!(total, n);
+}
