@@ -201,6 +201,61 @@ texts! {
     RuleNoMatch => ["No match: nothing would happen.", "No coincide: no pasaría nada.", "Pas de correspondance : rien ne se passerait."],
     RuleWouldCreate => ["Match: it would create this ticket.", "Coincide: crearía este ticket.", "Correspondance : elle créerait ce ticket."],
 
+    // ---- email
+    Emails => ["Emails", "Correos", "E-mails"],
+    HistEmailQueued => ["Email to the customer", "Correo al cliente", "E-mail au client"],
+    HistEmailFailed => ["Email not delivered", "Correo no entregado", "E-mail non distribué"],
+    HistEmailReceived => ["Email from the customer", "Correo del cliente", "E-mail du client"],
+    NoEmails => ["No emails with the customer yet.", "Todavía no hay correos con el cliente.", "Aucun e-mail avec le client pour l'instant."],
+    SendEmail => ["Send email", "Enviar correo", "Envoyer un e-mail"],
+    EmailDraft => ["Draft email", "Borrador de correo", "Brouillon d'e-mail"],
+    EmailTo => ["To", "Para", "À"],
+    EmailFrom => ["From", "De", "De"],
+    Template => ["Template", "Plantilla", "Modèle"],
+    NoTemplate => ["No template", "Sin plantilla", "Sans modèle"],
+    TemplateHelp => [
+        "The template fills the subject and message in the customer's language; what you type here replaces it.",
+        "La plantilla rellena el asunto y el mensaje en el idioma del cliente; lo que escribas aquí lo sustituye.",
+        "Le modèle remplit le sujet et le message dans la langue du client ; ce que vous saisissez ici le remplace."
+    ],
+    Message => ["Message", "Mensaje", "Message"],
+    Send => ["Send", "Enviar", "Envoyer"],
+    Sending => ["Sending…", "Enviando…", "Envoi…"],
+    Minimise => ["Minimise", "Minimizar", "Réduire"],
+    Expand => ["Expand", "Expandir", "Agrandir"],
+    ConfirmDiscardEmail => ["Discard this email?", "¿Descartar este correo?", "Abandonner cet e-mail ?"],
+    EmailQueuedNotice => ["Email queued for delivery.", "Correo en cola para enviarse.", "E-mail mis en file d'envoi."],
+    EmailQueued => ["Queued", "En cola", "En file"],
+    EmailSent => ["Sent", "Enviado", "Envoyé"],
+    EmailFailedState => ["Not delivered", "No entregado", "Non distribué"],
+    EmailReceived => ["Received", "Recibido", "Reçu"],
+    EmailAuto => ["Automatic reply", "Respuesta automática", "Réponse automatique"],
+    EmailRetrying => ["Trying again", "Reintentando", "Nouvel essai"],
+    CustomerReply => ["Customer reply", "Respuesta del cliente", "Réponse du client"],
+    SmtpAnswer => ["The mail server answered", "El servidor de correo respondió", "Le serveur de messagerie a répondu"],
+    RetryNow => ["Retry now", "Reintentar ahora", "Réessayer maintenant"],
+    RetryQueued => ["Queued to send again.", "En cola para reenviar.", "Mis en file pour renvoi."],
+    EmailTemplates => ["Email templates", "Plantillas de correo", "Modèles d'e-mail"],
+    NewTemplate => ["New email template", "Nueva plantilla de correo", "Nouveau modèle d'e-mail"],
+    TemplatesHelp => [
+        "Subject and message are templates: {{ ticket.number }}, {{ ticket.subject }}, {{ contact.name }}, {{ agent.name }}… One template name can have a version per language; the customer's language is used, else English.",
+        "Asunto y mensaje son plantillas: {{ ticket.number }}, {{ ticket.subject }}, {{ contact.name }}, {{ agent.name }}… Un mismo nombre puede tener una versión por idioma; se usa el del cliente, si no el inglés.",
+        "Le sujet et le message sont des modèles : {{ ticket.number }}, {{ ticket.subject }}, {{ contact.name }}, {{ agent.name }}… Un même nom peut avoir une version par langue ; celle du client est utilisée, sinon l'anglais."
+    ],
+    InboundMessages => ["Inbound email", "Correo entrante", "E-mail entrant"],
+    InboundHelp => [
+        "Every message received is kept as it came. Those Lazo could not use show why; process them again after fixing the cause.",
+        "Cada mensaje recibido se guarda tal como llegó. Los que Lazo no pudo usar muestran el motivo; vuelve a procesarlos tras corregir la causa.",
+        "Chaque message reçu est conservé tel quel. Ceux que Lazo n'a pas pu utiliser indiquent pourquoi ; traitez-les à nouveau après avoir corrigé la cause."
+    ],
+    OnlyFailed => ["Only those that failed", "Solo los que fallaron", "Seulement ceux en échec"],
+    ProcessAgain => ["Process again", "Procesar de nuevo", "Traiter à nouveau"],
+    Processed => ["Processed.", "Procesado.", "Traité."],
+    StillFailing => ["Processed again; it still fails.", "Procesado de nuevo; sigue fallando.", "Traité à nouveau ; il échoue toujours."],
+    InboundNew => ["Waiting", "En espera", "En attente"],
+    InboundMatched => ["Added to a ticket", "Añadido a un ticket", "Ajouté à un ticket"],
+    InboundCreated => ["Opened a ticket", "Abrió un ticket", "A ouvert un ticket"],
+
     // ---- webhooks (admin)
     Webhooks => ["Webhooks", "Webhooks", "Webhooks"],
     NewWebhook => ["New webhook endpoint", "Nuevo endpoint de webhook", "Nouveau point de terminaison webhook"],
@@ -694,6 +749,9 @@ pub fn history_field(field: &str) -> Option<T> {
         H::Comment => T::Comment,
         H::SubTicket => T::SubTickets,
         H::SnoozeUntil => T::SnoozeUntilField,
+        H::EmailQueued => T::HistEmailQueued,
+        H::EmailFailed => T::HistEmailFailed,
+        H::EmailReceived => T::HistEmailReceived,
         H::Created | H::InternalNote | H::CommentEdited | H::CommentDeleted => return None,
     })
 }

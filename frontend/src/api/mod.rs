@@ -586,3 +586,62 @@ pub async fn delete_alert_rule(id: i64) -> Result<(), ApiError> {
 pub async fn test_alert_rule(id: i64, b: &SurveyResponseInput) -> Result<AlertRuleTest, ApiError> {
     send(Method::POST, &format!("/alert-rules/{id}/test"), b).await
 }
+
+// ------------------------------------------------------------------ email
+
+use lazo_domain::email::{
+    CreateEmailTemplate, Email, EmailPage, EmailTemplate, InboundMessage, InboundMessagePage,
+    SendEmail, UpdateEmailTemplate,
+};
+
+pub async fn ticket_emails(ticket: i64, cursor: Option<String>) -> Result<EmailPage, ApiError> {
+    let c = cursor.map(|c| format!("?cursor={c}")).unwrap_or_default();
+    get(&format!("/tickets/{ticket}/emails{c}")).await
+}
+pub async fn send_email(ticket: i64, b: &SendEmail) -> Result<Email, ApiError> {
+    send(Method::POST, &format!("/tickets/{ticket}/emails"), b).await
+}
+pub async fn retry_email(ticket: i64, email: i64) -> Result<Email, ApiError> {
+    send(
+        Method::POST,
+        &format!("/tickets/{ticket}/emails/{email}/retry"),
+        &serde_json::json!({}),
+    )
+    .await
+}
+pub async fn email_templates() -> Result<Vec<EmailTemplate>, ApiError> {
+    get("/email-templates").await
+}
+pub async fn create_email_template(b: &CreateEmailTemplate) -> Result<EmailTemplate, ApiError> {
+    send(Method::POST, "/email-templates", b).await
+}
+pub async fn update_email_template(
+    id: i64,
+    b: &UpdateEmailTemplate,
+) -> Result<EmailTemplate, ApiError> {
+    send(Method::PATCH, &format!("/email-templates/{id}"), b).await
+}
+pub async fn delete_email_template(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/email-templates/{id}")).await
+}
+pub async fn inbound_messages(
+    outcome: Option<&str>,
+    cursor: Option<String>,
+) -> Result<InboundMessagePage, ApiError> {
+    let mut q = vec!["limit=50".to_owned()];
+    if let Some(o) = outcome {
+        q.push(format!("outcome={o}"));
+    }
+    if let Some(c) = cursor {
+        q.push(format!("cursor={c}"));
+    }
+    get(&format!("/inbound/messages?{}", q.join("&"))).await
+}
+pub async fn reprocess_inbound(id: i64) -> Result<InboundMessage, ApiError> {
+    send(
+        Method::POST,
+        &format!("/inbound/messages/{id}/reprocess"),
+        &serde_json::json!({}),
+    )
+    .await
+}

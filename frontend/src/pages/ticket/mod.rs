@@ -11,6 +11,7 @@ mod activity;
 mod comments;
 pub(crate) mod customer;
 mod draft;
+mod emails;
 mod head;
 mod history;
 mod properties;
