@@ -37,6 +37,7 @@ characters, texts 20 000, names 100.",
         (name = "email", description = "Email templates, a ticket's email thread, inbound mail"),
         (name = "admin", description = "Operations: the durable job queue"),
         (name = "events", description = "The change feed: every event in commit order"),
+        (name = "notifications", description = "The caller's notifications (the bell) and their preferences"),
         (name = "webhooks", description = "Webhook endpoints (Standard Webhooks), their delivery log and replay"),
         (name = "health", description = "Liveness and readiness"),
     )

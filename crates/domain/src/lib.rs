@@ -18,6 +18,7 @@ pub mod event;
 pub mod feedback;
 pub mod limits;
 pub mod model;
+pub mod notification;
 pub mod rules;
 pub mod webhook;
 pub mod wire;

@@ -168,6 +168,45 @@ string_enum!(
 );
 
 string_enum!(
+    /// Why a person is notified about a ticket.
+    NotificationKind {
+        /// A ticket was created for you or your group.
+        Created => "created",
+        /// You became its owner.
+        Assigned => "assigned",
+        /// It was moved to your group and has no owner.
+        GroupAssigned => "group_assigned",
+        /// Its status changed.
+        Status => "status",
+        /// Its priority was raised to high or critical.
+        Escalated => "escalated",
+        /// Its group changed.
+        Group => "group",
+        /// Its tags changed.
+        Tags => "tags",
+        /// Someone commented.
+        Commented => "commented",
+        /// The customer replied by email.
+        EmailReceived => "email_received",
+    }
+);
+
+impl NotificationKind {
+    /// Whether an email goes out when the person has not chosen: only for
+    /// what asks them to act now.
+    pub fn emails_by_default(self) -> bool {
+        matches!(
+            self,
+            NotificationKind::Created
+                | NotificationKind::Assigned
+                | NotificationKind::GroupAssigned
+                | NotificationKind::Escalated
+                | NotificationKind::EmailReceived
+        )
+    }
+}
+
+string_enum!(
     /// What kind of interaction a touchpoint records.
     TouchpointKind {
         SurveyResponse => "survey_response",

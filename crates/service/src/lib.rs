@@ -28,6 +28,7 @@ pub mod email;
 pub mod error;
 pub mod intake;
 pub mod jobs;
+pub mod notifications;
 pub mod tickets;
 pub mod touchpoints;
 pub mod webhooks;

@@ -356,6 +356,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        ticket_id -> Nullable<BigInt>,
+        event_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        detail -> Text,
+        actor -> Text,
+        in_app -> Bool,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        emailed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notification_prefs (user_id, kind) {
+        user_id -> BigInt,
+        kind -> Text,
+        in_app -> Bool,
+        email -> Bool,
+    }
+}
+
 diesel::joinable!(group_members -> ticket_groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(root_causes -> ticket_types (ticket_type_id));
@@ -467,6 +493,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
     webhook_attempts,
+    notifications,
+    notification_prefs,
     touchpoints,
     survey_responses,
     alert_rules,

@@ -16,6 +16,7 @@ pub mod history;
 pub mod inbound;
 pub mod intake;
 pub mod jobs;
+pub mod notifications;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
@@ -92,6 +93,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(webhooks::deliveries)
         .service(webhooks::delivery)
         .service(webhooks::replay)
+        .service(notifications::list)
+        .service(notifications::read)
+        .service(notifications::get_prefs)
+        .service(notifications::set_prefs)
         .service(contacts::list)
         .service(contacts::create)
         .service(contacts::get)
