@@ -226,6 +226,7 @@ impl JobArgs {
         lazo_api::jobs::tasks::ensure_periodic(&db)?;
         let mut registry = lazo_api::jobs::tasks::standard();
         lazo_service::email::delivery::register(&mut registry, mail.clone());
+        lazo_service::forward::register(&mut registry, mail.clone());
         lazo_service::notifications::register(&mut registry, mail, self.public_url.clone());
         Ok(Worker::new(
             db.storage(),

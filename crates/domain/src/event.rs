@@ -99,11 +99,14 @@ pub enum Event {
         from: String,
         auto: bool,
     },
+    /// Forwarded by email to people not on the ticket.
+    #[serde(rename = "ticket.forwarded")]
+    TicketForwarded { to: Vec<String> },
 }
 
 impl Event {
     /// Every kind, as webhook endpoints subscribe to them.
-    pub const KINDS: [&'static str; 11] = [
+    pub const KINDS: [&'static str; 12] = [
         "ticket.created",
         "ticket.updated",
         "ticket.commented",
@@ -115,6 +118,7 @@ impl Event {
         "ticket.email_sent",
         "ticket.email_failed",
         "ticket.email_received",
+        "ticket.forwarded",
     ];
 
     /// The stable name of the kind, as stored and as consumers filter on it.
@@ -131,6 +135,7 @@ impl Event {
             Event::EmailSent { .. } => "ticket.email_sent",
             Event::EmailFailed { .. } => "ticket.email_failed",
             Event::EmailReceived { .. } => "ticket.email_received",
+            Event::TicketForwarded { .. } => "ticket.forwarded",
         }
     }
 
@@ -216,6 +221,9 @@ mod tests {
                 email_id: 1,
                 from: "a@b.c".into(),
                 auto: false,
+            },
+            Event::TicketForwarded {
+                to: vec!["a@b.c".into()],
             },
         ];
         // KINDS is what webhook endpoints validate against: it must list

@@ -16,6 +16,7 @@ pub mod access;
 pub mod email;
 pub mod event;
 pub mod feedback;
+pub mod forward;
 pub mod limits;
 pub mod model;
 pub mod notification;

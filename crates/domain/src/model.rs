@@ -451,6 +451,8 @@ string_enum!(
         SummaryComment => "summary_comment",
         Public => "public",
         SnoozeUntil => "snooze_until",
+        /// The ticket was forwarded by email (new value: the recipients).
+        Forwarded => "forwarded",
         /// An email queued to the customer (new value: the recipient).
         EmailQueued => "email_queued",
         /// An email whose delivery failed for good (new value: the SMTP answer).

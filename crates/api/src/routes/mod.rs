@@ -10,6 +10,7 @@ pub mod config;
 pub mod contacts;
 pub mod email;
 pub mod events;
+pub mod forward;
 pub mod groups;
 pub mod health;
 pub mod history;
@@ -93,6 +94,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(webhooks::deliveries)
         .service(webhooks::delivery)
         .service(webhooks::replay)
+        .service(forward::forward)
         .service(notifications::list)
         .service(notifications::read)
         .service(notifications::get_prefs)
