@@ -197,6 +197,14 @@ fn ref_taken(c: &mut DbConn, x: &str, other_than: i64) -> Result<bool, ServiceEr
 /// that belongs to another contact stays with that one). Returns its id
 /// and email.
 pub fn upsert(c: &mut DbConn, r: &ContactInput) -> Result<(i64, Option<String>), ServiceError> {
+    upsert_once(c, r, true)
+}
+
+fn upsert_once(
+    c: &mut DbConn,
+    r: &ContactInput,
+    retry: bool,
+) -> Result<(i64, Option<String>), ServiceError> {
     let email = r.email.as_ref().map(|e| e.trim().to_lowercase());
     let xref = r.external_ref.as_ref().map(|x| x.trim().to_owned());
     let mut found: Option<i64> = None;
@@ -220,21 +228,31 @@ pub fn upsert(c: &mut DbConn, r: &ContactInput) -> Result<(i64, Option<String>),
     let Some(id) = found else {
         let attributes =
             merged_attributes("{}", r.attributes.as_ref().unwrap_or(&FieldValues::new()));
-        let id = diesel::insert_into(contacts::table)
-            .values((
-                contacts::email.eq(&email),
-                contacts::name.eq(&r.name),
-                contacts::phone.eq(&r.phone),
-                contacts::language.eq(&r.language),
-                contacts::external_ref.eq(&xref),
-                contacts::subscribed.eq(r.subscribed.unwrap_or(true)),
-                contacts::attributes.eq(attributes),
-                contacts::created_at.eq(t),
-                contacts::updated_at.eq(t),
-            ))
-            .returning(contacts::id)
-            .get_result(c)?;
-        return Ok((id, email));
+        // In a savepoint: on PostgreSQL a concurrent request may create the
+        // same new customer first; its unique email or reference then fails
+        // this insert once it commits, and the second lookup finds its row.
+        let inserted = c.transaction(|c| {
+            diesel::insert_into(contacts::table)
+                .values((
+                    contacts::email.eq(&email),
+                    contacts::name.eq(&r.name),
+                    contacts::phone.eq(&r.phone),
+                    contacts::language.eq(&r.language),
+                    contacts::external_ref.eq(&xref),
+                    contacts::subscribed.eq(r.subscribed.unwrap_or(true)),
+                    contacts::attributes.eq(attributes),
+                    contacts::created_at.eq(t),
+                    contacts::updated_at.eq(t),
+                ))
+                .returning(contacts::id)
+                .get_result::<i64>(c)
+                .map_err(ServiceError::from)
+        });
+        return match inserted {
+            Ok(id) => Ok((id, email)),
+            Err(ServiceError::Conflict { .. }) if retry => upsert_once(c, r, false),
+            Err(e) => Err(e),
+        };
     };
     let row = find(c, id)?.ok_or_else(|| ServiceError::internal("contact vanished"))?;
     let new_email = match (&row.email, &email) {
