@@ -23,17 +23,17 @@ fn env(name: &str, default: usize) -> usize {
 fn response(i: usize) -> Value {
     json!({
         "external_id": format!("bench-{i}"),
-        "survey_id": if i % 3 == 0 { "relationship" } else { "transactional" },
+        "survey_id": if i.is_multiple_of(3) { "relationship" } else { "transactional" },
         "survey_name": "Customer survey",
         "respondent": {"email": format!("customer{}@example.org", i % 5000), "name": format!("Customer {i}")},
         "scores": {"nps": i % 11, "csat": 1 + i % 5, "ces": 1 + i % 7},
-        "comment": if i % 4 == 0 { "The parcel arrived broken, I want a refund" } else { "Fine" },
+        "comment": if i.is_multiple_of(4) { "The parcel arrived broken, I want a refund" } else { "Fine" },
         "answers": [
-            {"question_id": "q1", "question": "What went wrong?", "type": "choice", "answer": if i % 2 == 0 { "Delivery" } else { "Price" }},
+            {"question_id": "q1", "question": "What went wrong?", "type": "choice", "answer": if i.is_multiple_of(2) { "Delivery" } else { "Price" }},
             {"question_id": "q2", "question": "Why?", "type": "text", "answer": "The courier was rude"},
             {"question_id": "q3", "question": "Channels used", "type": "multi_choice", "answer": ["web", "phone"]}
         ],
-        "embedded": {"store": if i % 2 == 0 { "Madrid" } else { "Lyon" }, "order_id": format!("ORD-{i}")}
+        "embedded": {"store": if i.is_multiple_of(2) { "Madrid" } else { "Lyon" }, "order_id": format!("ORD-{i}")}
     })
 }
 
