@@ -14,6 +14,7 @@
 //! - [`contacts`], [`touchpoints`]: customer profiles and their timeline.
 //! - [`intake`], [`alert_rules`]: survey responses and the rules that turn
 //!   them into tickets, in one transaction.
+//! - [`import`]: tickets from another help desk, with their original times.
 //! - [`demo`]: first-start defaults and the demo organisation.
 //!
 //! May import `lazo-domain` and `lazo-storage`; never `lazo-api` or actix.
@@ -24,6 +25,7 @@ pub mod contacts;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod import;
 pub mod intake;
 pub mod jobs;
 pub mod tickets;

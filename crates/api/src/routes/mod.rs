@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod groups;
 pub mod health;
 pub mod history;
+pub mod import;
 pub mod intake;
 pub mod jobs;
 pub mod tickets;
@@ -81,5 +82,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(alert_rules::get)
         .service(alert_rules::replace)
         .service(alert_rules::remove)
-        .service(alert_rules::test);
+        .service(alert_rules::test)
+        .service(import::tickets);
 }
