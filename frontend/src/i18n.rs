@@ -245,6 +245,7 @@ texts! {
     Public => ["Public", "Público", "Public"],
     Internal => ["Internal", "Interno", "Interne"],
     Created => ["Created", "Creado", "Créé"],
+    Imported => ["Imported", "Importado", "Importé"],
     Comments => ["Comments", "Comentarios", "Commentaires"],
     History => ["History", "Historial", "Historique"],
     SubTickets => ["Sub-tickets", "Subtickets", "Sous-tickets"],
@@ -572,6 +573,7 @@ pub fn history_field(field: &str) -> Option<T> {
         H::Comment => T::Comment,
         H::SubTicket => T::SubTickets,
         H::SnoozeUntil => T::SnoozeUntilField,
+        H::Imported => T::Imported,
         H::Created | H::InternalNote | H::CommentEdited | H::CommentDeleted => return None,
     })
 }
