@@ -267,18 +267,36 @@ fn upsert_once(
         Some(a) => merged_attributes(&row.attributes, a),
         None => row.attributes.clone(),
     };
-    diesel::update(contacts::table.find(id))
-        .set((
-            contacts::name.eq(row.name.clone().or(r.name.clone())),
-            contacts::phone.eq(row.phone.clone().or(r.phone.clone())),
-            contacts::language.eq(row.language.clone().or(r.language.clone())),
-            contacts::external_ref.eq(&new_ref),
-            contacts::email.eq(&new_email),
-            contacts::subscribed.eq(r.subscribed.unwrap_or(row.subscribed)),
-            contacts::attributes.eq(attributes),
-            contacts::updated_at.eq(t),
-        ))
-        .execute(c)?;
+    let name = row.name.clone().or(r.name.clone());
+    let phone = row.phone.clone().or(r.phone.clone());
+    let language = row.language.clone().or(r.language.clone());
+    let subscribed = r.subscribed.unwrap_or(row.subscribed);
+    let unchanged = (&name, &phone, &language, &new_ref, &new_email, subscribed)
+        == (
+            &row.name,
+            &row.phone,
+            &row.language,
+            &row.external_ref,
+            &row.email,
+            row.subscribed,
+        )
+        && attributes == row.attributes;
+    // A known customer writing again is the common case (and the hot path
+    // of intake and import): no write when nothing is new.
+    if !unchanged {
+        diesel::update(contacts::table.find(id))
+            .set((
+                contacts::name.eq(name),
+                contacts::phone.eq(phone),
+                contacts::language.eq(language),
+                contacts::external_ref.eq(&new_ref),
+                contacts::email.eq(&new_email),
+                contacts::subscribed.eq(subscribed),
+                contacts::attributes.eq(attributes),
+                contacts::updated_at.eq(t),
+            ))
+            .execute(c)?;
+    }
     Ok((id, new_email))
 }
 

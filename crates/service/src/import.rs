@@ -20,18 +20,21 @@ use crate::auth::Principal;
 use crate::error::ServiceError;
 use crate::tickets::write::{
     check_comment, check_tags, drop_nulls, emit, next_number, normalized_tags, record,
-    resolve_group, resolve_type, set_tags, Actor,
+    resolve_group, resolve_type, Actor,
 };
 use crate::touchpoints::{self, NewTouchpoint};
-use lazo_storage::schema::{comments, counters, statuses, ticket_imports, tickets, users};
+use lazo_storage::schema::{
+    comments, counters, statuses, ticket_imports, ticket_tags, tickets, users,
+};
 use lazo_storage::{at_micros, DbConn};
 
-/// What one import keeps between tickets: users by email (comment authors)
-/// and the default status.
+/// What one import keeps between tickets (one transaction): users by email
+/// (comment authors) and statuses.
 #[derive(Default)]
 pub struct ImportCache {
     users: HashMap<String, Option<i64>>,
     new_status: Option<i64>,
+    statuses: HashMap<i64, Option<StatusCategory>>,
 }
 
 fn author(
@@ -151,7 +154,14 @@ pub fn import_one(
     // History is history: a retired status, type or deactivated owner of
     // the other system is imported as it was, and ticket rules (root cause
     // required...) are not applied to the past.
-    let category = crate::directory::load_status(c, status_id)?.map(|s| s.category);
+    let category = match cache.statuses.get(&status_id) {
+        Some(cat) => *cat,
+        None => {
+            let cat = crate::directory::load_status(c, status_id)?.map(|s| s.category);
+            cache.statuses.insert(status_id, cat);
+            cat
+        }
+    };
     if category.is_none() {
         errors.push(FieldError::new(
             "status_id",
@@ -244,9 +254,11 @@ pub fn import_one(
             ticket_imports::imported_at.eq(lazo_storage::now()),
         ))
         .execute(c)?;
-    let tags = normalized_tags(&input.tags);
-    if !tags.is_empty() {
-        set_tags(c, id, &tags)?;
+    // A new ticket has no tags to replace: insert only.
+    for tag in normalized_tags(&input.tags) {
+        diesel::insert_into(ticket_tags::table)
+            .values((ticket_tags::ticket_id.eq(id), ticket_tags::tag.eq(tag)))
+            .execute(c)?;
     }
     for cm in &input.comments {
         let author_id = match &cm.author_email {
