@@ -207,11 +207,11 @@ fn upsert_once(
 ) -> Result<(i64, Option<String>), ServiceError> {
     let email = r.email.as_ref().map(|e| e.trim().to_lowercase());
     let xref = r.external_ref.as_ref().map(|x| x.trim().to_owned());
-    let mut found: Option<i64> = None;
+    let mut found: Option<ContactRow> = None;
     if let Some(x) = &xref {
         found = contacts::table
             .filter(contacts::external_ref.eq(x))
-            .select(contacts::id)
+            .select(ContactRow::as_select())
             .first(c)
             .optional()?;
     }
@@ -219,13 +219,13 @@ fn upsert_once(
         if let Some(e) = &email {
             found = contacts::table
                 .filter(contacts::email.eq(e))
-                .select(contacts::id)
+                .select(ContactRow::as_select())
                 .first(c)
                 .optional()?;
         }
     }
     let t = now();
-    let Some(id) = found else {
+    let Some(row) = found else {
         let attributes =
             merged_attributes("{}", r.attributes.as_ref().unwrap_or(&FieldValues::new()));
         // In a savepoint: on PostgreSQL a concurrent request may create the
@@ -254,7 +254,7 @@ fn upsert_once(
             Err(e) => Err(e),
         };
     };
-    let row = find(c, id)?.ok_or_else(|| ServiceError::internal("contact vanished"))?;
+    let id = row.id;
     let new_email = match (&row.email, &email) {
         (None, Some(e)) if !email_taken(c, e, id)? => Some(e.clone()),
         _ => row.email.clone(),
