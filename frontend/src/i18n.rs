@@ -205,6 +205,7 @@ texts! {
     Emails => ["Emails", "Correos", "E-mails"],
     HistEmailQueued => ["Email to the customer", "Correo al cliente", "E-mail au client"],
     HistEmailFailed => ["Email not delivered", "Correo no entregado", "E-mail non distribué"],
+    HistForwarded => ["Forwarded to", "Reenviado a", "Transféré à"],
     HistEmailReceived => ["Email from the customer", "Correo del cliente", "E-mail du client"],
     NoEmails => ["No emails with the customer yet.", "Todavía no hay correos con el cliente.", "Aucun e-mail avec le client pour l'instant."],
     SendEmail => ["Send email", "Enviar correo", "Envoyer un e-mail"],
@@ -421,6 +422,7 @@ texts! {
     Public => ["Public", "Público", "Public"],
     Internal => ["Internal", "Interno", "Interne"],
     Created => ["Created", "Creado", "Créé"],
+    Imported => ["Imported", "Importado", "Importé"],
     Comments => ["Comments", "Comentarios", "Commentaires"],
     History => ["History", "Historial", "Historique"],
     SubTickets => ["Sub-tickets", "Subtickets", "Sous-tickets"],
@@ -752,6 +754,8 @@ pub fn history_field(field: &str) -> Option<T> {
         H::EmailQueued => T::HistEmailQueued,
         H::EmailFailed => T::HistEmailFailed,
         H::EmailReceived => T::HistEmailReceived,
+        H::Forwarded => T::HistForwarded,
+        H::Imported => T::Imported,
         H::Created | H::InternalNote | H::CommentEdited | H::CommentDeleted => return None,
     })
 }

@@ -4,7 +4,9 @@
 //! and responses posted one by one by 8 concurrent clients
 //! (LAZO_BENCH_SINGLE, default 2,000) and in batches of 500
 //! (LAZO_BENCH_BATCHES, default 10). About 7 in 11 responses are NPS
-//! detractors, so most create a ticket. Results: docs/BENCHMARKS.md.
+//! detractors, so most create a ticket. Then the ticket import: batches of
+//! 1,000 tickets with a requester and one comment each (LAZO_BENCH_IMPORT,
+//! default 5 batches). Results: docs/BENCHMARKS.md.
 
 use lazo_api::db::Db;
 use lazo_api::state::{AppState, Config};
@@ -23,17 +25,17 @@ fn env(name: &str, default: usize) -> usize {
 fn response(i: usize) -> Value {
     json!({
         "external_id": format!("bench-{i}"),
-        "survey_id": if i % 3 == 0 { "relationship" } else { "transactional" },
+        "survey_id": if i.is_multiple_of(3) { "relationship" } else { "transactional" },
         "survey_name": "Customer survey",
         "respondent": {"email": format!("customer{}@example.org", i % 5000), "name": format!("Customer {i}")},
         "scores": {"nps": i % 11, "csat": 1 + i % 5, "ces": 1 + i % 7},
-        "comment": if i % 4 == 0 { "The parcel arrived broken, I want a refund" } else { "Fine" },
+        "comment": if i.is_multiple_of(4) { "The parcel arrived broken, I want a refund" } else { "Fine" },
         "answers": [
-            {"question_id": "q1", "question": "What went wrong?", "type": "choice", "answer": if i % 2 == 0 { "Delivery" } else { "Price" }},
+            {"question_id": "q1", "question": "What went wrong?", "type": "choice", "answer": if i.is_multiple_of(2) { "Delivery" } else { "Price" }},
             {"question_id": "q2", "question": "Why?", "type": "text", "answer": "The courier was rude"},
             {"question_id": "q3", "question": "Channels used", "type": "multi_choice", "answer": ["web", "phone"]}
         ],
-        "embedded": {"store": if i % 2 == 0 { "Madrid" } else { "Lyon" }, "order_id": format!("ORD-{i}")}
+        "embedded": {"store": if i.is_multiple_of(2) { "Madrid" } else { "Lyon" }, "order_id": format!("ORD-{i}")}
     })
 }
 
@@ -169,5 +171,46 @@ async fn main() {
         "batch: {} responses in {secs:.2} s = {:.0} responses/s ({tickets} tickets, batches of 500, one client)",
         batches * 500,
         (batches * 500) as f64 / secs
+    );
+
+    let imports = env("LAZO_BENCH_IMPORT", 5);
+    let started = Instant::now();
+    for b in 0..imports {
+        let items: Vec<Value> = (0..1000)
+            .map(|k| {
+                let i = b * 1000 + k;
+                json!({
+                    "external_id": format!("zd-{i}"),
+                    "number": 1_000_000 + i,
+                    "subject": format!("Imported ticket {i}"),
+                    "description": "Brought over from the old help desk",
+                    "priority": "medium",
+                    "tags": ["imported"],
+                    "custom_fields": {"order_id": format!("Z-{i}")},
+                    "requester": {"email": format!("old{}@example.org", i % 3000)},
+                    "created_at": "2023-05-01T10:00:00Z",
+                    "updated_at": "2023-05-02T10:00:00Z",
+                    "comments": [{"body": "First reply", "created_at": "2023-05-01T11:00:00Z", "author_email": "ana@demo.lazo"}]
+                })
+            })
+            .collect();
+        let r = http
+            .post(format!("{base}/api/v1/import/tickets"))
+            .bearer_auth(&admin)
+            .json(&json!({ "tickets": items }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let v: Value = r.json().await.unwrap();
+        for item in v["results"].as_array().unwrap() {
+            assert_eq!(item["status"], 201, "{item}");
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "import: {} tickets with one comment in {secs:.2} s = {:.0} tickets/s (batches of 1,000, one client)",
+        imports * 1000,
+        (imports * 1000) as f64 / secs
     );
 }

@@ -1222,3 +1222,41 @@ async fn a_rule_preview_writes_nothing() {
     assert_eq!(app.all_pages(&admin, "").await.len(), before);
     assert_eq!(count_responses(&app, &admin).await, 0);
 }
+
+#[tokio::test]
+async fn concurrent_writes_for_one_new_customer_share_one_contact() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let intake = token(&app, &admin, &["responses:write"]).await;
+    // Neither an external id nor a key: nothing above the contact retries.
+    let mut response = detractor("unused", "Race.Customer@example.org", 9);
+    let o = response.as_object_mut().unwrap();
+    o.remove("external_id");
+    o["respondent"]
+        .as_object_mut()
+        .unwrap()
+        .remove("external_ref");
+    let ticket = json!({"subject": "Race", "requester": {"email": "race.customer@example.org"}});
+    let sends = (0..16).map(|i| {
+        if i % 2 == 0 {
+            app.post(&intake, "/api/v1/responses", &response)
+        } else {
+            app.post(&admin, "/api/v1/tickets", &ticket)
+        }
+    });
+    let mut contacts = Vec::new();
+    for (i, res) in futures_util::future::join_all(sends)
+        .await
+        .into_iter()
+        .enumerate()
+    {
+        contacts.push(if i % 2 == 0 {
+            created::<IntakeResult>(res).await.contact_id.unwrap()
+        } else {
+            created::<Ticket>(res).await.requester.unwrap().id
+        });
+    }
+    contacts.sort_unstable();
+    contacts.dedup();
+    assert_eq!(contacts.len(), 1, "{contacts:?}");
+}

@@ -1101,6 +1101,117 @@ pub struct AlertRuleTest {
     pub ticket: Option<TicketPreview>,
 }
 
+// ---------------------------------------------------------------- import
+
+/// A comment or internal note of an imported ticket, with its time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ImportComment {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 20000, pattern = r"\S")
+    )]
+    pub body: String,
+    #[serde(default)]
+    pub internal: bool,
+    /// The author, when a Lazo user has this email (otherwise the comment
+    /// has no author).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    pub author_email: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A ticket from another help desk, with its original times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ImportTicket {
+    /// The ticket's id in the other help desk: importing it again finds the
+    /// ticket instead of duplicating it.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
+    pub external_id: String,
+    /// Kept when no ticket has it; otherwise the next free number.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+    pub number: Option<i64>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
+    pub subject: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub type_id: Option<i64>,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    /// Defaults to the first status of category `new`.
+    #[serde(default)]
+    pub status_id: Option<i64>,
+    #[serde(default)]
+    pub group_id: Option<i64>,
+    #[serde(default)]
+    pub owner_id: Option<i64>,
+    #[serde(default)]
+    pub requester: Option<ContactInput>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::wire::Tag>, max_items = 50))]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
+    pub source: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom_fields: FieldValues,
+    pub created_at: DateTime<Utc>,
+    /// Defaults to the last comment's time, or `created_at`.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// For tickets in a closed status; defaults to `updated_at` there.
+    #[serde(default)]
+    pub closed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
+    pub comments: Vec<ImportComment>,
+}
+
+/// Up to 1,000 tickets to import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ImportTickets {
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
+    pub tickets: Vec<ImportTicket>,
+}
+
+/// One ticket of an import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportItemResult {
+    pub index: usize,
+    pub ok: bool,
+    /// `201` imported, `200` imported before (same external id), or the
+    /// error's status.
+    pub status: u16,
+    pub ticket: Option<TicketRef>,
+    pub error: Option<Problem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportResult {
+    pub results: Vec<ImportItemResult>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

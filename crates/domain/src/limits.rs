@@ -42,3 +42,9 @@ pub const RESPONSE_BODY_MAX_BYTES: usize = 1024 * 1024;
 pub const RESPONSES_BATCH_BODY_MAX_BYTES: usize = 16 * 1024 * 1024;
 /// Alert rules evaluated for each response.
 pub const ALERT_RULES_MAX: usize = 200;
+/// Tickets in one `POST /import/tickets`.
+pub const IMPORT_MAX: usize = 1_000;
+/// Comments of one imported ticket.
+pub const IMPORT_COMMENTS_MAX: usize = 1_000;
+/// Body cap of `POST /import/tickets`.
+pub const IMPORT_BODY_MAX_BYTES: usize = 32 * 1024 * 1024;

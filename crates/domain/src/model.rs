@@ -430,6 +430,9 @@ string_enum!(
     /// `custom_fields.<key>` ([`HistoryField::CUSTOM_PREFIX`]).
     HistoryField {
         Created => "created",
+        /// Brought from another help desk (`POST /import/tickets`): one row
+        /// for the whole ticket, at its original creation time.
+        Imported => "imported",
         SubTicket => "sub_ticket",
         Comment => "comment",
         InternalNote => "internal_note",

@@ -197,13 +197,21 @@ fn ref_taken(c: &mut DbConn, x: &str, other_than: i64) -> Result<bool, ServiceEr
 /// that belongs to another contact stays with that one). Returns its id
 /// and email.
 pub fn upsert(c: &mut DbConn, r: &ContactInput) -> Result<(i64, Option<String>), ServiceError> {
+    upsert_once(c, r, true)
+}
+
+fn upsert_once(
+    c: &mut DbConn,
+    r: &ContactInput,
+    retry: bool,
+) -> Result<(i64, Option<String>), ServiceError> {
     let email = r.email.as_ref().map(|e| e.trim().to_lowercase());
     let xref = r.external_ref.as_ref().map(|x| x.trim().to_owned());
-    let mut found: Option<i64> = None;
+    let mut found: Option<ContactRow> = None;
     if let Some(x) = &xref {
         found = contacts::table
             .filter(contacts::external_ref.eq(x))
-            .select(contacts::id)
+            .select(ContactRow::as_select())
             .first(c)
             .optional()?;
     }
@@ -211,32 +219,42 @@ pub fn upsert(c: &mut DbConn, r: &ContactInput) -> Result<(i64, Option<String>),
         if let Some(e) = &email {
             found = contacts::table
                 .filter(contacts::email.eq(e))
-                .select(contacts::id)
+                .select(ContactRow::as_select())
                 .first(c)
                 .optional()?;
         }
     }
     let t = now();
-    let Some(id) = found else {
+    let Some(row) = found else {
         let attributes =
             merged_attributes("{}", r.attributes.as_ref().unwrap_or(&FieldValues::new()));
-        let id = diesel::insert_into(contacts::table)
-            .values((
-                contacts::email.eq(&email),
-                contacts::name.eq(&r.name),
-                contacts::phone.eq(&r.phone),
-                contacts::language.eq(&r.language),
-                contacts::external_ref.eq(&xref),
-                contacts::subscribed.eq(r.subscribed.unwrap_or(true)),
-                contacts::attributes.eq(attributes),
-                contacts::created_at.eq(t),
-                contacts::updated_at.eq(t),
-            ))
-            .returning(contacts::id)
-            .get_result(c)?;
-        return Ok((id, email));
+        // In a savepoint: on PostgreSQL a concurrent request may create the
+        // same new customer first; its unique email or reference then fails
+        // this insert once it commits, and the second lookup finds its row.
+        let inserted = c.transaction(|c| {
+            diesel::insert_into(contacts::table)
+                .values((
+                    contacts::email.eq(&email),
+                    contacts::name.eq(&r.name),
+                    contacts::phone.eq(&r.phone),
+                    contacts::language.eq(&r.language),
+                    contacts::external_ref.eq(&xref),
+                    contacts::subscribed.eq(r.subscribed.unwrap_or(true)),
+                    contacts::attributes.eq(attributes),
+                    contacts::created_at.eq(t),
+                    contacts::updated_at.eq(t),
+                ))
+                .returning(contacts::id)
+                .get_result::<i64>(c)
+                .map_err(ServiceError::from)
+        });
+        return match inserted {
+            Ok(id) => Ok((id, email)),
+            Err(ServiceError::Conflict { .. }) if retry => upsert_once(c, r, false),
+            Err(e) => Err(e),
+        };
     };
-    let row = find(c, id)?.ok_or_else(|| ServiceError::internal("contact vanished"))?;
+    let id = row.id;
     let new_email = match (&row.email, &email) {
         (None, Some(e)) if !email_taken(c, e, id)? => Some(e.clone()),
         _ => row.email.clone(),
@@ -249,18 +267,36 @@ pub fn upsert(c: &mut DbConn, r: &ContactInput) -> Result<(i64, Option<String>),
         Some(a) => merged_attributes(&row.attributes, a),
         None => row.attributes.clone(),
     };
-    diesel::update(contacts::table.find(id))
-        .set((
-            contacts::name.eq(row.name.clone().or(r.name.clone())),
-            contacts::phone.eq(row.phone.clone().or(r.phone.clone())),
-            contacts::language.eq(row.language.clone().or(r.language.clone())),
-            contacts::external_ref.eq(&new_ref),
-            contacts::email.eq(&new_email),
-            contacts::subscribed.eq(r.subscribed.unwrap_or(row.subscribed)),
-            contacts::attributes.eq(attributes),
-            contacts::updated_at.eq(t),
-        ))
-        .execute(c)?;
+    let name = row.name.clone().or(r.name.clone());
+    let phone = row.phone.clone().or(r.phone.clone());
+    let language = row.language.clone().or(r.language.clone());
+    let subscribed = r.subscribed.unwrap_or(row.subscribed);
+    let unchanged = (&name, &phone, &language, &new_ref, &new_email, subscribed)
+        == (
+            &row.name,
+            &row.phone,
+            &row.language,
+            &row.external_ref,
+            &row.email,
+            row.subscribed,
+        )
+        && attributes == row.attributes;
+    // A known customer writing again is the common case (and the hot path
+    // of intake and import): no write when nothing is new.
+    if !unchanged {
+        diesel::update(contacts::table.find(id))
+            .set((
+                contacts::name.eq(name),
+                contacts::phone.eq(phone),
+                contacts::language.eq(language),
+                contacts::external_ref.eq(&new_ref),
+                contacts::email.eq(&new_email),
+                contacts::subscribed.eq(subscribed),
+                contacts::attributes.eq(attributes),
+                contacts::updated_at.eq(t),
+            ))
+            .execute(c)?;
+    }
     Ok((id, new_email))
 }
 

@@ -14,6 +14,7 @@
 //! - [`contacts`], [`touchpoints`]: customer profiles and their timeline.
 //! - [`intake`], [`alert_rules`]: survey responses and the rules that turn
 //!   them into tickets, in one transaction.
+//! - [`import`]: tickets from another help desk, with their original times.
 //! - [`demo`]: first-start defaults and the demo organisation.
 //! - [`webhooks`]: endpoints, signed deliveries and the change feed.
 //!
@@ -27,6 +28,7 @@ pub mod directory;
 pub mod email;
 pub mod error;
 pub mod forward;
+pub mod import;
 pub mod intake;
 pub mod jobs;
 pub mod mailer;

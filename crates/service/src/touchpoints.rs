@@ -5,7 +5,6 @@ use base64::Engine;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use lazo_domain::feedback::{CreateTouchpoint, Touchpoint};
-use lazo_domain::wire::FieldError;
 use lazo_domain::TouchpointKind;
 use serde_json::Value;
 
@@ -224,9 +223,4 @@ pub fn timeline(
     }
     items.extend(rows.into_iter().map(TouchpointRow::wire));
     Ok((items, next))
-}
-
-/// The field error of a bad `ticket` parameter.
-pub fn bad_ticket_param() -> FieldError {
-    FieldError::new("ticket", "invalid", "not a ticket id")
 }

@@ -172,6 +172,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    ticket_imports (external_id) {
+        external_id -> Text,
+        ticket_id -> BigInt,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     ticket_tags (ticket_id, tag) {
         ticket_id -> BigInt,
         tag -> Text,
@@ -503,4 +511,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     emails,
     inbound_attachments,
     email_suppressions,
+    ticket_imports,
 );

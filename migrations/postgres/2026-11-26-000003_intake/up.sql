@@ -46,6 +46,15 @@ CREATE INDEX survey_responses_survey ON survey_responses(survey, id);
 CREATE INDEX tickets_survey_response ON tickets(survey_response_id);
 CREATE INDEX tickets_summary_score ON tickets(summary_score);
 
+-- Tickets imported from another help desk, by their id there, so importing
+-- the same ticket again finds it instead of duplicating it. A table of its
+-- own: `tickets` is at diesel's 32-column limit.
+CREATE TABLE ticket_imports (
+    external_id TEXT PRIMARY KEY NOT NULL,
+    ticket_id BIGINT NOT NULL UNIQUE REFERENCES tickets(id) ON DELETE CASCADE,
+    imported_at TIMESTAMP NOT NULL
+);
+
 -- Alert rules had no users yet: recreated. Conditions are a JSON document
 -- (domain `AlertConditions`); what the ticket references are columns, so a
 -- deleted group or user clears the reference instead of dangling.

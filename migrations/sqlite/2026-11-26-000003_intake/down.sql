@@ -9,6 +9,7 @@ CREATE TABLE alert_rules (
     active BOOLEAN NOT NULL DEFAULT 1,
     position INTEGER NOT NULL DEFAULT 0
 );
+DROP TABLE ticket_imports;
 DROP INDEX tickets_summary_score;
 DROP INDEX tickets_survey_response;
 DROP INDEX survey_responses_survey;

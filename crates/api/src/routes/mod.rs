@@ -14,6 +14,7 @@ pub mod forward;
 pub mod groups;
 pub mod health;
 pub mod history;
+pub mod import;
 pub mod inbound;
 pub mod intake;
 pub mod jobs;
@@ -115,5 +116,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(alert_rules::get)
         .service(alert_rules::replace)
         .service(alert_rules::remove)
-        .service(alert_rules::test);
+        .service(alert_rules::test)
+        .service(import::tickets);
 }

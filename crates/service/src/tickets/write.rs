@@ -222,7 +222,7 @@ pub fn check_comment(input: &CommentInput, field: &str, errors: &mut Vec<FieldEr
     check_text(&format!("{field}.body"), &input.body, TEXT_MAX, errors);
 }
 
-fn check_tags(tags: &[String], errors: &mut Vec<FieldError>) {
+pub(crate) fn check_tags(tags: &[String], errors: &mut Vec<FieldError>) {
     if tags.len() > TAGS_MAX {
         errors.push(FieldError::new(
             "tags",
@@ -295,7 +295,7 @@ fn check_values(v: Values, errors: &mut Vec<FieldError>) {
     }
 }
 
-fn next_number(c: &mut DbConn) -> Result<i64, ServiceError> {
+pub(crate) fn next_number(c: &mut DbConn) -> Result<i64, ServiceError> {
     // The UPDATE takes the row lock first, so concurrent creators on
     // PostgreSQL queue here instead of reading the same value.
     diesel::update(counters::table.find("ticket_number"))
@@ -313,7 +313,7 @@ struct Refs {
     group: Option<GroupRules>,
 }
 
-fn resolve_status(
+pub(crate) fn resolve_status(
     c: &mut DbConn,
     id: i64,
     errors: &mut Vec<FieldError>,
@@ -339,7 +339,7 @@ fn resolve_status(
     }
 }
 
-fn resolve_type(
+pub(crate) fn resolve_type(
     c: &mut DbConn,
     id: Option<i64>,
     changed: bool,
@@ -367,7 +367,7 @@ fn resolve_type(
     }
 }
 
-fn resolve_group(
+pub(crate) fn resolve_group(
     c: &mut DbConn,
     id: Option<i64>,
     errors: &mut Vec<FieldError>,
@@ -384,7 +384,7 @@ fn resolve_group(
     Ok(g)
 }
 
-fn resolve_owner(
+pub(crate) fn resolve_owner(
     c: &mut DbConn,
     id: Option<i64>,
     changed: bool,
@@ -438,7 +438,11 @@ fn context(c: &mut DbConn, actor: &Actor) -> Result<ChangeContext, ServiceError>
     })
 }
 
-fn set_tags(c: &mut DbConn, ticket_id: i64, tags: &[String]) -> Result<(), ServiceError> {
+pub(crate) fn set_tags(
+    c: &mut DbConn,
+    ticket_id: i64,
+    tags: &[String],
+) -> Result<(), ServiceError> {
     diesel::delete(ticket_tags::table.filter(ticket_tags::ticket_id.eq(ticket_id))).execute(c)?;
     for t in tags {
         diesel::insert_into(ticket_tags::table)
@@ -448,7 +452,7 @@ fn set_tags(c: &mut DbConn, ticket_id: i64, tags: &[String]) -> Result<(), Servi
     Ok(())
 }
 
-fn normalized_tags(tags: &[String]) -> Vec<String> {
+pub(crate) fn normalized_tags(tags: &[String]) -> Vec<String> {
     let mut v: Vec<String> = tags
         .iter()
         .map(|t| normalize_tag(t))
@@ -639,7 +643,7 @@ pub fn create(
     Ok(id)
 }
 
-fn drop_nulls(mut m: FieldValues) -> FieldValues {
+pub(crate) fn drop_nulls(mut m: FieldValues) -> FieldValues {
     m.retain(|_, v| !v.is_null());
     m
 }
