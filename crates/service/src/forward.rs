@@ -183,6 +183,15 @@ pub fn forward(
     })
 }
 
+/// When, who, field, old, new.
+type HistoryLine = (
+    NaiveDateTime,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 fn fmt_time(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
@@ -258,13 +267,7 @@ fn compose(
         }
     }
     if body.include_history {
-        let rows: Vec<(
-            NaiveDateTime,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-        )> = history::table
+        let rows: Vec<HistoryLine> = history::table
             .filter(history::ticket_id.eq(row.id))
             .order(history::id)
             .select((
