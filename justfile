@@ -85,3 +85,7 @@ test: setup lint test-sqlite test-pg test-e2e test-schema test-openapi test-brow
 # Follow-up query benchmark (see docs/BENCHMARKS.md); N tickets, default 1,000,000.
 bench n="1000000":
     LAZO_BENCH_TICKETS={{n}} cargo bench -p lazo-api --bench ticket_queries
+
+# Webhook deliveries/s to a loopback receiver and change-feed page times at N events (docs/BENCHMARKS.md).
+bench-integrations n="1000000" deliveries="2000":
+    LAZO_BENCH_EVENTS={{n}} LAZO_BENCH_DELIVERIES={{deliveries}} cargo bench -p lazo-api --bench integrations

@@ -657,3 +657,121 @@ fn create_admin_refuses_a_bad_name_and_creates_nothing() {
         "the email is taken by the one success"
     );
 }
+
+/// A detractor response for the kill -9 journey: one ticket each (the
+/// default rule), told apart by `external_id`.
+fn intake_body(i: usize) -> Value {
+    json!({
+        "external_id": format!("kill9-{i}"),
+        "survey_id": "kill9",
+        "respondent": {"email": format!("kill9.{}@example.org", i % 50)},
+        "scores": {"nps": (i % 7) as i64},
+        "comment": format!("response {i}"),
+    })
+}
+
+#[test]
+fn every_acknowledged_response_has_its_ticket_after_a_kill_9() {
+    const N: usize = 1000;
+    let mut s = Server::start();
+    let admin = s.login("admin@demo.lazo");
+    let token: CreatedApiToken = s
+        .http
+        .post(s.url("/api/v1/tokens"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Survey tool", "scopes": ["responses:write"]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let token = Arc::new(token.secret);
+
+    // Eight clients post the 1,000 responses; the process is killed while
+    // they do. An acknowledged response (201) is remembered with its ticket.
+    let acked = Arc::new(std::sync::Mutex::new(Vec::<(usize, i64)>::new()));
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            let (base, token, acked, next) =
+                (s.base.clone(), token.clone(), acked.clone(), next.clone());
+            std::thread::spawn(move || {
+                let http = Client::new();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    if i >= N {
+                        return;
+                    }
+                    let r = http
+                        .post(format!("{base}/api/v1/responses"))
+                        .bearer_auth(&*token)
+                        .json(&intake_body(i))
+                        .send();
+                    match r {
+                        Ok(r) if r.status() == StatusCode::CREATED => {
+                            let result: lazo_domain::feedback::IntakeResult = r.json().unwrap();
+                            assert_eq!(result.tickets.len(), 1, "{result:?}");
+                            acked.lock().unwrap().push((i, result.tickets[0].id));
+                        }
+                        Ok(r) => panic!("response {i} answered {}", r.status()),
+                        // The server is gone: this one was not acknowledged.
+                        Err(_) => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    let start = std::time::Instant::now();
+    while acked.lock().unwrap().len() < 300 {
+        assert!(start.elapsed().as_secs() < 120, "too slow before the kill");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    s.kill_9();
+    for c in clients {
+        c.join().unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 300 && acked.len() < N,
+        "{} acknowledged",
+        acked.len()
+    );
+
+    s.restart();
+    let admin = s.login("admin@demo.lazo");
+    // Every acknowledged response is there with its ticket.
+    for (i, ticket) in &acked {
+        let r: lazo_domain::feedback::SurveyResponse = s
+            .http
+            .get(s.url(&format!("/api/v1/tickets/{ticket}/response")))
+            .bearer_auth(&admin)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(r.external_id, Some(format!("kill9-{i}")));
+    }
+    // Sending everything again stores the rest and replays the rest: in the
+    // end each response has exactly one ticket.
+    let mut replays = 0;
+    for i in 0..N {
+        let r = s
+            .http
+            .post(s.url("/api/v1/responses"))
+            .bearer_auth(&*token)
+            .json(&intake_body(i))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "response {i}");
+        replays += usize::from(r.headers().contains_key("idempotent-replayed"));
+    }
+    assert!(replays >= acked.len(), "{replays} replays");
+    let counts: TicketCounts = s
+        .http
+        .get(s.url("/api/v1/tickets/counts?survey=kill9"))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(counts.total, N as i64);
+}

@@ -87,6 +87,14 @@ fn Shell() -> impl IntoView {
                     path=path!("/tickets/:id")
                     view=|| view! { <Guard><pages::ticket::TicketPage /></Guard> }
                 />
+                <Route
+                    path=path!("/contacts")
+                    view=|| view! { <Guard><pages::contacts::ContactsPage /></Guard> }
+                />
+                <Route
+                    path=path!("/contacts/:id")
+                    view=|| view! { <Guard><pages::contacts::ContactPage /></Guard> }
+                />
                 <Route path=path!("/admin") view=|| view! { <Redirect path="/admin/users" /> } />
                 <Route
                     path=path!("/admin/:section")
@@ -151,6 +159,7 @@ fn TopBar() -> impl IntoView {
             <nav class="topnav" aria-label=move || t(T::MainNav)>
                 <A href="/tickets" exact=true>{move || t(T::FollowUp)}</A>
                 <A href="/tickets/new">{move || t(T::NewTicket)}</A>
+                <A href="/contacts">{move || t(T::Customers)}</A>
                 <Show when=move || session.configures()>
                     <A href="/admin/users">{move || t(T::Admin)}</A>
                 </Show>

@@ -49,6 +49,7 @@ pub fn from_search(search: &str, today: NaiveDate) -> TicketQuery {
     q.ticket_type = clean(q.ticket_type);
     q.source = clean(q.source);
     q.tags = clean(q.tags);
+    q.survey = clean(q.survey);
     q.created_to = clean(q.created_to);
     q.updated_from = clean(q.updated_from);
     q.updated_to = clean(q.updated_to);

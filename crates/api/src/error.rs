@@ -106,7 +106,12 @@ impl ApiError {
             ApiError::PayloadTooLarge => (
                 "payload_too_large",
                 "Payload too large",
-                Some(format!("request bodies are at most {} bytes", lazo_domain::limits::BODY_MAX_BYTES)),
+                Some(format!(
+                    "request bodies are at most {} bytes (survey responses {}, batches of them {})",
+                    lazo_domain::limits::BODY_MAX_BYTES,
+                    lazo_domain::limits::RESPONSE_BODY_MAX_BYTES,
+                    lazo_domain::limits::RESPONSES_BATCH_BODY_MAX_BYTES
+                )),
                 vec![],
             ),
             ApiError::UnsupportedMediaType => {

@@ -16,13 +16,15 @@ use crate::error::ApiError;
 
 /// A JSON body. Unlike `web::Json` it names the failing field
 /// (`serde_path_to_error`) and answers 400/413/415/422 as problem documents.
-pub struct JsonBody<T> {
+/// `MAX` is the body cap in bytes (survey intake takes more than the
+/// default).
+pub struct JsonBody<T, const MAX: usize = BODY_MAX_BYTES> {
     pub value: T,
     /// The raw bytes, for idempotency fingerprints.
     pub raw: web::Bytes,
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+impl<T: DeserializeOwned + 'static, const MAX: usize> FromRequest for JsonBody<T, MAX> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -51,7 +53,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            if declared.is_some_and(|n| n > BODY_MAX_BYTES) {
+            if declared.is_some_and(|n| n > MAX) {
                 return Err(ApiError::PayloadTooLarge);
             }
             let mut body = web::BytesMut::new();
@@ -61,7 +63,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     detail: e.to_string(),
                     errors: vec![],
                 })?;
-                if body.len() + chunk.len() > BODY_MAX_BYTES {
+                if body.len() + chunk.len() > MAX {
                     return Err(ApiError::PayloadTooLarge);
                 }
                 body.extend_from_slice(&chunk);
@@ -400,6 +402,7 @@ impl ListParams for lazo_domain::wire::TicketQuery {
         "type",
         "source",
         "tags",
+        "survey",
     ];
 }
 

@@ -11,6 +11,7 @@ pub mod db;
 pub mod delivery;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod net;
 pub mod openapi;
 pub mod routes;

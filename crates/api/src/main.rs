@@ -174,6 +174,9 @@ struct JobArgs {
     /// First retry delay of a failed job (doubled per attempt, with jitter).
     #[arg(long, env = "LAZO_JOB_BACKOFF_MS", default_value_t = 10_000)]
     job_backoff_ms: i64,
+    /// Where people open Lazo; links in notification emails point here.
+    #[arg(long, env = "LAZO_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    public_url: String,
 }
 
 /// Outgoing (and inbound) email. README.md, "Email".
@@ -247,6 +250,8 @@ impl JobArgs {
         lazo_api::jobs::tasks::ensure_periodic(&db)?;
         let mut registry = lazo_api::jobs::tasks::standard();
         lazo_service::email::delivery::register(&mut registry, mail.clone());
+        lazo_service::forward::register(&mut registry, mail.clone());
+        lazo_service::notifications::register(&mut registry, mail.clone(), self.public_url.clone());
         if let Some(imap) = imap {
             tracing::info!(mailbox = ?imap, "polling IMAP");
             lazo_service::email::imap::ensure(&db)?;

@@ -25,15 +25,20 @@ characters, texts 20 000, names 100.",
         license(name = "MIT", identifier = "MIT")
     ),
     servers((url = "/", description = "The server that serves this document")),
-    components(schemas(Problem, FieldError)),
+    components(schemas(Problem, FieldError, lazo_domain::webhook::WebhookMessage)),
     tags(
         (name = "auth", description = "Log in and out, who am I"),
         (name = "tickets", description = "Tickets, the follow-up list, comments, history, sub-tickets"),
         (name = "people", description = "Users and groups"),
+        (name = "contacts", description = "Customers (contacts), their timeline of touchpoints"),
+        (name = "intake", description = "Survey responses from integrators and the alert rules that turn them into tickets"),
         (name = "configuration", description = "Statuses, ticket types, organisation settings"),
         (name = "tokens", description = "Integrator API tokens"),
         (name = "email", description = "Email templates, a ticket's email thread, inbound mail"),
         (name = "admin", description = "Operations: the durable job queue"),
+        (name = "events", description = "The change feed: every event in commit order"),
+        (name = "notifications", description = "The caller's notifications (the bell) and their preferences"),
+        (name = "webhooks", description = "Webhook endpoints (Standard Webhooks), their delivery log and replay"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]
@@ -181,7 +186,158 @@ pub fn finish(mut api: Doc) -> Doc {
             add(op, "500", "Unexpected failure; the body carries no detail");
         }
     }
-    api
+    api.webhooks = Some(webhooks());
+    named_event_payloads(api)
+}
+
+/// serde writes an event as `kind` + `data` beside the envelope's fields;
+/// utoipa renders that as `allOf` over a `oneOf` of anonymous objects, which
+/// client generators cannot model (openapi-python-client drops the type).
+/// Spell it out instead: `ChangeEvent` is one object whose `kind` is an enum
+/// and whose `data` is one of the named `<Kind>Data` schemas.
+fn named_event_payloads(api: Doc) -> Doc {
+    use serde_json::{json, Map, Value};
+    let mut doc = serde_json::to_value(&api).expect("the document serialises");
+    let schemas = &mut doc["components"]["schemas"];
+    let Some(variants) = schemas["Event"]["oneOf"].as_array().cloned() else {
+        return api;
+    };
+    let mut kinds = vec![];
+    let mut refs = vec![];
+    for v in variants {
+        let kind = v["properties"]["kind"]["enum"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let name = kind
+            .split(['.', '_'])
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect::<String>()
+            + "Data";
+        let mut data = v["properties"]["data"].clone();
+        if let Some(o) = data.as_object_mut() {
+            o.insert("title".into(), json!(name));
+            o.insert(
+                "description".into(),
+                json!(format!("The data of a `{kind}` event.")),
+            );
+        }
+        schemas[&name] = data;
+        refs.push(json!({ "$ref": format!("#/components/schemas/{name}") }));
+        kinds.push(kind);
+    }
+    let envelope = schemas["ChangeEvent"]["allOf"]
+        .as_array()
+        .and_then(|parts| parts.iter().find(|p| p.get("properties").is_some()))
+        .cloned()
+        .unwrap_or_else(|| json!({"type": "object", "properties": {}, "required": []}));
+    let mut props: Map<String, Value> = envelope["properties"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    props.insert(
+        "kind".into(),
+        json!({"type": "string", "enum": kinds, "description": "What happened; names the shape of `data`."}),
+    );
+    props.insert(
+        "data".into(),
+        json!({"anyOf": refs, "description": "The kind's payload: the `<Kind>Data` schema its `kind` names."}),
+    );
+    let mut required: Vec<Value> = envelope["required"].as_array().cloned().unwrap_or_default();
+    required.extend([json!("kind"), json!("data")]);
+    schemas["ChangeEvent"] = json!({
+        "type": "object",
+        "description": "One committed change, as webhooks and the change feed carry it.",
+        "required": required,
+        "properties": props,
+    });
+    if let Some(m) = schemas.as_object_mut() {
+        m.remove("Event");
+    }
+    serde_json::from_value(doc).expect("the patched document reads back")
+}
+
+/// What Lazo sends to webhook endpoints: one POST per event kind, the body a
+/// `WebhookMessage`, signed as Standard Webhooks says.
+fn webhooks() -> utoipa::openapi::Paths {
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder};
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::openapi::{PathItem, PathsBuilder, Required};
+    let header = |name: &str, description: &str| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Header)
+            .required(Required::True)
+            .description(Some(description))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .build()
+    };
+    let mut paths = PathsBuilder::new();
+    for kind in lazo_domain::event::Event::KINDS {
+        let id = kind
+            .split(['.', '_'])
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect::<String>();
+        let op = OperationBuilder::new()
+            .operation_id(Some(format!("on{id}")))
+            .summary(Some(format!("A `{kind}` event")))
+            .description(Some(
+                "Sent to every enabled endpoint subscribed to this kind. Verify \
+`webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, keyed by the secret's \
+base64 part; after a rotation two signatures, space separated) and deduplicate by `webhook-id`. \
+Answer 2xx to acknowledge; 410 Gone disables the endpoint; anything else (or no answer within \
+15 s) is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h, with jitter, never sooner than \
+a `Retry-After`. Redirects are not followed.",
+            ))
+            .tag("webhooks")
+            .parameter(header(
+                "webhook-id",
+                "`msg_<event id>`: the same on every attempt and replay",
+            ))
+            .parameter(header(
+                "webhook-timestamp",
+                "Unix seconds when this attempt was signed",
+            ))
+            .parameter(header(
+                "webhook-signature",
+                "`v1,<base64 signature>`, space separated when two secrets sign",
+            ))
+            .request_body(Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("WebhookMessage")))
+                            .build(),
+                    )
+                    .build(),
+            ))
+            .response(
+                "200",
+                ResponseBuilder::new().description("Acknowledged (any 2xx)"),
+            )
+            .response(
+                "410",
+                ResponseBuilder::new().description("Gone: Lazo disables the endpoint"),
+            )
+            .security(SecurityRequirement::default())
+            .build();
+        let mut op = op;
+        op.security = Some(Vec::new());
+        paths = paths.path(kind, PathItem::new(HttpMethod::Post, op));
+    }
+    paths.build()
 }
 
 /// utoipa takes a doc comment's first paragraph as the summary: keep its

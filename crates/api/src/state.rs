@@ -24,6 +24,9 @@ pub struct Config {
     pub login_per_account_per_minute: u32,
     /// Peers whose `X-Forwarded-For` names the client (see [`crate::net`]).
     pub trusted_proxies: TrustedProxies,
+    /// Accept webhook URLs into loopback/private/link-local networks
+    /// (`LAZO_WEBHOOK_ALLOW_PRIVATE`; on-premise receivers and tests).
+    pub webhook_allow_private: bool,
     /// Sender, reply-to token key and SMTP server of outgoing email.
     pub mail: Arc<MailConfig>,
 }
@@ -48,6 +51,7 @@ impl Default for Config {
             login_per_minute: 10,
             login_per_account_per_minute: 30,
             trusted_proxies: TrustedProxies::default(),
+            webhook_allow_private: lazo_service::webhooks::allow_private_from_env(),
             mail: Arc::new(
                 MailConfig::new(
                     "Lazo <lazo@localhost>",

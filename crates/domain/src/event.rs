@@ -14,6 +14,7 @@ use crate::wire::Actor;
 /// status, group, owner, type and root cause) and the values as people read
 /// them at the time of the change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldChange {
     pub field: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,6 +55,7 @@ impl FieldChange {
 
 /// The payload of an event, tagged by its kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "data")]
 pub enum Event {
     #[serde(rename = "ticket.created")]
@@ -97,9 +99,28 @@ pub enum Event {
         from: String,
         auto: bool,
     },
+    /// Forwarded by email to people not on the ticket.
+    #[serde(rename = "ticket.forwarded")]
+    TicketForwarded { to: Vec<String> },
 }
 
 impl Event {
+    /// Every kind, as webhook endpoints subscribe to them.
+    pub const KINDS: [&'static str; 12] = [
+        "ticket.created",
+        "ticket.updated",
+        "ticket.commented",
+        "ticket.comment_edited",
+        "ticket.comment_deleted",
+        "ticket.sub_ticket_created",
+        "ticket.deleted",
+        "ticket.email_queued",
+        "ticket.email_sent",
+        "ticket.email_failed",
+        "ticket.email_received",
+        "ticket.forwarded",
+    ];
+
     /// The stable name of the kind, as stored and as consumers filter on it.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -114,6 +135,7 @@ impl Event {
             Event::EmailSent { .. } => "ticket.email_sent",
             Event::EmailFailed { .. } => "ticket.email_failed",
             Event::EmailReceived { .. } => "ticket.email_received",
+            Event::TicketForwarded { .. } => "ticket.forwarded",
         }
     }
 
@@ -182,6 +204,10 @@ mod tests {
                 number: 2,
             },
             Event::TicketDeleted { number: 1 },
+            Event::TicketUpdated {
+                changes: vec![],
+                comment_id: None,
+            },
             Event::EmailQueued {
                 email_id: 1,
                 to: "a@b.c".into(),
@@ -196,10 +222,17 @@ mod tests {
                 from: "a@b.c".into(),
                 auto: false,
             },
+            Event::TicketForwarded {
+                to: vec!["a@b.c".into()],
+            },
         ];
+        // KINDS is what webhook endpoints validate against: it must list
+        // exactly the kinds there are.
+        assert_eq!(all.len(), Event::KINDS.len());
         for e in all {
             let v = serde_json::to_value(&e).unwrap();
             assert_eq!(v["kind"], e.kind());
+            assert!(Event::KINDS.contains(&e.kind()));
         }
     }
 }

@@ -8,14 +8,20 @@
 //! - [`rules`]: ticket rules (root causes, custom fields, closing, assignment).
 //! - [`access`]: who may see and change which ticket.
 //! - [`event`]: what happened to a ticket (the outbox's events).
+//! - [`feedback`]: contacts, touchpoints, survey intake and alert rules.
 //! - [`limits`]: documented size limits of strings and lists.
+//! - [`webhook`]: what integrators receive (webhooks, change feed).
 
 pub mod access;
 pub mod email;
 pub mod event;
+pub mod feedback;
+pub mod forward;
 pub mod limits;
 pub mod model;
+pub mod notification;
 pub mod rules;
+pub mod webhook;
 pub mod wire;
 
 pub use model::*;

@@ -26,3 +26,25 @@ pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 256;
 /// Bulk updates handle at most this many tickets per request.
 pub const BULK_MAX: usize = 500;
+/// At most this many answers in one survey response.
+pub const ANSWERS_MAX: usize = 200;
+/// A survey question's text.
+pub const QUESTION_MAX: usize = 1_000;
+/// Keys of a contact's free attributes, of a response's embedded data and of
+/// a touchpoint's payload.
+pub const KEYS_MAX: usize = 100;
+/// Responses in one `POST /responses/batch`.
+pub const RESPONSES_BATCH_MAX: usize = 500;
+/// Body cap of `POST /responses`: room for the answers at their maxima; a
+/// body over it is refused before it is read.
+pub const RESPONSE_BODY_MAX_BYTES: usize = 1024 * 1024;
+/// Body cap of `POST /responses/batch`.
+pub const RESPONSES_BATCH_BODY_MAX_BYTES: usize = 16 * 1024 * 1024;
+/// Alert rules evaluated for each response.
+pub const ALERT_RULES_MAX: usize = 200;
+/// Tickets in one `POST /import/tickets`.
+pub const IMPORT_MAX: usize = 1_000;
+/// Comments of one imported ticket.
+pub const IMPORT_COMMENTS_MAX: usize = 1_000;
+/// Body cap of `POST /import/tickets`.
+pub const IMPORT_BODY_MAX_BYTES: usize = 32 * 1024 * 1024;

@@ -168,6 +168,115 @@ string_enum!(
 );
 
 string_enum!(
+    /// Why a person is notified about a ticket.
+    NotificationKind {
+        /// A ticket was created for you or your group.
+        Created => "created",
+        /// You became its owner.
+        Assigned => "assigned",
+        /// It was moved to your group and has no owner.
+        GroupAssigned => "group_assigned",
+        /// Its status changed.
+        Status => "status",
+        /// Its priority was raised to high or critical.
+        Escalated => "escalated",
+        /// Its group changed.
+        Group => "group",
+        /// Its tags changed.
+        Tags => "tags",
+        /// Someone commented.
+        Commented => "commented",
+        /// The customer replied by email.
+        EmailReceived => "email_received",
+    }
+);
+
+impl NotificationKind {
+    /// Whether an email goes out when the person has not chosen: only for
+    /// what asks them to act now.
+    pub fn emails_by_default(self) -> bool {
+        matches!(
+            self,
+            NotificationKind::Created
+                | NotificationKind::Assigned
+                | NotificationKind::GroupAssigned
+                | NotificationKind::Escalated
+                | NotificationKind::EmailReceived
+        )
+    }
+}
+
+string_enum!(
+    /// What kind of interaction a touchpoint records.
+    TouchpointKind {
+        SurveyResponse => "survey_response",
+        Email => "email",
+        Ticket => "ticket",
+        Call => "call",
+        Chat => "chat",
+        /// Anything else an integrator records.
+        Custom => "custom",
+    }
+);
+
+string_enum!(
+    /// A score a survey response carries, each with its own scale.
+    ScoreKind {
+        /// Net Promoter Score, 0-10 (0-6 detractor, 7-8 passive, 9-10 promoter).
+        Nps => "nps",
+        /// Customer satisfaction, 1-5.
+        Csat => "csat",
+        /// Customer effort score, 1-7.
+        Ces => "ces",
+    }
+);
+
+impl ScoreKind {
+    /// The inclusive range a score of this kind takes.
+    pub fn range(self) -> (i32, i32) {
+        match self {
+            ScoreKind::Nps => (0, 10),
+            ScoreKind::Csat => (1, 5),
+            ScoreKind::Ces => (1, 7),
+        }
+    }
+}
+
+string_enum!(
+    /// The type of one answer of a survey response, which says what its
+    /// `answer` value is.
+    AnswerType {
+        /// A string.
+        Text => "text",
+        /// A number.
+        Number => "number",
+        /// A number on a scale (stars, 0-10...).
+        Rating => "rating",
+        /// One option, a string.
+        Choice => "choice",
+        /// Several options, an array of strings.
+        MultiChoice => "multi_choice",
+        /// `true` or `false`.
+        Boolean => "boolean",
+        /// A date, `YYYY-MM-DD`.
+        Date => "date",
+    }
+);
+
+string_enum!(
+    /// What an alert rule did with a response.
+    RuleAction {
+        /// The rule created a ticket.
+        TicketCreated => "ticket_created",
+        /// A record-only rule matched: nothing but this record.
+        Recorded => "recorded",
+        /// The rule matched but its ticket could not be created (e.g. its
+        /// status was retired); the response is kept.
+        Failed => "failed",
+    }
+);
+
+string_enum!(
     /// Type of a custom field defined by a ticket type.
     FieldKind {
         Text => "text",
@@ -281,6 +390,12 @@ string_enum!(
         TicketClosed => "ticket_closed",
         NotSnoozed => "not_snoozed",
         JobNotRetryable => "job_not_retryable",
+        /// A webhook URL that points into the private network (refused by default).
+        UrlNotAllowed => "url_not_allowed",
+        ExternalRefTaken => "external_ref_taken",
+        /// A survey response's external id was received before with other
+        /// content.
+        DuplicateResponse => "duplicate_response",
     }
 );
 
@@ -315,6 +430,9 @@ string_enum!(
     /// `custom_fields.<key>` ([`HistoryField::CUSTOM_PREFIX`]).
     HistoryField {
         Created => "created",
+        /// Brought from another help desk (`POST /import/tickets`): one row
+        /// for the whole ticket, at its original creation time.
+        Imported => "imported",
         SubTicket => "sub_ticket",
         Comment => "comment",
         InternalNote => "internal_note",
@@ -336,6 +454,8 @@ string_enum!(
         SummaryComment => "summary_comment",
         Public => "public",
         SnoozeUntil => "snooze_until",
+        /// The ticket was forwarded by email (new value: the recipients).
+        Forwarded => "forwarded",
         /// An email queued to the customer (new value: the recipient).
         EmailQueued => "email_queued",
         /// An email whose delivery failed for good (new value: the SMTP answer).

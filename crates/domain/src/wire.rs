@@ -548,6 +548,17 @@ pub struct Contact {
     pub phone: Option<String>,
     pub language: Option<String>,
     pub external_ref: Option<String>,
+    /// Whether the contact accepts surveys and messages.
+    #[serde(default = "yes")]
+    pub subscribed: bool,
+    /// Free attributes (plan, region, CRM fields...).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub attributes: FieldValues,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 /// The requester of a new ticket: found by email (or external reference) and
@@ -582,6 +593,13 @@ pub struct ContactInput {
         schema(min_length = 1, max_length = 100, pattern = r"\S")
     )]
     pub external_ref: Option<String>,
+    /// Sets the subscription status (new contacts are subscribed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribed: Option<bool>,
+    /// Merged into the contact's attributes; a `null` value removes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub attributes: Option<FieldValues>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -1036,6 +1054,18 @@ pub struct TicketQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<String>>, style = Form, explode = false))]
     pub tags: Option<String>,
+    /// Tickets created from a response to one of these surveys (survey ids).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Vec<String>>, style = Form, explode = false))]
+    pub survey: Option<String>,
+    /// Summary score at least this (e.g. `0` with `score_max=6`: NPS detractors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = -1000, maximum = 1000))]
+    pub score_min: Option<i32>,
+    /// Summary score at most this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = -1000, maximum = 1000))]
+    pub score_max: Option<i32>,
     /// Created at or after: RFC 3339 or `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_from: Option<String>,
@@ -1091,6 +1121,10 @@ pub struct TicketFilter {
     pub type_ids: Vec<i64>,
     pub sources: Vec<String>,
     pub tags: Vec<String>,
+    /// Survey ids of the response a ticket was created from.
+    pub surveys: Vec<String>,
+    pub score_min: Option<i32>,
+    pub score_max: Option<i32>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
     pub updated_from: Option<DateTime<Utc>>,
@@ -1208,6 +1242,9 @@ impl TicketQuery {
             type_ids: parse_ids("type", &self.ticket_type, &mut errors),
             sources: split_list(&self.source).map(str::to_lowercase).collect(),
             tags: split_list(&self.tags).map(normalize_tag).collect(),
+            surveys: split_list(&self.survey).map(str::to_owned).collect(),
+            score_min: self.score_min,
+            score_max: self.score_max,
             created_from: parse_time("created_from", &self.created_from, false, &mut errors),
             created_to: parse_time("created_to", &self.created_to, true, &mut errors),
             updated_from: parse_time("updated_from", &self.updated_from, false, &mut errors),
@@ -1247,6 +1284,24 @@ impl TicketQuery {
                         format!("'{part}' is not none or a group id"),
                     )),
                 }
+            }
+        }
+        for (field, v) in [("score_min", self.score_min), ("score_max", self.score_max)] {
+            if v.is_some_and(|v| !(-1000..=1000).contains(&v)) {
+                errors.push(FieldError::new(
+                    field,
+                    "out_of_range",
+                    "a score is between -1000 and 1000",
+                ));
+            }
+        }
+        if let (Some(lo), Some(hi)) = (self.score_min, self.score_max) {
+            if lo > hi {
+                errors.push(FieldError::new(
+                    "score_max",
+                    "out_of_range",
+                    "score_max is below score_min",
+                ));
             }
         }
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {

@@ -208,6 +208,23 @@ impl Principal {
         }
     }
 
+    /// Survey intake: admins and ticket admins, tokens with
+    /// `responses:write` (or `admin`).
+    pub fn require_intake(&self) -> Result<(), ServiceError> {
+        let ok = match self {
+            Principal::User(u) => u.role.configures_ticketing(),
+            Principal::Token(_) => self.has_scope(Scope::ResponsesWrite),
+            Principal::System(_) => true,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(
+                "sending survey responses needs the responses:write scope (or an admin)".into(),
+            ))
+        }
+    }
+
     /// Ticketing configuration: admins and ticket admins, `admin` tokens.
     pub fn require_ticketing_admin(&self) -> Result<(), ServiceError> {
         let ok = match self {

@@ -394,5 +394,36 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
         .execute(c)?;
     }
     let _ = (open, StatusCategory::Open);
+    settle_demo_events(c)?;
+    Ok(())
+}
+
+/// The demo's tickets arrive with a past: their events are in the change
+/// feed, but as already dispatched, so loading the demo emails and notifies
+/// nobody (and no webhook exists yet to deliver to). Positions continue the
+/// feed's counter, in id order.
+fn settle_demo_events(c: &mut DbConn) -> Result<(), ServiceError> {
+    use lazo_storage::schema::{counters, events};
+    let base: i64 = counters::table
+        .find("event_position")
+        .select(counters::value)
+        .first(c)?;
+    let ids: Vec<i64> = events::table
+        .filter(events::dispatched_at.is_null())
+        .order(events::id)
+        .select(events::id)
+        .load(c)?;
+    let t = now();
+    for (i, id) in ids.iter().enumerate() {
+        diesel::update(events::table.find(*id))
+            .set((
+                events::dispatched_at.eq(t),
+                events::position.eq(base + 1 + i as i64),
+            ))
+            .execute(c)?;
+    }
+    diesel::update(counters::table.find("event_position"))
+        .set(counters::value.eq(base + ids.len() as i64))
+        .execute(c)?;
     Ok(())
 }

@@ -181,6 +181,21 @@ fn taken(key: Unique) -> ServiceError {
             "root_causes",
             "another root cause of this type has this name",
         ),
+        Unique::ContactEmail => (
+            ErrorCode::EmailTaken.as_str(),
+            "email",
+            "another contact has this email",
+        ),
+        Unique::ContactExternalRef => (
+            ErrorCode::ExternalRefTaken.as_str(),
+            "external_ref",
+            "another contact has this external reference",
+        ),
+        Unique::SurveyResponseExternalId => (
+            ErrorCode::DuplicateResponse.as_str(),
+            "external_id",
+            "a different response with this external id was already received",
+        ),
     };
     ServiceError::taken(code, field, message)
 }

@@ -11,16 +11,30 @@
 //! - [`auth`]: principals, passwords, sessions, JWTs, API tokens.
 //! - [`directory`]: statuses, types, settings, groups and users as read by
 //!   the services.
+//! - [`contacts`], [`touchpoints`]: customer profiles and their timeline.
+//! - [`intake`], [`alert_rules`]: survey responses and the rules that turn
+//!   them into tickets, in one transaction.
+//! - [`import`]: tickets from another help desk, with their original times.
 //! - [`demo`]: first-start defaults and the demo organisation.
+//! - [`webhooks`]: endpoints, signed deliveries and the change feed.
 //!
 //! May import `lazo-domain` and `lazo-storage`; never `lazo-api` or actix.
 
+pub mod alert_rules;
 pub mod auth;
+pub mod contacts;
 pub mod demo;
 pub mod directory;
 pub mod email;
 pub mod error;
+pub mod forward;
+pub mod import;
+pub mod intake;
 pub mod jobs;
+pub mod mailer;
+pub mod notifications;
 pub mod tickets;
+pub mod touchpoints;
+pub mod webhooks;
 
 pub use error::ServiceError;

@@ -43,6 +43,9 @@ pub enum Unique {
     TicketTypeName,
     /// Root cause names are unique within their type.
     RootCauseName,
+    ContactEmail,
+    ContactExternalRef,
+    SurveyResponseExternalId,
 }
 
 /// Each key as PostgreSQL names its constraint (the default name of an
@@ -64,6 +67,18 @@ const KEYS: &[(Unique, &str, &str)] = &[
         Unique::RootCauseName,
         "root_causes_ticket_type_id_name_key",
         "root_causes.ticket_type_id, root_causes.name",
+    ),
+    // Partial unique indexes: PostgreSQL names the index.
+    (Unique::ContactEmail, "contacts_email", "contacts.email"),
+    (
+        Unique::ContactExternalRef,
+        "contacts_external_ref",
+        "contacts.external_ref",
+    ),
+    (
+        Unique::SurveyResponseExternalId,
+        "survey_responses_external_id",
+        "survey_responses.external_id",
     ),
 ];
 

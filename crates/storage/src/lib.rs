@@ -21,6 +21,7 @@ pub mod statuses;
 pub mod ticket_types;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 pub use error::{StorageError, Unique};
 

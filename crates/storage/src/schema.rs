@@ -167,6 +167,15 @@ diesel::table! {
         version -> BigInt,
         snooze_until -> Nullable<Timestamp>,
         snooze_status_id -> Nullable<BigInt>,
+        survey_response_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    ticket_imports (external_id) {
+        external_id -> Text,
+        ticket_id -> BigInt,
+        imported_at -> Timestamp,
     }
 }
 
@@ -216,6 +225,52 @@ diesel::table! {
         data -> Text,
         created_at -> Timestamp,
         dispatched_at -> Nullable<Timestamp>,
+        position -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        url -> Text,
+        description -> Text,
+        event_types -> Text,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> BigInt,
+        event_id -> BigInt,
+        msg_id -> Text,
+        event_type -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        attempted_at -> Timestamp,
+        status -> Nullable<Integer>,
+        latency_ms -> Integer,
+        response -> Nullable<Text>,
+        error -> Nullable<Text>,
     }
 }
 
@@ -249,6 +304,92 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    touchpoints (id) {
+        id -> BigInt,
+        contact_id -> BigInt,
+        kind -> Text,
+        channel -> Nullable<Text>,
+        title -> Text,
+        payload -> Text,
+        ticket_id -> Nullable<BigInt>,
+        survey_response_id -> Nullable<BigInt>,
+        occurred_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_responses (id) {
+        id -> BigInt,
+        contact_id -> Nullable<BigInt>,
+        /// The survey's id at the source.
+        survey -> Text,
+        /// NPS, 0-10.
+        score -> Nullable<Integer>,
+        comment -> Nullable<Text>,
+        answers -> Text,
+        received_at -> Timestamp,
+        survey_name -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        csat -> Nullable<Integer>,
+        ces -> Nullable<Integer>,
+        embedded -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        request_hash -> Nullable<Text>,
+        outcome -> Text,
+        created_by_token -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    alert_rules (id) {
+        id -> BigInt,
+        name -> Text,
+        enabled -> Bool,
+        position -> Integer,
+        stop_on_match -> Bool,
+        record_only -> Bool,
+        conditions -> Text,
+        ticket_type_id -> Nullable<BigInt>,
+        priority -> SmallInt,
+        group_id -> Nullable<BigInt>,
+        owner_id -> Nullable<BigInt>,
+        status_id -> Nullable<BigInt>,
+        subject_template -> Text,
+        summary_score -> Nullable<Text>,
+        summary_comment -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        ticket_id -> Nullable<BigInt>,
+        event_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        detail -> Text,
+        actor -> Text,
+        in_app -> Bool,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        emailed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notification_prefs (user_id, kind) {
+        user_id -> BigInt,
+        kind -> Text,
+        in_app -> Bool,
+        email -> Bool,
+    }
+}
+
 diesel::joinable!(group_members -> ticket_groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(root_causes -> ticket_types (ticket_type_id));
@@ -256,6 +397,8 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(comments -> tickets (ticket_id));
 diesel::joinable!(history -> tickets (ticket_id));
 diesel::joinable!(ticket_tags -> tickets (ticket_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::table! {
     email_templates (id) {
@@ -364,10 +507,21 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     history,
     idempotency_keys,
+    events,
+    jobs,
+    webhook_endpoints,
+    webhook_deliveries,
+    webhook_attempts,
+    notifications,
+    notification_prefs,
+    touchpoints,
+    survey_responses,
+    alert_rules,
     email_templates,
     inbound_messages,
     emails,
     inbound_attachments,
     email_suppressions,
     imap_state,
+    ticket_imports,
 );

@@ -467,3 +467,181 @@ pub async fn sub_tickets(ticket: i64) -> Result<TicketPage, ApiError> {
 pub async fn create_sub_ticket(ticket: i64, b: &CreateTicket) -> Result<Ticket, ApiError> {
     send(Method::POST, &format!("/tickets/{ticket}/sub-tickets"), b).await
 }
+
+// ------------------------------------------------------------------ webhooks (admins)
+
+use lazo_domain::webhook::{
+    NewWebhookEndpoint, WebhookDelivery, WebhookDeliveryDetail, WebhookDeliveryPage,
+    WebhookEndpoint, WebhookEndpointList, WebhookEndpointPatch, WebhookEndpointWithSecret,
+};
+
+pub async fn webhooks() -> Result<Vec<WebhookEndpoint>, ApiError> {
+    get::<WebhookEndpointList>("/webhooks")
+        .await
+        .map(|l| l.items)
+}
+pub async fn create_webhook(b: &NewWebhookEndpoint) -> Result<WebhookEndpointWithSecret, ApiError> {
+    send(Method::POST, "/webhooks", b).await
+}
+pub async fn update_webhook(
+    id: i64,
+    b: &WebhookEndpointPatch,
+) -> Result<WebhookEndpoint, ApiError> {
+    send(Method::PATCH, &format!("/webhooks/{id}"), b).await
+}
+pub async fn delete_webhook(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/webhooks/{id}")).await
+}
+pub async fn rotate_webhook_secret(id: i64) -> Result<WebhookEndpointWithSecret, ApiError> {
+    send(
+        Method::POST,
+        &format!("/webhooks/{id}/rotate-secret"),
+        &serde_json::json!({}),
+    )
+    .await
+}
+pub async fn webhook_deliveries(
+    id: i64,
+    cursor: Option<String>,
+) -> Result<WebhookDeliveryPage, ApiError> {
+    let c = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+    get(&format!("/webhooks/{id}/deliveries?limit=20{c}")).await
+}
+pub async fn webhook_delivery(id: i64, delivery: i64) -> Result<WebhookDeliveryDetail, ApiError> {
+    get(&format!("/webhooks/{id}/deliveries/{delivery}")).await
+}
+pub async fn replay_delivery(id: i64, delivery: i64) -> Result<WebhookDelivery, ApiError> {
+    send(
+        Method::POST,
+        &format!("/webhooks/{id}/deliveries/{delivery}/replay"),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+// ------------------------------------------------------------------ customer and survey
+
+use lazo_domain::feedback::{SurveyResponse, TouchpointPage};
+
+/// The survey response a ticket came from; `None` when it came from none.
+pub async fn ticket_response(ticket: i64) -> Result<Option<SurveyResponse>, ApiError> {
+    match get(&format!("/tickets/{ticket}/response")).await {
+        Ok(r) => Ok(Some(r)),
+        Err(ApiError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+/// A contact's touchpoints, newest first; asked from a ticket, its own first.
+pub async fn timeline(
+    contact: i64,
+    ticket: Option<i64>,
+    cursor: Option<String>,
+) -> Result<TouchpointPage, ApiError> {
+    let c = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+    let tk = ticket.map(|t| format!("&ticket={t}")).unwrap_or_default();
+    get(&format!("/contacts/{contact}/timeline?limit=10{tk}{c}")).await
+}
+
+use lazo_domain::feedback::{ContactPage, MergeContacts, UpdateContact};
+
+pub async fn contacts(q: &str, cursor: Option<String>) -> Result<ContactPage, ApiError> {
+    let c = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+    get(&format!(
+        "/contacts?limit=50&q={}{c}",
+        crate::util::encode(q)
+    ))
+    .await
+}
+pub async fn contact(id: i64) -> Result<Contact, ApiError> {
+    get(&format!("/contacts/{id}")).await
+}
+pub async fn update_contact(id: i64, b: &UpdateContact) -> Result<Contact, ApiError> {
+    send(Method::PATCH, &format!("/contacts/{id}"), b).await
+}
+pub async fn merge_contacts(id: i64, from: i64) -> Result<Contact, ApiError> {
+    send(
+        Method::POST,
+        &format!("/contacts/{id}/merge"),
+        &MergeContacts { from },
+    )
+    .await
+}
+
+// ------------------------------------------------------------------ alert rules (admins)
+
+use lazo_domain::feedback::{AlertRule, AlertRuleInput, AlertRuleTest, SurveyResponseInput};
+
+pub async fn alert_rules() -> Result<Vec<AlertRule>, ApiError> {
+    get("/alert-rules").await
+}
+pub async fn create_alert_rule(b: &AlertRuleInput) -> Result<AlertRule, ApiError> {
+    send(Method::POST, "/alert-rules", b).await
+}
+pub async fn replace_alert_rule(id: i64, b: &AlertRuleInput) -> Result<AlertRule, ApiError> {
+    send(Method::PUT, &format!("/alert-rules/{id}"), b).await
+}
+pub async fn delete_alert_rule(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/alert-rules/{id}")).await
+}
+pub async fn test_alert_rule(id: i64, b: &SurveyResponseInput) -> Result<AlertRuleTest, ApiError> {
+    send(Method::POST, &format!("/alert-rules/{id}/test"), b).await
+}
+
+// ------------------------------------------------------------------ email
+
+use lazo_domain::email::{
+    CreateEmailTemplate, Email, EmailPage, EmailTemplate, InboundMessage, InboundMessagePage,
+    SendEmail, UpdateEmailTemplate,
+};
+
+pub async fn ticket_emails(ticket: i64, cursor: Option<String>) -> Result<EmailPage, ApiError> {
+    let c = cursor.map(|c| format!("?cursor={c}")).unwrap_or_default();
+    get(&format!("/tickets/{ticket}/emails{c}")).await
+}
+pub async fn send_email(ticket: i64, b: &SendEmail) -> Result<Email, ApiError> {
+    send(Method::POST, &format!("/tickets/{ticket}/emails"), b).await
+}
+pub async fn retry_email(ticket: i64, email: i64) -> Result<Email, ApiError> {
+    send(
+        Method::POST,
+        &format!("/tickets/{ticket}/emails/{email}/retry"),
+        &serde_json::json!({}),
+    )
+    .await
+}
+pub async fn email_templates() -> Result<Vec<EmailTemplate>, ApiError> {
+    get("/email-templates").await
+}
+pub async fn create_email_template(b: &CreateEmailTemplate) -> Result<EmailTemplate, ApiError> {
+    send(Method::POST, "/email-templates", b).await
+}
+pub async fn update_email_template(
+    id: i64,
+    b: &UpdateEmailTemplate,
+) -> Result<EmailTemplate, ApiError> {
+    send(Method::PATCH, &format!("/email-templates/{id}"), b).await
+}
+pub async fn delete_email_template(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/email-templates/{id}")).await
+}
+pub async fn inbound_messages(
+    outcome: Option<&str>,
+    cursor: Option<String>,
+) -> Result<InboundMessagePage, ApiError> {
+    let mut q = vec!["limit=50".to_owned()];
+    if let Some(o) = outcome {
+        q.push(format!("outcome={o}"));
+    }
+    if let Some(c) = cursor {
+        q.push(format!("cursor={c}"));
+    }
+    get(&format!("/inbound/messages?{}", q.join("&"))).await
+}
+pub async fn reprocess_inbound(id: i64) -> Result<InboundMessage, ApiError> {
+    send(
+        Method::POST,
+        &format!("/inbound/messages/{id}/reprocess"),
+        &serde_json::json!({}),
+    )
+    .await
+}

@@ -1,6 +1,7 @@
 //! One module per area of the app.
 
 pub mod admin;
+pub mod contacts;
 pub mod followup;
 pub mod login;
 pub mod new_ticket;

@@ -3,18 +3,26 @@
 //! themselves; every database call goes through `Db::read`/`Db::write`, off
 //! the actix workers.
 
+pub mod alert_rules;
 pub mod auth;
 pub mod comments;
 pub mod config;
+pub mod contacts;
 pub mod email;
+pub mod events;
+pub mod forward;
 pub mod groups;
 pub mod health;
 pub mod history;
+pub mod import;
 pub mod inbound;
+pub mod intake;
 pub mod jobs;
+pub mod notifications;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -77,5 +85,38 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(inbound::reprocess)
         .service(inbound::attachment)
         .service(jobs::list)
-        .service(jobs::retry);
+        .service(jobs::retry)
+        .service(events::list)
+        .service(webhooks::list)
+        .service(webhooks::create)
+        .service(webhooks::get)
+        .service(webhooks::update)
+        .service(webhooks::remove)
+        .service(webhooks::rotate)
+        .service(webhooks::deliveries)
+        .service(webhooks::delivery)
+        .service(webhooks::replay)
+        .service(forward::forward)
+        .service(notifications::list)
+        .service(notifications::read)
+        .service(notifications::get_prefs)
+        .service(notifications::set_prefs)
+        .service(contacts::list)
+        .service(contacts::create)
+        .service(contacts::get)
+        .service(contacts::update)
+        .service(contacts::remove)
+        .service(contacts::merge)
+        .service(contacts::timeline)
+        .service(contacts::create_touchpoint)
+        .service(intake::batch)
+        .service(intake::create)
+        .service(intake::of_ticket)
+        .service(alert_rules::list)
+        .service(alert_rules::create)
+        .service(alert_rules::get)
+        .service(alert_rules::replace)
+        .service(alert_rules::remove)
+        .service(alert_rules::test)
+        .service(import::tickets);
 }

@@ -9,7 +9,7 @@ use lazo_domain::{SortDir, SortKey};
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Caller, Principal};
-use crate::db::schema::{idempotency_keys, tickets as t};
+use crate::db::schema::tickets as t;
 use crate::db::{now, DbConn};
 use crate::error::ApiError;
 use crate::extract::{etag, idempotency_key, if_match, JsonBody};
@@ -195,29 +195,7 @@ async fn create_or_replay(
         .write(move |c| {
             let principal = who.key();
             if let Some(k) = &key {
-                // Keys older than a day no longer count. The hourly
-                // `idempotency.expire` job removes them; this only clears the
-                // one in the way of re-using it.
-                let cutoff = now() - crate::jobs::tasks::IDEMPOTENCY_TTL;
-                diesel::delete(
-                    idempotency_keys::table
-                        .find((&principal, k))
-                        .filter(idempotency_keys::created_at.lt(cutoff)),
-                )
-                .execute(c)?;
-                let prior: Option<(String, String)> = idempotency_keys::table
-                    .find((&principal, k))
-                    .select((idempotency_keys::request_hash, idempotency_keys::body))
-                    .first(c)
-                    .optional()?;
-                if let Some((h, body)) = prior {
-                    if h != hash {
-                        return Err(ApiError::Unprocessable {
-                            code: "idempotency_key_reused",
-                            detail: "this Idempotency-Key was used for a different request".into(),
-                            errors: vec![],
-                        });
-                    }
+                if let Some(body) = crate::idempotency::stored(c, &principal, k, &hash)? {
                     return Ok(Outcome::Replay(body));
                 }
             }
@@ -225,17 +203,8 @@ async fn create_or_replay(
             let row = tickets::find_row(c, id)?.ok_or(ApiError::NotFound("ticket"))?;
             let ticket = tickets::to_ticket(c, &who, row, lazo_domain::Access::Full)?;
             if let Some(k) = &key {
-                diesel::insert_into(idempotency_keys::table)
-                    .values((
-                        idempotency_keys::principal.eq(&principal),
-                        idempotency_keys::idem_key.eq(k),
-                        idempotency_keys::request_hash.eq(&hash),
-                        idempotency_keys::status.eq(201i16),
-                        idempotency_keys::body
-                            .eq(serde_json::to_string(&ticket).map_err(ApiError::internal)?),
-                        idempotency_keys::created_at.eq(now()),
-                    ))
-                    .execute(c)?;
+                let body = serde_json::to_string(&ticket).map_err(ApiError::internal)?;
+                crate::idempotency::remember(c, &principal, k, &hash, 201, &body)?;
             }
             Ok(Outcome::Fresh(Box::new(ticket)))
         })

@@ -45,6 +45,7 @@ pub fn reopen_job(ticket_id: i64, until: chrono::NaiveDateTime) -> NewJob {
 /// Every job kind Lazo itself enqueues.
 pub fn standard() -> Registry {
     let mut r = Registry::default();
+    crate::webhooks::register(&mut r, crate::webhooks::WebhookConfig::from_env());
     r.register(REOPEN_SNOOZED, |db: &Db, payload: &Value| {
         let p: ReopenSnoozed = serde_json::from_value(payload.clone())?;
         db.transaction::<_, ServiceError, _>(move |c| {

@@ -12,7 +12,10 @@ use std::sync::Arc;
 
 use super::queue::{self, JobRow, NewJob};
 use crate::ServiceError;
-use lazo_storage::schema::events;
+use lazo_storage::schema::{counters, events};
+
+/// The counter handing out change-feed positions.
+const EVENT_POSITION: &str = "event_position";
 use lazo_storage::{now, utc, Db, DbConn};
 
 /// What a handler asks for after a successful run.
@@ -161,6 +164,10 @@ impl Worker {
         let claimed = self.db.transaction::<_, ServiceError, _>(move |c| {
             Ok(queue::claim(c, &lease_c, at, until, batch)?)
         })?;
+        let mut claimed = claimed;
+        // UPDATE ... RETURNING has no order: run them as they were due, so
+        // first attempts of deliveries go out in event order.
+        claimed.sort_by_key(|j| (j.run_at, j.id));
         let n = claimed.len();
         for job in claimed {
             self.execute(job, &lease);
@@ -236,6 +243,23 @@ impl Worker {
                     return Ok(0);
                 }
                 let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+                // Feed positions, in the order dispatched. The counter row's
+                // lock is held to commit, so a second worker's positions are
+                // all greater and become visible after these: a reader paging
+                // by position never passes one still uncommitted.
+                let n = ids.len() as i64;
+                diesel::update(counters::table.find(EVENT_POSITION))
+                    .set(counters::value.eq(counters::value + n))
+                    .execute(c)?;
+                let last: i64 = counters::table
+                    .find(EVENT_POSITION)
+                    .select(counters::value)
+                    .first(c)?;
+                for (i, id) in ids.iter().enumerate() {
+                    diesel::update(events::table.find(*id))
+                        .set(events::position.eq(last - n + 1 + i as i64))
+                        .execute(c)?;
+                }
                 for row in &rows {
                     let Some(ev) = row.stored() else {
                         tracing::error!(event_id = row.id, kind = %row.kind, "unreadable event skipped");

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::TicketRow;
 use crate::auth::Principal;
 use crate::error::ServiceError;
-use lazo_storage::schema::{ticket_tags, tickets};
+use lazo_storage::schema::{survey_responses, ticket_tags, tickets};
 use lazo_storage::{Backend, DbBackend, DbConn};
 
 diesel::define_sql_function!(fn coalesce(x: Nullable<Timestamp>, y: Timestamp) -> Timestamp);
@@ -161,6 +161,18 @@ macro_rules! apply_filters {
                 .filter(ticket_tags::ticket_id.eq(tickets::id))
                 .filter(ticket_tags::tag.eq_any(f.tags.clone()));
             q = q.filter(diesel::dsl::exists(tagged));
+        }
+        if !f.surveys.is_empty() {
+            let answered = survey_responses::table
+                .filter(survey_responses::survey.eq_any(f.surveys.clone()))
+                .select(survey_responses::id.nullable());
+            q = q.filter(tickets::survey_response_id.eq_any(answered));
+        }
+        if let Some(s) = f.score_min {
+            q = q.filter(tickets::summary_score.ge(s));
+        }
+        if let Some(s) = f.score_max {
+            q = q.filter(tickets::summary_score.le(s));
         }
         if let Some(t) = f.created_from {
             q = q.filter(tickets::created_at.ge(t.naive_utc()));

@@ -9,9 +9,7 @@ pub mod write;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use lazo_domain::access::{TicketFacts, Viewer};
-use lazo_domain::wire::{
-    Contact, NamedRef, StatusRef, Summary, Ticket, TicketListItem, TicketRef, UserRef,
-};
+use lazo_domain::wire::{NamedRef, StatusRef, Summary, Ticket, TicketListItem, TicketRef, UserRef};
 use lazo_domain::{Access, Priority, StatusCategory};
 use std::collections::HashMap;
 
@@ -19,7 +17,7 @@ use crate::auth::Principal;
 use crate::directory::user_refs;
 use crate::error::ServiceError;
 use lazo_storage::schema::{
-    contacts, root_causes, statuses, ticket_groups, ticket_tags, ticket_types, tickets,
+    root_causes, statuses, ticket_groups, ticket_tags, ticket_types, tickets,
 };
 use lazo_storage::{now, utc, DbConn};
 
@@ -283,33 +281,7 @@ pub fn to_ticket(
 ) -> Result<Ticket, ServiceError> {
     let names = Names::load(c, std::slice::from_ref(&row))?;
     let requester = match row.contact_id {
-        Some(id) => contacts::table
-            .find(id)
-            .select((
-                contacts::id,
-                contacts::email,
-                contacts::name,
-                contacts::phone,
-                contacts::language,
-                contacts::external_ref,
-            ))
-            .first::<(
-                i64,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-            )>(c)
-            .optional()?
-            .map(|(id, email, name, phone, language, external_ref)| Contact {
-                id,
-                email,
-                name,
-                phone,
-                language,
-                external_ref,
-            }),
+        Some(id) => crate::contacts::find(c, id)?.map(crate::contacts::ContactRow::wire),
         None => None,
     };
     let parent = match row.parent_id {

@@ -4,9 +4,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use lazo_domain::event::{Event, FieldChange};
-use lazo_domain::limits::{EMAIL_MAX, NAME_MAX, SUBJECT_MAX, TAGS_MAX, TEXT_MAX};
+use lazo_domain::limits::{NAME_MAX, SUBJECT_MAX, TAGS_MAX, TEXT_MAX};
 use lazo_domain::rules::{
-    self, check_line, check_text, is_email, ChangeContext, GroupRules, TicketState, TypeRules,
+    self, check_line, check_text, ChangeContext, GroupRules, TicketState, TypeRules,
 };
 use lazo_domain::wire::Actor as WireActor;
 use lazo_domain::wire::{
@@ -23,8 +23,8 @@ use crate::directory::group_rules;
 use crate::directory::{load_settings, load_status, load_type, type_rules};
 use crate::error::ServiceError;
 use lazo_storage::schema::{
-    comments, contacts, counters, events, history, root_causes, statuses, ticket_groups,
-    ticket_tags, tickets, users,
+    comments, counters, events, history, root_causes, statuses, ticket_groups, ticket_tags,
+    tickets, users,
 };
 use lazo_storage::{now, DbConn};
 
@@ -222,7 +222,7 @@ pub fn check_comment(input: &CommentInput, field: &str, errors: &mut Vec<FieldEr
     check_text(&format!("{field}.body"), &input.body, TEXT_MAX, errors);
 }
 
-fn check_tags(tags: &[String], errors: &mut Vec<FieldError>) {
+pub(crate) fn check_tags(tags: &[String], errors: &mut Vec<FieldError>) {
     if tags.len() > TAGS_MAX {
         errors.push(FieldError::new(
             "tags",
@@ -243,32 +243,7 @@ fn check_tags(tags: &[String], errors: &mut Vec<FieldError>) {
 }
 
 fn check_requester(r: &ContactInput, errors: &mut Vec<FieldError>) {
-    if let Some(e) = &r.email {
-        if e.len() > EMAIL_MAX || !is_email(e.trim()) {
-            errors.push(FieldError::new(
-                "requester.email",
-                ErrorCode::Invalid,
-                "must be an email address",
-            ));
-        }
-    }
-    if r.email.is_none() && r.external_ref.is_none() {
-        errors.push(FieldError::new(
-            "requester.email",
-            ErrorCode::Required,
-            "a requester needs an email or an external_ref",
-        ));
-    }
-    for (f, v, max) in [
-        ("name", &r.name, NAME_MAX),
-        ("phone", &r.phone, 50),
-        ("language", &r.language, 35),
-        ("external_ref", &r.external_ref, NAME_MAX),
-    ] {
-        if let Some(v) = v {
-            check_line(&format!("requester.{f}"), v, max, errors);
-        }
-    }
+    lazo_domain::feedback::check_contact_input("requester", r, errors);
 }
 
 fn check_score(score: Option<i32>, errors: &mut Vec<FieldError>) {
@@ -320,79 +295,7 @@ fn check_values(v: Values, errors: &mut Vec<FieldError>) {
     }
 }
 
-/// name, phone, language, external_ref, email
-type ContactDetails = (
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-/// Finds the requester by email or external reference, creating the contact
-/// when unknown and filling in details it did not have.
-fn upsert_contact(c: &mut DbConn, r: &ContactInput) -> Result<(i64, Option<String>), ServiceError> {
-    let email = r.email.as_ref().map(|e| e.trim().to_lowercase());
-    let mut found: Option<i64> = None;
-    if let Some(e) = &email {
-        found = contacts::table
-            .filter(contacts::email.eq(e))
-            .select(contacts::id)
-            .first(c)
-            .optional()?;
-    }
-    if found.is_none() {
-        if let Some(x) = &r.external_ref {
-            found = contacts::table
-                .filter(contacts::external_ref.eq(x))
-                .select(contacts::id)
-                .first(c)
-                .optional()?;
-        }
-    }
-    let t = now();
-    let id = match found {
-        Some(id) => {
-            let (n, p, l, x, e): ContactDetails = contacts::table
-                .find(id)
-                .select((
-                    contacts::name,
-                    contacts::phone,
-                    contacts::language,
-                    contacts::external_ref,
-                    contacts::email,
-                ))
-                .first(c)?;
-            diesel::update(contacts::table.find(id))
-                .set((
-                    contacts::name.eq(n.or(r.name.clone())),
-                    contacts::phone.eq(p.or(r.phone.clone())),
-                    contacts::language.eq(l.or(r.language.clone())),
-                    contacts::external_ref.eq(x.or(r.external_ref.clone())),
-                    contacts::email.eq(e.or(email.clone())),
-                    contacts::updated_at.eq(t),
-                ))
-                .execute(c)?;
-            id
-        }
-        None => diesel::insert_into(contacts::table)
-            .values((
-                contacts::email.eq(&email),
-                contacts::name.eq(&r.name),
-                contacts::phone.eq(&r.phone),
-                contacts::language.eq(&r.language),
-                contacts::external_ref.eq(&r.external_ref),
-                contacts::created_at.eq(t),
-                contacts::updated_at.eq(t),
-            ))
-            .returning(contacts::id)
-            .get_result(c)?,
-    };
-    let email: Option<String> = contacts::table.find(id).select(contacts::email).first(c)?;
-    Ok((id, email))
-}
-
-fn next_number(c: &mut DbConn) -> Result<i64, ServiceError> {
+pub(crate) fn next_number(c: &mut DbConn) -> Result<i64, ServiceError> {
     // The UPDATE takes the row lock first, so concurrent creators on
     // PostgreSQL queue here instead of reading the same value.
     diesel::update(counters::table.find("ticket_number"))
@@ -410,7 +313,7 @@ struct Refs {
     group: Option<GroupRules>,
 }
 
-fn resolve_status(
+pub(crate) fn resolve_status(
     c: &mut DbConn,
     id: i64,
     errors: &mut Vec<FieldError>,
@@ -436,7 +339,7 @@ fn resolve_status(
     }
 }
 
-fn resolve_type(
+pub(crate) fn resolve_type(
     c: &mut DbConn,
     id: Option<i64>,
     changed: bool,
@@ -464,7 +367,7 @@ fn resolve_type(
     }
 }
 
-fn resolve_group(
+pub(crate) fn resolve_group(
     c: &mut DbConn,
     id: Option<i64>,
     errors: &mut Vec<FieldError>,
@@ -481,7 +384,7 @@ fn resolve_group(
     Ok(g)
 }
 
-fn resolve_owner(
+pub(crate) fn resolve_owner(
     c: &mut DbConn,
     id: Option<i64>,
     changed: bool,
@@ -535,7 +438,11 @@ fn context(c: &mut DbConn, actor: &Actor) -> Result<ChangeContext, ServiceError>
     })
 }
 
-fn set_tags(c: &mut DbConn, ticket_id: i64, tags: &[String]) -> Result<(), ServiceError> {
+pub(crate) fn set_tags(
+    c: &mut DbConn,
+    ticket_id: i64,
+    tags: &[String],
+) -> Result<(), ServiceError> {
     diesel::delete(ticket_tags::table.filter(ticket_tags::ticket_id.eq(ticket_id))).execute(c)?;
     for t in tags {
         diesel::insert_into(ticket_tags::table)
@@ -545,7 +452,7 @@ fn set_tags(c: &mut DbConn, ticket_id: i64, tags: &[String]) -> Result<(), Servi
     Ok(())
 }
 
-fn normalized_tags(tags: &[String]) -> Vec<String> {
+pub(crate) fn normalized_tags(tags: &[String]) -> Vec<String> {
     let mut v: Vec<String> = tags
         .iter()
         .map(|t| normalize_tag(t))
@@ -628,7 +535,7 @@ pub fn create(
     }
     let (contact_id, requester_email) = match &input.requester {
         Some(r) => {
-            let (id, e) = upsert_contact(c, r)?;
+            let (id, e) = crate::contacts::upsert(c, r)?;
             (Some(id), e)
         }
         None => (None, None),
@@ -673,6 +580,22 @@ pub fn create(
         .returning(tickets::id)
         .get_result(c)?;
     set_tags(c, id, &normalized_tags(&input.tags))?;
+    if let Some(contact_id) = contact_id {
+        // The customer's timeline shows the ticket.
+        crate::touchpoints::record(
+            c,
+            crate::touchpoints::NewTouchpoint {
+                contact_id,
+                kind: lazo_domain::TouchpointKind::Ticket,
+                channel: input.source.as_ref().map(|s| s.trim().to_lowercase()),
+                title: format!("#{number} {}", input.subject.trim()),
+                payload: serde_json::json!({"ticket_id": id, "number": number}),
+                ticket_id: Some(id),
+                survey_response_id: None,
+                occurred_at: t,
+            },
+        )?;
+    }
     let comment_id = match &input.comment {
         Some(cm) => Some(insert_comment(c, id, &actor, cm, t)?),
         None => None,
@@ -720,7 +643,7 @@ pub fn create(
     Ok(id)
 }
 
-fn drop_nulls(mut m: FieldValues) -> FieldValues {
+pub(crate) fn drop_nulls(mut m: FieldValues) -> FieldValues {
     m.retain(|_, v| !v.is_null());
     m
 }
@@ -1019,7 +942,7 @@ pub fn update_with(
 
     let (contact_id, requester_email) = match &changes.requester {
         Some(Some(r)) => {
-            let (cid, e) = upsert_contact(c, r)?;
+            let (cid, e) = crate::contacts::upsert(c, r)?;
             (Some(cid), e)
         }
         Some(None) => (None, None),

@@ -1,10 +1,13 @@
 //! Configuration screens for admins and ticket admins.
 
+mod alert_rules;
+mod email;
 mod groups;
 mod settings;
 mod statuses;
 mod types;
 mod users;
+mod webhooks;
 
 use crate::i18n::T;
 use crate::state::{use_prefs, use_session};
@@ -29,6 +32,11 @@ pub fn AdminPage() -> impl IntoView {
             "statuses" => view! { <statuses::Statuses /> }.into_any(),
             "types" => view! { <types::Types /> }.into_any(),
             "settings" => view! { <settings::Settings /> }.into_any(),
+            "email-templates" => view! { <email::EmailTemplates /> }.into_any(),
+            "inbound" => view! { <email::InboundMessages /> }.into_any(),
+            "alert-rules" => view! { <alert_rules::AlertRules /> }.into_any(),
+            "webhooks" if session.is_admin() => view! { <webhooks::Webhooks /> }.into_any(),
+            "webhooks" => view! { <p class="info-box">{move || t(T::AdminOnly)}</p> }.into_any(),
             _ => view! { <crate::pages::NotFound /> }.into_any(),
         }
     };
@@ -41,6 +49,10 @@ pub fn AdminPage() -> impl IntoView {
                 <A href="/admin/statuses">{move || t(T::Statuses)}</A>
                 <A href="/admin/types">{move || t(T::TicketTypes)}</A>
                 <A href="/admin/settings">{move || t(T::Settings)}</A>
+                <A href="/admin/alert-rules">{move || t(T::AlertRules)}</A>
+                <A href="/admin/email-templates">{move || t(T::EmailTemplates)}</A>
+                <A href="/admin/inbound">{move || t(T::InboundMessages)}</A>
+                {move || session.is_admin().then(|| view! { <A href="/admin/webhooks">{move || t(T::Webhooks)}</A> })}
             </nav>
             {body}
         </section>

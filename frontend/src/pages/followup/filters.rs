@@ -1,4 +1,5 @@
-//! The filter bar: status, priority, owner, group, tags, reported dates.
+//! The filter bar: status, priority, owner, group, tags, survey and score,
+//! reported dates.
 //! Every filter lives in the URL.
 
 use super::ListView;
@@ -95,6 +96,47 @@ pub fn Filters(view: ListView) -> impl IntoView {
                     }
                 />
             </label>
+            <label class="filter">
+                <span class="filter-label">{T::SurveyFilter.get(lang)}</span>
+                <input
+                    type="text"
+                    class="tags-filter"
+                    aria-label=T::SurveyFilter.get(lang)
+                    placeholder="nps-2026"
+                    prop:value=q.survey.clone().unwrap_or_default()
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        let v = v.trim().to_owned();
+                        set_query(&|q| q.survey = (!v.is_empty()).then(|| v.clone()));
+                    }
+                />
+            </label>
+            <div class="filter score-filter" role="group" aria-label=T::ScoreFilter.get(lang)>
+                <span class="filter-label">{T::ScoreFilter.get(lang)}</span>
+                <span class="score-pair">
+                    <input
+                        type="number"
+                        aria-label=T::ScoreMin.get(lang)
+                        placeholder="0"
+                        prop:value=q.score_min.map(|v| v.to_string()).unwrap_or_default()
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev).trim().parse::<i32>().ok();
+                            set_query(&|q| q.score_min = v);
+                        }
+                    />
+                    "–"
+                    <input
+                        type="number"
+                        aria-label=T::ScoreMax.get(lang)
+                        placeholder="10"
+                        prop:value=q.score_max.map(|v| v.to_string()).unwrap_or_default()
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev).trim().parse::<i32>().ok();
+                            set_query(&|q| q.score_max = v);
+                        }
+                    />
+                </span>
+            </div>
             <label class="filter">
                 <span class="filter-label">{T::ReportedFrom.get(lang)}</span>
                 <input

@@ -1,9 +1,10 @@
-//! Comments and history, as tabs, oldest first. Both come a page at a time
+//! Comments, history and the email thread, as tabs, oldest first. Both come a page at a time
 //! ("Load more" at the end); they start loading with the ticket, except
 //! history loads when its tab is first opened. Both belong to the ticket's
 //! screen, so nothing of another ticket ever shows here.
 
 use super::comments::Comments;
+use super::emails::Emails;
 use super::history::History;
 use super::TicketState;
 use crate::api::ApiError;
@@ -16,6 +17,7 @@ use leptos::prelude::*;
 pub enum Tab {
     Comments,
     History,
+    Emails,
 }
 
 #[component]
@@ -27,6 +29,9 @@ pub fn Activity(
     let prefs = use_prefs();
     let t = move |k: T| prefs.t(k);
     let tid = st.tid;
+    let requester_email = st
+        .ticket
+        .with_untracked(|t| t.as_ref().and_then(|t| t.requester.as_ref()?.email.clone()));
     let (comments, history) = (st.comments, st.history);
     // Again whenever a save or a snooze recorded something new.
     Effect::new(move |prev: Option<u64>| {
@@ -56,16 +61,28 @@ pub fn Activity(
                 }>
                 {move || t(T::History)}
             </button>
+            <button role="tab" id="tab-emails" aria-controls="panel-emails" aria-selected=move || (tab.get() == Tab::Emails).to_string()
+                on:click=move |_| tab.set(Tab::Emails)>
+                {move || t(T::Emails)}
+            </button>
         </div>
-        <Show when=move || tab.get() == Tab::Comments fallback=move || view! {
-            <div role="tabpanel" id="panel-history" aria-labelledby="tab-history" class="tabpanel">
-                <History history=history />
-            </div>
-        }>
-            <div role="tabpanel" id="panel-comments" aria-labelledby="tab-comments" class="tabpanel">
-                <Comments ticket_id=tid comments=comments />
-            </div>
-        </Show>
+        {move || match tab.get() {
+            Tab::Comments => view! {
+                <div role="tabpanel" id="panel-comments" aria-labelledby="tab-comments" class="tabpanel">
+                    <Comments ticket_id=tid comments=comments />
+                </div>
+            }.into_any(),
+            Tab::History => view! {
+                <div role="tabpanel" id="panel-history" aria-labelledby="tab-history" class="tabpanel">
+                    <History history=history />
+                </div>
+            }.into_any(),
+            Tab::Emails => view! {
+                <div role="tabpanel" id="panel-emails" aria-labelledby="tab-emails" class="tabpanel">
+                    <Emails ticket=tid requester_email=requester_email.clone() />
+                </div>
+            }.into_any(),
+        }}
     }
 }
 

@@ -1,12 +1,12 @@
 //! What a ticket says about itself: number, type, subject, parent,
-//! description, the customer's summary, custom fields, requester.
+//! description, the customer's summary, custom fields.
 
 use super::TicketState;
 use crate::components::{set_field, CustomFieldInput};
 use crate::i18n::T;
 use crate::state::{use_prefs, use_refdata};
 use crate::util;
-use lazo_domain::wire::{Contact, Ticket};
+use lazo_domain::wire::Ticket;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -133,20 +133,4 @@ pub fn CustomFieldsCard(st: TicketState) -> impl IntoView {
             </section>
         })
     }
-}
-
-pub fn requester(r: Option<Contact>) -> impl IntoView {
-    let prefs = use_prefs();
-    let t = move |k: T| prefs.t(k);
-    r.map(|r| view! {
-        <section class="card requester" aria-labelledby="req-h">
-            <h2 id="req-h">{move || t(T::Requester)}</h2>
-            <dl>
-                {r.name.map(|n| view! { <dt>{move || t(T::Name)}</dt><dd>{n}</dd> })}
-                {r.email.map(|e| view! { <dt>{move || t(T::Email)}</dt><dd><a href=format!("mailto:{e}")>{e.clone()}</a></dd> })}
-                {r.phone.map(|p| view! { <dt>{move || t(T::Phone)}</dt><dd>{p}</dd> })}
-                {r.external_ref.map(|x| view! { <dt>{move || t(T::ExternalRef)}</dt><dd>{x}</dd> })}
-            </dl>
-        </section>
-    })
 }

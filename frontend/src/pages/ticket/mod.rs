@@ -9,7 +9,9 @@
 
 mod activity;
 mod comments;
+pub(crate) mod customer;
 mod draft;
+mod emails;
 mod head;
 mod history;
 mod properties;
@@ -26,7 +28,7 @@ use crate::state::{
 use crate::util;
 use activity::{Activity, Tab};
 use draft::Draft;
-use head::{requester, CustomFieldsCard, TicketHead};
+use head::{CustomFieldsCard, TicketHead};
 use lazo_domain::wire::{Comment, CommentInput, HistoryEntry, Ticket, TicketListItem};
 use lazo_domain::Access;
 use leptos::prelude::*;
@@ -464,6 +466,7 @@ fn TicketView(st: TicketState, tab: RwSignal<Tab>) -> impl IntoView {
         <div class="ticket-grid">
             <div class="ticket-main">
                 <TicketHead tk=tk.clone() read_only=read_only />
+                <customer::SurveyResponseCard ticket=tk.id />
                 <CustomFieldsCard st=st />
                 <SubTickets st=st can_create=!read_only && tk.parent.is_none() />
                 <Activity st=st tab=tab />
@@ -473,7 +476,7 @@ fn TicketView(st: TicketState, tab: RwSignal<Tab>) -> impl IntoView {
                     <Properties st=st />
                 </section>
                 <Snooze st=st />
-                {requester(tk.requester.clone())}
+                {tk.requester.clone().map(|c| view! { <customer::CustomerCard contact=c ticket=tk.id /> })}
             </aside>
         </div>
     }

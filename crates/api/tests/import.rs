@@ -1,0 +1,128 @@
+//! Importing tickets from another help desk over HTTP: original times and
+//! numbers, comments and notes, one history row, idempotency by external id.
+
+mod common;
+
+use common::*;
+use lazo_domain::feedback::ImportResult;
+use lazo_domain::wire::{CommentPage, HistoryPage, Ticket};
+use lazo_domain::StatusCategory;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn tickets_are_imported_with_their_history_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let ana = app.login(ANA).await;
+    let d = app.demo(&admin).await;
+    let taken = app.ticket(&admin, 1).await.number;
+    let body = json!({"tickets": [
+        {
+            "external_id": "zd-1", "number": 90000, "subject": "Broken charger",
+            "description": "Arrived broken", "status_id": d.resolved, "priority": "high",
+            "group_id": d.support, "owner_id": d.ana, "tags": ["Imported", "vip"],
+            "custom_fields": {"order_id": "Z-1"},
+            "requester": {"email": "old.customer@example.org", "name": "Old Customer"},
+            "created_at": "2024-01-02T10:00:00Z", "updated_at": "2024-01-05T10:00:00Z",
+            "closed_at": "2024-01-05T09:00:00Z",
+            "comments": [
+                {"body": "It does not charge", "created_at": "2024-01-02T10:00:00Z", "author_email": "old.customer@example.org"},
+                {"body": "Replacement sent", "internal": true, "created_at": "2024-01-03T08:00:00Z", "author_email": "ANA@demo.lazo"}
+            ]
+        },
+        {"external_id": "zd-2", "number": taken, "subject": "Number taken", "created_at": "2024-02-01T00:00:00Z"},
+        {"external_id": "zd-3", "subject": "Bad", "status_id": 999999, "created_at": "2024-02-01T00:00:00Z",
+         "comments": [{"body": " ", "created_at": "2024-02-01T00:00:00Z"}]}
+    ]});
+    let r: ImportResult = ok(app.post(&admin, "/api/v1/import/tickets", &body).await).await;
+    let statuses: Vec<(bool, u16)> = r.results.iter().map(|x| (x.ok, x.status)).collect();
+    assert_eq!(statuses, [(true, 201), (true, 201), (false, 422)]);
+    let errs: Vec<&str> = r.results[2]
+        .error
+        .as_ref()
+        .unwrap()
+        .errors
+        .iter()
+        .map(|e| e.field.as_str())
+        .collect();
+    assert_eq!(
+        errs,
+        ["tickets[2].comments[0].body", "tickets[2].status_id"]
+    );
+    let a = r.results[0].ticket.clone().unwrap();
+    assert_eq!(a.number, 90000, "a free number is kept");
+    let b = r.results[1].ticket.clone().unwrap();
+    assert_ne!(b.number, taken, "a taken number is not");
+
+    let t: Ticket = app.ticket(&admin, a.id).await;
+    assert_eq!(t.created_at.to_rfc3339(), "2024-01-02T10:00:00+00:00");
+    assert_eq!(t.updated_at.to_rfc3339(), "2024-01-05T10:00:00+00:00");
+    assert_eq!(
+        t.closed_at.unwrap().to_rfc3339(),
+        "2024-01-05T09:00:00+00:00"
+    );
+    assert_eq!(t.status.category, StatusCategory::Closed);
+    assert_eq!(t.tags, ["imported", "vip"]);
+    assert_eq!(t.custom_fields["order_id"], "Z-1");
+    assert_eq!(t.owner.unwrap().id, d.ana);
+    assert_eq!(
+        t.requester.unwrap().email.as_deref(),
+        Some("old.customer@example.org")
+    );
+    let comments: CommentPage = ok(app
+        .get(&ana, &format!("/api/v1/tickets/{}/comments", a.id))
+        .await)
+    .await;
+    assert_eq!(comments.items.len(), 2);
+    assert_eq!(comments.items[0].author, None, "the customer is no user");
+    assert_eq!(comments.items[1].author.as_ref().unwrap().id, d.ana);
+    assert!(comments.items[1].internal);
+    assert_eq!(
+        comments.items[1].created_at.to_rfc3339(),
+        "2024-01-03T08:00:00+00:00"
+    );
+    let h: HistoryPage = ok(app
+        .get(&admin, &format!("/api/v1/tickets/{}/history", a.id))
+        .await)
+    .await;
+    assert_eq!(h.items.len(), 1, "one row for the whole import: {h:?}");
+    assert_eq!(h.items[0].field, "imported");
+    assert_eq!(h.items[0].at.to_rfc3339(), "2024-01-02T10:00:00+00:00");
+
+    // Again: found, not duplicated; the bad one can be fixed and sent again.
+    let mut again = body.clone();
+    again["tickets"][2]["status_id"] = json!(d.open);
+    again["tickets"][2]["comments"][0]["body"] = json!("Fixed");
+    let r: ImportResult = ok(app.post(&admin, "/api/v1/import/tickets", &again).await).await;
+    let statuses: Vec<(bool, u16)> = r.results.iter().map(|x| (x.ok, x.status)).collect();
+    assert_eq!(statuses, [(true, 200), (true, 200), (true, 201)]);
+    assert_eq!(r.results[0].ticket.as_ref().unwrap().id, a.id);
+    // New tickets number after the imported ones.
+    let next = app
+        .create_ticket(&admin, &json!({"subject": "After"}))
+        .await;
+    assert!(next.number > 90000, "{}", next.number);
+
+    // Admins only; one external id twice refuses the import.
+    problem_code(
+        app.post(&ana, "/api/v1/import/tickets", &body).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let p = problem(
+        app.post(
+            &admin,
+            "/api/v1/import/tickets",
+            &json!({"tickets": [
+                {"external_id": "x", "subject": "a", "created_at": "2024-01-01T00:00:00Z"},
+                {"external_id": "x", "subject": "b", "created_at": "2024-01-01T00:00:00Z"}
+            ]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(field_codes(&p), [("tickets[1].external_id", "duplicate")]);
+}

@@ -1,0 +1,517 @@
+//! Notifications: who is told what about a ticket, in the app and by email.
+//!
+//! A consumer of the outbox: each committed ticket event is turned, in the
+//! job runner's fan-out transaction, into at most one notification per
+//! person (unique per person and event, so a repeated fan-out adds nothing)
+//! and, where the person wants it, one `notification.email` job. Who hears
+//! of a change: the ticket's owner, or, while it has none, the members of its
+//! group; a new owner or a group that receives an unowned ticket hears of
+//! that. Nobody is told of their own change; deactivated people are not told.
+//! An email notification names the change and links to the ticket: a
+//! customer's message is never forwarded to agents' inboxes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use lazo_domain::event::{Event, StoredEvent};
+use lazo_domain::notification::{
+    MarkRead, MarkedRead, Notification, NotificationPage, NotificationPref, NotificationPrefs,
+};
+use lazo_domain::wire::FieldError;
+use lazo_domain::{ErrorCode, HistoryField, NotificationKind, Priority};
+use lazo_storage::schema::{group_members, notification_prefs, notifications, tickets, users};
+use lazo_storage::{now, utc, Db, DbConn};
+use lettre::message::header::ContentType;
+use lettre::Message;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::auth::Principal;
+use crate::email::MailConfig;
+use crate::jobs::{EventConsumer, NewJob, Outcome, Registry};
+use crate::ServiceError;
+
+pub const EMAIL: &str = "notification.email";
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = notifications)]
+struct Row {
+    id: i64,
+    user_id: i64,
+    ticket_id: Option<i64>,
+    kind: String,
+    title: String,
+    detail: String,
+    actor: String,
+    created_at: NaiveDateTime,
+    read_at: Option<NaiveDateTime>,
+    emailed_at: Option<NaiveDateTime>,
+}
+
+impl Row {
+    fn wire(self) -> Notification {
+        Notification {
+            id: self.id,
+            kind: self.kind.parse().unwrap_or(NotificationKind::Status),
+            ticket_id: self.ticket_id,
+            title: self.title,
+            detail: self.detail,
+            actor: self.actor,
+            created_at: utc(self.created_at),
+            read_at: self.read_at.map(utc),
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = notifications)]
+struct NewRow<'a> {
+    user_id: i64,
+    ticket_id: Option<i64>,
+    event_id: i64,
+    kind: &'a str,
+    title: &'a str,
+    detail: &'a str,
+    actor: &'a str,
+    in_app: bool,
+    created_at: NaiveDateTime,
+}
+
+/// The caller's effective choice for every kind.
+pub fn prefs(c: &mut DbConn, user_id: i64) -> Result<NotificationPrefs, ServiceError> {
+    let stored: BTreeMap<String, (bool, bool)> = notification_prefs::table
+        .filter(notification_prefs::user_id.eq(user_id))
+        .select((
+            notification_prefs::kind,
+            (notification_prefs::in_app, notification_prefs::email),
+        ))
+        .load::<(String, (bool, bool))>(c)?
+        .into_iter()
+        .collect();
+    Ok(NotificationPrefs {
+        items: NotificationKind::ALL
+            .iter()
+            .map(|k| {
+                let (in_app, email) = stored
+                    .get(k.as_str())
+                    .copied()
+                    .unwrap_or((true, k.emails_by_default()));
+                NotificationPref {
+                    kind: *k,
+                    in_app,
+                    email,
+                }
+            })
+            .collect(),
+    })
+}
+
+fn me(who: &Principal) -> Result<i64, ServiceError> {
+    who.user()
+        .map(|u| u.id)
+        .ok_or_else(|| ServiceError::Forbidden("notifications belong to people, not tokens".into()))
+}
+
+/// Replaces the caller's choices (kinds not listed keep theirs).
+pub fn set_prefs(
+    c: &mut DbConn,
+    who: &Principal,
+    body: &NotificationPrefs,
+) -> Result<NotificationPrefs, ServiceError> {
+    let uid = me(who)?;
+    for (i, p) in body.items.iter().enumerate() {
+        if body.items[..i].iter().any(|q| q.kind == p.kind) {
+            return Err(ServiceError::invalid(vec![FieldError::new(
+                format!("items[{i}].kind"),
+                ErrorCode::Duplicate,
+                "each kind at most once",
+            )]));
+        }
+    }
+    for p in &body.items {
+        diesel::delete(
+            notification_prefs::table
+                .filter(notification_prefs::user_id.eq(uid))
+                .filter(notification_prefs::kind.eq(p.kind.as_str())),
+        )
+        .execute(c)?;
+        diesel::insert_into(notification_prefs::table)
+            .values((
+                notification_prefs::user_id.eq(uid),
+                notification_prefs::kind.eq(p.kind.as_str()),
+                notification_prefs::in_app.eq(p.in_app),
+                notification_prefs::email.eq(p.email),
+            ))
+            .execute(c)?;
+    }
+    prefs(c, uid)
+}
+
+fn unread(c: &mut DbConn, uid: i64) -> Result<i64, ServiceError> {
+    Ok(notifications::table
+        .filter(notifications::user_id.eq(uid))
+        .filter(notifications::in_app.eq(true))
+        .filter(notifications::read_at.is_null())
+        .count()
+        .get_result(c)?)
+}
+
+/// The caller's notifications, newest first, below id `before` (0: from
+/// the newest).
+pub fn list(
+    c: &mut DbConn,
+    who: &Principal,
+    only_unread: bool,
+    before: i64,
+    limit: i64,
+) -> Result<NotificationPage, ServiceError> {
+    let uid = me(who)?;
+    let mut q = notifications::table
+        .filter(notifications::user_id.eq(uid))
+        .filter(notifications::in_app.eq(true))
+        .into_boxed();
+    if before > 0 {
+        q = q.filter(notifications::id.lt(before));
+    }
+    if only_unread {
+        q = q.filter(notifications::read_at.is_null());
+    }
+    let mut rows: Vec<Row> = q
+        .order(notifications::id.desc())
+        .limit(limit + 1)
+        .select(Row::as_select())
+        .load(c)?;
+    let next_cursor = (rows.len() as i64 > limit).then(|| {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.id.to_string()).unwrap_or_default()
+    });
+    Ok(NotificationPage {
+        items: rows.into_iter().map(Row::wire).collect(),
+        next_cursor,
+        unread: unread(c, uid)?,
+    })
+}
+
+pub fn mark_read(
+    c: &mut DbConn,
+    who: &Principal,
+    body: &MarkRead,
+) -> Result<MarkedRead, ServiceError> {
+    let uid = me(who)?;
+    if !body.all && body.ids.is_empty() {
+        return Err(ServiceError::invalid(vec![FieldError::new(
+            "ids",
+            ErrorCode::Required,
+            "give the ids to mark read, or all: true",
+        )]));
+    }
+    if body.ids.len() > 500 {
+        return Err(ServiceError::invalid(vec![FieldError::new(
+            "ids",
+            ErrorCode::TooMany,
+            "at most 500 ids",
+        )]));
+    }
+    let mut q = diesel::update(notifications::table)
+        .filter(notifications::user_id.eq(uid))
+        .filter(notifications::read_at.is_null())
+        .into_boxed();
+    if !body.all {
+        q = q.filter(notifications::id.eq_any(body.ids.clone()));
+    }
+    let marked = q.set(notifications::read_at.eq(now())).execute(c)? as i64;
+    Ok(MarkedRead {
+        marked,
+        unread: unread(c, uid)?,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Who hears of what
+
+struct TicketFacts {
+    number: i64,
+    subject: String,
+    owner_id: Option<i64>,
+    group_id: Option<i64>,
+}
+
+fn facts(c: &mut DbConn, id: i64) -> QueryResult<Option<TicketFacts>> {
+    Ok(tickets::table
+        .find(id)
+        .select((
+            tickets::number,
+            tickets::subject,
+            tickets::owner_id,
+            tickets::group_id,
+        ))
+        .first::<(i64, String, Option<i64>, Option<i64>)>(c)
+        .optional()?
+        .map(|(number, subject, owner_id, group_id)| TicketFacts {
+            number,
+            subject,
+            owner_id,
+            group_id,
+        }))
+}
+
+fn active_members(c: &mut DbConn, group: i64) -> QueryResult<Vec<i64>> {
+    group_members::table
+        .inner_join(users::table)
+        .filter(group_members::group_id.eq(group))
+        .filter(users::active.eq(true))
+        .select(users::id)
+        .load(c)
+}
+
+/// The people responsible for the ticket now: its owner, else its group.
+fn watchers(c: &mut DbConn, t: &TicketFacts) -> QueryResult<Vec<i64>> {
+    match (t.owner_id, t.group_id) {
+        (Some(o), _) => Ok(vec![o]),
+        (None, Some(g)) => active_members(c, g),
+        (None, None) => Ok(vec![]),
+    }
+}
+
+fn arrow(old: &Option<String>, new: &Option<String>) -> String {
+    format!(
+        "{} → {}",
+        old.as_deref().filter(|s| !s.is_empty()).unwrap_or("—"),
+        new.as_deref().filter(|s| !s.is_empty()).unwrap_or("—")
+    )
+}
+
+/// Who is told of `event`, why, and with what words. Earlier entries for a
+/// person win (a new owner hears "assigned", not also "status").
+fn recipients(
+    c: &mut DbConn,
+    t: &TicketFacts,
+    event: &Event,
+) -> QueryResult<Vec<(i64, NotificationKind, String)>> {
+    let mut out: Vec<(i64, NotificationKind, String)> = vec![];
+    let mut add = |ids: Vec<i64>, k: NotificationKind, d: String| {
+        for id in ids {
+            if !out.iter().any(|(u, _, _)| *u == id) {
+                out.push((id, k, d.clone()));
+            }
+        }
+    };
+    match event {
+        Event::TicketCreated { .. } => add(
+            watchers(c, t)?,
+            NotificationKind::Created,
+            "New ticket".into(),
+        ),
+        Event::TicketUpdated { changes, .. } => {
+            let field = |f: HistoryField| changes.iter().find(|ch| ch.field == f.as_str());
+            if let Some(ch) = field(HistoryField::Owner) {
+                if let Some(new) = ch.new_id {
+                    add(
+                        vec![new],
+                        NotificationKind::Assigned,
+                        format!("Owner: {}", arrow(&ch.old, &ch.new)),
+                    );
+                }
+            }
+            if let Some(ch) = field(HistoryField::Group) {
+                let d = format!("Group: {}", arrow(&ch.old, &ch.new));
+                match (t.owner_id, ch.new_id) {
+                    (None, Some(g)) => {
+                        add(active_members(c, g)?, NotificationKind::GroupAssigned, d)
+                    }
+                    _ => add(watchers(c, t)?, NotificationKind::Group, d),
+                }
+            }
+            if let Some(ch) = field(HistoryField::Priority) {
+                let rank = |v: &Option<String>| {
+                    v.as_deref()
+                        .and_then(|s| s.parse::<Priority>().ok())
+                        .map(|p| p.rank())
+                };
+                let (old, new) = (rank(&ch.old), rank(&ch.new));
+                if new >= Some(Priority::High.rank()) && new > old {
+                    add(
+                        watchers(c, t)?,
+                        NotificationKind::Escalated,
+                        format!("Priority: {}", arrow(&ch.old, &ch.new)),
+                    );
+                }
+            }
+            if let Some(ch) = field(HistoryField::Status) {
+                add(
+                    watchers(c, t)?,
+                    NotificationKind::Status,
+                    format!("Status: {}", arrow(&ch.old, &ch.new)),
+                );
+            }
+            if let Some(ch) = field(HistoryField::Tags) {
+                add(
+                    watchers(c, t)?,
+                    NotificationKind::Tags,
+                    format!("Tags: {}", arrow(&ch.old, &ch.new)),
+                );
+            }
+        }
+        Event::TicketCommented { internal, .. } => add(
+            watchers(c, t)?,
+            NotificationKind::Commented,
+            if *internal {
+                "New internal note"
+            } else {
+                "New reply"
+            }
+            .into(),
+        ),
+        Event::EmailReceived { auto: false, .. } => add(
+            watchers(c, t)?,
+            NotificationKind::EmailReceived,
+            "The customer replied by email".into(),
+        ),
+        _ => {}
+    }
+    Ok(out)
+}
+
+/// Fans ticket events out to the people who should hear of them.
+pub struct NotificationConsumer;
+
+impl EventConsumer for NotificationConsumer {
+    fn name(&self) -> &str {
+        "notifications"
+    }
+
+    fn jobs_for(&self, c: &mut DbConn, event: &StoredEvent) -> anyhow::Result<Vec<NewJob>> {
+        let Some(tid) = event.ticket_id else {
+            return Ok(vec![]);
+        };
+        let Some(t) = facts(c, tid)? else {
+            return Ok(vec![]);
+        };
+        let actor_user = (event.actor.kind == "user")
+            .then_some(event.actor.id)
+            .flatten();
+        let title = format!("#{} {}", t.number, t.subject);
+        let mut jobs = vec![];
+        for (uid, kind, detail) in recipients(c, &t, &event.event)? {
+            if Some(uid) == actor_user {
+                continue;
+            }
+            let p = prefs(c, uid)?
+                .items
+                .into_iter()
+                .find(|p| p.kind == kind)
+                .expect("prefs list every kind");
+            if !p.in_app && !p.email {
+                continue;
+            }
+            let exists: i64 = notifications::table
+                .filter(notifications::user_id.eq(uid))
+                .filter(notifications::event_id.eq(event.id))
+                .count()
+                .get_result(c)?;
+            if exists > 0 {
+                continue;
+            }
+            let id: i64 = diesel::insert_into(notifications::table)
+                .values(&NewRow {
+                    user_id: uid,
+                    ticket_id: Some(tid),
+                    event_id: event.id,
+                    kind: kind.as_str(),
+                    title: &title,
+                    detail: &detail,
+                    actor: &event.actor.name,
+                    in_app: p.in_app,
+                    created_at: now(),
+                })
+                .returning(notifications::id)
+                .get_result(c)?;
+            if p.email {
+                jobs.push(
+                    NewJob::new(EMAIL, json!({ "notification_id": id }))
+                        .key(format!("{EMAIL}:{id}")),
+                );
+            }
+        }
+        Ok(jobs)
+    }
+}
+
+/// Adds the consumer and the email job. `public_url` is where links in
+/// emails point (`LAZO_PUBLIC_URL`).
+pub fn register(r: &mut Registry, mail: Arc<MailConfig>, public_url: String) {
+    r.consume(Arc::new(NotificationConsumer));
+    r.register(EMAIL, move |db: &Db, payload: &Value| {
+        let id = payload["notification_id"]
+            .as_i64()
+            .ok_or_else(|| anyhow::anyhow!("payload without notification_id"))?;
+        send_email(db, &mail, &public_url, id)
+    });
+}
+
+fn send_email(db: &Db, cfg: &MailConfig, public_url: &str, id: i64) -> anyhow::Result<Outcome> {
+    let found = db.with_conn::<_, ServiceError, _>(|c| {
+        let Some(n) = notifications::table
+            .find(id)
+            .select(Row::as_select())
+            .first::<Row>(c)
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let to: Option<(String, String, bool)> = users::table
+            .find(n.user_id)
+            .select((users::name, users::email, users::active))
+            .first(c)
+            .optional()?;
+        Ok(Some((n, to)))
+    })?;
+    // Gone, already emailed, or the person left: nothing to send.
+    let Some((n, Some((name, email, true)))) = found else {
+        return Ok(Outcome::Done);
+    };
+    if n.emailed_at.is_some() {
+        return Ok(Outcome::Done);
+    }
+    let link = n
+        .ticket_id
+        .map(|t| format!("{}/tickets/{t}", public_url.trim_end_matches('/')))
+        .unwrap_or_default();
+    let body = format!(
+        "{detail}\n{by}\n\n{title}\n{link}\n\n-- \nYou get this email because of your notification settings in Lazo.\n",
+        detail = n.detail,
+        by = if n.actor.is_empty() { String::new() } else { format!("By {}", n.actor) },
+        title = n.title,
+    );
+    let to = format!("{name} <{email}>")
+        .parse()
+        .or_else(|_| email.parse())
+        .map_err(|e| anyhow::anyhow!("address {email:?}: {e}"))?;
+    let msg = Message::builder()
+        .from(cfg.from.clone())
+        .to(to)
+        .subject(format!("{}: {}", n.title, n.detail))
+        // The same id on every try: a retry never makes a second email.
+        .message_id(Some(format!(
+            "<lazo.notification.{}@{}>",
+            n.id,
+            cfg.domain()
+        )))
+        .header(ContentType::TEXT_PLAIN)
+        .header(crate::mailer::AutoGenerated)
+        .body(body)?;
+    match crate::mailer::send(cfg, &msg) {
+        Ok(()) => {}
+        Err(crate::mailer::SendError::Permanent(e)) => {
+            tracing::warn!(notification_id = id, error = %e, "notification email refused for good");
+        }
+        Err(e) => return Err(e.into()),
+    }
+    db.transaction::<_, ServiceError, _>(|c| {
+        diesel::update(notifications::table.find(id))
+            .set(notifications::emailed_at.eq(now()))
+            .execute(c)?;
+        Ok(())
+    })?;
+    Ok(Outcome::Done)
+}

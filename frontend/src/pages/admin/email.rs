@@ -1,0 +1,203 @@
+//! Email settings (admins and ticket admins): reusable templates per
+//! language, and the inbound messages Lazo could not use (with the parse
+//! error and "Process again").
+
+use super::writer;
+use crate::api::{self, ApiError};
+use crate::i18n::T;
+use crate::state::{use_notices, use_prefs};
+use crate::util;
+use lazo_domain::email::{
+    CreateEmailTemplate, EmailTemplate, InboundMessage, InboundOutcome, UpdateEmailTemplate,
+};
+use lazo_domain::Language;
+use leptos::prelude::*;
+
+#[component]
+pub fn EmailTemplates() -> impl IntoView {
+    let prefs = use_prefs();
+    let t = move |k: T| prefs.t(k);
+    let w = writer();
+    let list = RwSignal::new(Vec::<EmailTemplate>::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            match api::email_templates().await {
+                Ok(l) => list.set(l),
+                Err(e) => error.set(Some(e)),
+            }
+        })
+    };
+    reload();
+    let name = RwSignal::new(String::new());
+    let language = RwSignal::new(Language::En);
+    let subject = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let b = CreateEmailTemplate {
+            name: name.get_untracked().trim().to_owned(),
+            language: Some(language.get_untracked()),
+            subject: subject.get_untracked(),
+            body: body.get_untracked(),
+        };
+        w.run(
+            async move { api::create_email_template(&b).await },
+            error,
+            move |_| {
+                name.set(String::new());
+                subject.set(String::new());
+                body.set(String::new());
+                reload();
+            },
+        );
+    };
+    let lang_select = move |sig: RwSignal<Language>| {
+        view! {
+            <select aria-label=move || t(T::Language) on:change=move |ev| if let Ok(l) = event_target_value(&ev).parse() { sig.set(l) }>
+                {Language::ALL.iter().map(|l| view! { <option value=l.as_str() selected=move || sig.get() == *l>{l.as_str()}</option> }).collect_view()}
+            </select>
+        }
+    };
+    view! {
+        <p class="muted">{move || t(T::TemplatesHelp)}</p>
+        <form class="card form" on:submit=create aria-label=move || t(T::NewTemplate)>
+            <h2>{move || t(T::NewTemplate)}</h2>
+            <div class="field-row">
+                <label class="field grow"><span>{move || t(T::Name)}</span>
+                    <input type="text" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                <label class="field narrow"><span>{move || t(T::Language)}</span>{lang_select(language)}</label>
+            </div>
+            <label class="field"><span>{move || t(T::Subject)}</span>
+                <input type="text" required placeholder="[#{{ ticket.number }}] {{ ticket.subject }}" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) /></label>
+            <label class="field"><span>{move || t(T::Message)}</span>
+                <textarea rows="6" required placeholder="Hello {{ contact.name }}, …" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea></label>
+            <button class="btn primary" type="submit">{move || t(T::Create)}</button>
+            {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
+        </form>
+        {move || list.get().into_iter().map(|tp| {
+            let id = tp.id;
+            let nm = RwSignal::new(tp.name.clone());
+            let lang = RwSignal::new(tp.language);
+            let subj = RwSignal::new(tp.subject.clone());
+            let bd = RwSignal::new(tp.body.clone());
+            let err = RwSignal::new(None::<ApiError>);
+            let save = move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                let b = UpdateEmailTemplate {
+                    name: Some(nm.get_untracked().trim().to_owned()),
+                    language: Some(lang.get_untracked()),
+                    subject: Some(subj.get_untracked()),
+                    body: Some(bd.get_untracked()),
+                };
+                w.run(async move { api::update_email_template(id, &b).await }, err, move |_| reload());
+            };
+            let remove = move |_| {
+                let ok = web_sys::window()
+                    .and_then(|w| w.confirm_with_message(T::ConfirmDelete.get(prefs.lang.get_untracked())).ok())
+                    .unwrap_or(false);
+                if ok {
+                    w.run(async move { api::delete_email_template(id).await }, err, move |_| reload());
+                }
+            };
+            view! {
+                <form class="card form" on:submit=save aria-label=tp.name.clone()>
+                    <div class="field-row">
+                        <label class="field grow"><span>{move || t(T::Name)}</span>
+                            <input type="text" prop:value=move || nm.get() on:input=move |ev| nm.set(event_target_value(&ev)) /></label>
+                        <label class="field narrow"><span>{move || t(T::Language)}</span>{lang_select(lang)}</label>
+                    </div>
+                    <label class="field"><span>{move || t(T::Subject)}</span>
+                        <input type="text" prop:value=move || subj.get() on:input=move |ev| subj.set(event_target_value(&ev)) /></label>
+                    <label class="field"><span>{move || t(T::Message)}</span>
+                        <textarea rows="5" prop:value=move || bd.get() on:input=move |ev| bd.set(event_target_value(&ev))></textarea></label>
+                    {move || err.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
+                    <div class="form-actions">
+                        <button class="btn primary" type="submit">{move || t(T::Save)}</button>
+                        <button class="btn danger" type="button" on:click=remove>{move || t(T::Delete)}</button>
+                    </div>
+                </form>
+            }
+        }).collect_view()}
+    }
+}
+
+#[component]
+pub fn InboundMessages() -> impl IntoView {
+    let prefs = use_prefs();
+    let notices = use_notices();
+    let t = move |k: T| prefs.t(k);
+    let only_failed = RwSignal::new(true);
+    let items = RwSignal::new(Vec::<InboundMessage>::new());
+    let next = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
+    let load = move |cursor: Option<String>| {
+        let outcome = only_failed.get_untracked().then_some("failed");
+        leptos::task::spawn_local(async move {
+            match api::inbound_messages(outcome, cursor.clone()).await {
+                Ok(p) => {
+                    error.set(None);
+                    if cursor.is_some() {
+                        items.update(|v| v.extend(p.items));
+                    } else {
+                        items.set(p.items);
+                    }
+                    next.set(p.next_cursor);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        })
+    };
+    load(None);
+    let reprocess = move |id: i64| {
+        leptos::task::spawn_local(async move {
+            match api::reprocess_inbound(id).await {
+                Ok(m) => {
+                    let key = if m.outcome == InboundOutcome::Failed {
+                        T::StillFailing
+                    } else {
+                        T::Processed
+                    };
+                    notices.ok(key.get(prefs.lang.get_untracked()));
+                    load(None);
+                }
+                Err(e) => notices.error(e.message(prefs.lang.get_untracked())),
+            }
+        })
+    };
+    let outcome_label = move |o: InboundOutcome| match o {
+        InboundOutcome::New => t(T::InboundNew),
+        InboundOutcome::Matched => t(T::InboundMatched),
+        InboundOutcome::Created => t(T::InboundCreated),
+        InboundOutcome::Auto => t(T::EmailAuto),
+        InboundOutcome::Failed => t(T::Failed),
+    };
+    view! {
+        <p class="muted">{move || t(T::InboundHelp)}</p>
+        <label class="check"><input type="checkbox" prop:checked=move || only_failed.get()
+            on:change=move |ev| { only_failed.set(event_target_checked(&ev)); load(None); } />{move || t(T::OnlyFailed)}</label>
+        {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
+        <table class="admin-table" aria-label=move || t(T::InboundMessages)>
+            <thead><tr><th>{move || t(T::When)}</th><th>{move || t(T::EmailFrom)}</th><th>{move || t(T::Subject)}</th><th>{move || t(T::State)}</th><th>{move || t(T::Ticket)}</th><th></th></tr></thead>
+            <tbody>
+                {move || items.get().into_iter().map(|m| {
+                    let id = m.id;
+                    let lang = prefs.lang.get_untracked();
+                    view! {
+                        <tr>
+                            <td>{util::datetime(lang, &m.received_at)}<div class="muted small">{m.source.clone()}</div></td>
+                            <td>{m.from.clone().unwrap_or_else(|| "—".into())}</td>
+                            <td>{m.subject.clone().unwrap_or_else(|| "—".into())}
+                                {m.parse_error.clone().map(|e| view! { <div class="error-text small">{e}</div> })}</td>
+                            <td>{outcome_label(m.outcome)}</td>
+                            <td>{m.ticket_id.map(|x| view! { <a href=format!("/tickets/{x}")>{format!("#{x}")}</a> })}</td>
+                            <td class="row-actions"><button class="btn small" on:click=move |_| reprocess(id)>{move || t(T::ProcessAgain)}</button></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        {move || items.with(|v| v.is_empty()).then(|| view! { <p class="muted">{move || t(T::NothingYet)}</p> })}
+        {move || next.get().map(|c| view! { <button class="btn small" on:click=move |_| load(Some(c.clone()))>{move || t(T::LoadMore)}</button> })}
+    }
+}

@@ -1,0 +1,275 @@
+//! The ticket's email thread with the customer, oldest first: what went out
+//! (queued, sent, or failed with the SMTP answer and "Retry now") and what
+//! came back (customer replies, auto-replies), and the composer. A
+//! half-written email is kept per ticket in the browser until sent or
+//! discarded, so a reload or a walk to another ticket loses nothing.
+
+use crate::api::{self, ApiError};
+use crate::i18n::T;
+use crate::state::{use_notices, use_prefs};
+use crate::util;
+use lazo_domain::email::{Email, EmailTemplate, SendEmail};
+use lazo_domain::{EmailDirection, EmailState};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct ComposerDraft {
+    to: String,
+    template_id: Option<i64>,
+    subject: String,
+    body: String,
+}
+
+fn draft_key(ticket: i64) -> String {
+    format!("lazo.email-draft.{ticket}")
+}
+
+fn state_pill(t: impl Fn(T) -> &'static str, e: &Email) -> impl IntoView {
+    let (class, label) = match e.state {
+        EmailState::Queued => ("pill cat-new", t(T::EmailQueued)),
+        EmailState::Sent => ("pill cat-closed", t(T::EmailSent)),
+        EmailState::Failed => ("pill cat-open failed", t(T::EmailFailedState)),
+        EmailState::Received => ("pill cat-pending", t(T::EmailReceived)),
+        EmailState::Auto => ("pill", t(T::EmailAuto)),
+    };
+    view! { <span class=class>{label}</span> }
+}
+
+#[component]
+pub fn Emails(ticket: i64, requester_email: Option<String>) -> impl IntoView {
+    let prefs = use_prefs();
+    let notices = use_notices();
+    let t = move |k: T| prefs.t(k);
+    let items = RwSignal::new(Vec::<Email>::new());
+    let loaded = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            let mut all = vec![];
+            let mut cursor = None;
+            loop {
+                match api::ticket_emails(ticket, cursor).await {
+                    Ok(page) => {
+                        all.extend(page.items);
+                        match page.next_cursor {
+                            Some(c) => cursor = Some(c),
+                            None => break,
+                        }
+                    }
+                    Err(e) => {
+                        error.set(Some(e));
+                        return;
+                    }
+                }
+            }
+            error.set(None);
+            items.set(all);
+            loaded.set(true);
+        })
+    };
+    load();
+    // Queued emails change state by themselves: look again while any is.
+    Effect::new(move |_| {
+        if items.with(|v| v.iter().any(|e| e.state == EmailState::Queued)) {
+            util::later(2000, load);
+        }
+    });
+
+    let retry = move |id: i64| {
+        leptos::task::spawn_local(async move {
+            match api::retry_email(ticket, id).await {
+                Ok(_) => {
+                    notices.ok(T::RetryQueued.get(prefs.lang.get_untracked()));
+                    load();
+                }
+                Err(e) => notices.error(e.message(prefs.lang.get_untracked())),
+            }
+        })
+    };
+
+    let thread = move || {
+        items
+            .get()
+            .into_iter()
+            .map(|e| {
+                let lang = prefs.lang.get_untracked();
+                let inbound = e.direction == EmailDirection::Inbound;
+                let id = e.id;
+                let failed = e.state == EmailState::Failed;
+                let who = if inbound {
+                    format!("{} {}", t(T::EmailFrom), e.from)
+                } else {
+                    format!("{} {}", t(T::EmailTo), e.to)
+                };
+                let by = e.sent_by.as_ref().map(|u| u.name.clone());
+                view! {
+                    <article class="email" class:inbound=inbound class:failed=failed aria-label=e.subject.clone()>
+                        <header>
+                            {inbound.then(|| view! { <span class="badge reply">{move || t(T::CustomerReply)}</span> })}
+                            <strong class="subject">{e.subject.clone()}</strong>
+                            {state_pill(t, &e)}
+                        </header>
+                        <div class="meta muted small">
+                            {who}
+                            {by.map(|b| format!(" · {b}"))}
+                            " · "{util::datetime(lang, &e.sent_at.unwrap_or(e.created_at))}
+                        </div>
+                        <div class="body">{e.body.clone()}</div>
+                        {(!e.attachments.is_empty()).then(|| view! {
+                            <ul class="attachments">
+                                {e.attachments.iter().map(|a| view! {
+                                    <li><a href=format!("/api/v1/inbound/attachments/{}", a.id) download=a.filename.clone()>{a.filename.clone()}</a>
+                                        <span class="muted small">{format!(" {} KB", (a.size_bytes + 1023) / 1024)}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        })}
+                        {failed.then(|| view! {
+                            <div class="smtp-answer" role="alert">
+                                <span>{move || t(T::SmtpAnswer)}": "</span>
+                                <code>{e.smtp_answer.clone().unwrap_or_default()}</code>
+                                <button class="btn small" on:click=move |_| retry(id)>{move || t(T::RetryNow)}</button>
+                            </div>
+                        })}
+                        {(e.state == EmailState::Queued && e.attempts > 0).then(|| view! {
+                            <div class="muted small">{move || t(T::EmailRetrying)}{e.smtp_answer.clone().map(|a| format!(" ({a})"))}</div>
+                        })}
+                    </article>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <Composer ticket=ticket requester_email=requester_email on_sent=Callback::new(move |_| load()) />
+        {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
+        <div class="email-thread" aria-label=move || t(T::Emails)>{thread}</div>
+        {move || (loaded.get() && items.with(|v| v.is_empty())).then(|| view! { <p class="empty small">{move || t(T::NoEmails)}</p> })}
+    }
+}
+
+#[component]
+fn Composer(ticket: i64, requester_email: Option<String>, on_sent: Callback<()>) -> impl IntoView {
+    let prefs = use_prefs();
+    let notices = use_notices();
+    let t = move |k: T| prefs.t(k);
+    let saved: Option<ComposerDraft> =
+        util::load(&draft_key(ticket)).and_then(|s| serde_json::from_str(&s).ok());
+    let open = RwSignal::new(saved.is_some());
+    let minimised = RwSignal::new(false);
+    let d = saved.unwrap_or_default();
+    let to = RwSignal::new(d.to);
+    let template_id = RwSignal::new(d.template_id);
+    let subject = RwSignal::new(d.subject);
+    let body = RwSignal::new(d.body);
+    let sending = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let templates = LocalResource::new(api::email_templates);
+    // Every keystroke is kept: a reload brings the email back.
+    Effect::new(move |first: Option<()>| {
+        let draft = ComposerDraft {
+            to: to.get(),
+            template_id: template_id.get(),
+            subject: subject.get(),
+            body: body.get(),
+        };
+        if first.is_some() && open.get_untracked() {
+            if draft == ComposerDraft::default() {
+                util::forget(&draft_key(ticket));
+            } else if let Ok(s) = serde_json::to_string(&draft) {
+                util::store(&draft_key(ticket), &s);
+            }
+        }
+    });
+    let clear = move || {
+        to.set(String::new());
+        template_id.set(None);
+        subject.set(String::new());
+        body.set(String::new());
+        util::forget(&draft_key(ticket));
+    };
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let nonempty = |s: String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let req = SendEmail {
+            to: nonempty(to.get_untracked()),
+            subject: nonempty(subject.get_untracked()),
+            body: Some(body.get_untracked()).filter(|b| !b.trim().is_empty()),
+            template_id: template_id.get_untracked(),
+        };
+        sending.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let r = api::send_email(ticket, &req).await;
+            sending.set(false);
+            match r {
+                Ok(_) => {
+                    clear();
+                    open.set(false);
+                    notices.ok(T::EmailQueuedNotice.get(prefs.lang.get_untracked()));
+                    on_sent.run(());
+                }
+                Err(e) => {
+                    notices.error(e.message(prefs.lang.get_untracked()));
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    let discard = move |_| {
+        let empty = subject.with_untracked(|s| s.trim().is_empty())
+            && body.with_untracked(|b| b.trim().is_empty());
+        let ok = empty
+            || web_sys::window()
+                .and_then(|w| {
+                    w.confirm_with_message(T::ConfirmDiscardEmail.get(prefs.lang.get_untracked()))
+                        .ok()
+                })
+                .unwrap_or(false);
+        if ok {
+            clear();
+            open.set(false);
+        }
+    };
+    let placeholder_to = StoredValue::new(requester_email.unwrap_or_default());
+    view! {
+        <Show when=move || open.get() fallback=move || view! {
+            <div class="composer-closed">
+                <button class="btn primary" on:click=move |_| { open.set(true); minimised.set(false); }>{move || t(T::SendEmail)}</button>
+            </div>
+        }>
+            <form class="card composer" class:minimised=move || minimised.get() on:submit=send aria-label=move || t(T::SendEmail)>
+                <div class="card-head">
+                    <h3>{move || if minimised.get() {
+                        format!("{} · {}", t(T::EmailDraft), subject.get())
+                    } else { t(T::SendEmail).to_owned() }}</h3>
+                    <button type="button" class="btn icon small" aria-label=move || if minimised.get() { t(T::Expand) } else { t(T::Minimise) }
+                        on:click=move |_| minimised.update(|m| *m = !*m)>{move || if minimised.get() { "▢" } else { "▁" }}</button>
+                </div>
+                <Show when=move || !minimised.get()>
+                    <label class="field"><span>{move || t(T::EmailTo)}</span>
+                        <input type="email" placeholder=move || placeholder_to.get_value() prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev)) /></label>
+                    <label class="field"><span>{move || t(T::Template)}</span>
+                        <select on:change=move |ev| template_id.set(event_target_value(&ev).parse().ok())>
+                            <option value="" selected=move || template_id.get().is_none()>{move || t(T::NoTemplate)}</option>
+                            {move || templates.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|tp: EmailTemplate| {
+                                let id = tp.id;
+                                view! { <option value=id.to_string() selected=move || template_id.get() == Some(id)>{format!("{} ({})", tp.name, tp.language.as_str())}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    {move || template_id.get().is_some().then(|| view! { <p class="muted small">{move || t(T::TemplateHelp)}</p> })}
+                    <label class="field"><span>{move || t(T::Subject)}</span>
+                        <input type="text" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) /></label>
+                    <label class="field"><span>{move || t(T::Message)}</span>
+                        <textarea rows="7" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea></label>
+                    {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
+                    <div class="form-actions">
+                        <button class="btn primary" type="submit" disabled=move || sending.get()>{move || if sending.get() { t(T::Sending) } else { t(T::Send) }}</button>
+                        <button class="btn" type="button" on:click=discard>{move || t(T::Discard)}</button>
+                    </div>
+                </Show>
+            </form>
+        </Show>
+    }
+}
