@@ -211,7 +211,13 @@ async fn the_openapi_document_names_enum_values_as_they_travel() {
         ("StatusCategory", &["new", "open", "pending", "closed"]),
         (
             "Scope",
-            &["tickets:read", "tickets:write", "responses:write", "admin"],
+            &[
+                "tickets:read",
+                "tickets:write",
+                "responses:write",
+                "inbound:write",
+                "admin",
+            ],
         ),
         ("FieldKind", &["text", "number", "date", "choice", "email"]),
         ("Access", &["full", "comment"]),
