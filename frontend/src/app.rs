@@ -88,6 +88,10 @@ fn Shell() -> impl IntoView {
                     view=|| view! { <Guard><pages::ticket::TicketPage /></Guard> }
                 />
                 <Route
+                    path=path!("/me/notifications")
+                    view=|| view! { <Guard><pages::me::NotificationSettings /></Guard> }
+                />
+                <Route
                     path=path!("/contacts")
                     view=|| view! { <Guard><pages::contacts::ContactsPage /></Guard> }
                 />
@@ -165,6 +169,7 @@ fn TopBar() -> impl IntoView {
                 </Show>
             </nav>
             <div class="topbar-right">
+                <crate::components::Bell />
                 <LangSelect />
                 <span class="whoami" title=move || session.me().map(|m| m.email).unwrap_or_default()>
                     {name}

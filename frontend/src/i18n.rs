@@ -257,6 +257,35 @@ texts! {
     InboundMatched => ["Added to a ticket", "Añadido a un ticket", "Ajouté à un ticket"],
     InboundCreated => ["Opened a ticket", "Abrió un ticket", "A ouvert un ticket"],
 
+    // ---- notifications and forwarding
+    Notifications => ["Notifications", "Notificaciones", "Notifications"],
+    NoNotifications => ["Nothing new.", "Nada nuevo.", "Rien de nouveau."],
+    MarkAllRead => ["Mark all read", "Marcar todo como leído", "Tout marquer comme lu"],
+    NotificationSettings => ["Notification settings", "Ajustes de notificaciones", "Paramètres des notifications"],
+    NotificationSettingsHelp => [
+        "What you hear about the tickets you own, or of your groups while they have no owner. Nobody is told of their own changes.",
+        "Lo que se te avisa de los tickets que tienes asignados, o de los de tus grupos mientras no tienen responsable. Nadie recibe avisos de sus propios cambios.",
+        "Ce qu'on vous signale sur les tickets dont vous êtes responsable, ou ceux de vos groupes tant qu'ils n'ont pas de responsable. Personne n'est averti de ses propres changements."
+    ],
+    InApp => ["In the app", "En la aplicación", "Dans l'application"],
+    ByEmail => ["By email", "Por correo", "Par e-mail"],
+    NkCreated => ["A ticket is created for me or my group", "Se crea un ticket para mí o mi grupo", "Un ticket est créé pour moi ou mon groupe"],
+    NkAssigned => ["A ticket is assigned to me", "Se me asigna un ticket", "Un ticket m'est attribué"],
+    NkGroupAssigned => ["An unowned ticket moves to my group", "Un ticket sin responsable pasa a mi grupo", "Un ticket sans responsable passe à mon groupe"],
+    NkStatus => ["Its status changes", "Cambia su estado", "Son statut change"],
+    NkEscalated => ["It is escalated (high or critical)", "Se escala (alta o crítica)", "Il est escaladé (haute ou critique)"],
+    NkGroup => ["Its group changes", "Cambia su grupo", "Son groupe change"],
+    NkTags => ["Its tags change", "Cambian sus etiquetas", "Ses étiquettes changent"],
+    NkCommented => ["Someone comments", "Alguien comenta", "Quelqu'un commente"],
+    NkEmailReceived => ["The customer replies by email", "El cliente responde por correo", "Le client répond par e-mail"],
+    Forward => ["Forward", "Reenviar", "Transférer"],
+    ForwardTicket => ["Forward this ticket", "Reenviar este ticket", "Transférer ce ticket"],
+    ForwardTo => ["Email addresses (comma separated)", "Direcciones de correo (separadas por comas)", "Adresses e-mail (séparées par des virgules)"],
+    ForwardUsers => ["Colleagues", "Compañeros", "Collègues"],
+    IncludeComments => ["Include comments and notes", "Incluir comentarios y notas", "Inclure les commentaires et notes"],
+    IncludeHistory => ["Include history", "Incluir historial", "Inclure l'historique"],
+    ForwardQueued => ["Forward queued for delivery.", "Reenvío en cola para enviarse.", "Transfert mis en file d'envoi."],
+
     // ---- webhooks (admin)
     Webhooks => ["Webhooks", "Webhooks", "Webhooks"],
     NewWebhook => ["New webhook endpoint", "Nuevo endpoint de webhook", "Nouveau point de terminaison webhook"],

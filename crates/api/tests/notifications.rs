@@ -245,6 +245,20 @@ async fn the_owner_or_the_group_hears_of_changes_but_nobody_of_their_own() {
     .await;
     assert!(next.items[0].id < page.items[1].id);
 
+    // An import of old tickets rings no bell, even for their owner.
+    let before_import = bell(&app, &marc).await.items.len();
+    let res = app
+        .post(
+            &admin,
+            "/api/v1/import/tickets",
+            &json!({"tickets": [{"external_id": "old-1", "subject": "From the old desk",
+                "owner_id": d.marc, "created_at": "2024-01-02T10:00:00Z"}]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    settle(&app, &w).await;
+    assert_eq!(bell(&app, &marc).await.items.len(), before_import);
+
     // Fanning the last event out again (as after a crash before the
     // fan-out's commit) adds nothing.
     let n = bell(&app, &marc).await.items.len();

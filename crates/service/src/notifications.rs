@@ -18,7 +18,9 @@ use lazo_domain::notification::{
 };
 use lazo_domain::wire::FieldError;
 use lazo_domain::{ErrorCode, HistoryField, NotificationKind, Priority};
-use lazo_storage::schema::{group_members, notification_prefs, notifications, tickets, users};
+use lazo_storage::schema::{
+    group_members, notification_prefs, notifications, ticket_imports, tickets, users,
+};
 use lazo_storage::{now, utc, Db, DbConn};
 use lettre::message::header::ContentType;
 use lettre::Message;
@@ -387,6 +389,17 @@ impl EventConsumer for NotificationConsumer {
         let Some(t) = facts(c, tid)? else {
             return Ok(vec![]);
         };
+        // Tickets brought over from another help desk are history, not news:
+        // an import of ten thousand tickets must not ring ten thousand bells.
+        if matches!(event.event, Event::TicketCreated { .. }) {
+            let imported: i64 = ticket_imports::table
+                .filter(ticket_imports::ticket_id.eq(tid))
+                .count()
+                .get_result(c)?;
+            if imported > 0 {
+                return Ok(vec![]);
+            }
+        }
         let actor_user = (event.actor.kind == "user")
             .then_some(event.actor.id)
             .flatten();

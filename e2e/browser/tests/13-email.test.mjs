@@ -126,6 +126,57 @@ test('an agent emails the customer from a template, keeps a half-written draft, 
     await reply.getByText('Customer reply').waitFor();
     await shot(page, '13-email-thread');
 
+    // Forward the ticket to a supplier and a colleague.
+    await page.getByRole('button', { name: 'Forward', exact: true }).click();
+    const fw = page.getByRole('form', { name: 'Forward this ticket' });
+    await fw.getByLabel('Email addresses (comma separated)').fill('warehouse@supplier.example');
+    await fw.getByLabel('Sofía Romero').check();
+    await fw.getByLabel('Message').fill('Where is this parcel?');
+    await shot(page, '13-forward');
+    await fw.getByRole('button', { name: 'Forward' }).click();
+    await until(async () => (await mail.mails()).some((x) => x.subject === `Fwd: [#${ticket.number}] Late refund`), 'the forward');
+    const fwd = (await mail.mails()).find((x) => x.subject.startsWith('Fwd:'));
+    assert.deepEqual(fwd.to.map((a) => a.address).sort(), ['sofia@demo.lazo', 'warehouse@supplier.example']);
+    assert.match(fwd.text, /Where is this parcel\?/);
+
+    // Ana owns a ticket the admin escalates: her bell says so; she opens it
+    // from there; her settings page keeps her choices.
+    const users = await (await api('GET', '/api/v1/users')).json();
+    const anaId = users.find((u) => u.email === 'ana@demo.lazo').id;
+    const r4 = await api('POST', '/api/v1/tickets', { subject: 'Bell journey', owner_id: anaId });
+    const bellTicket = await r4.json();
+    await api('PATCH', `/api/v1/tickets/${bellTicket.id}`, { priority: 'critical' });
+    const ana = await freshPage(browser);
+    await ana.goto(base + '/login');
+    await ana.getByLabel('Email').fill('ana@demo.lazo');
+    await ana.getByLabel('Password').fill(PASSWORD);
+    await ana.getByRole('button', { name: 'Sign in' }).click();
+    await ana.waitForFunction(() => !!localStorage.getItem('lazo.session'));
+    await ana.goto(base + '/tickets');
+    const bellButton = ana.locator('.bell-button');
+    await until(async () => {
+      await ana.reload();
+      return /Notifications \(\d+\)/.test(await bellButton.getAttribute('aria-label') || '');
+    }, 'the bell count');
+    await bellButton.click();
+    const panel = ana.getByRole('dialog', { name: 'Notifications' });
+    await panel.getByText(`#${bellTicket.number} Bell journey`).first().waitFor();
+    await panel.getByText(/Priority: medium → critical/).waitFor();
+    await shot(ana, '13-bell');
+    await panel.getByText(/Priority: medium → critical/).click();
+    await ana.waitForURL(new RegExp(`/tickets/${bellTicket.id}$`));
+    await ana.goto(base + '/me/notifications');
+    const settings = ana.getByRole('form', { name: 'Notification settings' });
+    const statusMail = settings.getByLabel('Its status changes — By email');
+    assert.equal(await statusMail.isChecked(), false);
+    await statusMail.check();
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await ana.getByText('Saved.').first().waitFor();
+    await ana.reload();
+    assert.equal(await ana.getByRole('form', { name: 'Notification settings' }).getByLabel('Its status changes — By email').isChecked(), true);
+    await shot(ana, '13-notification-settings');
+    await ana.close();
+
     // Inbound mail that cannot be used shows on the admin screen.
     const r3 = await api('POST', '/api/v1/inbound/email', 'this is not an email at all', 'message/rfc822');
     assert.ok(r3.status < 500, `status ${r3.status}`);

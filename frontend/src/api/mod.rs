@@ -645,3 +645,27 @@ pub async fn reprocess_inbound(id: i64) -> Result<InboundMessage, ApiError> {
     )
     .await
 }
+
+// ------------------------------------------------------------------ notifications and forwarding
+
+use lazo_domain::forward::{ForwardTicket, Forwarded};
+use lazo_domain::notification::{MarkRead, MarkedRead, NotificationPage, NotificationPrefs};
+
+pub async fn notifications(only_unread: bool, limit: i64) -> Result<NotificationPage, ApiError> {
+    get(&format!(
+        "/notifications?limit={limit}&unread={only_unread}"
+    ))
+    .await
+}
+pub async fn mark_read(b: &MarkRead) -> Result<MarkedRead, ApiError> {
+    send(Method::POST, "/notifications/read", b).await
+}
+pub async fn notification_prefs() -> Result<NotificationPrefs, ApiError> {
+    get("/notifications/prefs").await
+}
+pub async fn set_notification_prefs(b: &NotificationPrefs) -> Result<NotificationPrefs, ApiError> {
+    send(Method::PUT, "/notifications/prefs", b).await
+}
+pub async fn forward_ticket(ticket: i64, b: &ForwardTicket) -> Result<Forwarded, ApiError> {
+    send(Method::POST, &format!("/tickets/{ticket}/forward"), b).await
+}

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod contacts;
 pub mod followup;
 pub mod login;
+pub mod me;
 pub mod new_ticket;
 pub mod ticket;
 

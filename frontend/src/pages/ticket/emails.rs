@@ -140,8 +140,14 @@ pub fn Emails(ticket: i64, requester_email: Option<String>) -> impl IntoView {
             .collect_view()
     };
 
+    let forwarding = RwSignal::new(false);
     view! {
         <Composer ticket=ticket requester_email=requester_email on_sent=Callback::new(move |_| load()) />
+        <Show when=move || !forwarding.get() fallback=move || view! {
+            <ForwardDialog ticket=ticket on_done=Callback::new(move |_| forwarding.set(false)) />
+        }>
+            <button class="btn forward-open" on:click=move |_| forwarding.set(true)>{move || t(T::Forward)}</button>
+        </Show>
         {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
         <div class="email-thread" aria-label=move || t(T::Emails)>{thread}</div>
         {move || (loaded.get() && items.with(|v| v.is_empty())).then(|| view! { <p class="empty small">{move || t(T::NoEmails)}</p> })}
@@ -271,5 +277,86 @@ fn Composer(ticket: i64, requester_email: Option<String>, on_sent: Callback<()>)
                 </Show>
             </form>
         </Show>
+    }
+}
+
+/// "Forward": to addresses and colleagues, with a note, and on request the
+/// comments and history.
+#[component]
+pub fn ForwardDialog(ticket: i64, on_done: Callback<()>) -> impl IntoView {
+    let prefs = use_prefs();
+    let notices = use_notices();
+    let refdata = crate::state::use_refdata();
+    let t = move |k: T| prefs.t(k);
+    let to = RwSignal::new(String::new());
+    let users = RwSignal::new(Vec::<i64>::new());
+    let subject = RwSignal::new(String::new());
+    let message = RwSignal::new(String::new());
+    let comments = RwSignal::new(true);
+    let history = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let sending = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = lazo_domain::forward::ForwardTicket {
+            to: to
+                .get_untracked()
+                .split([',', ';', ' '])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            user_ids: users.get_untracked(),
+            subject: Some(subject.get_untracked()).filter(|s| !s.trim().is_empty()),
+            message: Some(message.get_untracked()).filter(|s| !s.trim().is_empty()),
+            include_history: history.get_untracked(),
+            include_comments: comments.get_untracked(),
+        };
+        sending.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let r = api::forward_ticket(ticket, &body).await;
+            sending.set(false);
+            match r {
+                Ok(_) => {
+                    notices.ok(T::ForwardQueued.get(prefs.lang.get_untracked()));
+                    on_done.run(());
+                }
+                Err(e) => {
+                    notices.error(e.message(prefs.lang.get_untracked()));
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <form class="card composer forward" on:submit=submit aria-label=move || t(T::ForwardTicket)>
+            <div class="card-head">
+                <h3>{move || t(T::ForwardTicket)}</h3>
+                <button type="button" class="btn icon small" aria-label=move || t(T::Close) on:click=move |_| on_done.run(())>"✕"</button>
+            </div>
+            <label class="field"><span>{move || t(T::ForwardTo)}</span>
+                <input type="text" placeholder="warehouse@supplier.example" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev)) /></label>
+            <fieldset class="kinds">
+                <legend>{move || t(T::ForwardUsers)}</legend>
+                {move || refdata.users.get().into_iter().filter(|u| u.active).map(|u| {
+                    let id = u.id;
+                    view! {
+                        <label class="check"><input type="checkbox" prop:checked=move || users.with(|v| v.contains(&id))
+                            on:change=move |ev| { let on = event_target_checked(&ev); users.update(|v| { v.retain(|x| *x != id); if on { v.push(id) } }) } />{u.name}</label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <label class="field"><span>{move || t(T::Subject)}</span>
+                <input type="text" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) /></label>
+            <label class="field"><span>{move || t(T::Message)}</span>
+                <textarea rows="4" prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea></label>
+            <label class="check"><input type="checkbox" prop:checked=move || comments.get() on:change=move |ev| comments.set(event_target_checked(&ev)) />{move || t(T::IncludeComments)}</label>
+            <label class="check"><input type="checkbox" prop:checked=move || history.get() on:change=move |ev| history.set(event_target_checked(&ev)) />{move || t(T::IncludeHistory)}</label>
+            {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
+            <div class="form-actions">
+                <button class="btn primary" type="submit" disabled=move || sending.get()>{move || t(T::Forward)}</button>
+            </div>
+        </form>
     }
 }
