@@ -295,13 +295,19 @@ fn compose(
 }
 
 pub fn register(r: &mut Registry, cfg: Arc<MailConfig>) {
+    let smtp = Arc::new(crate::email::delivery::Smtp::default());
     r.register(FORWARD, move |db: &Db, payload: &Value| {
         let job: Job = serde_json::from_value(payload.clone())?;
-        send(db, &cfg, &job)
+        send(db, &cfg, &smtp, &job)
     });
 }
 
-fn send(db: &Db, cfg: &MailConfig, job: &Job) -> anyhow::Result<Outcome> {
+fn send(
+    db: &Db,
+    cfg: &MailConfig,
+    smtp: &crate::email::delivery::Smtp,
+    job: &Job,
+) -> anyhow::Result<Outcome> {
     let mut b = Message::builder()
         .from(cfg.from.clone())
         .subject(job.subject.clone())
@@ -316,7 +322,7 @@ fn send(db: &Db, cfg: &MailConfig, job: &Job) -> anyhow::Result<Outcome> {
         }
     }
     let msg = b.body(job.body.clone())?;
-    match mailer::send(cfg, &msg) {
+    match mailer::send(cfg, smtp, &msg) {
         Ok(()) => Ok(Outcome::Done),
         Err(SendError::Permanent(answer)) => {
             // Said where the agent works: an internal note on the ticket.

@@ -3,8 +3,9 @@
 //! delivery with state per email (`email::delivery`).
 
 use lettre::message::header::{Header, HeaderName, HeaderValue};
-use lettre::{Message, SmtpTransport, Transport};
+use lettre::{Message, Transport};
 
+use crate::email::delivery::Smtp;
 use crate::email::MailConfig;
 
 /// Why a message did not go.
@@ -27,14 +28,9 @@ impl std::fmt::Display for SendError {
 
 impl std::error::Error for SendError {}
 
-pub fn send(cfg: &MailConfig, msg: &Message) -> Result<(), SendError> {
-    let Some(url) = &cfg.smtp_url else {
-        return Err(SendError::Transient("LAZO_SMTP_URL is not set".into()));
-    };
-    let transport = SmtpTransport::from_url(url)
-        .map_err(|e| SendError::Transient(format!("LAZO_SMTP_URL: {e}")))?
-        .timeout(Some(cfg.smtp_timeout))
-        .build();
+/// Sends over the worker's pooled transport (`email::delivery::Smtp`).
+pub fn send(cfg: &MailConfig, smtp: &Smtp, msg: &Message) -> Result<(), SendError> {
+    let transport = smtp.get(cfg).map_err(SendError::Transient)?;
     match transport.send(msg) {
         Ok(_) => Ok(()),
         Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),

@@ -184,6 +184,9 @@ test('an agent emails the customer from a template, keeps a half-written draft, 
     const table = page.getByRole('table', { name: 'Inbound email' });
     await table.locator('tbody tr').first().waitFor();
     await table.locator('.error-text').first().waitFor();
+    const servers = page.getByRole('region', { name: 'Mail servers' });
+    await servers.getByText(/^configured · /).waitFor();
+    await servers.getByText('IMAP', { exact: true }).waitFor();
     await shot(page, '13-inbound-failed');
     await page.close();
   } finally {

@@ -669,3 +669,6 @@ pub async fn set_notification_prefs(b: &NotificationPrefs) -> Result<Notificatio
 pub async fn forward_ticket(ticket: i64, b: &ForwardTicket) -> Result<Forwarded, ApiError> {
     send(Method::POST, &format!("/tickets/{ticket}/forward"), b).await
 }
+pub async fn email_status() -> Result<lazo_domain::email::EmailStatus, ApiError> {
+    get("/inbound/status").await
+}

@@ -53,7 +53,7 @@ pub fn job(email_id: i64) -> NewJob {
 pub struct Smtp(std::sync::OnceLock<Result<SmtpTransport, String>>);
 
 impl Smtp {
-    fn get(&self, cfg: &MailConfig) -> Result<&SmtpTransport, String> {
+    pub fn get(&self, cfg: &MailConfig) -> Result<&SmtpTransport, String> {
         let url = cfg.smtp_url.as_deref().ok_or("LAZO_SMTP_URL is not set")?;
         self.0
             .get_or_init(|| {

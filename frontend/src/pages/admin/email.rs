@@ -172,7 +172,34 @@ pub fn InboundMessages() -> impl IntoView {
         InboundOutcome::Auto => t(T::EmailAuto),
         InboundOutcome::Failed => t(T::Failed),
     };
+    let status = LocalResource::new(api::email_status);
+    let status_card = move || {
+        status.get().and_then(|r| r.ok()).map(|st| {
+            let lang = prefs.lang.get_untracked();
+            view! {
+                <section class="card mail-status" aria-label=move || t(T::MailStatus)>
+                    <h2>{move || t(T::MailStatus)}</h2>
+                    <dl>
+                        <dt>"SMTP"</dt>
+                        <dd>{if st.smtp_configured { format!("{} · {}", t(T::Configured), st.from) } else { t(T::NotConfigured).to_owned() }}</dd>
+                        <dt>{move || t(T::EmailQueued)}</dt><dd>{st.queued}</dd>
+                        <dt>{move || t(T::EmailFailedState)}</dt><dd>{st.failed}</dd>
+                        <dt>{move || t(T::InboundFailed)}</dt><dd>{st.inbound_failed}</dd>
+                        {st.imap.iter().map(|m| view! {
+                            <dt>{format!("IMAP {}", m.mailbox)}</dt>
+                            <dd>
+                                {m.last_poll_at.map(|p| format!("{}: {}", t(T::LastPoll), crate::util::datetime(lang, &p))).unwrap_or_else(|| t(T::NeverPolled).to_owned())}
+                                {m.last_error.clone().map(|e| view! { <div class="error-text small">{e}</div> })}
+                            </dd>
+                        }).collect_view()}
+                        {st.imap.is_empty().then(|| view! { <dt>"IMAP"</dt><dd>{move || t(T::NotConfigured)}</dd> })}
+                    </dl>
+                </section>
+            }
+        })
+    };
     view! {
+        {status_card}
         <p class="muted">{move || t(T::InboundHelp)}</p>
         <label class="check"><input type="checkbox" prop:checked=move || only_failed.get()
             on:change=move |ev| { only_failed.set(event_target_checked(&ev)); load(None); } />{move || t(T::OnlyFailed)}</label>
