@@ -60,6 +60,24 @@ fn maildev(smtp: u16, web: u16, dir: &std::path::Path) -> Killed {
 }
 
 /// `lazo serve` on `db`, delivering to `smtp_port`; returns it and its URL.
+/// A fresh database: SQLite beside the test, or, when the suite runs
+/// against PostgreSQL (`LAZO_TEST_DATABASE_URL`), a new database there.
+fn database(dir: &tempfile::TempDir) -> String {
+    use diesel::{Connection, RunQueryDsl};
+    match std::env::var("LAZO_TEST_DATABASE_URL") {
+        Ok(admin) if !admin.trim().is_empty() => {
+            let name = format!("lazo_e2e_mail_{}", uuid::Uuid::new_v4().simple());
+            let mut c = diesel::PgConnection::establish(&admin).expect("postgres reachable");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut c)
+                .expect("create database");
+            let base = admin.rsplit_once('/').expect("url with a database").0;
+            format!("{base}/{name}")
+        }
+        _ => dir.path().join("lazo.db").to_string_lossy().into_owned(),
+    }
+}
+
 fn lazo(db: &str, smtp_port: u16) -> (Killed, String) {
     let bin = std::env::var("LAZO_BIN")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/debug/lazo").into());
@@ -122,7 +140,7 @@ fn kill_9_with_queued_emails_then_restart_delivers_every_one_once() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100);
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("lazo.db").to_string_lossy().into_owned();
+    let db = database(&dir);
     let (smtp, web) = (free_port(), free_port());
     let mail_dir = tempfile::tempdir().unwrap();
     // SMTP down while the emails are queued: their deliveries fail and wait.
