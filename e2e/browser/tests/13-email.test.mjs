@@ -69,12 +69,16 @@ test('an agent emails the customer from a template, keeps a half-written draft, 
 
     // The admin writes a template.
     await page.goto(base + '/admin/email-templates');
+    // The admin screens render once the session's role is known.
+    await page.getByRole('navigation', { name: 'Admin' }).waitFor();
     const form = page.getByRole('form', { name: 'New email template' });
     await form.getByLabel('Name').fill('Follow-up');
     await form.getByLabel('Subject').fill('About your feedback on ticket {{ ticket.number }}');
     await form.getByLabel('Message').fill('Hello {{ contact.name }},\n\nThank you for telling us. {{ agent.name }}');
     await form.getByRole('button', { name: 'Create' }).click();
-    await page.getByRole('form', { name: 'Follow-up' }).waitFor();
+    // The new template's card, or the error that kept it from being saved.
+    await page.getByRole('form', { name: 'Follow-up' }).or(form.getByRole('alert')).first().waitFor({ timeout: 30000 });
+    assert.equal(await form.getByRole('alert').count(), 0, await form.getByRole('alert').allTextContents().then((a) => a.join(' | ')));
 
     const res = await api('POST', '/api/v1/tickets', { subject: 'Late refund', requester: { email: 'rosa@example.com', name: 'Rosa Díaz' } });
     assert.equal(res.status, 201);
