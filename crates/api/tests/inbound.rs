@@ -517,17 +517,18 @@ async fn the_mailgate_posts_stdin_and_exits_75_on_any_failure() {
     );
 }
 
-/// Benchmark (ignored by default): parse + match + write of
-/// `LAZO_BENCH_INBOUND` (default 1000) generated messages, a third replies by
-/// token, a third by Message-ID, a third new tickets, through the same
-/// service call IMAP polling makes (no HTTP).
+/// A run of generated messages, a third replies by token, a third by
+/// Message-ID, a third from new senders, through the same service call IMAP
+/// polling makes (no HTTP): every reply lands on its ticket, every stranger
+/// gets a ticket. Also the benchmark: `LAZO_BENCH_INBOUND=1000 cargo test -p
+/// lazo-api --test inbound many_messages -- --nocapture` prints the rate
+/// (default 90 messages, so the suite stays fast).
 #[tokio::test]
-#[ignore = "benchmark: cargo test -p lazo-api --test inbound -- --ignored --nocapture"]
-async fn bench_inbound_parse_and_match() {
+async fn many_messages_are_parsed_and_matched_each_to_its_ticket() {
     let n: usize = std::env::var("LAZO_BENCH_INBOUND")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
+        .unwrap_or(90);
     let app = spawn().await;
     let admin = app.login(ADMIN).await;
     let t = customer_ticket(&app, &admin, "ada@customer.test").await;
@@ -610,4 +611,18 @@ async fn bench_inbound_parse_and_match() {
     );
     // The outbound email plus every reply (i % 3 != 2).
     assert_eq!(on_ticket, 1 + (0..n).filter(|i| i % 3 != 2).count());
+    // Each new sender opened one ticket of their own.
+    let strangers = (0..n).filter(|i| i % 3 == 2).count();
+    let opened = app
+        .db
+        .write_blocking(|c| {
+            use diesel::prelude::*;
+            use lazo_api::db::schema::tickets;
+            Ok(tickets::table
+                .filter(tickets::requester_email.like("new%@customer.test"))
+                .count()
+                .get_result::<i64>(c)? as usize)
+        })
+        .unwrap();
+    assert_eq!(opened, strangers);
 }
