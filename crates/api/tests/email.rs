@@ -5,9 +5,8 @@
 mod common;
 mod mail;
 
-use chrono::Duration;
 use common::*;
-use lazo_api::jobs::{tasks, Registry, Worker, WorkerConfig};
+use lazo_api::jobs::{tasks, Registry, Worker};
 use lazo_api::state::Config;
 use lazo_domain::email::{Email, EmailPage, EmailTemplate};
 use lazo_domain::wire::{CommentPage, HistoryPage, Ticket};
@@ -37,17 +36,7 @@ async fn spawn(mail: Arc<MailConfig>) -> TestApp {
 fn worker(app: &TestApp, mail: Arc<MailConfig>) -> Arc<Worker> {
     let mut r: Registry = tasks::standard();
     delivery::register(&mut r, mail);
-    Arc::new(Worker::new(
-        app.db.storage(),
-        r,
-        WorkerConfig {
-            poll: std::time::Duration::from_millis(20),
-            lease: Duration::seconds(30),
-            backoff_base: Duration::milliseconds(50),
-            backoff_max: Duration::milliseconds(300),
-            batch: 20,
-        },
-    ))
+    Arc::new(Worker::new(app.db.storage(), r, quick_worker()))
 }
 
 /// Worker rounds until the email reaches `state` (or 20 s pass).

@@ -5,9 +5,8 @@
 mod common;
 mod mail;
 
-use chrono::Duration;
 use common::*;
-use lazo_api::jobs::{Registry, Worker, WorkerConfig};
+use lazo_api::jobs::{Registry, Worker};
 use lazo_api::state::Config;
 use lazo_domain::forward::Forwarded;
 use lazo_domain::wire::HistoryPage;
@@ -20,17 +19,7 @@ use std::sync::Arc;
 fn worker(app: &TestApp, mail: Arc<MailConfig>) -> Arc<Worker> {
     let mut r = Registry::default();
     lazo_service::forward::register(&mut r, mail);
-    Arc::new(Worker::new(
-        app.db.storage(),
-        r,
-        WorkerConfig {
-            poll: std::time::Duration::from_millis(20),
-            lease: Duration::seconds(30),
-            backoff_base: Duration::milliseconds(50),
-            backoff_max: Duration::milliseconds(300),
-            batch: 20,
-        },
-    ))
+    Arc::new(Worker::new(app.db.storage(), r, quick_worker()))
 }
 
 #[tokio::test]

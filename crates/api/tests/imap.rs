@@ -8,7 +8,7 @@ mod common;
 
 use chrono::Duration;
 use common::*;
-use lazo_api::jobs::{tasks, Registry, Worker, WorkerConfig};
+use lazo_api::jobs::{tasks, Registry, Worker};
 use lazo_api::state::Config;
 use lazo_domain::email::{Email, EmailPage, EmailStatus};
 use lazo_service::email::imap::{self as poller, ImapConfig};
@@ -168,17 +168,7 @@ fn worker(app: &TestApp, mail: Arc<MailConfig>, imap: Arc<ImapConfig>) -> Arc<Wo
     let mut r: Registry = tasks::standard();
     poller::register(&mut r, mail, imap);
     poller::ensure(&app.db).unwrap();
-    Arc::new(Worker::new(
-        app.db.storage(),
-        r,
-        WorkerConfig {
-            poll: std::time::Duration::from_millis(20),
-            lease: Duration::seconds(30),
-            backoff_base: Duration::milliseconds(50),
-            backoff_max: Duration::milliseconds(300),
-            batch: 20,
-        },
-    ))
+    Arc::new(Worker::new(app.db.storage(), r, quick_worker()))
 }
 
 /// Runs worker rounds until `done` (or 20 s).

@@ -6,7 +6,6 @@
 mod common;
 mod mail;
 
-use chrono::Duration;
 use common::*;
 use diesel::prelude::*;
 use lazo_api::db::schema::events;
@@ -34,11 +33,8 @@ fn worker(app: &TestApp, mail: Arc<MailConfig>) -> Arc<Worker> {
         app.db.storage(),
         r,
         WorkerConfig {
-            poll: std::time::Duration::from_millis(20),
-            lease: Duration::seconds(30),
-            backoff_base: Duration::milliseconds(50),
-            backoff_max: Duration::milliseconds(300),
             batch: 50,
+            ..quick_worker()
         },
     ))
 }

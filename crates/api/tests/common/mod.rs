@@ -365,3 +365,15 @@ pub fn etag(res: &Response) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// A job worker that polls every 20 ms and retries a failed job after
+/// 50-300 ms, for tests that run one beside the server.
+pub fn quick_worker() -> lazo_api::jobs::WorkerConfig {
+    lazo_api::jobs::WorkerConfig {
+        poll: std::time::Duration::from_millis(20),
+        lease: chrono::Duration::seconds(30),
+        backoff_base: chrono::Duration::milliseconds(50),
+        backoff_max: chrono::Duration::milliseconds(300),
+        batch: 20,
+    }
+}
