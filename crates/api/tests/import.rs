@@ -8,7 +8,7 @@ use lazo_domain::feedback::ImportResult;
 use lazo_domain::wire::{CommentPage, HistoryPage, Ticket};
 use lazo_domain::StatusCategory;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn tickets_are_imported_with_their_history_once() {
@@ -33,6 +33,7 @@ async fn tickets_are_imported_with_their_history_once() {
         },
         {"external_id": "zd-2", "number": taken, "subject": "Number taken", "created_at": "2024-02-01T00:00:00Z"},
         {"external_id": "zd-3", "subject": "Bad", "status_id": 999999, "created_at": "2024-02-01T00:00:00Z",
+         "requester": {"email": "never.written@example.org"},
          "comments": [{"body": " ", "created_at": "2024-02-01T00:00:00Z"}]}
     ]});
     let r: ImportResult = ok(app.post(&admin, "/api/v1/import/tickets", &body).await).await;
@@ -90,6 +91,13 @@ async fn tickets_are_imported_with_their_history_once() {
     assert_eq!(h.items[0].field, "imported");
     assert_eq!(h.items[0].at.to_rfc3339(), "2024-01-02T10:00:00+00:00");
 
+    // A refused item wrote nothing, not even its new requester.
+    let found: Value = ok(app
+        .get(&admin, "/api/v1/contacts?q=never.written@example.org")
+        .await)
+    .await;
+    assert_eq!(found["items"], json!([]), "{found}");
+
     // Again: found, not duplicated; the bad one can be fixed and sent again.
     let mut again = body.clone();
     again["tickets"][2]["status_id"] = json!(d.open);
@@ -98,6 +106,11 @@ async fn tickets_are_imported_with_their_history_once() {
     let statuses: Vec<(bool, u16)> = r.results.iter().map(|x| (x.ok, x.status)).collect();
     assert_eq!(statuses, [(true, 200), (true, 200), (true, 201)]);
     assert_eq!(r.results[0].ticket.as_ref().unwrap().id, a.id);
+    let found: Value = ok(app
+        .get(&admin, "/api/v1/contacts?q=never.written@example.org")
+        .await)
+    .await;
+    assert_eq!(found["items"].as_array().unwrap().len(), 1, "{found}");
     // New tickets number after the imported ones.
     let next = app
         .create_ticket(&admin, &json!({"subject": "After"}))

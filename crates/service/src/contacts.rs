@@ -231,7 +231,7 @@ fn upsert_once(
         // In a savepoint: on PostgreSQL a concurrent request may create the
         // same new customer first; its unique email or reference then fails
         // this insert once it commits, and the second lookup finds its row.
-        let inserted = c.transaction(|c| {
+        let insert = |c: &mut DbConn| {
             diesel::insert_into(contacts::table)
                 .values((
                     contacts::email.eq(&email),
@@ -247,7 +247,15 @@ fn upsert_once(
                 .returning(contacts::id)
                 .get_result::<i64>(c)
                 .map_err(ServiceError::from)
-        });
+        };
+        // SQLite has one writer and this transaction is it: nobody can
+        // insert the same customer meanwhile, so the savepoint (two more
+        // statements on the hot path of intake and import) is not needed.
+        let inserted = if matches!(c, DbConn::Sqlite(_)) {
+            insert(c)
+        } else {
+            c.transaction(insert)
+        };
         return match inserted {
             Ok(id) => Ok((id, email)),
             Err(ServiceError::Conflict { .. }) if retry => upsert_once(c, r, false),

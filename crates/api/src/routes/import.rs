@@ -1,7 +1,6 @@
 //! Importing tickets from another help desk (admins).
 
 use actix_web::{post, web, HttpResponse, ResponseError};
-use diesel::Connection;
 use lazo_domain::feedback::{ImportItemResult, ImportResult, ImportTickets};
 use lazo_domain::limits::{IMPORT_BODY_MAX_BYTES, IMPORT_MAX};
 use lazo_domain::wire::{FieldError, Problem};
@@ -42,11 +41,9 @@ pub async fn tickets(
         ));
     }
     let mut dupes = Vec::new();
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
     for (i, t) in items.iter().enumerate() {
-        if items[..i]
-            .iter()
-            .any(|o| o.external_id.trim() == t.external_id.trim())
-        {
+        if !seen.insert(t.external_id.trim()) {
             dupes.push(FieldError::new(
                 format!("tickets[{i}].external_id"),
                 "duplicate",
@@ -62,10 +59,13 @@ pub async fn tickets(
         .write(move |c| {
             let principal: &Principal = &who;
             let mut cache = ImportCache::default();
+            cache.preload(c, items.iter().map(|t| t.external_id.as_str()))?;
             let mut results = Vec::with_capacity(items.len());
             for (index, item) in items.iter().enumerate() {
+                // No savepoint per item: a refused item wrote nothing, and a
+                // failure after a write began aborts the whole batch (`?`).
                 let r: Result<_, ApiError> =
-                    c.transaction(|c| Ok(import_one(c, principal, item, &mut cache)?));
+                    import_one(c, principal, item, &mut cache)?.map_err(ApiError::from);
                 results.push(match r {
                     Ok((ticket, fresh)) => ImportItemResult {
                         index,
