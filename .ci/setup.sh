@@ -25,8 +25,11 @@ fi
 # PostgreSQL (tests run on it too), libpq for diesel, Chromium for browser tests,
 # brotli and gzip for the precompressed SPA files.
 apt_install libpq-dev postgresql chromium chromium-driver brotli gzip
-# Dovecot: the real IMAP server the inbound-email tests start on loopback.
-apt_install dovecot-imapd
+# Dovecot: the real IMAP server the inbound-email tests start on loopback
+# (LMTP: Postfix delivers into it in the mail journey). Postfix: the
+# organisation's mail server of that journey (a private instance per test;
+# the system's own is not configured or used). openssl makes its test CA.
+apt_install dovecot-imapd dovecot-lmtpd postfix openssl
 
 # Debian's binaryen 108 breaks the bundle; npm's binaryen 132 does not.
 [ -x frontend/node_modules/.bin/wasm-opt ] || (cd frontend && npm install --no-audit --no-fund --loglevel=error)

@@ -10,76 +10,13 @@
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn maildev(smtp: u16, web: u16, dir: &std::path::Path) -> Killed {
-    let bin = std::env::var("LAZO_MAILDEV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("maildev/node_modules/.bin/maildev")
-        });
-    let child = Command::new(&bin)
-        .args([
-            "--ip",
-            "127.0.0.1",
-            "--smtp",
-            &smtp.to_string(),
-            "--web",
-            &web.to_string(),
-        ])
-        .args(["--mail-directory", &dir.to_string_lossy(), "--silent"])
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {bin:?}: {e} (run .ci/setup.sh)"));
-    let start = Instant::now();
-    while reqwest::blocking::get(format!("http://127.0.0.1:{web}/email")).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "maildev did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Killed(child)
-}
+mod support;
+use support::{database, free_port, maildev, Killed};
 
 /// `lazo serve` on `db`, delivering to `smtp_port`; returns it and its URL.
-/// A fresh database: SQLite beside the test, or, when the suite runs
-/// against PostgreSQL (`LAZO_TEST_DATABASE_URL`), a new database there.
-fn database(dir: &tempfile::TempDir) -> String {
-    use diesel::{Connection, RunQueryDsl};
-    match std::env::var("LAZO_TEST_DATABASE_URL") {
-        Ok(admin) if !admin.trim().is_empty() => {
-            let name = format!("lazo_e2e_mail_{}", uuid::Uuid::new_v4().simple());
-            let mut c = diesel::PgConnection::establish(&admin).expect("postgres reachable");
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut c)
-                .expect("create database");
-            let base = admin.rsplit_once('/').expect("url with a database").0;
-            format!("{base}/{name}")
-        }
-        _ => dir.path().join("lazo.db").to_string_lossy().into_owned(),
-    }
-}
-
 fn lazo(db: &str, smtp_port: u16) -> (Killed, String) {
     let bin = std::env::var("LAZO_BIN")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/debug/lazo").into());
@@ -199,7 +136,7 @@ fn kill_9_and_restart(during_delivery: bool) {
     }
     let queued_in = started.elapsed();
     let (_maildev, up, before_kill, at_kill, restarted, _server) = if during_delivery {
-        let maildev = maildev(smtp, web, mail_dir.path());
+        let maildev = maildev(smtp, web, mail_dir.path(), &[]);
         let up = Instant::now();
         // Kill -9 once delivery is under way (the retries are spread by the
         // backoff's jitter, so most are still waiting).
@@ -225,7 +162,7 @@ fn kill_9_and_restart(during_delivery: bool) {
         drop(server);
         let restarted = Instant::now();
         let (server, _base) = lazo(&db, smtp);
-        let maildev = maildev(smtp, web, mail_dir.path());
+        let maildev = maildev(smtp, web, mail_dir.path(), &[]);
         (maildev, Instant::now(), 0, 0, restarted, server)
     };
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -285,7 +222,7 @@ fn queued_emails_are_all_delivered_once() {
     let db = database(&dir);
     let (smtp, web) = (free_port(), free_port());
     let mail_dir = tempfile::tempdir().unwrap();
-    let _maildev = maildev(smtp, web, mail_dir.path());
+    let _maildev = maildev(smtp, web, mail_dir.path(), &[]);
     let (_server, base) = lazo(&db, smtp);
     let http = reqwest::blocking::Client::new();
     let login: Value = http
