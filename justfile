@@ -86,6 +86,13 @@ test: setup lint test-sqlite test-pg test-e2e test-schema test-openapi test-brow
 bench n="1000000":
     LAZO_BENCH_TICKETS={{n}} cargo bench -p lazo-api --bench ticket_queries
 
+# HTTP benchmark of the release binary with wrk at 16 connections: list, get, counts, create, patch, comment on a dataset of N tickets (made once, kept in target/bench-http).
+bench-http n="100000" secs="10":
+    cargo build --release -p lazo-api --bin lazo
+    mkdir -p target/bench-http
+    LAZO_BENCH_TICKETS={{n}} LAZO_BENCH_KEEP={{justfile_directory()}}/target/bench-http/tickets-{{n}}.db cargo bench -p lazo-api --bench ticket_queries
+    .ci/bench-http.sh target/release/lazo target/bench-http/tickets-{{n}}.db {{n}} {{secs}}
+
 # Webhook deliveries/s to a loopback receiver and change-feed page times at N events (docs/BENCHMARKS.md).
 bench-integrations n="1000000" deliveries="2000":
     LAZO_BENCH_EVENTS={{n}} LAZO_BENCH_DELIVERIES={{deliveries}} cargo bench -p lazo-api --bench integrations

@@ -19,8 +19,19 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = std::env::var("LAZO_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| dir.path().join("bench.db").to_string_lossy().into_owned());
+    // LAZO_BENCH_KEEP=path: only build the dataset there (SQLite) and keep
+    // it, for the HTTP benchmark (`just bench-http`) to serve.
+    let keep = std::env::var("LAZO_BENCH_KEEP").ok();
+    if let Some(path) = &keep {
+        if std::path::Path::new(path).exists() {
+            println!("{path} exists: keeping it");
+            return;
+        }
+    }
+    let url = keep.clone().unwrap_or_else(|| {
+        std::env::var("LAZO_BENCH_DATABASE_URL")
+            .unwrap_or_else(|_| dir.path().join("bench.db").to_string_lossy().into_owned())
+    });
     let db = Db::connect(&url).expect("database");
     db.migrate().expect("migrations");
     db.write_blocking(|c| Ok(lazo_api::demo::load_demo(c, 0)?))
@@ -35,6 +46,9 @@ fn main() {
         started.elapsed().as_secs_f64(),
         db.backend
     );
+    if keep.is_some() {
+        return;
+    }
 
     let admin = Principal::User(UserPrincipal {
         id: 1,
