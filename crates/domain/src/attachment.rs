@@ -180,14 +180,23 @@ mod tests {
             content_type(Some("Text/Plain; charset=utf-8"), b"hello"),
             "text/plain"
         );
-        assert_eq!(content_type(Some("nonsense"), b"hello"), "application/octet-stream");
+        assert_eq!(
+            content_type(Some("nonsense"), b"hello"),
+            "application/octet-stream"
+        );
         assert_eq!(content_type(None, b"RIFF\0\0\0\0WEBPVP8 "), "image/webp");
         assert_eq!(content_type(None, b""), "application/octet-stream");
     }
 
     #[test]
     fn nothing_a_browser_could_run_is_served_as_itself() {
-        for t in ["text/html", "image/svg+xml", "application/xhtml+xml", "text/xml", "application/javascript"] {
+        for t in [
+            "text/html",
+            "image/svg+xml",
+            "application/xhtml+xml",
+            "text/xml",
+            "application/javascript",
+        ] {
             assert_eq!(served_type(t), "application/octet-stream", "{t}");
         }
         assert_eq!(served_type("image/png"), "image/png");

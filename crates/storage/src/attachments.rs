@@ -44,12 +44,7 @@ pub struct NewAttachment<'a> {
 /// locks an existing blob row until this transaction ends, so a concurrent
 /// [`release_blob`] of the same content waits and then finds the new
 /// reference instead of deleting the bytes from under it.
-pub fn put_blob(
-    c: &mut DbConn,
-    sha256: &str,
-    bytes: &[u8],
-    at: NaiveDateTime,
-) -> QueryResult<()> {
+pub fn put_blob(c: &mut DbConn, sha256: &str, bytes: &[u8], at: NaiveDateTime) -> QueryResult<()> {
     let values = (
         blobs::sha256.eq(sha256),
         blobs::size_bytes.eq(bytes.len() as i64),

@@ -71,7 +71,13 @@ async fn read_files(mut form: Multipart, max: u64) -> Result<Vec<Upload>, ApiErr
     let mut too_large: Option<ApiError> = None;
     let mut drained: u64 = 0;
     while let Some(part) = form.next().await {
-        let mut part = part.map_err(bad_body)?;
+        let mut part = match part {
+            Ok(p) => p,
+            // A form without a single part (`--boundary--` alone) is "no
+            // file", which the checks answer with a 422 naming `files`.
+            Err(actix_multipart::MultipartError::Incomplete) if files.is_empty() => break,
+            Err(e) => return Err(bad_body(e)),
+        };
         if too_large.is_some() {
             while let Some(chunk) = part.next().await {
                 drained += chunk.map_err(bad_body)?.len() as u64;
