@@ -35,7 +35,7 @@ test('files are attached by picker and by drop, downloaded, removed, and the his
     name: 'invoice.txt', mimeType: 'text/plain', buffer: Buffer.from(invoice),
   });
   const list = panel.getByRole('list', { name: 'Files' });
-  await list.getByRole('button', { name: 'invoice.txt' }).waitFor();
+  await list.getByRole('button', { name: 'invoice.txt', exact: true }).waitFor();
   await page.getByText('1 file(s) attached.').first().waitFor();
   const row = list.getByRole('listitem').filter({ hasText: 'invoice.txt' });
   const bytes = Buffer.byteLength(invoice);
@@ -49,7 +49,7 @@ test('files are attached by picker and by drop, downloaded, removed, and the his
   });
   await panel.locator('.dropzone').dispatchEvent('dragover', { dataTransfer: dt });
   await panel.locator('.dropzone').dispatchEvent('drop', { dataTransfer: dt });
-  await list.getByRole('button', { name: 'scores.csv' }).waitFor();
+  await list.getByRole('button', { name: 'scores.csv', exact: true }).waitFor();
 
   // An empty file is refused by name, and nothing of that upload is kept.
   await panel.getByTestId('attachment-input').setInputFiles({
@@ -66,7 +66,7 @@ test('files are attached by picker and by drop, downloaded, removed, and the his
   // Download: the same bytes, under the file's name.
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    list.getByRole('button', { name: 'invoice.txt' }).click(),
+    list.getByRole('button', { name: 'invoice.txt', exact: true }).click(),
   ]);
   assert.equal(download.suggestedFilename(), 'invoice.txt');
   assert.equal(readFileSync(await download.path(), 'utf8'), invoice);
@@ -82,7 +82,7 @@ test('files are attached by picker and by drop, downloaded, removed, and the his
   });
   await row.getByRole('button', { name: 'Remove invoice.txt' }).click();
   await page.getByText('File removed.').first().waitFor();
-  await list.getByRole('button', { name: 'invoice.txt' }).waitFor({ state: 'detached' });
+  await list.getByRole('button', { name: 'invoice.txt', exact: true }).waitFor({ state: 'detached' });
   assert.equal(await list.getByRole('listitem').count(), 1);
   const left = await (await api('GET', `/api/v1/tickets/${ticket.id}/attachments`)).json();
   assert.deepEqual(left.map((f) => f.filename), ['scores.csv']);

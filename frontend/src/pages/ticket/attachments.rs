@@ -19,6 +19,16 @@ fn file_list(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
         .unwrap_or_default()
 }
 
+/// The badge beside a file's name: its extension (`PDF`), or a generic mark.
+fn extension(name: &str) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && (1..=4).contains(&ext.chars().count()) => {
+            ext.to_uppercase()
+        }
+        _ => "FILE".into(),
+    }
+}
+
 /// The refusal in the person's words, one line per file the server named
 /// (`files[i]` is the i-th file sent).
 fn describe(e: &ApiError, names: &[String], lang: Lang) -> Vec<String> {
@@ -183,7 +193,7 @@ pub fn Attachments(st: TicketState) -> impl IntoView {
                         };
                         view! {
                             <li class="attachment">
-                                <span class="att-icon" aria-hidden="true">"📎"</span>
+                                <span class="att-ext" aria-hidden="true">{extension(&a.filename)}</span>
                                 <button class="linklike att-name" title=T::AttDownload.get(lang)
                                     on:click=move |_| download(d.clone())>
                                     {a.filename.clone()}
