@@ -252,6 +252,10 @@ pub fn file_size(lang: Lang, bytes: i64) -> String {
         (b / (1024.0 * 1024.0), "MB")
     };
     let s = format!("{n:.1}");
-    let s = if lang == Lang::En { s } else { s.replace('.', ",") };
+    let s = if lang == Lang::En {
+        s
+    } else {
+        s.replace('.', ",")
+    };
     format!("{s} {unit}")
 }

@@ -764,14 +764,13 @@ async fn upload_once(
     }
     // fetch() reports no upload progress; XMLHttpRequest does.
     let p = progress.clone();
-    let on_progress =
-        wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
-            move |e: web_sys::ProgressEvent| {
-                if e.length_computable() && e.total() > 0.0 {
-                    p(e.loaded() / e.total());
-                }
-            },
-        );
+    let on_progress = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
+        move |e: web_sys::ProgressEvent| {
+            if e.length_computable() && e.total() > 0.0 {
+                p(e.loaded() / e.total());
+            }
+        },
+    );
     xhr.upload()
         .map_err(js_err)?
         .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));

@@ -106,7 +106,11 @@ pub fn Attachments(st: TicketState) -> impl IntoView {
             let _ = uploading.try_set(None);
             match r {
                 Ok(added) => {
-                    notices.ok(fill(lang, T::AttUploaded, &[("n", &added.len().to_string())]));
+                    notices.ok(fill(
+                        lang,
+                        T::AttUploaded,
+                        &[("n", &added.len().to_string())],
+                    ));
                     let _ = items.try_update(|v| {
                         if let Some(Ok(v)) = v {
                             v.extend(added);
