@@ -695,3 +695,81 @@ async fn the_owner_hears_of_files_but_not_of_their_own_and_not_by_email_unless_a
     );
     assert!(bell(&app, &marc, m0).await.is_empty());
 }
+
+#[tokio::test]
+async fn removing_a_file_while_the_same_bytes_arrive_elsewhere_never_loses_them() {
+    // On PostgreSQL the two transactions really overlap: the upload's upsert
+    // locks the blob, so the removal's delete of it waits and is refused by
+    // the foreign key, or it went first and the upload stores the bytes anew.
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let d = app.demo(&admin).await;
+    let (a, b) = (
+        support_ticket(&app, &admin, &d).await,
+        support_ticket(&app, &admin, &d).await,
+    );
+    let bytes = b"the shared contract, v3";
+    for round in 0..12 {
+        let x: Vec<Attachment> =
+            created(upload(&app, &admin, a.id, &[file("c.pdf", "application/pdf", bytes)]).await)
+                .await;
+        let path = format!("{}/{}", files(a.id), x[0].id);
+        let again = [file("c.pdf", "application/pdf", bytes)];
+        let (removed, uploaded) = tokio::join!(
+            app.delete(&admin, &path),
+            upload(&app, &admin, b.id, &again),
+        );
+        assert_eq!(removed.status(), StatusCode::NO_CONTENT, "round {round}");
+        let y: Vec<Attachment> = created(uploaded).await;
+        let res = app
+            .get(&admin, &format!("{}/{}", files(b.id), y[0].id))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "round {round}");
+        assert_eq!(res.bytes().await.unwrap().as_ref(), bytes, "round {round}");
+        let res = app
+            .delete(&admin, &format!("{}/{}", files(b.id), y[0].id))
+            .await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    }
+}
+
+#[tokio::test]
+async fn the_bytes_of_a_deleted_tickets_files_are_swept() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let d = app.demo(&admin).await;
+    let (gone, kept) = (
+        support_ticket(&app, &admin, &d).await,
+        support_ticket(&app, &admin, &d).await,
+    );
+    let before = blob_count(&app);
+    created::<Vec<Attachment>>(
+        upload(&app, &admin, gone.id, &[file("only-here.txt", "text/plain", b"only here")]).await,
+    )
+    .await;
+    created::<Vec<Attachment>>(
+        upload(&app, &admin, gone.id, &[file("both.txt", "text/plain", b"on both")]).await,
+    )
+    .await;
+    let k: Vec<Attachment> = created(
+        upload(&app, &admin, kept.id, &[file("both.txt", "text/plain", b"on both")]).await,
+    )
+    .await;
+    assert_eq!(blob_count(&app), before + 2);
+    let res = app
+        .delete(&admin, &format!("/api/v1/tickets/{}", gone.id))
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    // The rows went with the ticket; the bytes wait for the sweep.
+    assert_eq!(blob_count(&app), before + 2);
+    let swept = app
+        .db
+        .write_blocking(|c| Ok(lazo_storage::attachments::sweep_blobs(c)?))
+        .unwrap();
+    assert_eq!(swept, 1);
+    assert_eq!(blob_count(&app), before + 1);
+    let res = app
+        .get(&admin, &format!("{}/{}", files(kept.id), k[0].id))
+        .await;
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"on both");
+}
