@@ -561,6 +561,18 @@ async fn oversized_empty_badly_named_and_non_files_are_refused_and_nothing_is_ke
     )
     .await;
 
+    // Eleven files at once are one too many.
+    let eleven: Vec<Part> = (0..11)
+        .map(|i| file(&format!("f{i}.txt"), "text/plain", b"x"))
+        .collect();
+    let p = problem_code(
+        upload(&app, &admin, t.id, &eleven).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(field_codes(&p), [("files", "too_many")]);
+
     // Only the file at the limit was kept, with its one event.
     let kept = list(&app, &admin, t.id).await;
     assert_eq!(
@@ -710,9 +722,16 @@ async fn removing_a_file_while_the_same_bytes_arrive_elsewhere_never_loses_them(
     );
     let bytes = b"the shared contract, v3";
     for round in 0..12 {
-        let x: Vec<Attachment> =
-            created(upload(&app, &admin, a.id, &[file("c.pdf", "application/pdf", bytes)]).await)
-                .await;
+        let x: Vec<Attachment> = created(
+            upload(
+                &app,
+                &admin,
+                a.id,
+                &[file("c.pdf", "application/pdf", bytes)],
+            )
+            .await,
+        )
+        .await;
         let path = format!("{}/{}", files(a.id), x[0].id);
         let again = [file("c.pdf", "application/pdf", bytes)];
         let (removed, uploaded) = tokio::join!(
@@ -744,15 +763,33 @@ async fn the_bytes_of_a_deleted_tickets_files_are_swept() {
     );
     let before = blob_count(&app);
     created::<Vec<Attachment>>(
-        upload(&app, &admin, gone.id, &[file("only-here.txt", "text/plain", b"only here")]).await,
+        upload(
+            &app,
+            &admin,
+            gone.id,
+            &[file("only-here.txt", "text/plain", b"only here")],
+        )
+        .await,
     )
     .await;
     created::<Vec<Attachment>>(
-        upload(&app, &admin, gone.id, &[file("both.txt", "text/plain", b"on both")]).await,
+        upload(
+            &app,
+            &admin,
+            gone.id,
+            &[file("both.txt", "text/plain", b"on both")],
+        )
+        .await,
     )
     .await;
     let k: Vec<Attachment> = created(
-        upload(&app, &admin, kept.id, &[file("both.txt", "text/plain", b"on both")]).await,
+        upload(
+            &app,
+            &admin,
+            kept.id,
+            &[file("both.txt", "text/plain", b"on both")],
+        )
+        .await,
     )
     .await;
     assert_eq!(blob_count(&app), before + 2);

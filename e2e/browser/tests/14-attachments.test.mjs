@@ -28,6 +28,7 @@ test('files are attached by picker and by drop, downloaded, removed, and the his
   await page.getByRole('tab', { name: 'Files' }).click();
   const panel = page.getByRole('tabpanel');
   await panel.getByText('No files attached yet.').waitFor();
+  await page.getByRole('tab', { name: /^Files\s*0$/ }).waitFor();
 
   // The file picker.
   const invoice = 'Invoice 42 — paid in full\n';
@@ -84,6 +85,8 @@ test('files are attached by picker and by drop, downloaded, removed, and the his
   await page.getByText('File removed.').first().waitFor();
   await list.getByRole('button', { name: 'invoice.txt', exact: true }).waitFor({ state: 'detached' });
   assert.equal(await list.getByRole('listitem').count(), 1);
+  // The tab counts what is left.
+  await page.getByRole('tab', { name: /^Files\s*1$/ }).waitFor();
   const left = await (await api('GET', `/api/v1/tickets/${ticket.id}/attachments`)).json();
   assert.deepEqual(left.map((f) => f.filename), ['scores.csv']);
 

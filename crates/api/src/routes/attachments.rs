@@ -65,10 +65,11 @@ fn part_filename(cd: &header::ContentDisposition) -> Option<String> {
 }
 
 /// Reads every part into memory, refusing a file over `max` bytes as soon
-/// as it gets there (then draining the rest of the body).
+/// as it gets there. After a refusal the rest of the body is read and
+/// dropped (up to [`DRAIN_MAX`]), so a client still sending gets the answer.
 async fn read_files(mut form: Multipart, max: u64) -> Result<Vec<Upload>, ApiError> {
     let mut files: Vec<Upload> = vec![];
-    let mut too_large: Option<ApiError> = None;
+    let mut refused: Option<ApiError> = None;
     let mut drained: u64 = 0;
     while let Some(part) = form.next().await {
         let mut part = match part {
@@ -78,7 +79,47 @@ async fn read_files(mut form: Multipart, max: u64) -> Result<Vec<Upload>, ApiErr
             Err(actix_multipart::MultipartError::Incomplete) if files.is_empty() => break,
             Err(e) => return Err(bad_body(e)),
         };
-        if too_large.is_some() {
+        if refused.is_none() {
+            let index = files.len();
+            if index == FILES_PER_UPLOAD {
+                refused = Some(ApiError::field(
+                    "files",
+                    "too_many",
+                    format!("at most {FILES_PER_UPLOAD} files per upload"),
+                ));
+            } else if let Some(filename) = part.content_disposition().and_then(part_filename) {
+                let declared_type = part.content_type().map(|m| m.essence_str().to_owned());
+                let mut bytes = Vec::new();
+                while let Some(chunk) = part.next().await {
+                    let chunk = chunk.map_err(bad_body)?;
+                    if bytes.len() as u64 + chunk.len() as u64 > max {
+                        refused = Some(ApiError::FileTooLarge {
+                            index,
+                            filename: attachment::clean_filename(&filename)
+                                .unwrap_or_else(|_| filename.clone()),
+                            max_bytes: max,
+                        });
+                        drained += chunk.len() as u64;
+                        break;
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                files.push(Upload {
+                    filename,
+                    declared_type,
+                    bytes,
+                });
+            } else {
+                let field = part.name().unwrap_or("").to_owned();
+                refused = Some(ApiError::field(
+                    &format!("files[{index}]"),
+                    "invalid_value",
+                    format!("part {field:?} is not a file (it has no file name)"),
+                ));
+            }
+        }
+        if refused.is_some() {
+            // Whatever is left of this part, then of the others.
             while let Some(chunk) = part.next().await {
                 drained += chunk.map_err(bad_body)?.len() as u64;
                 if drained > DRAIN_MAX {
@@ -88,53 +129,9 @@ async fn read_files(mut form: Multipart, max: u64) -> Result<Vec<Upload>, ApiErr
             if drained > DRAIN_MAX {
                 break;
             }
-            continue;
         }
-        let index = files.len();
-        let name = part.content_disposition().and_then(part_filename);
-        let Some(filename) = name else {
-            let field = part.name().unwrap_or("").to_owned();
-            return Err(ApiError::field(
-                &format!("files[{index}]"),
-                "invalid_value",
-                format!("part {field:?} is not a file (it has no file name)"),
-            ));
-        };
-        if index == FILES_PER_UPLOAD {
-            return Err(ApiError::field(
-                "files",
-                "too_many",
-                format!("at most {FILES_PER_UPLOAD} files per upload"),
-            ));
-        }
-        let declared_type = part.content_type().map(|m| m.essence_str().to_owned());
-        let mut bytes = Vec::new();
-        while let Some(chunk) = part.next().await {
-            let chunk = chunk.map_err(bad_body)?;
-            if bytes.len() as u64 + chunk.len() as u64 > max {
-                too_large = Some(ApiError::FileTooLarge {
-                    index,
-                    filename: attachment::clean_filename(&filename).unwrap_or(filename.clone()),
-                    max_bytes: max,
-                });
-                drained += chunk.len() as u64;
-                while let Some(chunk) = part.next().await {
-                    drained += chunk.map_err(bad_body)?.len() as u64;
-                    if drained > DRAIN_MAX {
-                        break;
-                    }
-                }
-                break;
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        files.push(Upload {
-            filename,
-            declared_type,
-            bytes,
-        });
     }
-    match too_large {
+    match refused {
         Some(e) => Err(e),
         None => Ok(files),
     }

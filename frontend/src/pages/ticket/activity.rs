@@ -43,6 +43,15 @@ pub fn Activity(
         }
         n
     });
+    // Files load with the screen, for the tab's count.
+    let files: super::attachments::Files = RwSignal::new(None);
+    super::attachments::load(tid, files);
+    let files_count = move || {
+        files.with(|f| match f {
+            Some(Ok(v)) => Some(v.len()),
+            _ => None,
+        })
+    };
     let count = move || {
         let n = comments.items.with(|c| c.len());
         let more = comments.next.with(|c| c.is_some());
@@ -70,6 +79,7 @@ pub fn Activity(
             <button role="tab" id="tab-attachments" aria-controls="panel-attachments" aria-selected=move || (tab.get() == Tab::Attachments).to_string()
                 on:click=move |_| tab.set(Tab::Attachments)>
                 {move || t(T::Attachments)}
+                {move || files_count().map(|n| view! { <span class="count">{n}</span> })}
             </button>
         </div>
         {move || match tab.get() {
@@ -90,7 +100,7 @@ pub fn Activity(
             }.into_any(),
             Tab::Attachments => view! {
                 <div role="tabpanel" id="panel-attachments" aria-labelledby="tab-attachments" class="tabpanel">
-                    <Attachments st=st />
+                    <Attachments st=st items=files />
                 </div>
             }.into_any(),
         }}

@@ -59,21 +59,31 @@ fn describe(e: &ApiError, names: &[String], lang: Lang) -> Vec<String> {
         .collect()
 }
 
+/// The ticket's files as loaded (`None` until the first answer).
+pub type Files = RwSignal<Option<Result<Vec<Attachment>, ApiError>>>;
+
+/// (Re)loads the ticket's files into `items`; what was shown stays until the
+/// answer replaces it. Harmless once the screen is gone.
+pub fn load(tid: i64, items: Files) {
+    spawn_local(async move {
+        let r = api::attachments(tid).await;
+        let _ = items.try_set(Some(r));
+    })
+}
+
 #[component]
-pub fn Attachments(st: TicketState) -> impl IntoView {
+pub fn Attachments(
+    st: TicketState,
+    /// Loaded with the ticket's screen, so its tab can show the count.
+    items: Files,
+) -> impl IntoView {
     let prefs = use_prefs();
     let session = use_session();
     let notices = use_notices();
     let t = move |k: T| prefs.t(k);
     let tid = st.tid;
-    let items = RwSignal::new(None::<Result<Vec<Attachment>, ApiError>>);
-    let load = move || {
-        spawn_local(async move {
-            let r = api::attachments(tid).await;
-            // The tab may be closed meanwhile: then this writes nowhere.
-            let _ = items.try_set(Some(r));
-        })
-    };
+    let load = move || load(tid, items);
+    // Opening the tab looks again: someone else may have attached files.
     load();
 
     // (what is being sent, share sent 0..1) while an upload runs.
