@@ -284,6 +284,24 @@ texts! {
     NkTags => ["Its tags change", "Cambian sus etiquetas", "Ses étiquettes changent"],
     NkCommented => ["Someone comments", "Alguien comenta", "Quelqu'un commente"],
     NkEmailReceived => ["The customer replies by email", "El cliente responde por correo", "Le client répond par e-mail"],
+    NkAttachments => ["A file is attached or removed", "Se adjunta o se quita un archivo", "Un fichier est joint ou retiré"],
+
+    // ---- attachments
+    Attachments => ["Files", "Archivos", "Fichiers"],
+    HistAttachment => ["File", "Archivo", "Fichier"],
+    NoAttachments => ["No files attached yet.", "Todavía no hay archivos adjuntos.", "Aucun fichier joint pour l'instant."],
+    AttDrop => ["Drop files here, or", "Suelta archivos aquí, o", "Déposez des fichiers ici, ou"],
+    AttChoose => ["choose files", "elige archivos", "choisissez des fichiers"],
+    AttUploading => ["Uploading {name}… {pct} %", "Subiendo {name}… {pct} %", "Envoi de {name}… {pct} %"],
+    AttUploaded => ["{n} file(s) attached.", "{n} archivo(s) adjuntado(s).", "{n} fichier(s) joint(s)."],
+    AttRemoved => ["File removed.", "Archivo quitado.", "Fichier retiré."],
+    AttConfirmRemove => ["Remove {name} from this ticket?", "¿Quitar {name} de este ticket?", "Retirer {name} de ce ticket ?"],
+    AttDownload => ["Download", "Descargar", "Télécharger"],
+    AttRemove => ["Remove", "Quitar", "Retirer"],
+    AttTooLarge => ["{name} is larger than the server accepts.", "{name} es más grande de lo que acepta el servidor.", "{name} dépasse la taille acceptée par le serveur."],
+    AttEmpty => ["{name} is empty.", "{name} está vacío.", "{name} est vide."],
+    AttBadName => ["{name}: this file name is not allowed.", "{name}: este nombre de archivo no está permitido.", "{name} : ce nom de fichier n'est pas autorisé."],
+    AttTooMany => ["At most {n} files at once.", "Como mucho {n} archivos a la vez.", "Au plus {n} fichiers à la fois."],
     Forward => ["Forward", "Reenviar", "Transférer"],
     ForwardTicket => ["Forward this ticket", "Reenviar este ticket", "Transférer ce ticket"],
     ForwardTo => ["Email addresses (comma separated)", "Direcciones de correo (separadas por comas)", "Adresses e-mail (séparées par des virgules)"],
@@ -791,6 +809,7 @@ pub fn history_field(field: &str) -> Option<T> {
         H::EmailReceived => T::HistEmailReceived,
         H::Forwarded => T::HistForwarded,
         H::Imported => T::Imported,
+        H::Attachment => T::HistAttachment,
         H::Created | H::InternalNote | H::CommentEdited | H::CommentDeleted => return None,
     })
 }

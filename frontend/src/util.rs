@@ -211,3 +211,51 @@ pub fn encode(s: &str) -> String {
         .as_string()
         .unwrap_or_default()
 }
+
+/// Hands `bytes` to the browser as a download named `filename` (through a
+/// short-lived object URL: a plain link could not carry the bearer token).
+pub fn save_bytes(filename: &str, content_type: &str, bytes: &[u8]) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let err = |e: wasm_bindgen::JsValue| format!("{e:?}");
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(content_type);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(err)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(err)?;
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc
+        .create_element("a")
+        .map_err(err)?
+        .dyn_into()
+        .map_err(|_| "not an anchor".to_owned())?;
+    a.set_href(&url);
+    a.set_download(filename);
+    a.click();
+    // The browser has taken the blob once the click is handled.
+    later(10_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    Ok(())
+}
+
+/// A size as people read it: `512 B`, `12.3 KB`, `4.0 MB` (powers of 1024,
+/// one decimal) in the language's number format.
+pub fn file_size(lang: Lang, bytes: i64) -> String {
+    let b = bytes.max(0) as f64;
+    let (n, unit) = if b < 1024.0 {
+        return format!("{bytes} B");
+    } else if b < 1024.0 * 1024.0 {
+        (b / 1024.0, "KB")
+    } else {
+        (b / (1024.0 * 1024.0), "MB")
+    };
+    let s = format!("{n:.1}");
+    let s = if lang == Lang::En {
+        s
+    } else {
+        s.replace('.', ",")
+    };
+    format!("{s} {unit}")
+}

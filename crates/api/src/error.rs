@@ -41,6 +41,14 @@ pub enum ApiError {
     Stale { current_version: i64 },
     /// 413: body over the limit.
     PayloadTooLarge,
+    /// 413: an uploaded file over the attachment limit, named.
+    FileTooLarge {
+        index: usize,
+        filename: String,
+        max_bytes: u64,
+    },
+    /// 415 from an endpoint that takes another type than JSON.
+    MediaTypeExpected(&'static str),
     /// 415: body that is not JSON.
     UnsupportedMediaType,
     /// 422: well-formed but invalid, or refused by a ticket rule; `errors`
@@ -114,8 +122,21 @@ impl ApiError {
                 )),
                 vec![],
             ),
+            ApiError::FileTooLarge { index, filename, max_bytes } => (
+                "payload_too_large",
+                "Payload too large",
+                Some(format!("{filename}: files are at most {max_bytes} bytes")),
+                vec![FieldError::new(
+                    format!("files[{index}]"),
+                    "payload_too_large",
+                    format!("{filename} is larger than {max_bytes} bytes"),
+                )],
+            ),
             ApiError::UnsupportedMediaType => {
                 ("unsupported_media_type", "Unsupported media type", Some("send Content-Type: application/json".into()), vec![])
+            }
+            ApiError::MediaTypeExpected(expected) => {
+                ("unsupported_media_type", "Unsupported media type", Some(format!("send Content-Type: {expected}")), vec![])
             }
             ApiError::Unprocessable { code, detail, errors } => (code, "Unprocessable content", Some(detail.clone()), errors.clone()),
             ApiError::PreconditionRequired => {
@@ -156,8 +177,12 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge | ApiError::FileTooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            ApiError::UnsupportedMediaType | ApiError::MediaTypeExpected(_) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

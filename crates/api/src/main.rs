@@ -76,6 +76,9 @@ enum Command {
         trusted_proxies: String,
         #[arg(long, env = "LAZO_WORKERS")]
         workers: Option<usize>,
+        /// Largest ticket attachment accepted, in bytes (per file).
+        #[arg(long, env = "LAZO_ATTACHMENT_MAX_BYTES", default_value_t = lazo_domain::attachment::DEFAULT_MAX_BYTES)]
+        attachment_max_bytes: u64,
         /// First admin, created when the database has no users.
         #[arg(long, env = "LAZO_ADMIN_EMAIL")]
         admin_email: Option<String>,
@@ -429,6 +432,7 @@ fn main() -> anyhow::Result<()> {
             login_per_account_per_minute,
             trusted_proxies,
             workers,
+            attachment_max_bytes,
             admin_email,
             admin_password,
             no_worker,
@@ -480,6 +484,7 @@ fn main() -> anyhow::Result<()> {
                     .unwrap_or(login_per_minute.saturating_mul(3)),
                 trusted_proxies: TrustedProxies::parse(&trusted_proxies)
                     .map_err(|e| anyhow::anyhow!("LAZO_TRUSTED_PROXIES: {e}"))?,
+                attachment_max_bytes: attachment_max_bytes.max(1),
                 ..Config::default()
             };
             let listener = TcpListener::bind(&bind)?;

@@ -85,7 +85,8 @@ pub fn finish(mut api: Doc) -> Doc {
         let has_id = path.contains('{');
         let ticket_write = path.starts_with("/api/v1/tickets/{id}")
             && !path.contains("/comments")
-            && !path.contains("/sub-tickets");
+            && !path.contains("/sub-tickets")
+            && !path.contains("/attachments");
         for (method, op) in [
             ("get", item.get.as_mut()),
             ("post", item.post.as_mut()),

@@ -29,6 +29,8 @@ pub struct Config {
     pub webhook_allow_private: bool,
     /// Sender, reply-to token key and SMTP server of outgoing email.
     pub mail: Arc<MailConfig>,
+    /// Largest ticket attachment, per file (`LAZO_ATTACHMENT_MAX_BYTES`).
+    pub attachment_max_bytes: u64,
 }
 
 impl Config {
@@ -59,6 +61,7 @@ impl Default for Config {
                 )
                 .expect("a valid default sender"),
             ),
+            attachment_max_bytes: lazo_domain::attachment::DEFAULT_MAX_BYTES,
         }
     }
 }

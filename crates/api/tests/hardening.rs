@@ -379,7 +379,7 @@ async fn api_errors_keep_the_problem_contract_when_the_spa_is_served() {
     for (method, path) in [
         (Method::GET, "/api/v1/nothing"),
         (Method::POST, "/api/v1/nothing"),
-        (Method::GET, "/api/v1/tickets/1/attachments"),
+        (Method::GET, "/api/v1/tickets/1/nothing"),
         (Method::GET, "/api/nothing"),
         (Method::DELETE, "/api/nothing"),
         (Method::GET, "/api"),

@@ -57,7 +57,7 @@ async fn an_unknown_api_path_is_a_404_problem() {
     for path in [
         "/api/v1/nothing",
         "/api/v2/tickets",
-        "/api/v1/tickets/1/attachments",
+        "/api/v1/tickets/1/nothing",
         "/api",
     ] {
         let p = problem_code(

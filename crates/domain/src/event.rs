@@ -102,11 +102,26 @@ pub enum Event {
     /// Forwarded by email to people not on the ticket.
     #[serde(rename = "ticket.forwarded")]
     TicketForwarded { to: Vec<String> },
+    /// A file was attached (`GET /tickets/{id}/attachments/{attachment_id}`
+    /// downloads it while it stays).
+    #[serde(rename = "ticket.attachment_added")]
+    AttachmentAdded {
+        attachment_id: i64,
+        filename: String,
+        content_type: String,
+        size_bytes: i64,
+        sha256: String,
+    },
+    #[serde(rename = "ticket.attachment_removed")]
+    AttachmentRemoved {
+        attachment_id: i64,
+        filename: String,
+    },
 }
 
 impl Event {
     /// Every kind, as webhook endpoints subscribe to them.
-    pub const KINDS: [&'static str; 12] = [
+    pub const KINDS: [&'static str; 14] = [
         "ticket.created",
         "ticket.updated",
         "ticket.commented",
@@ -119,6 +134,8 @@ impl Event {
         "ticket.email_failed",
         "ticket.email_received",
         "ticket.forwarded",
+        "ticket.attachment_added",
+        "ticket.attachment_removed",
     ];
 
     /// The stable name of the kind, as stored and as consumers filter on it.
@@ -136,6 +153,8 @@ impl Event {
             Event::EmailFailed { .. } => "ticket.email_failed",
             Event::EmailReceived { .. } => "ticket.email_received",
             Event::TicketForwarded { .. } => "ticket.forwarded",
+            Event::AttachmentAdded { .. } => "ticket.attachment_added",
+            Event::AttachmentRemoved { .. } => "ticket.attachment_removed",
         }
     }
 
@@ -224,6 +243,17 @@ mod tests {
             },
             Event::TicketForwarded {
                 to: vec!["a@b.c".into()],
+            },
+            Event::AttachmentAdded {
+                attachment_id: 1,
+                filename: "a.pdf".into(),
+                content_type: "application/pdf".into(),
+                size_bytes: 3,
+                sha256: "ab".into(),
+            },
+            Event::AttachmentRemoved {
+                attachment_id: 1,
+                filename: "a.pdf".into(),
             },
         ];
         // KINDS is what webhook endpoints validate against: it must list

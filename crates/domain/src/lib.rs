@@ -11,8 +11,10 @@
 //! - [`feedback`]: contacts, touchpoints, survey intake and alert rules.
 //! - [`limits`]: documented size limits of strings and lists.
 //! - [`webhook`]: what integrators receive (webhooks, change feed).
+//! - [`attachment`]: files on a ticket, their names and content types.
 
 pub mod access;
+pub mod attachment;
 pub mod email;
 pub mod event;
 pub mod feedback;

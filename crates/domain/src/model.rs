@@ -188,6 +188,8 @@ string_enum!(
         Commented => "commented",
         /// The customer replied by email.
         EmailReceived => "email_received",
+        /// A file was attached or removed.
+        Attachments => "attachments",
     }
 );
 
@@ -462,6 +464,8 @@ string_enum!(
         EmailFailed => "email_failed",
         /// An email from the customer landed on the ticket (new value: the sender).
         EmailReceived => "email_received",
+        /// A file attached (new value: its name) or removed (old value).
+        Attachment => "attachment",
     }
 );
 

@@ -17,10 +17,12 @@
 //! - [`import`]: tickets from another help desk, with their original times.
 //! - [`demo`]: first-start defaults and the demo organisation.
 //! - [`webhooks`]: endpoints, signed deliveries and the change feed.
+//! - [`attachments`]: files on tickets, their blobs, history and events.
 //!
 //! May import `lazo-domain` and `lazo-storage`; never `lazo-api` or actix.
 
 pub mod alert_rules;
+pub mod attachments;
 pub mod auth;
 pub mod contacts;
 pub mod demo;

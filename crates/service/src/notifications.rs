@@ -369,6 +369,16 @@ fn recipients(
             NotificationKind::EmailReceived,
             "The customer replied by email".into(),
         ),
+        Event::AttachmentAdded { filename, .. } => add(
+            watchers(c, t)?,
+            NotificationKind::Attachments,
+            format!("File attached: {filename}"),
+        ),
+        Event::AttachmentRemoved { filename, .. } => add(
+            watchers(c, t)?,
+            NotificationKind::Attachments,
+            format!("File removed: {filename}"),
+        ),
         _ => {}
     }
     Ok(out)

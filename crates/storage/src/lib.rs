@@ -10,6 +10,7 @@
 //! This crate knows no HTTP, no rules and no service: it may not import
 //! `lazo-service` or `lazo-api`.
 
+pub mod attachments;
 pub mod comments;
 mod error;
 pub mod groups;

@@ -466,6 +466,31 @@ diesel::table! {
     }
 }
 
+// Ticket attachments and the content-addressed bytes behind them.
+diesel::table! {
+    blobs (sha256) {
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        bytes -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        comment_id -> Nullable<BigInt>,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Nullable<BigInt>,
+        uploaded_by_token -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::table! {
     email_suppressions (email) {
         email -> Text,
@@ -488,6 +513,7 @@ diesel::table! {
 
 diesel::joinable!(emails -> tickets (ticket_id));
 diesel::joinable!(inbound_attachments -> inbound_messages (inbound_id));
+diesel::joinable!(attachments -> blobs (sha256));
 
 diesel::allow_tables_to_appear_in_same_query!(
     counters,
@@ -521,6 +547,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     inbound_messages,
     emails,
     inbound_attachments,
+    blobs,
+    attachments,
     email_suppressions,
     imap_state,
     ticket_imports,

@@ -672,3 +672,144 @@ pub async fn forward_ticket(ticket: i64, b: &ForwardTicket) -> Result<Forwarded,
 pub async fn email_status() -> Result<lazo_domain::email::EmailStatus, ApiError> {
     get("/inbound/status").await
 }
+
+// ------------------------------------------------------------------ attachments
+
+use lazo_domain::attachment::Attachment;
+use wasm_bindgen::{JsCast, JsValue};
+
+pub async fn attachments(ticket: i64) -> Result<Vec<Attachment>, ApiError> {
+    get(&format!("/tickets/{ticket}/attachments")).await
+}
+pub async fn delete_attachment(ticket: i64, id: i64) -> Result<(), ApiError> {
+    delete(&format!("/tickets/{ticket}/attachments/{id}")).await
+}
+
+fn js_err(e: JsValue) -> ApiError {
+    ApiError::Unexpected(format!("{e:?}"))
+}
+
+/// A call outside [`call`] (bytes, a form) answered 401: renew once (shared
+/// with other calls) and say whether to try again; if not, the session is
+/// over and the app is told.
+async fn renewed_after_401(sent_with: Option<String>) -> bool {
+    let current = token();
+    let ok = (current.is_some() && current != sent_with) || renew_session().await.is_ok();
+    if !ok {
+        if let Some(h) = ON_UNAUTHORIZED.with(|h| h.borrow().clone()) {
+            h();
+        }
+    }
+    ok
+}
+
+async fn bytes_once(path: &str, token: Option<&str>) -> Result<Vec<u8>, ApiError> {
+    let mut rb = RequestBuilder::new(&format!("{}/api/v1{path}", base())).method(Method::GET);
+    if let Some(token) = token {
+        rb = rb.header("Authorization", &format!("Bearer {token}"));
+    }
+    let resp = rb
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let status = resp.status();
+    if (200..300).contains(&status) {
+        return resp
+            .binary()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()));
+    }
+    let text = resp.text().await.unwrap_or_default();
+    Err(ApiError::from_status(
+        status,
+        serde_json::from_str(&text).ok(),
+        None,
+    ))
+}
+
+/// A file's bytes. Links cannot carry the bearer token, so downloads are
+/// fetched and handed to the browser as a blob (see `util::save_bytes`).
+pub async fn attachment_bytes(ticket: i64, id: i64) -> Result<Vec<u8>, ApiError> {
+    let path = format!("/tickets/{ticket}/attachments/{id}");
+    let sent_with = token();
+    let first = bytes_once(&path, sent_with.as_deref()).await;
+    if !matches!(first, Err(ApiError::Unauthorized)) || !renewed_after_401(sent_with).await {
+        return first;
+    }
+    bytes_once(&path, token().as_deref()).await
+}
+
+async fn upload_once(
+    ticket: i64,
+    files: &[web_sys::File],
+    progress: &std::rc::Rc<dyn Fn(f64)>,
+    token: Option<&str>,
+) -> Result<Vec<Attachment>, ApiError> {
+    let form = web_sys::FormData::new().map_err(js_err)?;
+    for f in files {
+        form.append_with_blob_and_filename("files", f, &f.name())
+            .map_err(js_err)?;
+    }
+    let xhr = web_sys::XmlHttpRequest::new().map_err(js_err)?;
+    xhr.open(
+        "POST",
+        &format!("{}/api/v1/tickets/{ticket}/attachments", base()),
+    )
+    .map_err(js_err)?;
+    xhr.set_request_header("Accept", "application/json")
+        .map_err(js_err)?;
+    if let Some(token) = token {
+        xhr.set_request_header("Authorization", &format!("Bearer {token}"))
+            .map_err(js_err)?;
+    }
+    // fetch() reports no upload progress; XMLHttpRequest does.
+    let p = progress.clone();
+    let on_progress = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
+        move |e: web_sys::ProgressEvent| {
+            if e.length_computable() && e.total() > 0.0 {
+                p(e.loaded() / e.total());
+            }
+        },
+    );
+    xhr.upload()
+        .map_err(js_err)?
+        .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    let done = js_sys::Promise::new(&mut |resolve, _reject| {
+        let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        xhr.set_onloadend(Some(cb.unchecked_ref()));
+    });
+    xhr.send_with_opt_form_data(Some(&form)).map_err(js_err)?;
+    let _ = wasm_bindgen_futures::JsFuture::from(done).await;
+    drop(on_progress);
+    let status = xhr.status().map_err(js_err)?;
+    if status == 0 {
+        return Err(ApiError::Network("the upload got no answer".into()));
+    }
+    let text = xhr.response_text().ok().flatten().unwrap_or_default();
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&text)
+            .map_err(|e| ApiError::Unexpected(format!("{status}: {e}")));
+    }
+    Err(ApiError::from_status(
+        status,
+        serde_json::from_str(&text).ok(),
+        None,
+    ))
+}
+
+/// Uploads `files` in one request (all attached or none), reporting the
+/// share sent so far (0 to 1) to `progress`.
+pub async fn upload_attachments(
+    ticket: i64,
+    files: &[web_sys::File],
+    progress: std::rc::Rc<dyn Fn(f64)>,
+) -> Result<Vec<Attachment>, ApiError> {
+    let sent_with = token();
+    let first = upload_once(ticket, files, &progress, sent_with.as_deref()).await;
+    if !matches!(first, Err(ApiError::Unauthorized)) || !renewed_after_401(sent_with).await {
+        return first;
+    }
+    upload_once(ticket, files, &progress, token().as_deref()).await
+}

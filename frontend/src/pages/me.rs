@@ -18,6 +18,7 @@ fn kind_label(k: NotificationKind) -> T {
         NotificationKind::Tags => T::NkTags,
         NotificationKind::Commented => T::NkCommented,
         NotificationKind::EmailReceived => T::NkEmailReceived,
+        NotificationKind::Attachments => T::NkAttachments,
     }
 }
 

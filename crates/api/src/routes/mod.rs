@@ -4,6 +4,7 @@
 //! the actix workers.
 
 pub mod alert_rules;
+pub mod attachments;
 pub mod auth;
 pub mod comments;
 pub mod config;
@@ -69,6 +70,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(comments::create)
         .service(comments::update)
         .service(comments::remove)
+        .service(attachments::list)
+        .service(attachments::upload)
+        .service(attachments::download)
+        .service(attachments::remove)
         .service(history::list)
         .service(email::list_templates)
         .service(email::create_template)

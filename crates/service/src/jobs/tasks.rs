@@ -21,6 +21,9 @@ const REVOKED_SESSION_TTL: Duration = Duration::days(1);
 pub const REOPEN_SNOOZED: &str = "ticket.reopen_snoozed";
 pub const EXPIRE_IDEMPOTENCY_KEYS: &str = "idempotency.expire";
 pub const EXPIRE_SESSIONS: &str = "sessions.expire";
+/// Deletes the bytes of files no attachment names any more (those of
+/// deleted tickets: their attachment rows go with the ticket).
+pub const SWEEP_BLOBS: &str = "attachments.sweep_blobs";
 
 /// Payload of [`REOPEN_SNOOZED`]: the ticket and the snooze it ends, so a
 /// job for a snooze that was changed or ended finds nothing to do.
@@ -79,13 +82,20 @@ pub fn standard() -> Registry {
         tracing::info!(deleted = n, "expired sessions");
         Ok(Outcome::Again(now() + Duration::hours(1)))
     });
+    r.register(SWEEP_BLOBS, |db: &Db, _: &Value| {
+        let n = db.transaction::<_, ServiceError, _>(|c| {
+            Ok(lazo_storage::attachments::sweep_blobs(c)?)
+        })?;
+        tracing::info!(deleted = n, "swept unreferenced attachment blobs");
+        Ok(Outcome::Again(now() + Duration::hours(1)))
+    });
     r
 }
 
 /// Makes sure the periodic jobs exist (each worker start; the first wins).
 pub fn ensure_periodic(db: &Db) -> anyhow::Result<()> {
     db.transaction::<_, ServiceError, _>(|c| {
-        for kind in [EXPIRE_IDEMPOTENCY_KEYS, EXPIRE_SESSIONS] {
+        for kind in [EXPIRE_IDEMPOTENCY_KEYS, EXPIRE_SESSIONS, SWEEP_BLOBS] {
             queue::ensure(c, NewJob::new(kind, json!({})).key(kind))?;
         }
         Ok(())

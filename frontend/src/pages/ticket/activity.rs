@@ -1,8 +1,9 @@
-//! Comments, history and the email thread, as tabs, oldest first. Both come a page at a time
+//! Comments, history, the email thread and the files, as tabs, oldest first. Both come a page at a time
 //! ("Load more" at the end); they start loading with the ticket, except
 //! history loads when its tab is first opened. Both belong to the ticket's
 //! screen, so nothing of another ticket ever shows here.
 
+use super::attachments::Attachments;
 use super::comments::Comments;
 use super::emails::Emails;
 use super::history::History;
@@ -18,6 +19,7 @@ pub enum Tab {
     Comments,
     History,
     Emails,
+    Attachments,
 }
 
 #[component]
@@ -41,6 +43,15 @@ pub fn Activity(
         }
         n
     });
+    // Files load with the screen, for the tab's count.
+    let files: super::attachments::Files = RwSignal::new(None);
+    super::attachments::load(tid, files);
+    let files_count = move || {
+        files.with(|f| match f {
+            Some(Ok(v)) => Some(v.len()),
+            _ => None,
+        })
+    };
     let count = move || {
         let n = comments.items.with(|c| c.len());
         let more = comments.next.with(|c| c.is_some());
@@ -65,6 +76,11 @@ pub fn Activity(
                 on:click=move |_| tab.set(Tab::Emails)>
                 {move || t(T::Emails)}
             </button>
+            <button role="tab" id="tab-attachments" aria-controls="panel-attachments" aria-selected=move || (tab.get() == Tab::Attachments).to_string()
+                on:click=move |_| tab.set(Tab::Attachments)>
+                {move || t(T::Attachments)}
+                {move || files_count().map(|n| view! { <span class="count">{n}</span> })}
+            </button>
         </div>
         {move || match tab.get() {
             Tab::Comments => view! {
@@ -80,6 +96,11 @@ pub fn Activity(
             Tab::Emails => view! {
                 <div role="tabpanel" id="panel-emails" aria-labelledby="tab-emails" class="tabpanel">
                     <Emails ticket=tid requester_email=requester_email.clone() />
+                </div>
+            }.into_any(),
+            Tab::Attachments => view! {
+                <div role="tabpanel" id="panel-attachments" aria-labelledby="tab-attachments" class="tabpanel">
+                    <Attachments st=st items=files />
                 </div>
             }.into_any(),
         }}

@@ -1,6 +1,6 @@
 //! Ticket detail: its own URL, header fields edited as a draft and saved with
 //! `If-Match`, root-cause rules explained, comments and notes, history,
-//! sub-tickets, snooze, and next/previous through the list it was opened from.
+//! files, sub-tickets, snooze, and next/previous through the list it was opened from.
 //!
 //! [`TicketPage`] owns the URL, the walk through the list and the keyboard;
 //! each ticket it shows is a [`TicketScreen`] of its own, so everything loaded
@@ -8,6 +8,7 @@
 //! with it: an answer for a ticket left behind (j/k) lands nowhere.
 
 mod activity;
+mod attachments;
 mod comments;
 pub(crate) mod customer;
 mod draft;
