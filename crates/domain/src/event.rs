@@ -102,11 +102,38 @@ pub enum Event {
     /// Forwarded by email to people not on the ticket.
     #[serde(rename = "ticket.forwarded")]
     TicketForwarded { to: Vec<String> },
+    /// A link made from this ticket to another one; `kind` as stored
+    /// (`related`, `duplicate_of`: this ticket duplicates the other).
+    #[serde(rename = "ticket.linked")]
+    TicketLinked {
+        link_id: i64,
+        kind: String,
+        other_ticket_id: i64,
+        other_number: i64,
+    },
+    /// A link removed; `kind` as stored, seen from the ticket the link
+    /// was removed on.
+    #[serde(rename = "ticket.unlinked")]
+    TicketUnlinked {
+        link_id: i64,
+        kind: String,
+        other_ticket_id: i64,
+        other_number: i64,
+    },
+    /// This ticket was merged into another one: closed (`changes` holds
+    /// the status change) and linked `merged_into`; the survivor got an
+    /// internal note.
+    #[serde(rename = "ticket.merged")]
+    TicketMerged {
+        into_ticket_id: i64,
+        into_number: i64,
+        changes: Vec<FieldChange>,
+    },
 }
 
 impl Event {
     /// Every kind, as webhook endpoints subscribe to them.
-    pub const KINDS: [&'static str; 12] = [
+    pub const KINDS: [&'static str; 15] = [
         "ticket.created",
         "ticket.updated",
         "ticket.commented",
@@ -119,6 +146,9 @@ impl Event {
         "ticket.email_failed",
         "ticket.email_received",
         "ticket.forwarded",
+        "ticket.linked",
+        "ticket.unlinked",
+        "ticket.merged",
     ];
 
     /// The stable name of the kind, as stored and as consumers filter on it.
@@ -136,6 +166,9 @@ impl Event {
             Event::EmailFailed { .. } => "ticket.email_failed",
             Event::EmailReceived { .. } => "ticket.email_received",
             Event::TicketForwarded { .. } => "ticket.forwarded",
+            Event::TicketLinked { .. } => "ticket.linked",
+            Event::TicketUnlinked { .. } => "ticket.unlinked",
+            Event::TicketMerged { .. } => "ticket.merged",
         }
     }
 
@@ -224,6 +257,23 @@ mod tests {
             },
             Event::TicketForwarded {
                 to: vec!["a@b.c".into()],
+            },
+            Event::TicketLinked {
+                link_id: 1,
+                kind: "related".into(),
+                other_ticket_id: 2,
+                other_number: 3,
+            },
+            Event::TicketUnlinked {
+                link_id: 1,
+                kind: "duplicate_of".into(),
+                other_ticket_id: 2,
+                other_number: 3,
+            },
+            Event::TicketMerged {
+                into_ticket_id: 2,
+                into_number: 3,
+                changes: vec![],
             },
         ];
         // KINDS is what webhook endpoints validate against: it must list

@@ -11,6 +11,7 @@
 //! - [`feedback`]: contacts, touchpoints, survey intake and alert rules.
 //! - [`limits`]: documented size limits of strings and lists.
 //! - [`webhook`]: what integrators receive (webhooks, change feed).
+//! - [`links`]: ticket links and merges.
 
 pub mod access;
 pub mod email;
@@ -18,6 +19,7 @@ pub mod event;
 pub mod feedback;
 pub mod forward;
 pub mod limits;
+pub mod links;
 pub mod model;
 pub mod notification;
 pub mod rules;

@@ -188,6 +188,16 @@ string_enum!(
         Commented => "commented",
         /// The customer replied by email.
         EmailReceived => "email_received",
+        /// A `related` link made (new value `#n`) or removed (old value).
+        LinkRelated => "link_related",
+        /// This ticket marked a duplicate of `#n` (or no longer).
+        LinkDuplicateOf => "link_duplicate_of",
+        /// `#n` marked a duplicate of this ticket (or no longer).
+        LinkDuplicatedBy => "link_duplicated_by",
+        /// This ticket was merged into `#n` (new value).
+        MergedInto => "merged_into",
+        /// `#n` was merged into this ticket (new value).
+        MergedFrom => "merged_from",
     }
 );
 
@@ -396,6 +406,18 @@ string_enum!(
         /// A survey response's external id was received before with other
         /// content.
         DuplicateResponse => "duplicate_response",
+        /// A link between the same two tickets of the same kind exists.
+        LinkExists => "link_exists",
+        /// A ticket linked or merged to itself.
+        SelfLink => "self_link",
+        /// The ticket was merged already (it is closed and linked).
+        AlreadyMerged => "already_merged",
+        /// The merge target was itself merged; the problem names its survivor.
+        TargetMerged => "target_merged",
+        /// A ticket with open sub-tickets cannot be merged.
+        OpenSubTickets => "open_sub_tickets",
+        /// A merge link cannot be removed: a merge is not undone.
+        MergeLinkFixed => "merge_link_fixed",
     }
 );
 
@@ -462,6 +484,16 @@ string_enum!(
         EmailFailed => "email_failed",
         /// An email from the customer landed on the ticket (new value: the sender).
         EmailReceived => "email_received",
+        /// A `related` link made (new value `#n`) or removed (old value).
+        LinkRelated => "link_related",
+        /// This ticket marked a duplicate of `#n` (or no longer).
+        LinkDuplicateOf => "link_duplicate_of",
+        /// `#n` marked a duplicate of this ticket (or no longer).
+        LinkDuplicatedBy => "link_duplicated_by",
+        /// This ticket was merged into `#n` (new value).
+        MergedInto => "merged_into",
+        /// `#n` was merged into this ticket (new value).
+        MergedFrom => "merged_from",
     }
 );
 

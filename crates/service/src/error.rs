@@ -196,6 +196,16 @@ fn taken(key: Unique) -> ServiceError {
             "external_id",
             "a different response with this external id was already received",
         ),
+        Unique::TicketLink => (
+            ErrorCode::LinkExists.as_str(),
+            "ticket",
+            "these tickets are already linked so",
+        ),
+        Unique::TicketMergedOnce => (
+            ErrorCode::AlreadyMerged.as_str(),
+            "into",
+            "this ticket was merged already",
+        ),
     };
     ServiceError::taken(code, field, message)
 }
