@@ -1,6 +1,6 @@
 //! Ticket detail: its own URL, header fields edited as a draft and saved with
 //! `If-Match`, root-cause rules explained, comments and notes, history,
-//! sub-tickets, snooze, and next/previous through the list it was opened from.
+//! sub-tickets, links and merge, snooze, and next/previous through the list it was opened from.
 //!
 //! [`TicketPage`] owns the URL, the walk through the list and the keyboard;
 //! each ticket it shows is a [`TicketScreen`] of its own, so everything loaded
@@ -14,6 +14,7 @@ mod draft;
 mod emails;
 mod head;
 mod history;
+mod links;
 mod properties;
 mod snooze;
 mod subtickets;
@@ -29,6 +30,7 @@ use crate::util;
 use activity::{Activity, Tab};
 use draft::Draft;
 use head::{CustomFieldsCard, TicketHead};
+use links::{Links, MergedBanner};
 use lazo_domain::wire::{Comment, CommentInput, HistoryEntry, Ticket, TicketListItem};
 use lazo_domain::Access;
 use leptos::prelude::*;
@@ -465,10 +467,12 @@ fn TicketView(st: TicketState, tab: RwSignal<Tab>) -> impl IntoView {
     view! {
         <div class="ticket-grid">
             <div class="ticket-main">
+                <MergedBanner st=st />
                 <TicketHead tk=tk.clone() read_only=read_only />
                 <customer::SurveyResponseCard ticket=tk.id />
                 <CustomFieldsCard st=st />
                 <SubTickets st=st can_create=!read_only && tk.parent.is_none() />
+                <Links st=st />
                 <Activity st=st tab=tab />
             </div>
             <aside class="ticket-side" aria-label=move || t(T::TicketProperties)>
