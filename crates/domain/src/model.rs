@@ -188,16 +188,6 @@ string_enum!(
         Commented => "commented",
         /// The customer replied by email.
         EmailReceived => "email_received",
-        /// A `related` link made (new value `#n`) or removed (old value).
-        LinkRelated => "link_related",
-        /// This ticket marked a duplicate of `#n` (or no longer).
-        LinkDuplicateOf => "link_duplicate_of",
-        /// `#n` marked a duplicate of this ticket (or no longer).
-        LinkDuplicatedBy => "link_duplicated_by",
-        /// This ticket was merged into `#n` (new value).
-        MergedInto => "merged_into",
-        /// `#n` was merged into this ticket (new value).
-        MergedFrom => "merged_from",
     }
 );
 
