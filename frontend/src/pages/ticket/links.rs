@@ -132,7 +132,11 @@ pub fn Links(st: TicketState) -> impl IntoView {
         spawn_local(async move {
             match api::merge_ticket(tid, &tag, &body).await {
                 Ok((tk, tag)) => {
-                    let n = tk.merged_into.as_ref().map(|m| m.number).unwrap_or_default();
+                    let n = tk
+                        .merged_into
+                        .as_ref()
+                        .map(|m| m.number)
+                        .unwrap_or_default();
                     st.apply(tk, tag);
                     notices.ok(fill(
                         prefs.lang.get_untracked(),
@@ -203,7 +207,9 @@ pub fn Links(st: TicketState) -> impl IntoView {
     let merge_dialog = move || {
         let lang = prefs.lang.get();
         let err = merge_error.get();
-        let n = st.ticket.with_untracked(|t| t.as_ref().map(|t| t.number).unwrap_or_default());
+        let n = st
+            .ticket
+            .with_untracked(|t| t.as_ref().map(|t| t.number).unwrap_or_default());
         view! {
             <form class="merge-dialog card inset" role="dialog" aria-labelledby="merge-h" on:submit=merge>
                 <h3 id="merge-h">{fill(lang, T::MergeTitle, &[("n", &n.to_string())])}</h3>
