@@ -266,7 +266,11 @@ async fn link_refusals_have_their_status_and_problem_type() {
         )
         .await;
         assert_eq!(p.type_, "urn:lazo:problem:link-exists");
-        assert_eq!(fields(&p), vec!["ticket"], "{from} {kind}");
+        assert_eq!(
+            field_codes(&p),
+            vec![("ticket", "link_exists")],
+            "{from} {kind}"
+        );
     }
     let p = problem_code(
         app.post(

@@ -205,11 +205,10 @@ pub(crate) fn add_link(
     // The reverse duplicate is not caught by the unique key (it is another
     // row): "A duplicates B" and "B duplicates A" contradict each other.
     if kind == DUPLICATE_OF && store::exists(c, to.id, from.id, DUPLICATE_OF)? {
-        return Err(ServiceError::taken(
-            ErrorCode::LinkExists.as_str(),
-            "ticket",
-            &format!("#{} is marked a duplicate of this ticket", to.number),
-        ));
+        return Err(ServiceError::link_exists(&format!(
+            "#{} is marked a duplicate of this ticket",
+            to.number
+        )));
     }
     let link_id = store::insert(
         c,
