@@ -61,7 +61,8 @@ test('link two tickets, merge one into the other, follow the banner to the survi
   await dialog.getByRole('button', { name: 'Merge and close' }).click();
 
   // B now says it was merged, is closed, and lists the merge.
-  const banner = page.getByRole('status').filter({ hasText: `Merged into #${a.number}` });
+  // The banner (the notice that says the same disappears after a while).
+  const banner = page.locator('.merged-banner[role=status]').filter({ hasText: `Merged into #${a.number}` });
   await banner.waitFor();
   const side = page.getByRole('complementary', { name: 'Ticket properties' });
   assert.equal(await side.getByLabel('Status').locator('option:checked').innerText(), 'Resolved');
@@ -78,7 +79,7 @@ test('link two tickets, merge one into the other, follow the banner to the survi
   await page.getByRole('heading', { name: survivor }).waitFor();
   await links.getByRole('listitem').filter({ hasText: 'Merged from' })
     .getByRole('link', { name: new RegExp(`#${b.number}`) }).waitFor();
-  assert.equal(await page.getByRole('status').filter({ hasText: 'Merged into' }).count(), 0);
+  assert.equal(await page.locator('.merged-banner').count(), 0);
   await page.getByRole('article').filter({ hasText: `#${b.number} was merged into this ticket` }).waitFor();
 
   // Removing the related link from the survivor's side.
