@@ -726,6 +726,37 @@ async fn merge_refusals_have_their_status_and_problem_type() {
 }
 
 #[tokio::test]
+async fn two_tickets_merged_into_each_other_at_once_do_not_make_a_cycle() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let d = app.demo(&admin).await;
+    for round in 0..5 {
+        let a = support_ticket(&app, &admin, &d, &format!("A{round}")).await;
+        let b = support_ticket(&app, &admin, &d, &format!("B{round}")).await;
+        let (pa, pb) = (merge_path(a.id), merge_path(b.id));
+        let (ba, bb) = (json!({"into": b.id}), json!({"into": a.id}));
+        let (ra, rb) = tokio::join!(app.post(&admin, &pa, &ba), app.post(&admin, &pb, &bb));
+        let mut statuses = [ra.status(), rb.status()];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::OK, StatusCode::CONFLICT],
+            "round {round}"
+        );
+        let (ta, tb) = (
+            app.ticket(&admin, a.id).await,
+            app.ticket(&admin, b.id).await,
+        );
+        // Exactly one of them is merged, into the other.
+        match (ta.merged_into, tb.merged_into) {
+            (Some(m), None) => assert_eq!(m.id, b.id),
+            (None, Some(m)) => assert_eq!(m.id, a.id),
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
 async fn merging_a_snoozed_ticket_ends_its_snooze() {
     let app = TestApp::spawn().await;
     let admin = app.login(ADMIN).await;

@@ -185,6 +185,20 @@ fn link_change(
     })
 }
 
+/// Takes the row locks of two tickets, in id order so two requests over
+/// the same pair cannot deadlock (a no-op update: PostgreSQL locks the row
+/// until commit; SQLite already runs one writer at a time). Checks made
+/// after it see what a concurrent link or merge of the pair committed, so
+/// "A into B" and "B into A" at once cannot both pass and make a cycle.
+fn lock_pair(c: &mut DbConn, a: i64, b: i64) -> Result<(), ServiceError> {
+    for id in [a.min(b), a.max(b)] {
+        diesel::update(tickets::table.find(id))
+            .set(tickets::updated_at.eq(tickets::updated_at))
+            .execute(c)?;
+    }
+    Ok(())
+}
+
 /// Stores a `related` or `duplicate_of` link from `from` to `to` with its
 /// history on both and its event on `from`. Returns the link's id.
 pub(crate) fn add_link(
@@ -202,6 +216,7 @@ pub(crate) fn add_link(
             "a ticket cannot be linked to itself",
         ));
     }
+    lock_pair(c, from.id, to.id)?;
     // The reverse duplicate is not caught by the unique key (it is another
     // row): "A duplicates B" and "B duplicates A" contradict each other.
     if kind == DUPLICATE_OF && store::exists(c, to.id, from.id, DUPLICATE_OF)? {
@@ -389,6 +404,7 @@ pub fn merge(
     }
     // The survivor changes too (a note, history): the caller must be allowed to.
     let target = load_writable(c, who, target.id)?;
+    lock_pair(c, src.id, target.id)?;
     if let Some(s) = store::merged_into(c, src.id)? {
         let n = number_of(c, s)?;
         return Err(ServiceError::Conflict {
