@@ -1,6 +1,7 @@
-//! Links to other tickets (related, duplicate of; parent and sub-tickets
-//! listed beside them) and merging this ticket into another one. A merged
-//! ticket says so in a banner that leads to the survivor.
+//! Links to other tickets (related, duplicate of, merged) and merging this
+//! ticket into another one. A merged ticket says so in a banner that leads
+//! to the survivor. The API also lists parent and sub-tickets; the page
+//! shows those in the header and the sub-tickets card, not twice.
 
 use super::TicketState;
 use crate::api::{self, ApiError};
@@ -51,7 +52,14 @@ pub fn Links(st: TicketState) -> impl IntoView {
         let v = version.get_value() + 1;
         version.set_value(v);
         spawn_local(async move {
-            let r = api::ticket_links(tid).await.map(|l| l.items);
+            // The parent shows in the header and sub-tickets in their own
+            // card: here only what links say.
+            let r = api::ticket_links(tid).await.map(|l| {
+                l.items
+                    .into_iter()
+                    .filter(|l| !matches!(l.kind, LinkKind::Parent | LinkKind::Child))
+                    .collect::<Vec<_>>()
+            });
             if version.try_get_value() == Some(v) {
                 items.set(Some(r));
             }
