@@ -473,6 +473,18 @@ async fn tickets_the_caller_cannot_see_are_404_and_left_out_and_read_only_is_403
         StatusCategory::Closed,
         "a refused merge changed nothing"
     );
+    // Marc's ticket merged (by an admin) into one he cannot see: he learns
+    // that it was merged and the number, not the other ticket's subject.
+    ok::<Ticket>(
+        app.post(&admin, &merge_path(mine.id), &json!({"into": billing.id}))
+            .await,
+    )
+    .await;
+    let seen = app.ticket(&marc, mine.id).await.merged_into.unwrap();
+    assert_eq!((seen.id, seen.number), (billing.id, billing.number));
+    assert_eq!(seen.subject, "");
+    let by_admin = app.ticket(&admin, mine.id).await.merged_into.unwrap();
+    assert_eq!(by_admin.subject, "Secret billing matter");
     // The parent lists the sub-ticket as a child for those who see both.
     let lp = links(&app, &admin, parent.id).await;
     assert!(lp
