@@ -813,6 +813,62 @@ async fn merging_a_snoozed_ticket_ends_its_snooze() {
     assert_eq!(queued(key), 0);
 }
 
+#[tokio::test]
+async fn the_merged_tickets_owner_hears_where_the_work_went() {
+    use lazo_api::jobs::{Registry, Worker};
+    use lazo_domain::notification::NotificationPage;
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let ana = app.login(ANA).await;
+    let d = app.demo(&admin).await;
+    let mut r = Registry::default();
+    let mail = Arc::new(MailConfig::new("Acme <support@acme.test>", b"k".to_vec()).unwrap());
+    lazo_service::notifications::register(&mut r, mail, "https://lazo.acme.test".into());
+    let w = Arc::new(Worker::new(app.db.storage(), r, quick_worker()));
+    let settle = || {
+        let w = w.clone();
+        tokio::task::spawn_blocking(move || while w.tick().expect("a worker round") > 0 {})
+    };
+    let src = app
+        .create_ticket(
+            &admin,
+            &json!({"subject": "Ana's", "group_id": d.support, "owner_id": d.ana, "status_id": d.open}),
+        )
+        .await;
+    let dst = support_ticket(&app, &admin, &d, "Survivor").await;
+    settle().await.unwrap();
+    let bell = |t: String| {
+        let app = &app;
+        async move {
+            let p: NotificationPage =
+                ok(app.get(&t, "/api/v1/notifications?limit=200").await).await;
+            p.items
+        }
+    };
+    let seen = bell(ana.clone()).await.first().map(|n| n.id).unwrap_or(0);
+    ok::<Ticket>(
+        app.post(&admin, &merge_path(src.id), &json!({"into": dst.id}))
+            .await,
+    )
+    .await;
+    settle().await.unwrap();
+    let new: Vec<_> = bell(ana.clone())
+        .await
+        .into_iter()
+        .filter(|n| n.id > seen)
+        .collect();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0].kind, lazo_domain::NotificationKind::Status);
+    assert_eq!(new[0].ticket_id, Some(src.id));
+    assert_eq!(
+        new[0].detail,
+        format!("Merged into #{}. Status: Open → Resolved", dst.number)
+    );
+    // Nobody hears of their own merge.
+    let mine = bell(admin.clone()).await;
+    assert!(mine.iter().all(|n| n.ticket_id != Some(src.id)), "{mine:?}");
+}
+
 // ------------------------------------------------------------ inbound email
 
 const KEY: &[u8] = b"links-test-key";
