@@ -712,6 +712,39 @@ texts! {
     SnoozeUntilField => ["Snoozed until", "Pospuesto hasta", "Reporté jusqu'au"],
     TicketSnoozed => ["Snoozed until {date}.", "Pospuesto hasta {date}.", "Reporté jusqu'au {date}."],
     TicketUnsnoozed => ["Reopened.", "Reabierto.", "Rouvert."],
+    // Links and merge.
+    Links => ["Links", "Vínculos", "Liens"],
+    NoLinks => ["No linked tickets.", "Sin tickets vinculados.", "Aucun ticket lié."],
+    AddLink => ["Link a ticket", "Vincular un ticket", "Lier un ticket"],
+    LinkTicketNumber => ["Ticket number", "Número de ticket", "Numéro du ticket"],
+    LinkKindField => ["Kind of link", "Tipo de vínculo", "Type de lien"],
+    LinkSubmit => ["Link", "Vincular", "Lier"],
+    RemoveLink => ["Remove link", "Quitar vínculo", "Retirer le lien"],
+    LinkAdded => ["Linked to #{n}.", "Vinculado a #{n}.", "Lié à #{n}."],
+    LinkRemoved => ["Link removed.", "Vínculo quitado.", "Lien retiré."],
+    LinkRelated => ["Related", "Relacionado", "Lié"],
+    LinkDuplicateOf => ["Duplicate of", "Duplicado de", "Doublon de"],
+    LinkDuplicatedBy => ["Duplicated by", "Duplicado por", "Dupliqué par"],
+    LinkMergedInto => ["Merged into", "Fusionado en", "Fusionné dans"],
+    LinkMergedFrom => ["Merged from", "Fusionado desde", "Fusion de"],
+    LinkParent => ["Parent ticket", "Ticket padre", "Ticket parent"],
+    LinkChild => ["Sub-ticket", "Subticket", "Sous-ticket"],
+    MergeInto => ["Merge into…", "Fusionar en…", "Fusionner dans…"],
+    MergeTitle => ["Merge #{n} into another ticket", "Fusionar #{n} en otro ticket", "Fusionner #{n} dans un autre ticket"],
+    MergeHelp => [
+        "This ticket is closed and linked to the one you name. Its comments, emails and history stay here; email replies go to the other ticket.",
+        "Este ticket se cierra y queda vinculado al que indiques. Sus comentarios, correos e historial se quedan aquí; las respuestas por correo van al otro ticket.",
+        "Ce ticket est fermé et lié à celui que vous indiquez. Ses commentaires, e-mails et historique restent ici ; les réponses par e-mail vont à l'autre ticket."
+    ],
+    MergeTarget => ["Merge into ticket number", "Fusionar en el ticket número", "Fusionner dans le ticket numéro"],
+    MergeComment => ["Comment (optional, added to both tickets)", "Comentario (opcional, en ambos tickets)", "Commentaire (facultatif, ajouté aux deux tickets)"],
+    MergeConfirm => ["Merge and close", "Fusionar y cerrar", "Fusionner et fermer"],
+    MergedInto => ["Merged into #{n}", "Fusionado en #{n}", "Fusionné dans #{n}"],
+    MergedBannerHelp => ["Work continues on the surviving ticket; replies by email land there.", "El trabajo continúa en el ticket que queda; las respuestas por correo llegan allí.", "Le travail continue sur le ticket conservé ; les réponses par e-mail y arrivent."],
+    ErrLinkExists => ["These tickets are already linked so.", "Estos tickets ya están vinculados así.", "Ces tickets sont déjà liés ainsi."],
+    ErrSelfLink => ["A ticket cannot be linked to or merged into itself.", "Un ticket no puede vincularse ni fusionarse consigo mismo.", "Un ticket ne peut pas être lié ni fusionné à lui-même."],
+    ErrAlreadyMerged => ["This ticket was merged already.", "Este ticket ya se fusionó.", "Ce ticket a déjà été fusionné."],
+    ErrMergeLinkFixed => ["A merge cannot be undone.", "Una fusión no se puede deshacer.", "Une fusion ne peut pas être annulée."],
 }
 
 /// A string with `{name}` placeholders filled in.
@@ -738,6 +771,19 @@ pub fn category(c: StatusCategory) -> T {
         StatusCategory::Open => T::CatOpen,
         StatusCategory::Pending => T::CatPending,
         StatusCategory::Closed => T::CatClosed,
+    }
+}
+
+pub fn link_kind(k: lazo_domain::links::LinkKind) -> T {
+    use lazo_domain::links::LinkKind as K;
+    match k {
+        K::Related => T::LinkRelated,
+        K::DuplicateOf => T::LinkDuplicateOf,
+        K::DuplicatedBy => T::LinkDuplicatedBy,
+        K::MergedInto => T::LinkMergedInto,
+        K::MergedFrom => T::LinkMergedFrom,
+        K::Parent => T::LinkParent,
+        K::Child => T::LinkChild,
     }
 }
 
@@ -776,6 +822,10 @@ pub fn problem_code(code: &str) -> Option<T> {
         E::NotSnoozed => T::ErrNotSnoozed,
         E::TicketClosed => T::ErrTicketClosed,
         E::UrlNotAllowed => T::ErrUrlNotAllowed,
+        E::LinkExists => T::ErrLinkExists,
+        E::SelfLink => T::ErrSelfLink,
+        E::AlreadyMerged => T::ErrAlreadyMerged,
+        E::MergeLinkFixed => T::ErrMergeLinkFixed,
         _ => return None,
     })
 }
@@ -810,6 +860,11 @@ pub fn history_field(field: &str) -> Option<T> {
         H::Forwarded => T::HistForwarded,
         H::Imported => T::Imported,
         H::Attachment => T::HistAttachment,
+        H::LinkRelated => T::LinkRelated,
+        H::LinkDuplicateOf => T::LinkDuplicateOf,
+        H::LinkDuplicatedBy => T::LinkDuplicatedBy,
+        H::MergedInto => T::LinkMergedInto,
+        H::MergedFrom => T::LinkMergedFrom,
         H::Created | H::InternalNote | H::CommentEdited | H::CommentDeleted => return None,
     })
 }

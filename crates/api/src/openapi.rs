@@ -28,7 +28,7 @@ characters, texts 20 000, names 100.",
     components(schemas(Problem, FieldError, lazo_domain::webhook::WebhookMessage)),
     tags(
         (name = "auth", description = "Log in and out, who am I"),
-        (name = "tickets", description = "Tickets, the follow-up list, comments, history, sub-tickets"),
+        (name = "tickets", description = "Tickets, the follow-up list, comments, history, sub-tickets, links and merges"),
         (name = "people", description = "Users and groups"),
         (name = "contacts", description = "Customers (contacts), their timeline of touchpoints"),
         (name = "intake", description = "Survey responses from integrators and the alert rules that turn them into tickets"),
@@ -86,7 +86,8 @@ pub fn finish(mut api: Doc) -> Doc {
         let ticket_write = path.starts_with("/api/v1/tickets/{id}")
             && !path.contains("/comments")
             && !path.contains("/sub-tickets")
-            && !path.contains("/attachments");
+            && !path.contains("/attachments")
+            && !path.contains("/links");
         for (method, op) in [
             ("get", item.get.as_mut()),
             ("post", item.post.as_mut()),

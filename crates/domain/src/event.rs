@@ -117,11 +117,38 @@ pub enum Event {
         attachment_id: i64,
         filename: String,
     },
+    /// A link made from this ticket to another one; `kind` as stored
+    /// (`related`, `duplicate_of`: this ticket duplicates the other).
+    #[serde(rename = "ticket.linked")]
+    TicketLinked {
+        link_id: i64,
+        kind: String,
+        other_ticket_id: i64,
+        other_number: i64,
+    },
+    /// A link removed; `kind` as stored, seen from the ticket the link
+    /// was removed on.
+    #[serde(rename = "ticket.unlinked")]
+    TicketUnlinked {
+        link_id: i64,
+        kind: String,
+        other_ticket_id: i64,
+        other_number: i64,
+    },
+    /// This ticket was merged into another one: closed (`changes` holds
+    /// the status change) and linked `merged_into`; the survivor got an
+    /// internal note.
+    #[serde(rename = "ticket.merged")]
+    TicketMerged {
+        into_ticket_id: i64,
+        into_number: i64,
+        changes: Vec<FieldChange>,
+    },
 }
 
 impl Event {
     /// Every kind, as webhook endpoints subscribe to them.
-    pub const KINDS: [&'static str; 14] = [
+    pub const KINDS: [&'static str; 17] = [
         "ticket.created",
         "ticket.updated",
         "ticket.commented",
@@ -136,6 +163,9 @@ impl Event {
         "ticket.forwarded",
         "ticket.attachment_added",
         "ticket.attachment_removed",
+        "ticket.linked",
+        "ticket.unlinked",
+        "ticket.merged",
     ];
 
     /// The stable name of the kind, as stored and as consumers filter on it.
@@ -155,6 +185,9 @@ impl Event {
             Event::TicketForwarded { .. } => "ticket.forwarded",
             Event::AttachmentAdded { .. } => "ticket.attachment_added",
             Event::AttachmentRemoved { .. } => "ticket.attachment_removed",
+            Event::TicketLinked { .. } => "ticket.linked",
+            Event::TicketUnlinked { .. } => "ticket.unlinked",
+            Event::TicketMerged { .. } => "ticket.merged",
         }
     }
 
@@ -254,6 +287,23 @@ mod tests {
             Event::AttachmentRemoved {
                 attachment_id: 1,
                 filename: "a.pdf".into(),
+            },
+            Event::TicketLinked {
+                link_id: 1,
+                kind: "related".into(),
+                other_ticket_id: 2,
+                other_number: 3,
+            },
+            Event::TicketUnlinked {
+                link_id: 1,
+                kind: "duplicate_of".into(),
+                other_ticket_id: 2,
+                other_number: 3,
+            },
+            Event::TicketMerged {
+                into_ticket_id: 2,
+                into_number: 3,
+                changes: vec![],
             },
         ];
         // KINDS is what webhook endpoints validate against: it must list

@@ -12,6 +12,7 @@
 //! - [`limits`]: documented size limits of strings and lists.
 //! - [`webhook`]: what integrators receive (webhooks, change feed).
 //! - [`attachment`]: files on a ticket, their names and content types.
+//! - [`links`]: ticket links and merges.
 
 pub mod access;
 pub mod attachment;
@@ -20,6 +21,7 @@ pub mod event;
 pub mod feedback;
 pub mod forward;
 pub mod limits;
+pub mod links;
 pub mod model;
 pub mod notification;
 pub mod rules;

@@ -398,6 +398,18 @@ string_enum!(
         /// A survey response's external id was received before with other
         /// content.
         DuplicateResponse => "duplicate_response",
+        /// A link between the same two tickets of the same kind exists.
+        LinkExists => "link_exists",
+        /// A ticket linked or merged to itself.
+        SelfLink => "self_link",
+        /// The ticket was merged already (it is closed and linked).
+        AlreadyMerged => "already_merged",
+        /// The merge target was itself merged; the problem names its survivor.
+        TargetMerged => "target_merged",
+        /// A ticket with open sub-tickets cannot be merged.
+        OpenSubTickets => "open_sub_tickets",
+        /// A merge link cannot be removed: a merge is not undone.
+        MergeLinkFixed => "merge_link_fixed",
     }
 );
 
@@ -466,6 +478,16 @@ string_enum!(
         EmailReceived => "email_received",
         /// A file attached (new value: its name) or removed (old value).
         Attachment => "attachment",
+        /// A `related` link made (new value `#n`) or removed (old value).
+        LinkRelated => "link_related",
+        /// This ticket marked a duplicate of `#n` (or no longer).
+        LinkDuplicateOf => "link_duplicate_of",
+        /// `#n` marked a duplicate of this ticket (or no longer).
+        LinkDuplicatedBy => "link_duplicated_by",
+        /// This ticket was merged into `#n` (new value).
+        MergedInto => "merged_into",
+        /// `#n` was merged into this ticket (new value).
+        MergedFrom => "merged_from",
     }
 );
 

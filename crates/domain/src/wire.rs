@@ -653,6 +653,9 @@ pub struct Ticket {
     /// When a snoozed ticket reopens by itself (`POST /tickets/{id}/snooze`).
     #[serde(default)]
     pub snooze_until: Option<DateTime<Utc>>,
+    /// The ticket this one was merged into (`POST /tickets/{id}/merge`).
+    #[serde(default)]
+    pub merged_into: Option<TicketRef>,
     /// Increases with every change; the `ETag` is derived from it.
     pub version: i64,
     /// What the caller may do with this ticket.

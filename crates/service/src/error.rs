@@ -95,6 +95,16 @@ impl ServiceError {
         }
     }
 
+    /// A link between two tickets that exists already (409 `link_exists`,
+    /// on the field `ticket`).
+    pub fn link_exists(message: &str) -> ServiceError {
+        ServiceError::Conflict {
+            code: ErrorCode::LinkExists.as_str(),
+            detail: message.to_owned(),
+            errors: vec![FieldError::new("ticket", ErrorCode::LinkExists, message)],
+        }
+    }
+
     pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> ServiceError {
         ServiceError::invalid(vec![FieldError::new(field, code, message)])
     }
@@ -196,6 +206,17 @@ fn taken(key: Unique) -> ServiceError {
             "external_id",
             "a different response with this external id was already received",
         ),
+        // Not a value someone else "took": the field says what is wrong.
+        Unique::TicketLink => {
+            return ServiceError::link_exists("these tickets are already linked so")
+        }
+        Unique::TicketMergedOnce => {
+            return ServiceError::Conflict {
+                code: ErrorCode::AlreadyMerged.as_str(),
+                detail: "this ticket was merged already".into(),
+                errors: vec![],
+            }
+        }
     };
     ServiceError::taken(code, field, message)
 }

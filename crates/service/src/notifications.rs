@@ -364,6 +364,28 @@ fn recipients(
             }
             .into(),
         ),
+        // The merged ticket is closed: its people hear of it as a status
+        // change that says where the work went.
+        Event::TicketMerged {
+            into_number,
+            changes,
+            ..
+        } => {
+            let status = changes
+                .iter()
+                .find(|ch| ch.field == HistoryField::Status.as_str());
+            add(
+                watchers(c, t)?,
+                NotificationKind::Status,
+                match status {
+                    Some(ch) => format!(
+                        "Merged into #{into_number}. Status: {}",
+                        arrow(&ch.old, &ch.new)
+                    ),
+                    None => format!("Merged into #{into_number}"),
+                },
+            )
+        }
         Event::EmailReceived { auto: false, .. } => add(
             watchers(c, t)?,
             NotificationKind::EmailReceived,

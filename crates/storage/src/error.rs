@@ -46,6 +46,11 @@ pub enum Unique {
     ContactEmail,
     ContactExternalRef,
     SurveyResponseExternalId,
+    /// One link of a kind between two tickets (`related` is stored with
+    /// the lower id first, so either direction hits it).
+    TicketLink,
+    /// A ticket is merged at most once (a partial unique index).
+    TicketMergedOnce,
 }
 
 /// Each key as PostgreSQL names its constraint (the default name of an
@@ -79,6 +84,16 @@ const KEYS: &[(Unique, &str, &str)] = &[
         Unique::SurveyResponseExternalId,
         "survey_responses_external_id",
         "survey_responses.external_id",
+    ),
+    (
+        Unique::TicketLink,
+        "ticket_links_ticket_id_other_ticket_id_kind_key",
+        "ticket_links.ticket_id, ticket_links.other_ticket_id, ticket_links.kind",
+    ),
+    (
+        Unique::TicketMergedOnce,
+        "ticket_links_merged_once",
+        "ticket_links.ticket_id",
     ),
 ];
 

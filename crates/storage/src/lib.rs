@@ -15,6 +15,7 @@ pub mod comments;
 mod error;
 pub mod groups;
 pub mod history;
+pub mod links;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

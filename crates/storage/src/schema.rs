@@ -511,12 +511,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ticket_links (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        other_ticket_id -> BigInt,
+        kind -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(emails -> tickets (ticket_id));
 diesel::joinable!(inbound_attachments -> inbound_messages (inbound_id));
 diesel::joinable!(attachments -> blobs (sha256));
 
 diesel::allow_tables_to_appear_in_same_query!(
     counters,
+    ticket_links,
     users,
     sessions,
     api_tokens,

@@ -468,6 +468,35 @@ pub async fn create_sub_ticket(ticket: i64, b: &CreateTicket) -> Result<Ticket, 
     send(Method::POST, &format!("/tickets/{ticket}/sub-tickets"), b).await
 }
 
+// ------------------------------------------------------------------ links and merge
+
+use lazo_domain::links::{CreateTicketLink, MergeTicket, TicketLink, TicketLinks};
+
+pub async fn ticket_links(ticket: i64) -> Result<TicketLinks, ApiError> {
+    get(&format!("/tickets/{ticket}/links")).await
+}
+pub async fn create_link(ticket: i64, b: &CreateTicketLink) -> Result<TicketLink, ApiError> {
+    send(Method::POST, &format!("/tickets/{ticket}/links"), b).await
+}
+pub async fn delete_link(ticket: i64, link: i64) -> Result<(), ApiError> {
+    delete(&format!("/tickets/{ticket}/links/{link}")).await
+}
+/// Merges `id` into another ticket, based on the version `etag` names.
+pub async fn merge_ticket(
+    id: i64,
+    etag: &str,
+    b: &MergeTicket,
+) -> Result<(Ticket, String), ApiError> {
+    ticket_call(Call {
+        method: Method::POST,
+        path: &format!("/tickets/{id}/merge"),
+        body: json(b),
+        if_match: Some(etag),
+        session: true,
+    })
+    .await
+}
+
 // ------------------------------------------------------------------ webhooks (admins)
 
 use lazo_domain::webhook::{

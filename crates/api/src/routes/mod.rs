@@ -19,6 +19,7 @@ pub mod import;
 pub mod inbound;
 pub mod intake;
 pub mod jobs;
+pub mod links;
 pub mod notifications;
 pub mod tickets;
 pub mod tokens;
@@ -66,6 +67,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tickets::unsnooze)
         .service(tickets::list_sub_tickets)
         .service(tickets::create_sub_ticket)
+        .service(links::list)
+        .service(links::create)
+        .service(links::remove)
+        .service(links::merge)
         .service(comments::list)
         .service(comments::create)
         .service(comments::update)

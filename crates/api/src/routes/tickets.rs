@@ -41,7 +41,7 @@ fn load_ticket(c: &mut DbConn, who: &Principal, id: i64) -> Result<Ticket, ApiEr
 
 /// A change to one ticket through a service, answered with the ticket as
 /// the caller now sees it (and its new ETag), all in one transaction.
-async fn change_ticket(
+pub(crate) async fn change_ticket(
     state: &AppState,
     who: Caller,
     id: i64,

@@ -22,13 +22,15 @@ use crate::auth::Principal;
 use crate::directory::load_settings;
 use crate::error::ServiceError;
 use crate::tickets::write::{self, emit, record, Actor};
+use crate::tickets::{find_row, links};
+use lazo_storage::links::RELATED;
 use lazo_storage::schema::{
     contacts, email_suppressions, emails, inbound_attachments, inbound_messages, tickets,
 };
 use lazo_storage::{now, utc, DbConn};
 
-/// Tables of the first migration that only inbound matching reads or
-/// writes here; declared locally so the shared schema stays as others use it.
+/// A table of the first migration that only inbound matching reads;
+/// declared locally so the shared schema stays as others use it.
 mod extra {
     diesel::table! {
         ticket_cc (ticket_id, email) {
@@ -36,18 +38,8 @@ mod extra {
             email -> Text,
         }
     }
-    diesel::table! {
-        ticket_links (id) {
-            id -> BigInt,
-            ticket_id -> BigInt,
-            other_ticket_id -> BigInt,
-            kind -> Text,
-            created_by -> Nullable<BigInt>,
-            created_at -> Timestamp,
-        }
-    }
 }
-use extra::{ticket_cc, ticket_links};
+use extra::ticket_cc;
 
 /// The name history shows for changes made by inbound email.
 pub const SYSTEM_NAME: &str = "Lazo (inbound email)";
@@ -279,7 +271,9 @@ fn is_participant(c: &mut DbConn, ticket_id: i64, sender: &str) -> Result<bool, 
     Ok(cc > 0)
 }
 
-/// How a message found its ticket.
+/// How a message found its ticket. A ticket found that was merged stands
+/// for its survivor ([`links::survivor`]): replies to the merged ticket's
+/// emails, token or number land where the work goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Match {
     Token(i64),
@@ -292,6 +286,24 @@ pub enum Match {
 }
 
 pub fn match_ticket(
+    c: &mut DbConn,
+    cfg: &MailConfig,
+    msg: &Message,
+    sender: &str,
+) -> Result<Match, ServiceError> {
+    Ok(match match_direct(c, cfg, msg, sender)? {
+        Match::Token(t) => Match::Token(links::survivor(c, t)?),
+        Match::MessageId(t) => Match::MessageId(links::survivor(c, t)?),
+        Match::Subject(t) => Match::Subject(links::survivor(c, t)?),
+        Match::Stranger(t) => Match::Stranger(links::survivor(c, t)?),
+        Match::None => Match::None,
+    })
+}
+
+/// The ticket the message names, merged or not. Who may use `[#n]` is
+/// decided on the ticket named (its requester and CCs), before a merge is
+/// followed.
+fn match_direct(
     c: &mut DbConn,
     cfg: &MailConfig,
     msg: &Message,
@@ -487,14 +499,10 @@ pub fn process(c: &mut DbConn, cfg: &MailConfig, id: i64) -> Result<InboundOutco
             };
             let tid = write::create(c, &system, input, None)?;
             if let Match::Stranger(other) = found {
-                diesel::insert_into(ticket_links::table)
-                    .values((
-                        ticket_links::ticket_id.eq(tid),
-                        ticket_links::other_ticket_id.eq(other),
-                        ticket_links::kind.eq("related"),
-                        ticket_links::created_at.eq(at),
-                    ))
-                    .execute(c)?;
+                let missing = || ServiceError::internal("a matched ticket is missing");
+                let new = find_row(c, tid)?.ok_or_else(missing)?;
+                let other = find_row(c, other)?.ok_or_else(missing)?;
+                links::add_link(c, &actor, &new, &other, RELATED, at)?;
             }
             (tid, InboundOutcome::Created)
         }

@@ -2,6 +2,7 @@
 //! the same transaction), deleting, and the follow-up query ([`list`]).
 //! Everything here runs inside a `Db::read`/`Db::write` closure.
 
+pub mod links;
 pub mod list;
 pub mod snooze;
 pub mod write;
@@ -272,6 +273,28 @@ pub fn list_items(
     Ok(rows.into_iter().map(|r| list_item(r, &names, at)).collect())
 }
 
+/// The ticket `id` was merged into, derived from its `merged_into` link
+/// (the tickets table has no room for a column). Its subject is left empty
+/// for a caller who may not see it: the merge itself is this ticket's fact.
+fn merged_into(
+    c: &mut DbConn,
+    who: &Principal,
+    id: i64,
+) -> Result<Option<TicketRef>, ServiceError> {
+    let Some(into) = lazo_storage::links::merged_into(c, id)? else {
+        return Ok(None);
+    };
+    let Some(row) = find_row(c, into)? else {
+        return Ok(None);
+    };
+    let visible = access(c, who, &row)?.is_some();
+    Ok(Some(TicketRef {
+        id: row.id,
+        number: row.number,
+        subject: if visible { row.subject } else { String::new() },
+    }))
+}
+
 /// The full ticket as the detail view shows it.
 pub fn to_ticket(
     c: &mut DbConn,
@@ -325,6 +348,7 @@ pub fn to_ticket(
         updated_at: utc(row.updated_at),
         closed_at: row.closed_at.map(utc),
         snooze_until: row.snooze_until.map(utc),
+        merged_into: merged_into(c, who, row.id)?,
         version: row.version,
         access: acc,
         subject: row.subject,

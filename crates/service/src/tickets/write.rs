@@ -705,7 +705,7 @@ fn type_name(c: &mut DbConn, id: Option<i64>) -> Result<Option<String>, ServiceE
     })
 }
 
-fn show_time(t: Option<NaiveDateTime>) -> Option<String> {
+pub(crate) fn show_time(t: Option<NaiveDateTime>) -> Option<String> {
     t.map(|t| {
         t.and_utc()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

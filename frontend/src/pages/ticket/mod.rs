@@ -1,6 +1,6 @@
 //! Ticket detail: its own URL, header fields edited as a draft and saved with
 //! `If-Match`, root-cause rules explained, comments and notes, history,
-//! files, sub-tickets, snooze, and next/previous through the list it was opened from.
+//! files, sub-tickets, links and merge, snooze, and next/previous through the list it was opened from.
 //!
 //! [`TicketPage`] owns the URL, the walk through the list and the keyboard;
 //! each ticket it shows is a [`TicketScreen`] of its own, so everything loaded
@@ -15,6 +15,7 @@ mod draft;
 mod emails;
 mod head;
 mod history;
+mod links;
 mod properties;
 mod snooze;
 mod subtickets;
@@ -34,6 +35,7 @@ use lazo_domain::wire::{Comment, CommentInput, HistoryEntry, Ticket, TicketListI
 use lazo_domain::Access;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use links::{Links, MergedBanner};
 use properties::Properties;
 use snooze::Snooze;
 use subtickets::SubTickets;
@@ -466,10 +468,12 @@ fn TicketView(st: TicketState, tab: RwSignal<Tab>) -> impl IntoView {
     view! {
         <div class="ticket-grid">
             <div class="ticket-main">
+                <MergedBanner st=st />
                 <TicketHead tk=tk.clone() read_only=read_only />
                 <customer::SurveyResponseCard ticket=tk.id />
                 <CustomFieldsCard st=st />
                 <SubTickets st=st can_create=!read_only && tk.parent.is_none() />
+                <Links st=st />
                 <Activity st=st tab=tab />
             </div>
             <aside class="ticket-side" aria-label=move || t(T::TicketProperties)>

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS ticket_links_merged_once;
