@@ -92,9 +92,9 @@ impl ManageConnection for Manager {
                 // temp_store = MEMORY keeps savepoint sub-journals (one per
                 // item of a batch) and sorter spills out of temp files: a
                 // batch import spent a third of its time in write(2) there.
-                // A 16 MB page cache (allocated only as used) keeps a batch
+                // An 8 MB page cache (allocated only as used) keeps a batch
                 // transaction's dirty pages from spilling into the WAL early.
-                c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;")
+                c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192;")
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 DbConn::Sqlite(c)
             }
