@@ -218,7 +218,7 @@ pub async fn upload(
     operation_id = "downloadTicketAttachment",
     tag = "tickets",
     params(("id" = i64, Path, description = "The ticket"), ("attachment_id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Binary, description = "The file's bytes"))
+    responses((status = 200, content_type = "*/*", body = Binary, description = "The file's bytes, with the content type it was stored with (`application/octet-stream` for anything a browser could run)"))
 )]
 #[get("/tickets/{id}/attachments/{attachment_id}")]
 pub async fn download(
