@@ -48,7 +48,12 @@ pub fn maildev(smtp: u16, web: u16, dir: &Path, extra: &[&str]) -> Killed {
         .spawn()
         .unwrap_or_else(|e| panic!("start {bin:?}: {e} (run .ci/setup.sh)"));
     let start = Instant::now();
-    while reqwest::blocking::get(format!("http://127.0.0.1:{web}/email")).is_err() {
+    // Both ports: its web API can answer before its SMTP port listens. The
+    // SMTP port is looked up, not connected to: a TLS maildev exits when a
+    // connection closes before its handshake.
+    while reqwest::blocking::get(format!("http://127.0.0.1:{web}/email")).is_err()
+        || !listening(smtp)
+    {
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "maildev did not start"
@@ -56,6 +61,19 @@ pub fn maildev(smtp: u16, web: u16, dir: &Path, extra: &[&str]) -> Killed {
         std::thread::sleep(Duration::from_millis(100));
     }
     Killed(child)
+}
+
+/// Whether a TCP socket listens on `port` (Linux: /proc/net/tcp{,6}).
+pub fn listening(port: u16) -> bool {
+    let needle = format!(":{port:04X} ");
+    ["/proc/net/tcp", "/proc/net/tcp6"].iter().any(|f| {
+        std::fs::read_to_string(f).is_ok_and(|t| {
+            t.lines().skip(1).any(|l| {
+                let cols: Vec<&str> = l.split_whitespace().collect();
+                cols.len() > 3 && format!("{} ", cols[1]).ends_with(&needle) && cols[3] == "0A"
+            })
+        })
+    })
 }
 
 /// A fresh database: SQLite beside the test, or, when the suite runs
