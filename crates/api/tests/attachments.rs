@@ -8,7 +8,6 @@ mod common;
 use common::*;
 use diesel::prelude::*;
 use lazo_api::db::schema::{blobs, events};
-use lazo_api::jobs::{Registry, Worker, WorkerConfig};
 use lazo_api::state::Config;
 use lazo_domain::attachment::Attachment;
 use lazo_domain::notification::{NotificationPage, NotificationPrefs};
@@ -584,44 +583,6 @@ async fn oversized_empty_badly_named_and_non_files_are_refused_and_nothing_is_ke
 
 // ------------------------------------------------------------ notifications
 
-fn worker(app: &TestApp) -> Arc<Worker> {
-    let mail = Arc::new(MailConfig::new("Lazo <lazo@localhost>", b"k".to_vec()).unwrap());
-    let mut r = Registry::default();
-    lazo_service::notifications::register(&mut r, mail, "https://lazo.test".into());
-    Arc::new(Worker::new(
-        app.db.storage(),
-        r,
-        WorkerConfig {
-            batch: 50,
-            ..quick_worker()
-        },
-    ))
-}
-
-/// Worker rounds until every event is fanned out.
-async fn settle(app: &TestApp, w: &Arc<Worker>) {
-    let (w, db) = (w.clone(), app.db.clone());
-    tokio::task::spawn_blocking(move || {
-        for _ in 0..200 {
-            let n = w.tick().expect("a worker round");
-            let left: i64 = db
-                .write_blocking(|c| {
-                    Ok(events::table
-                        .filter(events::dispatched_at.is_null())
-                        .count()
-                        .get_result(c)?)
-                })
-                .unwrap();
-            if n == 0 && left == 0 {
-                return;
-            }
-        }
-        panic!("the worker did not settle");
-    })
-    .await
-    .unwrap();
-}
-
 async fn bell(
     app: &TestApp,
     token: &str,
@@ -637,7 +598,11 @@ async fn the_owner_hears_of_files_but_not_of_their_own_and_not_by_email_unless_a
     let admin = app.login(ADMIN).await;
     let (ana, marc) = (app.login(ANA).await, app.login(MARC).await);
     let d = app.demo(&admin).await;
-    let w = worker(&app);
+    let w = notification_worker(
+        &app,
+        Arc::new(MailConfig::new("Lazo <lazo@localhost>", b"k".to_vec()).unwrap()),
+        "https://lazo.test",
+    );
 
     // The new kind is listed, in the app but not by email by default.
     let prefs: NotificationPrefs = ok(app.get(&ana, "/api/v1/notifications/prefs").await).await;

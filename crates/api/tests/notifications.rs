@@ -9,7 +9,6 @@ mod mail;
 use common::*;
 use diesel::prelude::*;
 use lazo_api::db::schema::events;
-use lazo_api::jobs::{Registry, Worker, WorkerConfig};
 use lazo_api::state::Config;
 use lazo_domain::notification::{MarkedRead, NotificationPage, NotificationPrefs};
 use lazo_domain::NotificationKind;
@@ -26,43 +25,6 @@ fn mail_config(smtp_url: Option<String>) -> Arc<MailConfig> {
     Arc::new(cfg)
 }
 
-fn worker(app: &TestApp, mail: Arc<MailConfig>) -> Arc<Worker> {
-    let mut r = Registry::default();
-    lazo_service::notifications::register(&mut r, mail, "https://lazo.acme.test".into());
-    Arc::new(Worker::new(
-        app.db.storage(),
-        r,
-        WorkerConfig {
-            batch: 50,
-            ..quick_worker()
-        },
-    ))
-}
-
-/// Worker rounds until nothing is left to fan out or run.
-async fn settle(app: &TestApp, w: &Arc<Worker>) {
-    let (w, db) = (w.clone(), app.db.clone());
-    tokio::task::spawn_blocking(move || {
-        for _ in 0..200 {
-            let n = w.tick().expect("a worker round");
-            let left: i64 = db
-                .write_blocking(|c| {
-                    Ok(events::table
-                        .filter(events::dispatched_at.is_null())
-                        .count()
-                        .get_result(c)?)
-                })
-                .unwrap();
-            if n == 0 && left == 0 {
-                return;
-            }
-        }
-        panic!("the worker did not settle");
-    })
-    .await
-    .unwrap();
-}
-
 async fn bell(app: &TestApp, token: &str) -> NotificationPage {
     ok(app.get(token, "/api/v1/notifications?limit=200").await).await
 }
@@ -77,7 +39,7 @@ async fn the_owner_or_the_group_hears_of_changes_but_nobody_of_their_own() {
         app.login(LUCIA).await,
     );
     let d = app.demo(&admin).await;
-    let w = worker(&app, mail_config(None));
+    let w = notification_worker(&app, mail_config(None), "https://lazo.acme.test");
     // Everyone turns email off: this test is about the bell.
     for t in [&ana, &marc, &lucia, &admin] {
         let prefs: NotificationPrefs = ok(app.get(t, "/api/v1/notifications/prefs").await).await;
@@ -283,7 +245,7 @@ async fn preferences_switch_kinds_off_and_bad_input_is_refused() {
     let admin = app.login(ADMIN).await;
     let ana = app.login(ANA).await;
     let d = app.demo(&admin).await;
-    let w = worker(&app, mail_config(None));
+    let w = notification_worker(&app, mail_config(None), "https://lazo.acme.test");
     let prefs: NotificationPrefs = ok(app.get(&ana, "/api/v1/notifications/prefs").await).await;
     assert_eq!(prefs.items.len(), NotificationKind::ALL.len());
     let status = prefs
@@ -385,7 +347,7 @@ async fn an_assignment_and_a_customer_reply_are_emailed_without_the_customers_wo
     .await;
     let admin = app.login(ADMIN).await;
     let d = app.demo(&admin).await;
-    let w = worker(&app, cfg);
+    let w = notification_worker(&app, cfg, "https://lazo.acme.test");
     settle(&app, &w).await;
     let t = app
         .create_ticket(

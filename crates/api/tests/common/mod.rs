@@ -377,3 +377,48 @@ pub fn quick_worker() -> lazo_api::jobs::WorkerConfig {
         batch: 20,
     }
 }
+
+/// A worker running only the notification consumer (links in emails point
+/// at `public_url`), for the tests of who is told what.
+pub fn notification_worker(
+    app: &TestApp,
+    mail: std::sync::Arc<lazo_service::email::MailConfig>,
+    public_url: &str,
+) -> std::sync::Arc<lazo_api::jobs::Worker> {
+    let mut r = lazo_api::jobs::Registry::default();
+    lazo_service::notifications::register(&mut r, mail, public_url.into());
+    std::sync::Arc::new(lazo_api::jobs::Worker::new(
+        app.db.storage(),
+        r,
+        lazo_api::jobs::WorkerConfig {
+            batch: 50,
+            ..quick_worker()
+        },
+    ))
+}
+
+/// Worker rounds until every event is fanned out and nothing is left to run.
+pub async fn settle(app: &TestApp, w: &std::sync::Arc<lazo_api::jobs::Worker>) {
+    use diesel::prelude::*;
+    use lazo_api::db::schema::events;
+    let (w, db) = (w.clone(), app.db.clone());
+    tokio::task::spawn_blocking(move || {
+        for _ in 0..200 {
+            let n = w.tick().expect("a worker round");
+            let left: i64 = db
+                .write_blocking(|c| {
+                    Ok(events::table
+                        .filter(events::dispatched_at.is_null())
+                        .count()
+                        .get_result(c)?)
+                })
+                .unwrap();
+            if n == 0 && left == 0 {
+                return;
+            }
+        }
+        panic!("the worker did not settle");
+    })
+    .await
+    .unwrap();
+}
