@@ -139,3 +139,99 @@ async fn tickets_are_imported_with_their_history_once() {
     .await;
     assert_eq!(field_codes(&p), [("tickets[1].external_id", "duplicate")]);
 }
+
+/// A full batch crosses the multi-row statements' chunk boundary (500):
+/// every ticket gets its own id, number, tags and requester, a refused item
+/// in the middle writes nothing, and one number given twice in a batch is
+/// kept once.
+#[tokio::test]
+async fn a_full_batch_keeps_each_ticket_apart() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let items: Vec<Value> = (0..1000)
+        .map(|i| {
+            let mut t = json!({
+                "external_id": format!("big-{i}"),
+                "subject": format!("Imported {i}"),
+                "created_at": "2024-03-01T00:00:00Z",
+                "tags": [format!("t{}", i % 7)],
+                "requester": {"email": format!("big{i}@example.org")},
+                "comments": [{"body": format!("Comment {i}"), "created_at": "2024-03-02T00:00:00Z"}]
+            });
+            if i < 2 {
+                t["number"] = json!(70000);
+            }
+            if i == 600 {
+                t["status_id"] = json!(999999);
+            }
+            t
+        })
+        .collect();
+    let r: ImportResult = ok(app
+        .post(&admin, "/api/v1/import/tickets", &json!({"tickets": items}))
+        .await)
+    .await;
+    assert_eq!(r.results.len(), 1000);
+    let refused: Vec<usize> = r
+        .results
+        .iter()
+        .filter(|x| !x.ok)
+        .map(|x| x.index)
+        .collect();
+    assert_eq!(refused, [600]);
+    let tickets: Vec<_> = r.results.iter().filter_map(|x| x.ticket.clone()).collect();
+    let numbers: std::collections::HashSet<i64> = tickets.iter().map(|t| t.number).collect();
+    assert_eq!(numbers.len(), 999, "numbers are distinct");
+    assert_eq!(tickets[0].number, 70000, "a free number is kept");
+    assert_ne!(
+        tickets[1].number, 70000,
+        "the same number twice is kept once"
+    );
+    for i in [0usize, 1, 499, 500, 501, 599, 601, 999] {
+        let x = &r.results[i];
+        let t: Ticket = ok(app
+            .get(
+                &admin,
+                &format!("/api/v1/tickets/{}", x.ticket.as_ref().unwrap().id),
+            )
+            .await)
+        .await;
+        assert_eq!(t.subject, format!("Imported {i}"));
+        assert_eq!(t.number, x.ticket.as_ref().unwrap().number);
+        assert_eq!(t.tags, [format!("t{}", i % 7)]);
+        assert_eq!(
+            t.requester.as_ref().and_then(|c| c.email.as_deref()),
+            Some(format!("big{i}@example.org").as_str())
+        );
+        let comments: CommentPage = ok(app
+            .get(&admin, &format!("/api/v1/tickets/{}/comments", t.id))
+            .await)
+        .await;
+        assert_eq!(comments.items.len(), 1);
+        assert_eq!(comments.items[0].body, format!("Comment {i}"));
+        let h: HistoryPage = ok(app
+            .get(&admin, &format!("/api/v1/tickets/{}/history", t.id))
+            .await)
+        .await;
+        assert_eq!(h.items.len(), 1);
+        assert_eq!(
+            h.items[0].new_value.as_deref(),
+            Some(format!("big-{i}: #{} Imported {i}", t.number).as_str())
+        );
+    }
+    // The refused item's requester was not created; a word search finds
+    // the imported tickets (the full-text index took the whole batch).
+    let found: Value = ok(app
+        .get(&admin, "/api/v1/contacts?q=big600@example.org")
+        .await)
+    .await;
+    assert_eq!(found["items"], json!([]), "{found}");
+    let page: Value = ok(app
+        .get(
+            &admin,
+            "/api/v1/tickets?q=Imported&created_from=2024-01-01T00:00:00Z&limit=1",
+        )
+        .await)
+    .await;
+    assert!(page["next_cursor"].is_string(), "{page}");
+}

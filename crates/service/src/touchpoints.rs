@@ -49,6 +49,37 @@ pub fn record(c: &mut DbConn, n: NewTouchpoint) -> Result<i64, ServiceError> {
         .get_result(c)?)
 }
 
+/// Records many touchpoints, a statement per 500 (imports).
+pub fn record_many(c: &mut DbConn, all: &[NewTouchpoint]) -> Result<(), ServiceError> {
+    let at = now();
+    for chunk in all.chunks(500) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|n| {
+                (
+                    tp::contact_id.eq(n.contact_id),
+                    tp::kind.eq(n.kind.as_str()),
+                    tp::channel.eq(&n.channel),
+                    tp::title.eq(n
+                        .title
+                        .chars()
+                        .take(lazo_domain::limits::SUBJECT_MAX)
+                        .collect::<String>()),
+                    tp::payload.eq(n.payload.to_string()),
+                    tp::ticket_id.eq(n.ticket_id),
+                    tp::survey_response_id.eq(n.survey_response_id),
+                    tp::occurred_at.eq(n.occurred_at),
+                    tp::created_at.eq(at),
+                )
+            })
+            .collect();
+        lazo_storage::each_backend!(c, conn => diesel::insert_into(tp::table)
+            .values(rows)
+            .execute(conn))?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = tp)]
 pub struct TouchpointRow {

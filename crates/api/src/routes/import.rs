@@ -9,7 +9,7 @@ use crate::auth::{Caller, Principal};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
-use lazo_service::import::{import_one, ImportCache};
+use lazo_service::import::import_batch;
 
 /// Import up to 1,000 tickets from another help desk, with their original times, numbers (kept when free), requester, comments and notes, tags and custom fields. Each ticket is imported in a savepoint of one transaction and gets its own result; a ticket imported before (same `external_id`) is found, not duplicated. History records one `imported` row per ticket.
 #[utoipa::path(
@@ -58,14 +58,10 @@ pub async fn tickets(
         .db
         .write(move |c| {
             let principal: &Principal = &who;
-            let mut cache = ImportCache::default();
-            cache.preload(c, items.iter().map(|t| t.external_id.as_str()))?;
+            let outcomes = import_batch(c, principal, &items)?;
             let mut results = Vec::with_capacity(items.len());
-            for (index, item) in items.iter().enumerate() {
-                // No savepoint per item: a refused item wrote nothing, and a
-                // failure after a write began aborts the whole batch (`?`).
-                let r: Result<_, ApiError> =
-                    import_one(c, principal, item, &mut cache)?.map_err(ApiError::from);
+            for (index, r) in outcomes.into_iter().enumerate() {
+                let r: Result<_, ApiError> = r.map_err(ApiError::from);
                 results.push(match r {
                     Ok((ticket, fresh)) => ImportItemResult {
                         index,

@@ -298,13 +298,10 @@ fn check_values(v: Values, errors: &mut Vec<FieldError>) {
 pub(crate) fn next_number(c: &mut DbConn) -> Result<i64, ServiceError> {
     // The UPDATE takes the row lock first, so concurrent creators on
     // PostgreSQL queue here instead of reading the same value.
-    diesel::update(counters::table.find("ticket_number"))
+    Ok(diesel::update(counters::table.find("ticket_number"))
         .set(counters::value.eq(counters::value + 1))
-        .execute(c)?;
-    Ok(counters::table
-        .find("ticket_number")
-        .select(counters::value)
-        .first(c)?)
+        .returning(counters::value)
+        .get_result(c)?)
 }
 
 /// References a write names, resolved or reported.
