@@ -96,6 +96,9 @@ fn author(
     Ok(id)
 }
 
+/// One item's outcome: its ticket and whether it is new, or its refusal.
+pub type ItemOutcome = Result<(TicketRef, bool), ServiceError>;
+
 /// A ticket of the batch that passed every check and has no rows yet.
 struct Planned<'a> {
     index: usize,
@@ -146,11 +149,10 @@ pub fn import_batch(
     c: &mut DbConn,
     who: &Principal,
     items: &[ImportTicket],
-) -> Result<Vec<Result<(TicketRef, bool), ServiceError>>, ServiceError> {
+) -> Result<Vec<ItemOutcome>, ServiceError> {
     let mut cache = ImportCache::default();
     cache.preload(c, items.iter().map(|t| t.external_id.as_str()))?;
-    let mut results: Vec<Option<Result<(TicketRef, bool), ServiceError>>> =
-        Vec::with_capacity(items.len());
+    let mut results: Vec<Option<ItemOutcome>> = Vec::with_capacity(items.len());
     let mut planned: Vec<Planned> = Vec::new();
     for (index, input) in items.iter().enumerate() {
         match check(c, input, &mut cache)? {
