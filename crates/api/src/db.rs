@@ -36,16 +36,44 @@ impl Db {
         self.0.clone()
     }
 
-    /// Runs `f` in one write transaction on a blocking thread.
+    /// Runs `f` as one all-or-nothing write and answers once it is
+    /// committed. PostgreSQL: its own transaction on a blocking thread
+    /// (concurrent writers each hold a connection). SQLite: queued for the
+    /// group committer, which runs the writes waiting together in one
+    /// transaction, each in its own savepoint ([`lazo_storage::Db::submit_grouped`]);
+    /// no thread waits meanwhile.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let db = self.0.clone();
-        actix_web::web::block(move || db.transaction(f))
-            .await
-            .map_err(ApiError::internal)?
+        if self.0.backend == Backend::Postgres {
+            let db = self.0.clone();
+            return actix_web::web::block(move || db.transaction(f))
+                .await
+                .map_err(ApiError::internal)?;
+        }
+        let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, ApiError>>();
+        self.0.submit_grouped(Box::new(move |conn| match conn {
+            Err(e) => {
+                let _ = tx.send(Err(e.into()));
+                (false, Box::new(|_| {}))
+            }
+            Ok(c) => {
+                let r = f(c);
+                let ok = r.is_ok();
+                let finish: lazo_storage::Finish = Box::new(move |committed| {
+                    let _ = tx.send(match (r, committed) {
+                        (Ok(v), Ok(())) => Ok(v),
+                        (Ok(_), Err(e)) => Err(e.into()),
+                        (Err(e), _) => Err(e),
+                    });
+                });
+                (ok, finish)
+            }
+        }));
+        rx.await
+            .map_err(|_| ApiError::internal("the write was lost (it panicked)"))?
     }
 
     /// [`Db::write`] for code already off the actix workers (CLI, seeding).

@@ -21,6 +21,10 @@ pub enum StorageError {
     Conflict(Unique),
     #[error(transparent)]
     Query(Error),
+    /// A grouped write's batch could not begin or commit (SQLite's group
+    /// committer): nothing of the write was kept.
+    #[error("the write was not committed: {0}")]
+    NotCommitted(String),
 }
 
 impl From<Error> for StorageError {

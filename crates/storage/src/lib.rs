@@ -32,7 +32,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -124,7 +124,22 @@ pub struct Db {
     /// writers queue in-process instead of failing with SQLITE_BUSY when a
     /// deferred transaction upgrades to a write lock.
     write_lock: Arc<Mutex<()>>,
+    /// The group committer's queue (SQLite), started by the first grouped
+    /// write. The thread holds no `Db`, so it ends when the last handle goes.
+    group: Arc<OnceLock<mpsc::Sender<GroupedWrite>>>,
 }
+
+/// What a grouped write reports once its batch's fate is known: `Ok` when
+/// the batch committed, the commit's error otherwise.
+pub type Finish = Box<dyn FnOnce(Result<(), StorageError>) + Send>;
+
+/// A write for the group committer. It runs in its own savepoint of the
+/// batch's transaction (`Err` when the transaction could not begin) and
+/// answers whether it succeeded (its savepoint is kept) and how to finish.
+pub type GroupedWrite = Box<dyn FnOnce(Result<&mut DbConn, StorageError>) -> (bool, Finish) + Send>;
+
+/// Most writes one group commit takes.
+const GROUP_MAX: usize = 64;
 
 impl Db {
     pub fn connect(url: &str) -> Result<Db, StorageError> {
@@ -158,6 +173,7 @@ impl Db {
             url: url.to_owned(),
             backend,
             write_lock: Arc::new(Mutex::new(())),
+            group: Arc::new(OnceLock::new()),
         })
     }
 
@@ -223,6 +239,36 @@ impl Db {
         conn.transaction(|c| f(c))
     }
 
+    /// Queues a write for the group committer (SQLite only): one thread
+    /// takes every write waiting, runs each in a savepoint of one
+    /// transaction, commits once, and then finishes each. Each write is
+    /// still all-or-nothing (a failed one rolls back its savepoint, the
+    /// others stay), and none is answered before its batch commits; a
+    /// failed commit fails them all. One commit per batch is what SQLite's
+    /// single writer can share: the pages every write touches (the tail of
+    /// each index, the counter, the full-text segment) go to the WAL once
+    /// per batch instead of once per write.
+    pub fn submit_grouped(&self, w: GroupedWrite) {
+        debug_assert_eq!(self.backend, Backend::Sqlite);
+        let tx = self.group.get_or_init(|| {
+            let (tx, rx) = mpsc::channel::<GroupedWrite>();
+            let (pool, lock) = (self.pool.clone(), self.write_lock.clone());
+            std::thread::Builder::new()
+                .name("lazo-group-commit".into())
+                .spawn(move || group_committer(pool, lock, rx))
+                .expect("spawning the group committer");
+            tx
+        });
+        if let Err(mpsc::SendError(w)) = tx.send(w) {
+            // The committer died (a panic outside any write): answer the
+            // write rather than leave it waiting forever.
+            w(Err(StorageError::NotCommitted(
+                "the group committer stopped".into(),
+            )))
+            .1(Ok(()));
+        }
+    }
+
     /// Runs `f` with a pooled connection, outside any explicit transaction.
     pub fn with_conn<T, E, F>(&self, f: F) -> Result<T, E>
     where
@@ -231,6 +277,97 @@ impl Db {
     {
         let mut conn = self.pool.get().map_err(StorageError::from)?;
         f(&mut conn)
+    }
+}
+
+/// The group committer's loop: a batch is every write queued when the
+/// previous batch ends (at most [`GROUP_MAX`]), so batches grow with load and
+/// a lone write waits for nobody.
+fn group_committer(pool: Pool, lock: Arc<Mutex<()>>, rx: mpsc::Receiver<GroupedWrite>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < GROUP_MAX {
+            match rx.try_recv() {
+                Ok(w) => batch.push(w),
+                Err(_) => break,
+            }
+        }
+        let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut conn = match pool.get() {
+            Ok(c) => c,
+            Err(e) => {
+                let msg = e.to_string();
+                for w in batch {
+                    w(Err(StorageError::NotCommitted(msg.clone()))).1(Ok(()));
+                }
+                continue;
+            }
+        };
+        let DbConn::Sqlite(s) = &mut *conn else {
+            unreachable!("group commit is for SQLite")
+        };
+        if let Err(e) = AnsiTransactionManager::begin_transaction_sql(s, "BEGIN IMMEDIATE") {
+            let msg = e.to_string();
+            for w in batch {
+                w(Err(StorageError::NotCommitted(msg.clone()))).1(Ok(()));
+            }
+            continue;
+        }
+        let mut finishes = Vec::with_capacity(batch.len());
+        // Once a savepoint cannot be released or rolled back, the
+        // transaction is in an unknown state: the rest of the batch is
+        // refused and the commit below decides for the earlier writes.
+        let mut broken: Option<String> = None;
+        for w in batch {
+            if let Some(msg) = &broken {
+                finishes.push(w(Err(StorageError::NotCommitted(msg.clone()))).1);
+                continue;
+            }
+            let DbConn::Sqlite(s) = &mut *conn else {
+                unreachable!()
+            };
+            if let Err(e) = AnsiTransactionManager::begin_transaction(s) {
+                broken = Some(e.to_string());
+                finishes.push(w(Err(StorageError::NotCommitted(e.to_string()))).1);
+                continue;
+            }
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w(Ok(&mut *conn))));
+            let DbConn::Sqlite(s) = &mut *conn else {
+                unreachable!()
+            };
+            let (ok, finish) = match run {
+                Ok((ok, finish)) => (ok, Some(finish)),
+                // A panicking write dropped its answer channel: its caller
+                // sees the write lost; its savepoint is rolled back.
+                Err(_) => (false, None),
+            };
+            let ended = if ok {
+                AnsiTransactionManager::commit_transaction(s)
+            } else {
+                AnsiTransactionManager::rollback_transaction(s)
+            };
+            if let Err(e) = ended {
+                broken = Some(e.to_string());
+            }
+            finishes.extend(finish);
+        }
+        let DbConn::Sqlite(s) = &mut *conn else {
+            unreachable!()
+        };
+        let committed = match &broken {
+            None => AnsiTransactionManager::commit_transaction(s).map_err(StorageError::from),
+            Some(msg) => Err(StorageError::NotCommitted(msg.clone())),
+        };
+        if committed.is_err() {
+            let _ = AnsiTransactionManager::rollback_transaction(s);
+        }
+        drop(_guard);
+        for f in finishes {
+            f(match &committed {
+                Ok(()) => Ok(()),
+                Err(e) => Err(StorageError::NotCommitted(e.to_string())),
+            });
+        }
     }
 }
 
