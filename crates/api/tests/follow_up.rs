@@ -641,3 +641,84 @@ async fn a_read_token_lists_and_counts_like_an_admin() {
     let counts: TicketCounts = ok(f.app.get(&t.secret, "/api/v1/tickets/counts").await).await;
     assert_eq!(counts.total, f.all.len() as i64);
 }
+
+/// A word in more tickets than the full-text walk reads at first (1,024),
+/// with tickets created out of id order: a native ticket older in id but
+/// newer in date than 2,000 imported ones, and imported tickets dated after
+/// later ones. Every page, in both directions and with a sparse filter, is
+/// exactly the matching tickets sorted by date then id.
+#[tokio::test]
+async fn a_common_word_pages_in_date_order_whatever_the_id_order() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let now = Utc::now();
+    let native = app
+        .create_ticket(
+            &admin,
+            &json!({"subject": "Zebrafund native, newest of all"}),
+        )
+        .await;
+    let mut imported = Vec::new();
+    for batch in 0..2 {
+        let items: Vec<_> = (0..1000)
+            .map(|i| {
+                let n = batch * 1000 + i;
+                // Mostly in id order, one minute apart, older than the
+                // native ticket; every 97th dated ahead of its neighbours;
+                // every 5th without the word; every 13th critical.
+                let mut minutes = 3000 - n as i64;
+                if n % 97 == 0 {
+                    minutes -= 500;
+                }
+                json!({
+                    "external_id": format!("w-{n}"),
+                    "subject": if n % 5 == 0 { format!("Zebraother {n}") } else { format!("Zebrafund {n}") },
+                    "priority": if n % 13 == 0 { "critical" } else { "low" },
+                    "created_at": (now - Duration::minutes(minutes)).to_rfc3339(),
+                })
+            })
+            .collect();
+        let r: lazo_domain::feedback::ImportResult = ok(app
+            .post(&admin, "/api/v1/import/tickets", &json!({"tickets": items}))
+            .await)
+        .await;
+        imported.extend(r.results.into_iter().map(|x| x.ticket.unwrap()));
+    }
+    let all = app.all_pages(&admin, "limit=200").await;
+    for (query, words) in [
+        ("q=zebrafund", true),
+        ("q=zebrafund&order=asc", true),
+        ("q=zebrafund&priority=critical", true),
+        ("q=zebrafund&priority=critical&order=asc", true),
+        ("q=zebraother", false),
+    ] {
+        let mut want: Vec<&TicketListItem> = all
+            .iter()
+            .filter(|t| {
+                t.subject
+                    .starts_with(if words { "Zebrafund" } else { "Zebraother" })
+            })
+            .filter(|t| !query.contains("critical") || t.priority == Priority::Critical)
+            .collect();
+        want.sort_by_key(|t| (t.created_at, t.id));
+        if !query.contains("asc") {
+            want.reverse();
+        }
+        let got = app.all_pages(&admin, &format!("{query}&limit=50")).await;
+        let got: Vec<(i64, &str)> = got.iter().map(|t| (t.id, t.subject.as_str())).collect();
+        let want: Vec<(i64, &str)> = want.iter().map(|t| (t.id, t.subject.as_str())).collect();
+        if got != want {
+            let extra: Vec<_> = got.iter().filter(|g| !want.contains(g)).collect();
+            let missing: Vec<_> = want.iter().filter(|w| !got.contains(w)).collect();
+            let first = got.iter().zip(&want).position(|(a, b)| a != b);
+            panic!(
+                "{query}: {} rows, want {}; extra {extra:?}; missing {missing:?}; first difference at {first:?}",
+                got.len(),
+                want.len()
+            );
+        }
+    }
+    let first: TicketPage = ok(app.get(&admin, "/api/v1/tickets?q=zebrafund&limit=5").await).await;
+    assert_eq!(first.items[0].id, native.id, "the newest match comes first");
+    assert!(imported.len() == 2000);
+}
