@@ -93,6 +93,12 @@ bench-http n="100000" secs="10":
     LAZO_BENCH_TICKETS={{n}} LAZO_BENCH_KEEP={{justfile_directory()}}/target/bench-http/tickets-{{n}}.db cargo bench -p lazo-api --bench ticket_queries
     .ci/bench-http.sh target/release/lazo target/bench-http/tickets-{{n}}.db {{n}} {{secs}}
 
+# The same HTTP benchmark on PostgreSQL: a throwaway cluster (.ci/with-postgres.sh), the dataset generated into it, the release binary serving it.
+bench-http-pg n="100000" secs="10":
+    cargo build --release -p lazo-api --bin lazo
+    cargo bench -p lazo-api --bench ticket_queries --no-run
+    .ci/with-postgres.sh bash -c 'psql "$LAZO_TEST_DATABASE_URL" -qc "create database bench" && url="${LAZO_TEST_DATABASE_URL%/postgres}/bench" && LAZO_BENCH_TICKETS={{n}} LAZO_BENCH_KEEP="$url" cargo bench -p lazo-api --bench ticket_queries && psql "$url" -qc analyze && .ci/bench-http.sh target/release/lazo "$url" {{n}} {{secs}}'
+
 # Webhook deliveries/s to a loopback receiver and change-feed page times at N events (docs/BENCHMARKS.md).
 bench-integrations n="1000000" deliveries="2000":
     LAZO_BENCH_EVENTS={{n}} LAZO_BENCH_DELIVERIES={{deliveries}} cargo bench -p lazo-api --bench integrations

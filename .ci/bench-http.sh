@@ -5,6 +5,9 @@
 # p50 and p99 per case and the server's peak RSS. Figures: docs/BENCHMARKS.md.
 #
 #   .ci/bench-http.sh path/to/lazo path/to/dataset.db N [seconds]
+#   .ci/bench-http.sh path/to/lazo postgres://…/bench N [seconds]
+# A SQLite dataset is copied for each run; a PostgreSQL one is served as it
+# is (the writes of a run stay in it).
 set -euo pipefail
 bin=$1 db=$2 n=$3 secs=${4:-10}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,9 +18,12 @@ fi
 # The creates, patches and comments of a run would change the next run's
 # dataset: every run serves a copy.
 work=$(mktemp -d)
-cp "$db" "$work/lazo.db"
+case "$db" in
+    postgres://* | postgresql://*) url=$db ;;
+    *) cp "$db" "$work/lazo.db"; url="$work/lazo.db" ;;
+esac
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DATABASE_URL="$work/lazo.db" LAZO_LOG=warn LAZO_LOGIN_PER_MINUTE=1000 \
+DATABASE_URL="$url" LAZO_LOG=warn LAZO_LOGIN_PER_MINUTE=1000 \
     LAZO_JWT_SECRET=bench-secret-0123456789-0123456789-0123 \
     "$bin" serve --bind "127.0.0.1:$port" --static-dir /nonexistent 2>"$work/server.log" &
 pid=$!
