@@ -190,3 +190,30 @@ struct Key {
     #[diesel(sql_type = diesel::sql_types::Text)]
     k: String,
 }
+
+/// The WAL is copied into the database by the checkpointer thread, not by
+/// the commit that crosses SQLite's threshold (set far above what this test
+/// writes, so only the thread can have done it).
+#[test]
+fn the_checkpointer_copies_the_wal_into_the_database() {
+    let (db, path) = temp_db("checkpoint");
+    let before = std::fs::metadata(&path).unwrap().len();
+    for i in 0..40 {
+        // 40 writes of 64 KiB: 2.5 MiB of pages, ~640 WAL frames.
+        let key = format!("{i}-{}", "x".repeat(64 * 1024));
+        submit(&db, key, Act::Keep).recv().unwrap().unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut size = before;
+    while std::time::Instant::now() < deadline {
+        size = std::fs::metadata(&path).unwrap().len();
+        if size > 2 * 1024 * 1024 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        size > 2 * 1024 * 1024,
+        "the database file is {size} bytes (was {before}): the WAL was not checkpointed"
+    );
+}
