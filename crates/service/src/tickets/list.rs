@@ -409,7 +409,7 @@ pub fn counts(
 /// Per-status counts by a GROUP BY over the filtered tickets (a covering
 /// index serves the common filters): the fallback of [`counts`] and the
 /// rollup's way to count part of a day exactly.
-pub(crate) fn scan_counts(
+pub fn scan_counts(
     c: &mut DbConn,
     vis: Option<&Visibility>,
     me: Option<i64>,

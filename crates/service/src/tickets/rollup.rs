@@ -204,7 +204,8 @@ macro_rules! rollup_sum {
 }
 
 /// Ids a row can hold: 0 stands for NULL in the rollup, so a requested id
-/// of 0 (or below) must not match the unassigned rows.
+/// of 0 (or below) must not match the unassigned rows. The query parser
+/// already refuses them; the service does not rely on its callers for that.
 fn real_ids(ids: &[i64]) -> Vec<i64> {
     ids.iter().copied().filter(|&i| i > 0).collect()
 }
