@@ -297,17 +297,18 @@ fn parents_seen_only_as_parents(
     if v.parents_of_mine.is_empty() {
         return Ok(vec![]);
     }
-    let rows: Vec<(i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>)> =
-        filtered(backend_of(c), None, me, &whole_days(f, split), now)
-            .filter(tickets::id.eq_any(v.parents_of_mine.clone()))
-            .select((
-                tickets::status_id,
-                tickets::owner_id,
-                tickets::group_id,
-                tickets::parent_owner_id,
-                tickets::parent_group_id,
-            ))
-            .load(c)?;
+    // (status, owner, group, parent owner, parent group)
+    type Row = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = filtered(backend_of(c), None, me, &whole_days(f, split), now)
+        .filter(tickets::id.eq_any(v.parents_of_mine.clone()))
+        .select((
+            tickets::status_id,
+            tickets::owner_id,
+            tickets::group_id,
+            tickets::parent_owner_id,
+            tickets::parent_group_id,
+        ))
+        .load(c)?;
     let mine = |u: Option<i64>| u == Some(v.user_id);
     let ours = |g: Option<i64>| g.is_some_and(|g| v.group_ids.contains(&g));
     Ok(rows
