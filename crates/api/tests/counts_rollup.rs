@@ -566,3 +566,55 @@ async fn concurrent_creates_are_counted_exactly_once() {
     assert_eq!(counts(&app, &admin, "").await, after);
     assert_eq!(stored_rollup(&app), expected_rollup(&app));
 }
+
+/// PostgreSQL: a create does not wait for another create of the same day,
+/// status and so on that has not committed yet. A trigger upserting the
+/// shared rollup row would hold that row locked until the first commit; the
+/// deltas it appends instead share nothing. (SQLite writers queue anyway.)
+#[tokio::test]
+async fn a_create_does_not_wait_for_an_open_one_with_the_same_counts_key() {
+    let app = TestApp::spawn().await;
+    if app.db.backend != lazo_api::db::Backend::Postgres {
+        return;
+    }
+    let admin = app.login(ADMIN).await;
+    let d = app.demo(&admin).await;
+    let body = json!({"subject": "Same key", "status_id": d.new, "priority": "medium"});
+    let first = app.create_ticket(&admin, &body).await;
+    let before = counts(&app, &admin, "").await;
+    // A second transaction inserts a ticket with the same rollup key and
+    // stays open for 4 s.
+    let (held, opened) = std::sync::mpsc::channel();
+    let db = app.db.clone();
+    let holder = tokio::task::spawn_blocking(move || {
+        db.write_blocking(move |c| {
+            diesel::sql_query(format!(
+                "INSERT INTO tickets (number, subject, priority, status_id, status_category, type_id,
+                                      group_id, owner_id, source, created_at, updated_at)
+                 SELECT number + 100000, 'Held open', priority, status_id, status_category, type_id,
+                        group_id, owner_id, source, created_at, updated_at
+                 FROM tickets WHERE id = {}",
+                first.id
+            ))
+            .execute(c)?;
+            held.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_secs(4));
+            Ok(())
+        })
+        .unwrap();
+    });
+    tokio::task::spawn_blocking(move || opened.recv().unwrap())
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    app.create_ticket(&admin, &body).await;
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(2),
+        "the create waited {took:?} for the open transaction"
+    );
+    holder.await.unwrap();
+    let after = counts(&app, &admin, "").await;
+    assert_eq!(after[&d.new], before[&d.new] + 2);
+    assert_eq!(stored_rollup(&app), expected_rollup(&app));
+}
