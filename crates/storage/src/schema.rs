@@ -172,6 +172,44 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Per-status counts by creation day and the follow-up page's filter
+    /// columns, kept by triggers (migration 000009); NULL ids are 0, a NULL
+    /// source ''.
+    ticket_counts (day, status_id, status_category, priority, owner_id, group_id, parent_owner_id, parent_group_id, type_id, source) {
+        day -> BigInt,
+        status_id -> BigInt,
+        status_category -> Text,
+        priority -> SmallInt,
+        owner_id -> BigInt,
+        group_id -> BigInt,
+        parent_owner_id -> BigInt,
+        parent_group_id -> BigInt,
+        type_id -> BigInt,
+        source -> Text,
+        n -> Integer,
+    }
+}
+
+diesel::table! {
+    /// Changes to `ticket_counts` not folded in yet (PostgreSQL's triggers
+    /// append here; SQLite's upsert the rollup directly).
+    ticket_count_deltas (id) {
+        id -> BigInt,
+        day -> BigInt,
+        status_id -> BigInt,
+        status_category -> Text,
+        priority -> SmallInt,
+        owner_id -> BigInt,
+        group_id -> BigInt,
+        parent_owner_id -> BigInt,
+        parent_group_id -> BigInt,
+        type_id -> BigInt,
+        source -> Text,
+        n -> Integer,
+    }
+}
+
+diesel::table! {
     ticket_imports (external_id) {
         external_id -> Text,
         ticket_id -> BigInt,

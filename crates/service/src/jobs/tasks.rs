@@ -24,6 +24,12 @@ pub const EXPIRE_SESSIONS: &str = "sessions.expire";
 /// Deletes the bytes of files no attachment names any more (those of
 /// deleted tickets: their attachment rows go with the ticket).
 pub const SWEEP_BLOBS: &str = "attachments.sweep_blobs";
+/// Folds PostgreSQL's pending ticket count deltas into the rollup and drops
+/// rollup rows that reached zero (`tickets::rollup::compact`).
+pub const COMPACT_TICKET_COUNTS: &str = "tickets.compact_counts";
+/// How often deltas are folded on PostgreSQL: readers sum what is pending,
+/// so the period bounds their extra work, not their accuracy.
+const COMPACT_EVERY: Duration = Duration::seconds(10);
 
 /// Payload of [`REOPEN_SNOOZED`]: the ticket and the snooze it ends, so a
 /// job for a snooze that was changed or ended finds nothing to do.
@@ -89,13 +95,33 @@ pub fn standard() -> Registry {
         tracing::info!(deleted = n, "swept unreferenced attachment blobs");
         Ok(Outcome::Again(now() + Duration::hours(1)))
     });
+    r.register(COMPACT_TICKET_COUNTS, |db: &Db, _: &Value| {
+        let n = db.transaction::<_, ServiceError, _>(crate::tickets::rollup::compact)?;
+        if n > 0 {
+            tracing::debug!(folded = n, "compacted ticket count deltas");
+        }
+        // SQLite's triggers write the rollup directly: only rows that
+        // reached zero are left to drop, which can wait an hour.
+        Ok(Outcome::Again(
+            now()
+                + match db.backend {
+                    lazo_storage::Backend::Postgres => COMPACT_EVERY,
+                    lazo_storage::Backend::Sqlite => Duration::hours(1),
+                },
+        ))
+    });
     r
 }
 
 /// Makes sure the periodic jobs exist (each worker start; the first wins).
 pub fn ensure_periodic(db: &Db) -> anyhow::Result<()> {
     db.transaction::<_, ServiceError, _>(|c| {
-        for kind in [EXPIRE_IDEMPOTENCY_KEYS, EXPIRE_SESSIONS, SWEEP_BLOBS] {
+        for kind in [
+            EXPIRE_IDEMPOTENCY_KEYS,
+            EXPIRE_SESSIONS,
+            SWEEP_BLOBS,
+            COMPACT_TICKET_COUNTS,
+        ] {
             queue::ensure(c, NewJob::new(kind, json!({})).key(kind))?;
         }
         Ok(())

@@ -28,7 +28,7 @@ fn far_future() -> NaiveDateTime {
         .expect("valid date")
 }
 
-fn backend_of(c: &DbConn) -> Backend {
+pub(crate) fn backend_of(c: &DbConn) -> Backend {
     match c {
         DbConn::Sqlite(_) => Backend::Sqlite,
         DbConn::Pg(_) => Backend::Postgres,
@@ -554,28 +554,37 @@ fn load_page(
         .load(c)?)
 }
 
-/// Count of matching tickets per status id, in one pass over the filter.
+/// Count of matching tickets per status id: summed from the `ticket_counts`
+/// rollup when it covers every active filter ([`super::rollup::covers`]),
+/// else one pass over the filtered tickets. Both give the same answer.
 pub fn counts(
     c: &mut DbConn,
     who: &Principal,
     f: &TicketFilter,
     now: NaiveDateTime,
 ) -> Result<Vec<(i64, i64)>, ServiceError> {
+    if super::rollup::covers(f) {
+        return super::rollup::counts(c, who, f, now);
+    }
     let vis = visibility(c, who)?;
+    scan_counts(c, vis.as_ref(), who.user().map(|u| u.id), f, now)
+}
+
+/// Per-status counts by a GROUP BY over the filtered tickets (a covering
+/// index serves the common filters): the fallback of [`counts`] and the
+/// rollup's way to count part of a day exactly.
+pub fn scan_counts(
+    c: &mut DbConn,
+    vis: Option<&Visibility>,
+    me: Option<i64>,
+    f: &TicketFilter,
+    now: NaiveDateTime,
+) -> Result<Vec<(i64, i64)>, ServiceError> {
     let grouped = tickets::table
         .group_by(tickets::status_id)
         .select((tickets::status_id, diesel::dsl::count_star()))
         .into_boxed();
-    Ok(apply_filters!(
-        grouped,
-        backend_of(c),
-        vis.as_ref(),
-        who.user().map(|u| u.id),
-        f,
-        now,
-        true
-    )
-    .load(c)?)
+    Ok(apply_filters!(grouped, backend_of(c), vis, me, f, now, true).load(c)?)
 }
 
 /// Sub-tickets of `parent` visible to `who`, oldest first.

@@ -4,6 +4,7 @@
 
 pub mod links;
 pub mod list;
+pub mod rollup;
 pub mod snooze;
 pub mod write;
 
