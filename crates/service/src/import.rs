@@ -19,11 +19,12 @@ use std::collections::{HashMap, HashSet};
 use crate::auth::Principal;
 use crate::error::ServiceError;
 use crate::tickets::write::{
-    check_comment, check_tags, drop_nulls, normalized_tags, resolve_group, resolve_type, Actor,
+    check_comment, check_tags, drop_nulls, next_numbers, normalized_tags, raise_numbers_to,
+    resolve_group, resolve_type, Actor,
 };
 use crate::touchpoints::{self, NewTouchpoint};
 use lazo_storage::schema::{
-    comments, counters, events, history, statuses, ticket_imports, ticket_tags, tickets, users,
+    comments, events, history, statuses, ticket_imports, ticket_tags, tickets, users,
 };
 use lazo_storage::{at_micros, each_backend, DbConn};
 
@@ -192,7 +193,7 @@ pub fn import_batch(
     }
     assign_numbers(c, &mut planned)?;
     let actor = Actor::of(who);
-    let ids = insert_tickets(c, &actor, &planned)?;
+    let ids = insert_tickets(c, &actor, &mut planned)?;
     insert_rows(c, &actor, &planned, &ids, &mut cache)?;
     for (p, id) in planned.iter().zip(&ids) {
         results[p.index] = Some(Ok((
@@ -364,17 +365,11 @@ fn assign_numbers(c: &mut DbConn, planned: &mut [Planned]) -> Result<(), Service
             unnumbered.push(i);
             continue;
         };
-        // The counter is at least every number given so far: a number
-        // above it is free, and moving the counter up to it keeps later
-        // tickets off it (one statement, the common case of an import).
-        let above = diesel::update(
-            counters::table
-                .find("ticket_number")
-                .filter(counters::value.lt(n)),
-        )
-        .set(counters::value.eq(n))
-        .execute(c)?;
-        let taken = above == 0
+        // The numbering is at least every number given so far: a number
+        // above it is free, and moving it up keeps later tickets off it
+        // (one statement, the common case of an import).
+        let above = raise_numbers_to(c, n)?;
+        let taken = !above
             && tickets::table
                 .filter(tickets::number.eq(n))
                 .count()
@@ -388,62 +383,75 @@ fn assign_numbers(c: &mut DbConn, planned: &mut [Planned]) -> Result<(), Service
         }
     }
     if !unnumbered.is_empty() {
-        // Above every number claimed: each claim moved the counter up to it.
-        let last: i64 = diesel::update(counters::table.find("ticket_number"))
-            .set(counters::value.eq(counters::value + unnumbered.len() as i64))
-            .returning(counters::value)
-            .get_result(c)?;
-        let first = last - unnumbered.len() as i64 + 1;
-        for (k, i) in unnumbered.into_iter().enumerate() {
-            planned[i].number = first + k as i64;
+        // Above every number claimed: each claim moved the numbering up.
+        let numbers = next_numbers(c, unnumbered.len() as i64)?;
+        for (i, n) in unnumbered.into_iter().zip(numbers) {
+            planned[i].number = n;
         }
     }
     Ok(())
 }
 
 /// The tickets' rows, a statement per chunk; their ids in `planned` order.
+/// A number another writer took meanwhile (PostgreSQL: a create between
+/// [`raise_numbers_to`] and this insert) is skipped by the insert and that
+/// ticket gets a new number.
 fn insert_tickets(
     c: &mut DbConn,
     actor: &Actor,
-    planned: &[Planned],
+    planned: &mut [Planned],
 ) -> Result<Vec<i64>, ServiceError> {
-    let mut by_number = HashMap::with_capacity(planned.len());
-    for chunk in planned.chunks(CHUNK) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|p| {
-                let i = p.input;
-                (
-                    tickets::number.eq(p.number),
-                    tickets::subject.eq(i.subject.trim()),
-                    tickets::description.eq(i.description.as_deref().unwrap_or("")),
-                    tickets::type_id.eq(i.type_id),
-                    tickets::priority.eq(i.priority.unwrap_or(Priority::Medium).rank()),
-                    tickets::status_id.eq(p.status_id),
-                    tickets::status_category.eq(p.category.as_str()),
-                    tickets::group_id.eq(i.group_id),
-                    tickets::origin_group_id.eq(i.group_id),
-                    tickets::owner_id.eq(i.owner_id),
-                    tickets::contact_id.eq(p.contact_id),
-                    tickets::requester_email.eq(p.requester_email.as_deref()),
-                    tickets::source.eq(i.source.as_ref().map(|s| s.trim().to_lowercase())),
-                    tickets::custom_fields
-                        .eq(Value::Object(drop_nulls(i.custom_fields.clone())).to_string()),
-                    tickets::closed_at.eq(p.closed),
-                    tickets::created_by_user.eq(actor.user_id),
-                    tickets::created_by_token.eq(actor.token_id),
-                    tickets::created_at.eq(p.created),
-                    tickets::updated_at.eq(p.updated),
-                    tickets::version.eq(1i64),
-                )
-            })
-            .collect();
-        // RETURNING's row order is not promised: match ids by number.
-        let got: Vec<(i64, i64)> = each_backend!(c, conn => diesel::insert_into(tickets::table)
-            .values(rows)
-            .returning((tickets::number, tickets::id))
-            .get_results(conn))?;
-        by_number.extend(got);
+    let mut by_number: HashMap<i64, i64> = HashMap::with_capacity(planned.len());
+    let mut todo: Vec<usize> = (0..planned.len()).collect();
+    for _ in 0..3 {
+        for chunk in todo.chunks(CHUNK) {
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|&k| {
+                    let p = &planned[k];
+                    let i = p.input;
+                    (
+                        tickets::number.eq(p.number),
+                        tickets::subject.eq(i.subject.trim()),
+                        tickets::description.eq(i.description.as_deref().unwrap_or("")),
+                        tickets::type_id.eq(i.type_id),
+                        tickets::priority.eq(i.priority.unwrap_or(Priority::Medium).rank()),
+                        tickets::status_id.eq(p.status_id),
+                        tickets::status_category.eq(p.category.as_str()),
+                        tickets::group_id.eq(i.group_id),
+                        tickets::origin_group_id.eq(i.group_id),
+                        tickets::owner_id.eq(i.owner_id),
+                        tickets::contact_id.eq(p.contact_id),
+                        tickets::requester_email.eq(p.requester_email.as_deref()),
+                        tickets::source.eq(i.source.as_ref().map(|s| s.trim().to_lowercase())),
+                        tickets::custom_fields
+                            .eq(Value::Object(drop_nulls(i.custom_fields.clone())).to_string()),
+                        tickets::closed_at.eq(p.closed),
+                        tickets::created_by_user.eq(actor.user_id),
+                        tickets::created_by_token.eq(actor.token_id),
+                        tickets::created_at.eq(p.created),
+                        tickets::updated_at.eq(p.updated),
+                        tickets::version.eq(1i64),
+                    )
+                })
+                .collect();
+            // RETURNING's row order is not promised: match ids by number.
+            let got: Vec<(i64, i64)> = each_backend!(c, conn => diesel::insert_into(tickets::table)
+                .values(rows)
+                .on_conflict(tickets::number)
+                .do_nothing()
+                .returning((tickets::number, tickets::id))
+                .get_results(conn))?;
+            by_number.extend(got);
+        }
+        todo.retain(|&k| !by_number.contains_key(&planned[k].number));
+        if todo.is_empty() {
+            break;
+        }
+        let numbers = next_numbers(c, todo.len() as i64)?;
+        for (&k, n) in todo.iter().zip(numbers) {
+            planned[k].number = n;
+        }
     }
     planned
         .iter()

@@ -296,12 +296,66 @@ fn check_values(v: Values, errors: &mut Vec<FieldError>) {
 }
 
 pub(crate) fn next_number(c: &mut DbConn) -> Result<i64, ServiceError> {
-    // The UPDATE takes the row lock first, so concurrent creators on
-    // PostgreSQL queue here instead of reading the same value.
-    Ok(diesel::update(counters::table.find("ticket_number"))
-        .set(counters::value.eq(counters::value + 1))
-        .returning(counters::value)
-        .get_result(c)?)
+    Ok(next_numbers(c, 1)?[0])
+}
+
+/// `k` new ticket numbers, ascending. SQLite: the counters row (one writer,
+/// so no one waits on it). PostgreSQL: the `ticket_numbers` sequence, which
+/// no transaction holds until its commit, unlike a row every create updates.
+pub(crate) fn next_numbers(c: &mut DbConn, k: i64) -> Result<Vec<i64>, ServiceError> {
+    #[derive(QueryableByName)]
+    struct Number {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    match c {
+        DbConn::Pg(_) => Ok(diesel::sql_query(
+            "SELECT nextval('ticket_numbers') AS n FROM generate_series(1, $1) ORDER BY 1",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(k)
+        .load::<Number>(c)?
+        .into_iter()
+        .map(|r| r.n)
+        .collect()),
+        DbConn::Sqlite(_) => {
+            let last: i64 = diesel::update(counters::table.find("ticket_number"))
+                .set(counters::value.eq(counters::value + k))
+                .returning(counters::value)
+                .get_result(c)?;
+            Ok((last - k + 1..=last).collect())
+        }
+    }
+}
+
+/// Moves the numbering up to `n` when it is below, so new tickets never
+/// get `n` (an import keeps its tickets' numbers). `true` when it moved:
+/// `n` was above every number handed out, so it is free.
+pub(crate) fn raise_numbers_to(c: &mut DbConn, n: i64) -> Result<bool, ServiceError> {
+    #[derive(QueryableByName)]
+    struct Moved {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        moved: i64,
+    }
+    match c {
+        // Not atomic with a concurrent nextval: a create may get `n` in
+        // between. The import's insert then finds `n` taken (it inserts ON
+        // CONFLICT DO NOTHING) and gives that ticket a new number.
+        DbConn::Pg(_) => Ok(diesel::sql_query(
+            "SELECT count(setval('ticket_numbers', $1)) AS moved FROM ticket_numbers WHERE last_value < $1",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(n)
+        .get_result::<Moved>(c)?
+        .moved
+            > 0),
+        DbConn::Sqlite(_) => Ok(diesel::update(
+            counters::table
+                .find("ticket_number")
+                .filter(counters::value.lt(n)),
+        )
+        .set(counters::value.eq(n))
+        .execute(c)?
+            > 0),
+    }
 }
 
 /// References a write names, resolved or reported.
