@@ -84,8 +84,12 @@ fn Shell() -> impl IntoView {
                     view=|| view! { <Guard><pages::new_ticket::NewTicketPage /></Guard> }
                 />
                 <Route
-                    path=path!("/tickets/:id")
+                    path=path!("/tickets/:number")
                     view=|| view! { <Guard><pages::ticket::TicketPage /></Guard> }
+                />
+                <Route
+                    path=path!("/tickets/id/:id")
+                    view=|| view! { <Guard><pages::ticket::TicketById /></Guard> }
                 />
                 <Route
                     path=path!("/me/notifications")

@@ -428,6 +428,8 @@ texts! {
     ],
     Updated => ["Updated", "Actualizado", "Mis à jour"],
     Overdue => ["Overdue", "Vencido", "En retard"],
+    LastDaysHint => ["Reported in the last {n} days.", "Creados en los últimos {n} días.", "Signalés ces {n} derniers jours."],
+    AllDates => ["Show all dates", "Ver todas las fechas", "Voir toutes les dates"],
     KeyboardHint => [
         "j/k or ↑/↓ move · Enter opens · x selects · / searches",
         "j/k o ↑/↓ mover · Enter abre · x selecciona · / busca",

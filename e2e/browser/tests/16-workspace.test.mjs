@@ -2,7 +2,7 @@
 // keyboard triage (issue 7, part 3).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, freshPage, login, shot, rows, listReady } from './lib.mjs';
+import { launch, freshPage, login, shot, rows, listReady, BASE } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -45,5 +45,90 @@ test('the bulk update menus show their chosen value (dark text on their white pa
     assert.ok(c.ratio >= 4.5, `${name}: contrast ${c.ratio.toFixed(2)} (${c.fg} on ${c.bg})`);
   }
   await shot(page, '16-bulk-menus');
+  await page.close();
+});
+
+/** A signed-in page's bearer token, for setting things up through the API. */
+async function apiOf(page) {
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('lazo.session')).token);
+  return async (method, path, body) => {
+    const res = await fetch(BASE + '/api/v1' + path, {
+      method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+}
+
+/** A ticket reported `days` ago (imported with its original time). */
+async function oldTicket(api, days, subject) {
+  const created = new Date(Date.now() - days * 86_400_000).toISOString();
+  const r = await api('POST', '/import/tickets', {
+    tickets: [{ external_id: `e2e-old-${Date.now()}-${Math.random()}`, subject, created_at: created, priority: 'high' }],
+  });
+  assert.equal(r.results[0].ok, true, JSON.stringify(r));
+  return r.results[0].ticket;
+}
+
+test('a search finds tickets of any age; /tickets/<number> opens a ticket', async () => {
+  const page = await freshPage(browser);
+  await login(page, 'admin@demo.lazo');
+  const api = await apiOf(page);
+  const word = `qz${Date.now()}`;
+  const old = await oldTicket(api, 90, `Warranty claim from last season ${word}`);
+  await page.goto(BASE + '/tickets');
+  await listReady(page);
+  // The default view says it only shows the last 30 days.
+  const hint = page.getByText('Reported in the last 30 days.');
+  await hint.waitFor();
+  assert.equal(await rows(page).filter({ hasText: word }).count(), 0);
+
+  // By number, the way agents quote it.
+  const search = page.getByRole('searchbox', { name: 'Search tickets' });
+  await search.fill(`#${old.number}`);
+  await search.press('Enter');
+  await page.waitForURL(/q=%23\d+/);
+  await listReady(page);
+  assert.equal(await rows(page).count(), 1);
+  assert.equal((await rows(page).first().locator('td.col-number').innerText()).trim(), `#${old.number}`);
+  assert.equal(await page.getByLabel('Reported from').inputValue(), '', 'the search looks in all dates');
+  assert.equal(await hint.count(), 0);
+  await shot(page, '16-search-old-number');
+
+  // By a word of its subject.
+  await search.fill(word);
+  await search.press('Enter');
+  await page.waitForURL(new RegExp(`q=${word}`));
+  await listReady(page);
+  assert.equal(await rows(page).filter({ hasText: word }).count(), 1);
+
+  // Clearing the search brings the last 30 days back; one click widens them.
+  await search.fill('');
+  await search.press('Enter');
+  await page.waitForURL((u) => !u.search.includes('q='));
+  await listReady(page);
+  await hint.waitFor();
+  await page.getByRole('button', { name: 'Show all dates' }).click();
+  await page.waitForURL(/created_from=$|created_from=&/);
+  await listReady(page);
+  assert.equal(await hint.count(), 0);
+
+  // The ticket's own address is its number, as people read it.
+  const href = await rows(page).first().locator('.subject-link').getAttribute('href');
+  const firstNumber = (await rows(page).first().locator('td.col-number').innerText()).trim().slice(1);
+  assert.equal(href, `/tickets/${firstNumber}`);
+  await page.goto(`${BASE}/tickets/${old.number}`);
+  await page.locator('.ticket-head h1', { hasText: word }).waitFor();
+  assert.equal((await page.locator('.ticket-meta .num').innerText()).trim(), `#${old.number}`);
+  await shot(page, '16-ticket-by-number');
+  // Links that only know the id (notifications) land on the number.
+  await page.goto(`${BASE}/tickets/id/${old.id}`);
+  await page.waitForURL(`${BASE}/tickets/${old.number}`);
+  await page.locator('.ticket-head h1', { hasText: word }).waitFor();
+  // A number nobody has.
+  await page.goto(`${BASE}/tickets/987654`);
+  await page.getByRole('alert').getByText('It does not exist, or you may not see it.').waitFor();
   await page.close();
 });

@@ -170,14 +170,20 @@ pub fn FollowUpPage() -> impl IntoView {
     };
 
     let open = move |id: i64| {
-        let idx = items
-            .with_untracked(|it| it.iter().position(|i| i.id == id))
-            .unwrap_or(0);
+        let Some((idx, number)) = items.with_untracked(|it| {
+            it.iter()
+                .enumerate()
+                .find(|(_, i)| i.id == id)
+                .map(|(n, i)| (n, i.number))
+        }) else {
+            return;
+        };
         list.0.update(|c| {
             c.scroll_y = util::scroll_y();
             c.cursor = idx;
         });
-        nav.go(&format!("/tickets/{id}"));
+        // The address agents read and share: the ticket's number.
+        nav.go(&format!("/tickets/{number}"));
     };
 
     let move_cursor = move |delta: i64| {
@@ -273,7 +279,8 @@ pub fn FollowUpPage() -> impl IntoView {
         let text = search_text.get_untracked();
         let text = text.trim().to_owned();
         if query.get_untracked().q.unwrap_or_default() != text {
-            set_query(&|q| q.q = (!text.is_empty()).then(|| text.clone()));
+            let text = (!text.is_empty()).then_some(text);
+            set_query(&|q| *q = listview::with_text(q, text.clone(), today));
         }
     };
 
@@ -359,6 +366,17 @@ pub fn FollowUpPage() -> impl IntoView {
                             .unwrap_or_default()
                     }}
                 </span>
+                // The default range hides older tickets: say so, and one
+                // click shows them all.
+                <Show when=move || query.with(|q| q.created_from == Some(listview::default_from(today)))>
+                    <span class="muted range-hint">
+                        {move || fill(prefs.lang.get(), T::LastDaysHint, &[("n", &listview::DEFAULT_DAYS.to_string())])}
+                        " "
+                        <button class="btn ghost small" on:click=move |_| set_query(&|q| q.created_from = None)>
+                            {move || t(T::AllDates)}
+                        </button>
+                    </span>
+                </Show>
                 <Show when=move || next_cursor.with(|c| c.is_some())>
                     <button class="btn" on:click=move |_| load_more() disabled=move || loading_more.get()>
                         {move || if loading_more.get() { t(T::Loading) } else { t(T::LoadMore) }}

@@ -159,7 +159,7 @@ pub fn TicketTable(
         match c {
             Column::Number => view! { <td class="col-number">{format!("#{}", it.number)}</td> }.into_any(),
             Column::Subject => {
-                let href = format!("/tickets/{}", it.id);
+                let href = format!("/tickets/{}", it.number);
                 let id = it.id;
                 view! {
                     <td class="col-subject">

@@ -69,7 +69,7 @@ pub fn TicketHead(tk: Ticket, read_only: bool) -> impl IntoView {
             {tk.parent.clone().map(|p| view! {
                 <p class="parent-link">
                     {move || t(T::ParentTicket)}": "
-                    <A href=format!("/tickets/{}", p.id)>{format!("#{} {}", p.number, p.subject)}</A>
+                    <A href=format!("/tickets/{}", p.number)>{format!("#{} {}", p.number, p.subject)}</A>
                 </p>
             })}
             {read_only.then(|| view! { <p class="info-box" role="note">{move || t(T::ReadOnlyParent)}</p> })}

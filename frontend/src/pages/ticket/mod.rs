@@ -51,7 +51,58 @@ pub fn TicketPage() -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let t = move |k: T| prefs.t(k);
 
-    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok())));
+    // The URL names the ticket by the number people see (`/tickets/1042`);
+    // the API wants its id. The list it was opened from knows both; a deep
+    // link asks the API (`q=#1042`, which looks in all dates).
+    let number = Memo::new(move |_| {
+        params.with(|p| {
+            p.get("number")
+                .and_then(|s| s.trim_start_matches('#').parse::<i64>().ok())
+        })
+    });
+    let found = RwSignal::new(None::<(i64, Result<i64, ApiError>)>);
+    let id = Memo::new(move |_| {
+        let n = number.get()?;
+        list.0
+            .with(|l| l.items.iter().find(|i| i.number == n).map(|i| i.id))
+            .or_else(|| {
+                found.with(|f| match f {
+                    Some((fnum, Ok(id))) if *fnum == n => Some(*id),
+                    _ => None,
+                })
+            })
+    });
+    let lookup_error = Memo::new(move |_| {
+        let n = number.get()?;
+        found.with(|f| match f {
+            Some((fnum, Err(e))) if *fnum == n => Some(e.clone()),
+            _ => None,
+        })
+    });
+    let lookup = move |n: i64| {
+        spawn_local(async move {
+            let r = api::tickets(&format!("q=%23{n}&limit=1"))
+                .await
+                .and_then(|p| {
+                    p.items
+                        .into_iter()
+                        .find(|i| i.number == n)
+                        .map(|i| i.id)
+                        .ok_or(ApiError::NotFound)
+                });
+            // `try_`: the page may be gone.
+            if number.try_get_untracked().flatten() == Some(n) {
+                found.set(Some((n, r)));
+            }
+        });
+    };
+    Effect::new(move |_| {
+        if let Some(n) = number.get() {
+            if id.get_untracked().is_none() {
+                lookup(n);
+            }
+        }
+    });
     // The ticket on screen once loaded (the delete button waits for it).
     let shown = RwSignal::new(None::<i64>);
     let tab = RwSignal::new(Tab::Comments);
@@ -76,12 +127,16 @@ pub fn TicketPage() -> impl IntoView {
             .unwrap_or_else(|| "/tickets".into())
     };
     let go_to = move |tid: i64| {
+        let mut number = None;
         list.0.update(|l| {
             if let Some(i) = l.items.iter().position(|r| r.id == tid) {
                 l.cursor = i;
+                number = Some(l.items[i].number);
             }
         });
-        nav.go(&format!("/tickets/{tid}"));
+        if let Some(n) = number {
+            nav.go(&format!("/tickets/{n}"));
+        }
     };
     let walking = RwSignal::new(false);
     let go_next = move || {
@@ -226,7 +281,48 @@ pub fn TicketPage() -> impl IntoView {
             {nav_bar}
             // A new screen (and reactive scope) per ticket.
             {move || id.get().map(|tid| view! { <TicketScreen tid=tid shown=shown tab=tab /> })}
+            {move || lookup_error.get().map(|e| {
+                let retry = Callback::new(move |_| {
+                    if let Some(n) = number.get_untracked() {
+                        found.set(None);
+                        lookup(n);
+                    }
+                });
+                view! { <ErrorBox error=e retry=retry /> }
+            })}
         </section>
+    }
+}
+
+/// `/tickets/id/:id`: where links that only know a ticket's id land
+/// (notifications, a customer's timeline, the mail log); it moves on to the
+/// ticket's own address, `/tickets/<number>`.
+#[component]
+pub fn TicketById() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let navigate = leptos_router::hooks::use_navigate();
+    let error = RwSignal::new(None::<ApiError>);
+    let id = params.with_untracked(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
+    match id {
+        Some(id) => spawn_local(async move {
+            match api::ticket(id).await {
+                Ok((tk, _)) => navigate(
+                    &format!("/tickets/{}", tk.number),
+                    leptos_router::NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                ),
+                Err(e) => {
+                    let _ = error.try_set(Some(e));
+                }
+            }
+        }),
+        None => error.set(Some(ApiError::NotFound)),
+    }
+    move || match error.get() {
+        Some(e) => view! { <ErrorBox error=e /> }.into_any(),
+        None => view! { <div class="skeleton"><Loading /></div> }.into_any(),
     }
 }
 
