@@ -392,6 +392,8 @@ texts! {
     Me => ["Me", "Yo", "Moi"],
     Unassigned => ["Unassigned", "Sin asignar", "Non assigné"],
     AnyGroup => ["Any group", "Cualquier grupo", "Tous les groupes"],
+    AnyType => ["Any type", "Cualquier tipo", "Tous les types"],
+    OverdueOnly => ["Overdue only", "Solo vencidos", "En retard seulement"],
     NoGroup => ["No group", "Sin grupo", "Sans groupe"],
     ResetFilters => ["Reset filters", "Restablecer filtros", "Réinitialiser les filtres"],
     Columns => ["Columns", "Columnas", "Colonnes"],

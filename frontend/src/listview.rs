@@ -196,6 +196,8 @@ impl Column {
         Column::Group,
         Column::Reported,
         Column::Updated,
+        // What is late has to show without configuring anything.
+        Column::Due,
     ];
 
     pub fn key(self) -> &'static str {

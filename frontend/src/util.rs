@@ -70,6 +70,21 @@ pub fn date(lang: Lang, t: &DateTime<Utc>) -> String {
         .unwrap_or_default()
 }
 
+/// A date for a dense table: without the year when it is this year's
+/// (`3 Mar`), with it otherwise.
+pub fn short_date(lang: Lang, t: &DateTime<Utc>) -> String {
+    let d = js_date(t);
+    if d.get_full_year() != js_sys::Date::new_0().get_full_year() {
+        return date(lang, t);
+    }
+    d.to_locale_date_string(
+        lang.code(),
+        &options(&[("day", "numeric"), ("month", "short")]).into(),
+    )
+    .as_string()
+    .unwrap_or_default()
+}
+
 /// Date and time in the person's language.
 pub fn datetime(lang: Lang, t: &DateTime<Utc>) -> String {
     js_date(t)

@@ -132,3 +132,71 @@ test('a search finds tickets of any age; /tickets/<number> opens a ticket', asyn
   await page.getByRole('alert').getByText('It does not exist, or you may not see it.').waitFor();
   await page.close();
 });
+
+test('overdue shows in the default columns, filters and sorts; type, origin group and source filter', async () => {
+  const page = await freshPage(browser);
+  await login(page, 'admin@demo.lazo');
+  const api = await apiOf(page);
+  const [type] = await api('GET', '/ticket-types');
+  const groups = await api('GET', '/groups');
+  const group = groups[groups.length - 1];
+  const word = `late${Date.now()}`;
+  const late = await api('POST', '/tickets', {
+    subject: `Replacement promised for Monday ${word}`, type_id: type.id, group_id: group.id,
+    source: 'phone', due_at: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+  });
+  await page.goto(BASE + '/tickets');
+  await listReady(page);
+  // No column chosen: the due date is there, and a late ticket says so.
+  await page.locator('th.col-due').waitFor();
+  const row = rows(page).filter({ hasText: word });
+  assert.equal((await row.locator('td.col-due .badge.overdue').innerText()).trim(), 'Overdue');
+
+  await page.getByRole('group', { name: 'Filters' }).getByLabel('Overdue only').check();
+  await page.waitForURL(/overdue=true/);
+  await listReady(page);
+  const n = await rows(page).count();
+  assert.ok(n >= 1);
+  assert.equal(await rows(page).locator('td.col-due .badge.overdue').count(), n, 'every row is overdue');
+  assert.equal(await row.count(), 1);
+
+  // The most overdue first: by due date, ascending.
+  await page.getByRole('button', { name: 'Due' }).click();
+  await page.waitForURL(/sort=due/);
+  await page.getByRole('button', { name: 'Due' }).click();
+  await page.waitForURL(/sort=due.*order=asc|order=asc.*sort=due/);
+  await listReady(page);
+  const dues = (await rows(page).locator('td.col-due').allInnerTexts())
+    .map((t) => t.replace('Overdue', '').trim())
+    // This year's dates are shown without the year.
+    .map((t) => Date.parse(/\d{4}/.test(t) ? t : `${t}, ${new Date().getFullYear()}`));
+  assert.ok(dues.length > 0 && dues.every((d) => !Number.isNaN(d)), `due dates: ${dues}`);
+  assert.deepEqual(dues, [...dues].sort((a, b) => a - b), 'oldest due date first');
+
+  const filters = page.getByRole('group', { name: 'Filters' });
+  await filters.getByLabel('Type', { exact: true }).selectOption(String(type.id));
+  await page.waitForURL(new RegExp(`type=${type.id}`));
+  await filters.getByLabel('Origin group', { exact: true }).selectOption(String(group.id));
+  await page.waitForURL(new RegExp(`origin_group=${group.id}`));
+  await filters.getByLabel('Source', { exact: true }).fill('phone');
+  await filters.getByLabel('Source', { exact: true }).press('Enter');
+  await filters.getByLabel('Source', { exact: true }).blur();
+  await page.waitForURL(/source=phone/);
+  await listReady(page);
+  assert.equal(await row.count(), 1, 'the late phone ticket of that type and group is listed');
+  await shot(page, '16-overdue-filters');
+  // Each filter really narrows: another source leaves the ticket out.
+  await filters.getByLabel('Source', { exact: true }).fill('survey');
+  await filters.getByLabel('Source', { exact: true }).blur();
+  await page.waitForURL(/source=survey/);
+  await page.locator('table.tickets[aria-busy=false]').waitFor();
+  await page.waitForFunction((w) => ![...document.querySelectorAll('table.tickets tbody tr')].some((r) => r.textContent.includes(w)), word);
+  // The filters come back from the URL.
+  await page.reload();
+  await page.locator('table.tickets[aria-busy=false]').waitFor();
+  assert.equal(await filters.getByLabel('Type', { exact: true }).inputValue(), String(type.id));
+  assert.equal(await filters.getByLabel('Origin group', { exact: true }).inputValue(), String(group.id));
+  assert.equal(await filters.getByLabel('Overdue only').isChecked(), true);
+  assert.ok(late.id);
+  await page.close();
+});

@@ -204,19 +204,19 @@ pub fn TicketTable(
             Column::OriginGroup => view! { <td class="col-origin_group">{it.origin_group.as_ref().map(|g| g.name.clone()).unwrap_or_else(dash)}</td> }.into_any(),
             Column::Reported => {
                 let at = it.created_at;
-                view! { <td class="col-reported">{move || util::date(prefs.lang.get(), &at)}</td> }.into_any()
+                view! { <td class="col-reported">{move || util::short_date(prefs.lang.get(), &at)}</td> }.into_any()
             }
             Column::Updated => {
                 let at = it.updated_at;
-                view! { <td class="col-updated">{move || util::date(prefs.lang.get(), &at)}</td> }.into_any()
+                view! { <td class="col-updated">{move || util::short_date(prefs.lang.get(), &at)}</td> }.into_any()
             }
             Column::Due => {
                 let due = it.due_at;
                 let overdue = it.overdue;
                 view! {
                     <td class="col-due" class:overdue=overdue>
-                        {move || due.map(|d| util::date(prefs.lang.get(), &d)).unwrap_or_else(dash)}
-                        {overdue.then(|| view! { <span class="sr-only">{T::Overdue.get(lang)}</span> })}
+                        {move || due.map(|d| util::short_date(prefs.lang.get(), &d)).unwrap_or_else(dash)}
+                        {overdue.then(|| view! { <span class="badge overdue">{move || prefs.t(T::Overdue)}</span> })}
                     </td>
                 }
                 .into_any()
