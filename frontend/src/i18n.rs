@@ -508,6 +508,14 @@ texts! {
     ],
     ChangeCommentInternal => ["Internal note", "Nota interna", "Note interne"],
     UnsavedChanges => ["Unsaved changes", "Cambios sin guardar", "Modifications non enregistrées"],
+    LeaveTitle => ["Discard unsaved changes?", "¿Descartar los cambios sin guardar?", "Abandonner les modifications non enregistrées ?"],
+    LeaveText => [
+        "You changed this ticket's properties without saving them. Leaving the ticket discards those changes.",
+        "Cambiaste las propiedades de este ticket sin guardarlas. Si sales del ticket, esos cambios se descartan.",
+        "Vous avez modifié les propriétés de ce ticket sans les enregistrer. Quitter le ticket abandonne ces modifications."
+    ],
+    KeepEditing => ["Keep editing", "Seguir editando", "Continuer l'édition"],
+    DiscardAndLeave => ["Discard and leave", "Descartar y salir", "Abandonner et quitter"],
     ReadOnlyParent => [
         "Read-only: you see this parent ticket because you own one of its sub-tickets. You can still comment.",
         "Solo lectura: ves este ticket padre porque eres propietario de uno de sus subtickets. Aún puedes comentar.",

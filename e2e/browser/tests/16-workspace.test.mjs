@@ -2,7 +2,7 @@
 // keyboard triage (issue 7, part 3).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, freshPage, login, shot, rows, listReady, BASE } from './lib.mjs';
+import { launch, freshPage, login, shot, rows, listReady, BASE, PASSWORD } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -198,5 +198,83 @@ test('overdue shows in the default columns, filters and sorts; type, origin grou
   assert.equal(await filters.getByLabel('Origin group', { exact: true }).inputValue(), String(group.id));
   assert.equal(await filters.getByLabel('Overdue only').isChecked(), true);
   assert.ok(late.id);
+  await page.close();
+});
+
+test('drafts survive a reload and a new sign-in; leaving with unsaved edits asks first', async () => {
+  const page = await freshPage(browser);
+  await login(page, 'lucia@demo.lazo');
+  await listReady(page);
+  await rows(page).nth(1).locator('.subject-link').click();
+  await page.locator('.ticket-head h1').waitFor();
+  const url = page.url();
+  const side = page.getByRole('complementary', { name: 'Ticket properties' });
+  const priority = side.getByLabel('Priority');
+  const before = await priority.inputValue();
+  const edited = before === 'critical' ? 'low' : 'critical';
+  await priority.selectOption(edited);
+  await side.getByRole('region', { name: 'Unsaved changes' }).waitFor();
+
+  // j (after leaving the field) asks; "Keep editing" stays with the edit.
+  const dialog = page.getByRole('dialog', { name: 'Discard unsaved changes?' });
+  await page.locator('.ticket-head h1').click();
+  await page.keyboard.press('j');
+  await dialog.waitFor();
+  await shot(page, '16-leave-dialog');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Keep editing');
+  await dialog.getByRole('button', { name: 'Keep editing' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(page.url(), url);
+  assert.equal(await priority.inputValue(), edited);
+  // A link out asks too; Esc in the dialog is "keep editing".
+  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Follow-up' }).click();
+  await dialog.waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(page.url(), url);
+
+  // A half-written reply and the edit survive a reload.
+  const reply = `Half-written answer ${Date.now()}`;
+  await page.getByRole('textbox', { name: 'Public reply', exact: true }).fill(reply);
+  await page.reload();
+  await page.locator('.ticket-head h1').waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Public reply', exact: true }).inputValue(), reply);
+  assert.equal(await priority.inputValue(), edited);
+  await side.getByRole('region', { name: 'Unsaved changes' }).waitFor();
+
+  // The session expires (every call refused, renewal too): sign in again,
+  // everything is still there.
+  await page.route('**/api/v1/**', (route) => route.fulfill({
+    status: 401, contentType: 'application/problem+json',
+    body: JSON.stringify({ type: 'urn:lazo:problem:unauthenticated', title: 'Unauthenticated', status: 401, code: 'unauthenticated', errors: [] }),
+  }));
+  await page.reload();
+  await page.getByRole('heading', { name: 'Sign in to Lazo' }).waitFor();
+  await page.unroute('**/api/v1/**');
+  await page.getByLabel('Email').fill('lucia@demo.lazo');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(url);
+  await page.locator('.ticket-head h1').waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Public reply', exact: true }).inputValue(), reply);
+  assert.equal(await priority.inputValue(), edited);
+  await shot(page, '16-drafts-after-sign-in');
+
+  // ✕, "Discard and leave": the edit is gone for good, the reply stays.
+  await page.getByRole('button', { name: 'Close and back to the list' }).click();
+  await dialog.getByRole('button', { name: 'Discard and leave' }).click();
+  await page.waitForURL(/\/tickets(\?.*)?$/);
+  await page.goto(url);
+  await page.locator('.ticket-head h1').waitFor();
+  assert.equal(await priority.inputValue(), before);
+  assert.equal(await side.getByRole('region', { name: 'Unsaved changes' }).count(), 0);
+  assert.equal(await page.getByRole('textbox', { name: 'Public reply', exact: true }).inputValue(), reply);
+  // Added, the reply is no draft any more.
+  await page.getByRole('button', { name: 'Add comment' }).click();
+  await page.getByRole('article').filter({ hasText: reply }).waitFor();
+  await page.reload();
+  await page.locator('.ticket-head h1').waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Public reply', exact: true }).inputValue(), '');
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lazo.draft.'))), []);
   await page.close();
 });

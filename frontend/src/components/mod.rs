@@ -1,11 +1,13 @@
 //! Building blocks shared by the pages.
 
 mod bell;
+mod confirm;
 mod custom_fields;
 mod owner_picker;
 mod paged;
 
 pub use bell::Bell;
+pub use confirm::ConfirmDialog;
 pub use custom_fields::{set_field, CustomFieldInput};
 pub use owner_picker::{OwnerChoice, OwnerPicker};
 pub use paged::Paged;

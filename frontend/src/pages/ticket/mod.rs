@@ -21,7 +21,8 @@ mod snooze;
 mod subtickets;
 
 use crate::api::{self, ApiError};
-use crate::components::{use_nav, ErrorBox, Loading, Paged};
+use crate::components::{use_nav, ConfirmDialog, ErrorBox, Loading, Paged};
+use crate::drafts::DraftStore;
 use crate::i18n::{fill, T};
 use crate::listview::{self, PAGE_SIZE};
 use crate::state::{
@@ -29,9 +30,11 @@ use crate::state::{
 };
 use crate::util;
 use activity::{Activity, Tab};
-use draft::Draft;
+use draft::{Draft, KeptEdits};
 use head::{CustomFieldsCard, TicketHead};
-use lazo_domain::wire::{Comment, CommentInput, HistoryEntry, Ticket, TicketListItem};
+use lazo_domain::wire::{
+    Comment, CommentInput, HistoryEntry, Ticket, TicketListItem, UpdateTicket,
+};
 use lazo_domain::Access;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -40,6 +43,15 @@ use properties::Properties;
 use snooze::Snooze;
 use subtickets::SubTickets;
 use wasm_bindgen::JsCast;
+
+/// Where the person asked to go from a ticket.
+#[derive(Clone, Debug, PartialEq)]
+enum Leave {
+    Close,
+    Next,
+    Prev,
+    Url(String),
+}
 
 #[component]
 pub fn TicketPage() -> impl IntoView {
@@ -183,6 +195,84 @@ pub fn TicketPage() -> impl IntoView {
         }
     };
     let close = move || nav.go_keep_scroll(&list_url());
+    // ---- leaving with unsaved property edits asks first
+    let current = RwSignal::new(None::<TicketState>);
+    let pending = RwSignal::new(None::<Leave>);
+    let dirty_now = move || {
+        current
+            .get_untracked()
+            .and_then(|st| st.dirty.try_get_untracked())
+            .unwrap_or(false)
+    };
+    let go = move |to: Leave| match to {
+        Leave::Close => close(),
+        Leave::Next => go_next(),
+        Leave::Prev => go_prev(),
+        Leave::Url(u) => nav.go(&u),
+    };
+    let leave = move |to: Leave| {
+        if dirty_now() {
+            pending.set(Some(to));
+        } else {
+            go(to);
+        }
+    };
+    let discard_and_leave = Callback::new(move |_| {
+        if let Some(st) = current.get_untracked() {
+            st.discard();
+        }
+        if let Some(to) = pending.get_untracked() {
+            pending.set(None);
+            go(to);
+        }
+    });
+    // Links out of the ticket (the top bar, a parent, a linked ticket) ask
+    // too: seen before the router's own click handler, which leaves a
+    // click alone once its default is prevented.
+    let on_link = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MouseEvent)>::new(
+        move |ev: web_sys::MouseEvent| {
+            if ev.default_prevented()
+                || ev.button() != 0
+                || ev.ctrl_key()
+                || ev.meta_key()
+                || ev.shift_key()
+                || ev.alt_key()
+                || !dirty_now()
+            {
+                return;
+            }
+            let Some(a) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("a[href]").ok().flatten())
+            else {
+                return;
+            };
+            let href = a.get_attribute("href").unwrap_or_default();
+            let own_page = href.starts_with('/') && !href.starts_with("//");
+            if !own_page
+                || href.starts_with("/api/")
+                || a.has_attribute("download")
+                || a.get_attribute("target").is_some_and(|t| t != "_self")
+                || href == util::current_place()
+            {
+                return;
+            }
+            ev.prevent_default();
+            ev.stop_propagation();
+            pending.set(Some(Leave::Url(href)));
+        },
+    )
+    .into_js_value()
+    .unchecked_into::<js_sys::Function>();
+    let _ = window().add_event_listener_with_callback_and_bool("click", &on_link, true);
+    let on_link = StoredValue::new_local(on_link);
+    on_cleanup(move || {
+        on_link.with_value(|f| {
+            let _ = window().remove_event_listener_with_callback_and_bool("click", f, true);
+        })
+    });
+
     let has_next = move || {
         position.with(|p| {
             p.as_ref().is_some_and(|(p, _)| p.next.is_some())
@@ -191,6 +281,10 @@ pub fn TicketPage() -> impl IntoView {
     };
 
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        // The leave dialog answers its own keys (Esc cancels).
+        if pending.with_untracked(|p| p.is_some()) {
+            return;
+        }
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
@@ -208,15 +302,15 @@ pub fn TicketPage() -> impl IntoView {
         match ev.key().as_str() {
             "j" | "ArrowRight" => {
                 ev.prevent_default();
-                go_next();
+                leave(Leave::Next);
             }
             "k" | "ArrowLeft" => {
                 ev.prevent_default();
-                go_prev();
+                leave(Leave::Prev);
             }
             "Escape" => {
                 ev.prevent_default();
-                close();
+                leave(Leave::Close);
             }
             _ => {}
         }
@@ -247,14 +341,14 @@ pub fn TicketPage() -> impl IntoView {
 
     let nav_bar = view! {
         <div class="ticket-nav">
-            <button class="btn icon" aria-label=move || t(T::CloseTicket) title=move || format!("{} (Esc)", t(T::CloseTicket)) on:click=move |_| close()>
+            <button class="btn icon" aria-label=move || t(T::CloseTicket) title=move || format!("{} (Esc)", t(T::CloseTicket)) on:click=move |_| leave(Leave::Close)>
                 "✕"
             </button>
             // Walking only makes sense for a ticket opened from the list.
             <Show when=move || position.with(|p| p.is_some())>
             <button class="btn icon" aria-label=move || t(T::PrevTicket) title=move || format!("{} (k)", t(T::PrevTicket))
                 disabled=move || position.with(|p| p.as_ref().is_none_or(|(p, _)| p.prev.is_none()))
-                on:click=move |_| go_prev()>
+                on:click=move |_| leave(Leave::Prev)>
                 "‹"
             </button>
             <span class="muted pos">
@@ -265,7 +359,7 @@ pub fn TicketPage() -> impl IntoView {
             </span>
             <button class="btn icon" aria-label=move || t(T::NextTicket) title=move || format!("{} (j)", t(T::NextTicket))
                 disabled=move || !has_next()
-                on:click=move |_| go_next()>
+                on:click=move |_| leave(Leave::Next)>
                 "›"
             </button>
             </Show>
@@ -280,7 +374,7 @@ pub fn TicketPage() -> impl IntoView {
         <section class="page ticket-page">
             {nav_bar}
             // A new screen (and reactive scope) per ticket.
-            {move || id.get().map(|tid| view! { <TicketScreen tid=tid shown=shown tab=tab /> })}
+            {move || id.get().map(|tid| view! { <TicketScreen tid=tid shown=shown tab=tab current=current /> })}
             {move || lookup_error.get().map(|e| {
                 let retry = Callback::new(move |_| {
                     if let Some(n) = number.get_untracked() {
@@ -290,6 +384,15 @@ pub fn TicketPage() -> impl IntoView {
                 });
                 view! { <ErrorBox error=e retry=retry /> }
             })}
+            <ConfirmDialog
+                open=Signal::derive(move || pending.with(|p| p.is_some()))
+                title=T::LeaveTitle
+                text=T::LeaveText
+                confirm=T::DiscardAndLeave
+                cancel=T::KeepEditing
+                on_confirm=discard_and_leave
+                on_cancel=Callback::new(move |_| pending.set(None))
+            />
         </section>
     }
 }
@@ -340,6 +443,10 @@ pub(crate) struct TicketState {
     pub save_error: RwSignal<Option<ApiError>>,
     pub change_comment: RwSignal<String>,
     pub change_internal: RwSignal<bool>,
+    /// Where unsaved edits are kept (a reload or an expired session loses
+    /// nothing), and whether they were put back into the draft yet.
+    edits: DraftStore,
+    restored: StoredValue<bool>,
     /// Bumped when the server recorded new history entries.
     pub history_changed: RwSignal<u64>,
     /// What is loaded for the ticket besides itself, from the start (at the
@@ -376,6 +483,8 @@ impl TicketState {
             save_error: RwSignal::new(None),
             change_comment: RwSignal::new(String::new()),
             change_internal: RwSignal::new(true),
+            edits: DraftStore::new("properties", tid),
+            restored: StoredValue::new(false),
             history_changed: RwSignal::new(0),
             comments: Paged::new(
                 |c| c.id,
@@ -460,6 +569,54 @@ impl TicketState {
         self.prefs.t(k)
     }
 
+    /// Puts the kept edits of an earlier visit back (once, after the first
+    /// load); from then on [`TicketState::keep_edits`] stores every edit.
+    fn restore_edits(&self) {
+        if self.restored.get_value() {
+            return;
+        }
+        if let Some(k) = self.edits.load::<KeptEdits>() {
+            self.draft.update(|d| {
+                if let Some(d) = d {
+                    d.with_changes(&k.changes)
+                }
+            });
+            self.change_comment.set(k.comment);
+            self.change_internal.set(k.internal);
+        }
+        self.restored.set_value(true);
+    }
+
+    /// Stores the unsaved edits on every change, once restored (created with
+    /// the screen, so it goes with it).
+    fn keep_edits(&self) {
+        let st = *self;
+        Effect::new(move |_| {
+            let changes = st.ticket.with(|tk| {
+                st.draft.with(|d| match (tk, d) {
+                    (Some(tk), Some(d)) => d.diff(tk),
+                    _ => UpdateTicket::default(),
+                })
+            });
+            let comment = st.change_comment.get();
+            let internal = st.change_internal.get();
+            // Before the restore the draft is the ticket: storing that
+            // would erase what is kept.
+            if !st.restored.get_value() {
+                return;
+            }
+            if changes.changes_nothing() && comment.trim().is_empty() {
+                st.edits.forget();
+            } else {
+                st.edits.save(&KeptEdits {
+                    changes,
+                    comment,
+                    internal,
+                });
+            }
+        });
+    }
+
     pub fn save(&self) {
         let st = *self;
         let (Some(tk), Some(d)) = (st.ticket.get_untracked(), st.draft.get_untracked()) else {
@@ -477,6 +634,7 @@ impl TicketState {
             });
         }
         let with_comment = upd.comment.is_some();
+        let mine = d.diff(&tk);
         st.saving.set(true);
         st.save_error.set(None);
         let tag = st.etag.get_value();
@@ -494,8 +652,20 @@ impl TicketState {
                 Err(ApiError::Stale) => {
                     // Someone else changed it: show theirs, say so.
                     st.notices.error(st.t(T::ErrStale));
-                    if let Ok((tk, tag)) = api::ticket(st.tid).await {
-                        st.apply(tk, tag);
+                    if let Ok((theirs, tag)) = api::ticket(st.tid).await {
+                        // Theirs, with the person's edits of the fields
+                        // nobody else changed on top again (to check and save
+                        // once more); where both changed a field, theirs shows.
+                        let changed = Draft::of(&theirs).diff(&tk);
+                        let kept = Draft::without_conflicts(&mine, &changed);
+                        let comment = st.change_comment.get_untracked();
+                        st.apply(theirs, tag);
+                        st.draft.update(|d| {
+                            if let Some(d) = d {
+                                d.with_changes(&kept)
+                            }
+                        });
+                        st.change_comment.set(comment);
                     }
                     st.save_error.set(Some(ApiError::Stale));
                 }
@@ -509,18 +679,37 @@ impl TicketState {
         if let Some(tk) = self.ticket.get_untracked() {
             self.draft.set(Some(Draft::of(&tk)));
         }
+        self.change_comment.set(String::new());
         self.save_error.set(None);
+        // At once: the screen may be gone before the effect that keeps the
+        // edits hears of it.
+        self.edits.forget();
     }
 }
 
 /// One ticket: loads it (a resource of this screen: dropped with it) and
 /// shows it once there.
 #[component]
-fn TicketScreen(tid: i64, shown: RwSignal<Option<i64>>, tab: RwSignal<Tab>) -> impl IntoView {
+fn TicketScreen(
+    tid: i64,
+    shown: RwSignal<Option<i64>>,
+    tab: RwSignal<Tab>,
+    /// The page's handle on the screen shown (for the leave dialog).
+    current: RwSignal<Option<TicketState>>,
+) -> impl IntoView {
     // The ticket, its comments and sub-tickets (and history, when its tab is
     // open) are asked for at once. All of it belongs to this screen: answers
     // that come after it is gone write to disposed signals, i.e. nowhere.
     let st = TicketState::new(tid);
+    current.set(Some(st));
+    st.keep_edits();
+    on_cleanup(move || {
+        let _ = current.try_update(|c| {
+            if c.is_some_and(|c| c.tid == tid) {
+                *c = None;
+            }
+        });
+    });
     let load_error = RwSignal::new(None::<ApiError>);
     let load = move || {
         load_error.set(None);
@@ -528,6 +717,7 @@ fn TicketScreen(tid: i64, shown: RwSignal<Option<i64>>, tab: RwSignal<Tab>) -> i
             match api::ticket(tid).await {
                 Ok((tk, tag)) if st.alive() => {
                     st.apply(tk, tag);
+                    st.restore_edits();
                     shown.set(Some(tid));
                 }
                 Ok(_) => {}
