@@ -433,10 +433,28 @@ texts! {
     LastDaysHint => ["Reported in the last {n} days.", "Creados en los últimos {n} días.", "Signalés ces {n} derniers jours."],
     AllDates => ["Show all dates", "Ver todas las fechas", "Voir toutes les dates"],
     KeyboardHint => [
-        "j/k or ↑/↓ move · Enter opens · x selects · / searches",
-        "j/k o ↑/↓ mover · Enter abre · x selecciona · / busca",
-        "j/k ou ↑/↓ déplacer · Entrée ouvre · x sélectionne · / recherche"
+        "j/k or ↑/↓ move · Enter opens · x selects · / searches · ? all shortcuts",
+        "j/k o ↑/↓ mover · Enter abre · x selecciona · / busca · ? todos los atajos",
+        "j/k ou ↑/↓ déplacer · Entrée ouvre · x sélectionne · / recherche · ? tous les raccourcis"
     ],
+    Shortcuts => ["Keyboard shortcuts", "Atajos de teclado", "Raccourcis clavier"],
+    KsNextRow => ["Next row", "Fila siguiente", "Ligne suivante"],
+    KsPrevRow => ["Previous row", "Fila anterior", "Ligne précédente"],
+    KsOpen => ["Open the ticket", "Abrir el ticket", "Ouvrir le ticket"],
+    KsSelect => ["Select for a bulk update", "Seleccionar para cambio masivo", "Sélectionner pour une modification groupée"],
+    KsSearch => ["Search", "Buscar", "Rechercher"],
+    KsClearSelection => ["Clear the selection", "Quitar la selección", "Effacer la sélection"],
+    KsStatus => ["Change the status", "Cambiar el estado", "Changer le statut"],
+    KsPriority => ["Change the priority", "Cambiar la prioridad", "Changer la priorité"],
+    KsAssignMe => ["Assign to me", "Asignarme", "M'attribuer"],
+    KsReply => ["Write a public reply", "Escribir una respuesta pública", "Écrire une réponse publique"],
+    KsNote => ["Write an internal note", "Escribir una nota interna", "Écrire une note interne"],
+    AssignedToYouUnsaved => [
+        "Assigned to you: save to keep it (Ctrl+S).",
+        "Asignado a ti: guarda para conservarlo (Ctrl+S).",
+        "Attribué à vous : enregistrez pour le garder (Ctrl+S)."
+    ],
+    KsHelp => ["Show this list", "Mostrar esta lista", "Afficher cette liste"],
 
     // ---- ticket detail
     PrevTicket => ["Previous ticket", "Ticket anterior", "Ticket précédent"],

@@ -184,6 +184,15 @@ pub fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
         .unwrap_or(false)
 }
 
+/// True while a modal dialog is open: it owns the keyboard, page shortcuts
+/// (Esc, j/k...) wait.
+pub fn modal_open() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("dialog[open]").ok().flatten())
+        .is_some()
+}
+
 pub fn scroll_y() -> f64 {
     web_sys::window()
         .and_then(|w| w.scroll_y().ok())

@@ -278,3 +278,84 @@ test('drafts survive a reload and a new sign-in; leaving with unsaved edits asks
   assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lazo.draft.'))), []);
   await page.close();
 });
+
+test('keyboard triage: the row cursor, opening, status, priority, assign to me, reply, note, Ctrl+S, ?', async () => {
+  const page = await freshPage(browser);
+  await login(page, 'lucia@demo.lazo');
+  await listReady(page);
+  const active = () => page.evaluate(() => {
+    const a = document.activeElement;
+    return { id: a?.id || '', tag: a?.tagName.toLowerCase(), label: a?.getAttribute('aria-label') || '', text: a?.textContent?.trim().slice(0, 80) };
+  });
+  // A Support ticket (a group Lucía belongs to, so she may take it).
+  const groups = (await rows(page).locator('td.col-group').allInnerTexts()).map((g) => g.trim());
+  const target = groups.indexOf('Support', 1);
+  assert.ok(target >= 1, `a Support row: ${groups}`);
+  // The cursor row is focused and says it is the selected one.
+  await page.locator('h1').click();
+  for (let i = 0; i <= target; i++) await page.keyboard.press('j');
+  assert.equal((await active()).id, `row-${target + 1}`);
+  assert.equal(await page.locator(`#row-${target + 1}`).getAttribute('aria-selected'), 'true');
+  assert.equal(await page.locator('#row-0').getAttribute('aria-selected'), 'false');
+  assert.equal(await page.locator('table.tickets tbody tr[tabindex="0"]').count(), 1);
+  await page.keyboard.press('k');
+  assert.equal((await active()).id, `row-${target}`);
+  const subject = (await page.locator(`#row-${target} .subject-link`).innerText()).trim();
+
+  // "?" lists every shortcut; Esc closes the list, not the page.
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await help.getByText('Assign to me').waitFor();
+  await help.getByText('Write an internal note').waitFor();
+  await page.keyboard.press('Escape');
+  await help.waitFor({ state: 'hidden' });
+
+  // Enter opens the ticket, and the keyboard is on it.
+  await page.keyboard.press('Enter');
+  await page.locator('.ticket-head h1').waitFor();
+  await page.waitForFunction(() => document.activeElement?.matches('.ticket-head h1'));
+  assert.equal((await active()).text, subject.slice(0, 80));
+  const url = page.url();
+  await page.keyboard.press('?');
+  await help.waitFor();
+  await shot(page, '16-shortcuts');
+  await page.keyboard.press('Escape');
+  await help.waitFor({ state: 'hidden' });
+  assert.equal(page.url(), url, 'Esc closed the list of shortcuts only');
+
+  // s and p go to the status and the priority.
+  await page.keyboard.press('s');
+  assert.equal((await active()).id, 'f-status');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('p');
+  assert.equal((await active()).id, 'f-priority');
+  const side = page.getByRole('complementary', { name: 'Ticket properties' });
+  const before = await side.getByLabel('Priority').inputValue();
+  const next = before === 'high' ? 'low' : 'high';
+  await side.getByLabel('Priority').selectOption(next);
+  // Ctrl+S saves, even from inside the field.
+  await page.keyboard.press('Control+s');
+  await page.getByRole('status').filter({ hasText: 'Ticket saved.' }).waitFor();
+  await side.getByRole('region', { name: 'Unsaved changes' }).waitFor({ state: 'hidden' });
+
+  // a assigns to me (to save).
+  await page.keyboard.press('Escape');
+  await page.locator('.ticket-head h1').click();
+  await page.keyboard.press('a');
+  await side.getByRole('region', { name: 'Unsaved changes' }).waitFor();
+  assert.equal(await side.locator('#f-owner').inputValue(), 'Lucía Torres');
+  await page.keyboard.press('Control+s');
+  await page.getByRole('status').filter({ hasText: 'Ticket saved.' }).waitFor();
+  await side.getByRole('region', { name: 'Unsaved changes' }).waitFor({ state: 'hidden' });
+  assert.equal(await side.locator('#f-owner').inputValue(), 'Lucía Torres');
+
+  // n: an internal note, r: a public reply.
+  await page.locator('.ticket-head h1').click();
+  await page.keyboard.press('n');
+  await page.waitForFunction(() => document.activeElement?.matches('.composer textarea'));
+  assert.equal((await active()).label, 'Internal note');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('r');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Public reply');
+  await page.close();
+});

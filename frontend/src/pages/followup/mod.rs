@@ -25,6 +25,29 @@ use table::{ColumnsMenu, TicketTable};
 use tiles::StatusTiles;
 use wasm_bindgen::JsCast;
 
+/// Puts the keyboard on row `i` (the cursor row is the table's one tab
+/// stop), scrolled into view; `always` also takes the focus from elsewhere
+/// (j/k), otherwise only from nobody (back from a ticket).
+fn focus_row(i: usize, always: bool) {
+    let Some(el) = document()
+        .get_element_by_id(&format!("row-{i}"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let idle = document()
+        .active_element()
+        .is_none_or(|a| a.tag_name().eq_ignore_ascii_case("body"));
+    if always || idle {
+        let opts = web_sys::FocusOptions::new();
+        opts.set_prevent_scroll(true);
+        let _ = el.focus_with_options(&opts);
+    }
+    let opts = web_sys::ScrollIntoViewOptions::new();
+    opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+    el.scroll_into_view_with_scroll_into_view_options(&opts);
+}
+
 /// The list's filters as the URL holds them, and the way to change them
 /// (a new URL, which reloads the list).
 #[derive(Clone, Copy)]
@@ -87,9 +110,13 @@ pub fn FollowUpPage() -> impl IntoView {
             .0
             .with_untracked(|c| c.search.as_deref() == Some(k.as_str()));
         if cached && !force {
-            // Back from a ticket: same list, same place.
+            // Back from a ticket: same list, same place, the keyboard on the
+            // row it left from.
             let y = list.0.with_untracked(|c| c.scroll_y);
-            util::later(0, move || util::scroll_to(y));
+            util::later(0, move || {
+                util::scroll_to(y);
+                focus_row(cursor.get_untracked(), false);
+            });
             return;
         }
         let my = generation.get_value() + 1;
@@ -194,11 +221,7 @@ pub fn FollowUpPage() -> impl IntoView {
         let c = (cursor.get_untracked() as i64 + delta).clamp(0, n - 1) as usize;
         cursor.set(c);
         list.0.update(|l| l.cursor = c);
-        if let Some(el) = document().get_element_by_id(&format!("row-{c}")) {
-            let opts = web_sys::ScrollIntoViewOptions::new();
-            opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
-            el.scroll_into_view_with_scroll_into_view_options(&opts);
-        }
+        focus_row(c, true);
         // Near the end: fetch the next page so j keeps going.
         if c as i64 >= n - 3 {
             load_more();
@@ -214,7 +237,7 @@ pub fn FollowUpPage() -> impl IntoView {
     };
 
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || util::modal_open() {
             return;
         }
         if util::typing_in_field(&ev) {

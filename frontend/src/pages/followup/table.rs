@@ -242,6 +242,11 @@ pub fn TicketTable(
                         class:cursor=move || cursor.get() == i
                         class:selected=move || selected.with(|s| s.contains(&id))
                         class:overdue-row=it.overdue
+                        // The cursor row is the one tab stop of the rows;
+                        // j/k move it (and the focus), Enter opens it.
+                        tabindex=move || if cursor.get() == i { "0" } else { "-1" }
+                        aria-selected=move || (cursor.get() == i).to_string()
+                        on:focus=move |_| cursor.set(i)
                         on:click=move |_| {
                             cursor.set(i);
                             open(id)

@@ -65,7 +65,8 @@ pub fn TicketHead(tk: Ticket, read_only: bool) -> impl IntoView {
     view! {
         <header class="ticket-head">
             {meta}
-            <h1>{tk.subject.clone()}</h1>
+            // Focusable by script only: the keyboard lands here on opening.
+            <h1 tabindex="-1">{tk.subject.clone()}</h1>
             {tk.parent.clone().map(|p| view! {
                 <p class="parent-link">
                     {move || t(T::ParentTicket)}": "

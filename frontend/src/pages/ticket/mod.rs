@@ -44,6 +44,16 @@ use snooze::Snooze;
 use subtickets::SubTickets;
 use wasm_bindgen::JsCast;
 
+/// Puts the keyboard on the element with this id.
+fn focus_id(id: &str) {
+    if let Some(el) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
 /// Where the person asked to go from a ticket.
 #[derive(Clone, Debug, PartialEq)]
 enum Leave {
@@ -281,8 +291,17 @@ pub fn TicketPage() -> impl IntoView {
     };
 
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        // The leave dialog answers its own keys (Esc cancels).
-        if pending.with_untracked(|p| p.is_some()) {
+        // A dialog (leaving, the shortcut list) answers its own keys.
+        if pending.with_untracked(|p| p.is_some()) || util::modal_open() {
+            return;
+        }
+        // Ctrl/Cmd+S saves the property edits, from anywhere on the ticket
+        // (in a field too), instead of the browser saving the page.
+        if (ev.ctrl_key() || ev.meta_key()) && !ev.alt_key() && ev.key().eq_ignore_ascii_case("s") {
+            ev.prevent_default();
+            if let Some(st) = current.get_untracked() {
+                st.save();
+            }
             return;
         }
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
@@ -311,6 +330,57 @@ pub fn TicketPage() -> impl IntoView {
             "Escape" => {
                 ev.prevent_default();
                 leave(Leave::Close);
+            }
+            "s" | "p" => {
+                ev.prevent_default();
+                let id = if ev.key() == "s" {
+                    "f-status"
+                } else {
+                    "f-priority"
+                };
+                focus_id(id);
+            }
+            "a" => {
+                if let (Some(st), Some(me)) = (current.get_untracked(), session.me_id()) {
+                    ev.prevent_default();
+                    if !st.read_only() {
+                        st.draft.update(|d| {
+                            if let Some(d) = d {
+                                d.owner_id = Some(me)
+                            }
+                        });
+                        notices.ok(t(T::AssignedToYouUnsaved));
+                    }
+                }
+            }
+            "r" | "n" => {
+                ev.prevent_default();
+                let note = ev.key() == "n";
+                tab.set(Tab::Comments);
+                // Once the comments tab is drawn: the kind, then the text.
+                util::later(0, move || {
+                    let which = if note {
+                        ".composer .seg.note"
+                    } else {
+                        ".composer .seg:not(.note)"
+                    };
+                    if let Some(b) = document()
+                        .query_selector(which)
+                        .ok()
+                        .flatten()
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        b.click();
+                    }
+                    if let Some(ta) = document()
+                        .query_selector(".composer textarea")
+                        .ok()
+                        .flatten()
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = ta.focus();
+                    }
+                });
             }
             _ => {}
         }
@@ -751,6 +821,24 @@ fn TicketView(st: TicketState, tab: RwSignal<Tab>) -> impl IntoView {
         return ().into_any();
     };
     let read_only = st.read_only();
+    // The keyboard starts on the ticket just opened (its heading), unless
+    // the person is already in a field of it.
+    util::later(0, || {
+        let idle = document().active_element().is_none_or(|a| {
+            a.tag_name().eq_ignore_ascii_case("body")
+                || a.closest("tr, .ticket-nav").ok().flatten().is_some()
+        });
+        if idle {
+            if let Some(h) = document()
+                .query_selector(".ticket-head h1")
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = h.focus();
+            }
+        }
+    });
     view! {
         <div class="ticket-grid">
             <div class="ticket-main">
