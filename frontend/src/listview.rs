@@ -112,6 +112,29 @@ fn push_part(s: &mut String, part: &str) {
     s.push_str(part);
 }
 
+/// How many filters of the bar differ from the default view (the phone's
+/// folded filter bar shows the number on its button). The search, the
+/// status tiles and the sort are not in the bar.
+pub fn active_filters(q: &TicketQuery, today: NaiveDate) -> usize {
+    [
+        q.priority.is_some(),
+        q.owner.is_some(),
+        q.group.is_some(),
+        q.ticket_type.is_some(),
+        q.origin_group.is_some(),
+        q.source.is_some(),
+        q.overdue.is_some(),
+        q.tags.is_some(),
+        q.survey.is_some(),
+        q.score_min.is_some() || q.score_max.is_some(),
+        q.created_from != implied_from(q.q.as_deref(), today),
+        q.created_to.is_some(),
+    ]
+    .iter()
+    .filter(|on| **on)
+    .count()
+}
+
 /// The query string of `GET /api/v1/tickets` for one page of the list.
 pub fn api_list_query(q: &TicketQuery, cursor: Option<&str>, limit: i64) -> String {
     let mut q = q.clone();
@@ -342,6 +365,21 @@ mod tests {
             with_text(&all, Some("x".into()), today()).created_from,
             None
         );
+    }
+
+    #[test]
+    fn the_filter_count_leaves_the_default_view_out() {
+        assert_eq!(active_filters(&from_search("", today()), today()), 0);
+        assert_eq!(active_filters(&from_search("q=x", today()), today()), 0);
+        assert_eq!(
+            active_filters(&from_search("status=2&sort=due", today()), today()),
+            0
+        );
+        let q = from_search(
+            "overdue=true&type=3&created_from=&score_min=0&score_max=6",
+            today(),
+        );
+        assert_eq!(active_filters(&q, today()), 4);
     }
 
     #[test]

@@ -359,3 +359,31 @@ test('keyboard triage: the row cursor, opening, status, priority, assign to me, 
   await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Public reply');
   await page.close();
 });
+
+test('at phone width the filters fold behind a button and the top bar keeps every tool in view', async () => {
+  const page = await freshPage(browser);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await login(page, 'lucia@demo.lazo');
+  await listReady(page);
+  const bar = page.locator('header.topbar');
+  const fits = await bar.evaluate((h) => h.scrollWidth <= h.clientWidth);
+  assert.ok(fits, 'the top bar does not scroll sideways');
+  for (const el of [page.getByLabel('Language'), page.getByRole('button', { name: 'Log out' }),
+    page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Admin' })]) {
+    const box = await el.boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `in view: ${JSON.stringify(box)}`);
+  }
+  const filters = page.getByRole('group', { name: 'Filters' });
+  const toggle = page.getByRole('button', { name: /^Filters/ });
+  assert.equal(await filters.isVisible(), false, 'folded');
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  await shot(page, '16-phone-list');
+  await toggle.click();
+  await filters.getByLabel('Overdue only').check();
+  await page.waitForURL(/overdue=true/);
+  await listReady(page);
+  assert.equal((await toggle.innerText()).trim(), 'Filters (1)');
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+  await shot(page, '16-phone-filters');
+  await page.close();
+});

@@ -100,6 +100,7 @@ pub fn FollowUpPage() -> impl IntoView {
     let generation = StoredValue::new(0u64);
     let search_text = RwSignal::new(query.get_untracked().q.unwrap_or_default());
     let search_ref = NodeRef::<leptos::html::Input>::new();
+    let filters_open = RwSignal::new(false);
 
     let view = ListView { query, nav, today };
     let set_query = move |f: &dyn Fn(&mut TicketQuery)| view.set(f);
@@ -360,7 +361,20 @@ pub fn FollowUpPage() -> impl IntoView {
             <div class="tiles" role="group" aria-label=move || t(T::StatusOverview)>
                 <StatusTiles view=view counts=counts />
             </div>
-            <div class="filters" role="group" aria-label=move || t(T::Filters)>
+            // Phones fold the filter bar behind this button (CSS shows it
+            // only there); the number says how many filters are on.
+            <button
+                class="btn filters-toggle"
+                aria-expanded=move || filters_open.get().to_string()
+                aria-controls="filter-bar"
+                on:click=move |_| filters_open.update(|o| *o = !*o)
+            >
+                {move || {
+                    let n = query.with(|q| listview::active_filters(q, today));
+                    if n == 0 { t(T::Filters).to_owned() } else { format!("{} ({n})", t(T::Filters)) }
+                }}
+            </button>
+            <div id="filter-bar" class="filters" class:open=move || filters_open.get() role="group" aria-label=move || t(T::Filters)>
                 <Filters view=view />
                 <button class="btn ghost small" on:click=move |_| nav.go_keep_scroll("/tickets")>
                     {move || t(T::ResetFilters)}
