@@ -287,10 +287,12 @@ test('keyboard triage: the row cursor, opening, status, priority, assign to me, 
     const a = document.activeElement;
     return { id: a?.id || '', tag: a?.tagName.toLowerCase(), label: a?.getAttribute('aria-label') || '', text: a?.textContent?.trim().slice(0, 80) };
   });
-  // A Support ticket (a group Lucía belongs to, so she may take it).
+  // A Support ticket (a group Lucía belongs to, so she may take it) that is
+  // someone else's.
   const groups = (await rows(page).locator('td.col-group').allInnerTexts()).map((g) => g.trim());
-  const target = groups.indexOf('Support', 1);
-  assert.ok(target >= 1, `a Support row: ${groups}`);
+  const owners = (await rows(page).locator('td.col-owner').allInnerTexts()).map((o) => o.trim());
+  const target = groups.findIndex((g, i) => i >= 1 && g === 'Support' && owners[i] !== 'Lucía Torres');
+  assert.ok(target >= 1, `a Support row not Lucía's: ${groups} / ${owners}`);
   // The cursor row is focused and says it is the selected one.
   await page.locator('h1').click();
   for (let i = 0; i <= target; i++) await page.keyboard.press('j');
