@@ -22,7 +22,7 @@ dist=$(cd "$dist" && pwd)
 
 [ -x "$bin" ] || { echo "run.sh: no lazo binary at $bin (cargo build -p lazo-api)" >&2; exit 2; }
 [ -f "$dist/index.html" ] || { echo "run.sh: no built SPA in $dist (just build-frontend)" >&2; exit 2; }
-if [ ! -d "$here/node_modules/playwright-core" ]; then
+if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/axe-core" ]; then
   (cd "$here" && npm ci --no-audit --no-fund --silent)
 fi
 

@@ -15,6 +15,7 @@ use leptos_router::{path, NavigateOptions};
 #[component]
 pub fn App() -> impl IntoView {
     state::provide_all();
+    provide_context(crate::components::ShortcutsCtx(RwSignal::new(false)));
     view! {
         <Router>
             <Shell />
@@ -84,8 +85,12 @@ fn Shell() -> impl IntoView {
                     view=|| view! { <Guard><pages::new_ticket::NewTicketPage /></Guard> }
                 />
                 <Route
-                    path=path!("/tickets/:id")
+                    path=path!("/tickets/:number")
                     view=|| view! { <Guard><pages::ticket::TicketPage /></Guard> }
+                />
+                <Route
+                    path=path!("/tickets/id/:id")
+                    view=|| view! { <Guard><pages::ticket::TicketById /></Guard> }
                 />
                 <Route
                     path=path!("/me/notifications")
@@ -107,6 +112,9 @@ fn Shell() -> impl IntoView {
             </Routes>
         </main>
         <NoticeArea />
+        <Show when=move || signed_in.get()>
+            <crate::components::ShortcutsHelp />
+        </Show>
     }
 }
 
@@ -145,6 +153,7 @@ fn TopBar() -> impl IntoView {
     let prefs = use_prefs();
     let navigate = use_navigate();
     let t = move |k: T| prefs.t(k);
+    let shortcuts = expect_context::<crate::components::ShortcutsCtx>();
     let name = move || session.me().map(|m| m.name).unwrap_or_default();
     let logout = move |_| {
         let navigate = navigate.clone();
@@ -169,6 +178,14 @@ fn TopBar() -> impl IntoView {
                 </Show>
             </nav>
             <div class="topbar-right">
+                <button
+                    class="btn ghost icon small keys-open"
+                    aria-label=move || t(T::Shortcuts)
+                    title=move || format!("{} (?)", t(T::Shortcuts))
+                    on:click=move |_| shortcuts.0.set(true)
+                >
+                    "?"
+                </button>
                 <crate::components::Bell />
                 <LangSelect />
                 <span class="whoami" title=move || session.me().map(|m| m.email).unwrap_or_default()>

@@ -392,6 +392,8 @@ texts! {
     Me => ["Me", "Yo", "Moi"],
     Unassigned => ["Unassigned", "Sin asignar", "Non assigné"],
     AnyGroup => ["Any group", "Cualquier grupo", "Tous les groupes"],
+    AnyType => ["Any type", "Cualquier tipo", "Tous les types"],
+    OverdueOnly => ["Overdue only", "Solo vencidos", "En retard seulement"],
     NoGroup => ["No group", "Sin grupo", "Sans groupe"],
     ResetFilters => ["Reset filters", "Restablecer filtros", "Réinitialiser les filtres"],
     Columns => ["Columns", "Columnas", "Colonnes"],
@@ -428,11 +430,31 @@ texts! {
     ],
     Updated => ["Updated", "Actualizado", "Mis à jour"],
     Overdue => ["Overdue", "Vencido", "En retard"],
+    LastDaysHint => ["Reported in the last {n} days.", "Creados en los últimos {n} días.", "Signalés ces {n} derniers jours."],
+    AllDates => ["Show all dates", "Ver todas las fechas", "Voir toutes les dates"],
     KeyboardHint => [
-        "j/k or ↑/↓ move · Enter opens · x selects · / searches",
-        "j/k o ↑/↓ mover · Enter abre · x selecciona · / busca",
-        "j/k ou ↑/↓ déplacer · Entrée ouvre · x sélectionne · / recherche"
+        "j/k or ↑/↓ move · Enter opens · x selects · / searches · ? all shortcuts",
+        "j/k o ↑/↓ mover · Enter abre · x selecciona · / busca · ? todos los atajos",
+        "j/k ou ↑/↓ déplacer · Entrée ouvre · x sélectionne · / recherche · ? tous les raccourcis"
     ],
+    Shortcuts => ["Keyboard shortcuts", "Atajos de teclado", "Raccourcis clavier"],
+    KsNextRow => ["Next row", "Fila siguiente", "Ligne suivante"],
+    KsPrevRow => ["Previous row", "Fila anterior", "Ligne précédente"],
+    KsOpen => ["Open the ticket", "Abrir el ticket", "Ouvrir le ticket"],
+    KsSelect => ["Select for a bulk update", "Seleccionar para cambio masivo", "Sélectionner pour une modification groupée"],
+    KsSearch => ["Search", "Buscar", "Rechercher"],
+    KsClearSelection => ["Clear the selection", "Quitar la selección", "Effacer la sélection"],
+    KsStatus => ["Change the status", "Cambiar el estado", "Changer le statut"],
+    KsPriority => ["Change the priority", "Cambiar la prioridad", "Changer la priorité"],
+    KsAssignMe => ["Assign to me", "Asignarme", "M'attribuer"],
+    KsReply => ["Write a public reply", "Escribir una respuesta pública", "Écrire une réponse publique"],
+    KsNote => ["Write an internal note", "Escribir una nota interna", "Écrire une note interne"],
+    AssignedToYouUnsaved => [
+        "Assigned to you: save to keep it (Ctrl+S).",
+        "Asignado a ti: guarda para conservarlo (Ctrl+S).",
+        "Attribué à vous : enregistrez pour le garder (Ctrl+S)."
+    ],
+    KsHelp => ["Show this list", "Mostrar esta lista", "Afficher cette liste"],
 
     // ---- ticket detail
     PrevTicket => ["Previous ticket", "Ticket anterior", "Ticket précédent"],
@@ -504,6 +526,14 @@ texts! {
     ],
     ChangeCommentInternal => ["Internal note", "Nota interna", "Note interne"],
     UnsavedChanges => ["Unsaved changes", "Cambios sin guardar", "Modifications non enregistrées"],
+    LeaveTitle => ["Discard unsaved changes?", "¿Descartar los cambios sin guardar?", "Abandonner les modifications non enregistrées ?"],
+    LeaveText => [
+        "You changed this ticket's properties without saving them. Leaving the ticket discards those changes.",
+        "Cambiaste las propiedades de este ticket sin guardarlas. Si sales del ticket, esos cambios se descartan.",
+        "Vous avez modifié les propriétés de ce ticket sans les enregistrer. Quitter le ticket abandonne ces modifications."
+    ],
+    KeepEditing => ["Keep editing", "Seguir editando", "Continuer l'édition"],
+    DiscardAndLeave => ["Discard and leave", "Descartar y salir", "Abandonner et quitter"],
     ReadOnlyParent => [
         "Read-only: you see this parent ticket because you own one of its sub-tickets. You can still comment.",
         "Solo lectura: ves este ticket padre porque eres propietario de uno de sus subtickets. Aún puedes comentar.",

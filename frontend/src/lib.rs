@@ -6,6 +6,7 @@
 //!   [`rules`] (what the ticket form tells before the server refuses).
 //! - The UI, wasm32 only: `api` (typed client over the shared wire types),
 //!   `state` (session, preferences and reference-data contexts),
+//!   `drafts` (work in progress kept per person and ticket in localStorage),
 //!   `components`, `pages/<area>`.
 
 pub mod i18n;
@@ -18,6 +19,8 @@ mod api;
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod components;
+#[cfg(target_arch = "wasm32")]
+mod drafts;
 #[cfg(target_arch = "wasm32")]
 mod pages;
 #[cfg(target_arch = "wasm32")]

@@ -5,6 +5,9 @@
 //! with one twist: the page defaults to the last 30 days, so an absent
 //! `created_from` means "30 days before today" and an empty one means "no lower
 //! bound". A bookmarked default view therefore keeps meaning "the last 30 days".
+//! A search (`q`) is the exception: a ticket looked for by number, email or
+//! words is found however old it is, so with `q` an absent `created_from`
+//! means "no lower bound" (an explicit one still applies).
 
 use chrono::{Days, NaiveDate};
 use lazo_domain::wire::TicketQuery;
@@ -24,6 +27,27 @@ pub fn default_from(today: NaiveDate) -> String {
         .to_string()
 }
 
+/// The lower bound of the reported date when the URL names none: the last 30
+/// days, or all dates for a search.
+pub fn implied_from(text: Option<&str>, today: NaiveDate) -> Option<String> {
+    match text {
+        Some(_) => None,
+        None => Some(default_from(today)),
+    }
+}
+
+/// The list with another search text. A lower bound that was only implied
+/// by the old text follows the new one (searching looks in all dates,
+/// clearing the search brings the last 30 days back); a chosen one stays.
+pub fn with_text(q: &TicketQuery, text: Option<String>, today: NaiveDate) -> TicketQuery {
+    let mut out = q.clone();
+    if q.created_from == implied_from(q.q.as_deref(), today) {
+        out.created_from = implied_from(text.as_deref(), today);
+    }
+    out.q = text;
+    out
+}
+
 fn clean(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
@@ -35,10 +59,11 @@ pub fn from_search(search: &str, today: NaiveDate) -> TicketQuery {
     let has_from = search
         .split('&')
         .any(|kv| kv.split('=').next() == Some("created_from"));
+    q.q = clean(q.q);
     q.created_from = if has_from {
         clean(q.created_from)
     } else {
-        Some(default_from(today))
+        implied_from(q.q.as_deref(), today)
     };
     q.status = clean(q.status);
     q.category = clean(q.category);
@@ -53,7 +78,6 @@ pub fn from_search(search: &str, today: NaiveDate) -> TicketQuery {
     q.created_to = clean(q.created_to);
     q.updated_from = clean(q.updated_from);
     q.updated_to = clean(q.updated_to);
-    q.q = clean(q.q);
     q.sort = clean(q.sort);
     q.order = clean(q.order);
     q.cursor = None;
@@ -67,11 +91,11 @@ pub fn to_search(q: &TicketQuery, today: NaiveDate) -> String {
     let mut q = q.clone();
     q.cursor = None;
     q.limit = None;
-    let default = default_from(today);
+    let implied = implied_from(q.q.as_deref(), today);
     let from = q.created_from.take();
     let mut s = serde_urlencoded::to_string(&q).unwrap_or_default();
     match from {
-        Some(f) if f == default => {}
+        f if f == implied => {}
         Some(f) => {
             let part = serde_urlencoded::to_string([("created_from", f)]).unwrap_or_default();
             push_part(&mut s, &part);
@@ -86,6 +110,29 @@ fn push_part(s: &mut String, part: &str) {
         s.push('&');
     }
     s.push_str(part);
+}
+
+/// How many filters of the bar differ from the default view (the phone's
+/// folded filter bar shows the number on its button). The search, the
+/// status tiles and the sort are not in the bar.
+pub fn active_filters(q: &TicketQuery, today: NaiveDate) -> usize {
+    [
+        q.priority.is_some(),
+        q.owner.is_some(),
+        q.group.is_some(),
+        q.ticket_type.is_some(),
+        q.origin_group.is_some(),
+        q.source.is_some(),
+        q.overdue.is_some(),
+        q.tags.is_some(),
+        q.survey.is_some(),
+        q.score_min.is_some() || q.score_max.is_some(),
+        q.created_from != implied_from(q.q.as_deref(), today),
+        q.created_to.is_some(),
+    ]
+    .iter()
+    .filter(|on| **on)
+    .count()
 }
 
 /// The query string of `GET /api/v1/tickets` for one page of the list.
@@ -172,6 +219,8 @@ impl Column {
         Column::Group,
         Column::Reported,
         Column::Updated,
+        // What is late has to show without configuring anything.
+        Column::Due,
     ];
 
     pub fn key(self) -> &'static str {
@@ -286,6 +335,51 @@ mod tests {
         let s = to_search(&q, today());
         assert!(s.contains("q=late+delivery+%26+refund"), "{s}");
         assert_eq!(from_search(&s, today()), q);
+    }
+
+    #[test]
+    fn a_search_looks_in_all_dates_unless_a_date_was_chosen() {
+        let q = from_search("q=%231042", today());
+        assert_eq!(q.created_from, None);
+        assert_eq!(to_search(&q, today()), "q=%231042");
+        // A chosen lower bound stays, the default one included.
+        let q = from_search("q=refund&created_from=2026-03-01", today());
+        assert_eq!(q.created_from.as_deref(), Some("2026-03-01"));
+        assert_eq!(from_search(&to_search(&q, today()), today()), q);
+    }
+
+    #[test]
+    fn searching_drops_the_implied_range_and_clearing_brings_it_back() {
+        let q = from_search("", today());
+        let searched = with_text(&q, Some("1042".into()), today());
+        assert_eq!(searched.created_from, None);
+        assert_eq!(to_search(&searched, today()), "q=1042");
+        let cleared = with_text(&searched, None, today());
+        assert_eq!(cleared, q);
+        // A range the person chose is theirs to keep.
+        let q = from_search("created_from=2026-01-01", today());
+        let searched = with_text(&q, Some("1042".into()), today());
+        assert_eq!(searched.created_from.as_deref(), Some("2026-01-01"));
+        let all = from_search("created_from=", today());
+        assert_eq!(
+            with_text(&all, Some("x".into()), today()).created_from,
+            None
+        );
+    }
+
+    #[test]
+    fn the_filter_count_leaves_the_default_view_out() {
+        assert_eq!(active_filters(&from_search("", today()), today()), 0);
+        assert_eq!(active_filters(&from_search("q=x", today()), today()), 0);
+        assert_eq!(
+            active_filters(&from_search("status=2&sort=due", today()), today()),
+            0
+        );
+        let q = from_search(
+            "overdue=true&type=3&created_from=&score_min=0&score_max=6",
+            today(),
+        );
+        assert_eq!(active_filters(&q, today()), 4);
     }
 
     #[test]

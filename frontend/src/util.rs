@@ -70,6 +70,21 @@ pub fn date(lang: Lang, t: &DateTime<Utc>) -> String {
         .unwrap_or_default()
 }
 
+/// A date for a dense table: without the year when it is this year's
+/// (`3 Mar`), with it otherwise.
+pub fn short_date(lang: Lang, t: &DateTime<Utc>) -> String {
+    let d = js_date(t);
+    if d.get_full_year() != js_sys::Date::new_0().get_full_year() {
+        return date(lang, t);
+    }
+    d.to_locale_date_string(
+        lang.code(),
+        &options(&[("day", "numeric"), ("month", "short")]).into(),
+    )
+    .as_string()
+    .unwrap_or_default()
+}
+
 /// Date and time in the person's language.
 pub fn datetime(lang: Lang, t: &DateTime<Utc>) -> String {
     js_date(t)
@@ -167,6 +182,15 @@ pub fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
                 || el.has_attribute("contenteditable")
         })
         .unwrap_or(false)
+}
+
+/// True while a modal dialog is open: it owns the keyboard, page shortcuts
+/// (Esc, j/k...) wait.
+pub fn modal_open() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("dialog[open]").ok().flatten())
+        .is_some()
 }
 
 pub fn scroll_y() -> f64 {

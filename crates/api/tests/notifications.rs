@@ -382,7 +382,7 @@ async fn an_assignment_and_a_customer_reply_are_emailed_without_the_customers_wo
         assert_eq!(mail::header(m, "auto-submitted"), Some("auto-generated"));
         let text = m["text"].as_str().unwrap_or_default();
         assert!(
-            text.contains(&format!("https://lazo.acme.test/tickets/{}", t.id)),
+            text.contains(&format!("https://lazo.acme.test/tickets/{}", t.number)),
             "{text}"
         );
         assert!(!text.contains("secret words"), "{text}");

@@ -516,17 +516,25 @@ fn send_email(
             .select((users::name, users::email, users::active))
             .first(c)
             .optional()?;
-        Ok(Some((n, to)))
+        // The SPA's address of a ticket is its number (`/tickets/1042`).
+        let number: Option<i64> = match n.ticket_id {
+            Some(t) => tickets::table
+                .find(t)
+                .select(tickets::number)
+                .first(c)
+                .optional()?,
+            None => None,
+        };
+        Ok(Some((n, to, number)))
     })?;
     // Gone, already emailed, or the person left: nothing to send.
-    let Some((n, Some((name, email, true)))) = found else {
+    let Some((n, Some((name, email, true)), number)) = found else {
         return Ok(Outcome::Done);
     };
     if n.emailed_at.is_some() {
         return Ok(Outcome::Done);
     }
-    let link = n
-        .ticket_id
+    let link = number
         .map(|t| format!("{}/tickets/{t}", public_url.trim_end_matches('/')))
         .unwrap_or_default();
     let body = format!(

@@ -22,13 +22,22 @@ async function api(email) {
   };
 }
 
+/** The id of the ticket at `/tickets/<number>`. */
+async function idOf(call, href) {
+  const number = Number(href.split('/').pop());
+  const { items } = await call('GET', `/tickets?q=%23${number}`);
+  assert.equal(items.length, 1, `ticket #${number}`);
+  return items[0].id;
+}
+
 test('comments and history come a page at a time with "Load more"', async () => {
   const call = await api('ana@demo.lazo');
   const page = await freshPage(browser);
   await login(page, 'ana@demo.lazo');
   await listReady(page);
   const href = await rows(page).nth(2).locator('.subject-link').getAttribute('href');
-  const id = Number(href.split('/').pop());
+  // The address holds the number people see; the API wants the id.
+  const id = await idOf(call, href);
   const { items: existing } = await call('GET', `/tickets/${id}/comments?limit=200`);
   const stamp = Date.now();
   for (let i = existing.length; i < 57; i++) {
@@ -63,7 +72,7 @@ test('walking quickly never shows the previous ticket\'s data', async () => {
   // Numbers, not subjects: demo subjects repeat.
   const nums = (await rows(page).locator('td.col-number').allInnerTexts()).slice(0, 3).map((s) => s.trim());
   const shows = (n) => page.locator('.ticket-meta .num', { hasText: new RegExp(`^${n}$`) }).waitFor();
-  const first = Number(hrefs[0].split('/').pop());
+  const first = await idOf(call, hrefs[0]);
   const marker = `Only on the first ticket ${Date.now()}`;
   await call('POST', `/tickets/${first}/comments`, { body: marker, internal: true });
 

@@ -50,7 +50,7 @@ test('a detractor becomes a ticket showing the response and the customer timelin
   assert.equal(intake.tickets.length, 1, JSON.stringify(intake));
   const ticket = intake.tickets[0];
 
-  await page.goto(`${BASE}/tickets/${ticket.id}`);
+  await page.goto(`${BASE}/tickets/${ticket.number}`);
   const survey = page.getByRole('region', { name: 'Survey response' });
   await survey.getByText('The refund took three weeks.').waitFor();
   await survey.getByText('Post-purchase NPS', { exact: false }).waitFor();
@@ -89,7 +89,7 @@ test('a detractor becomes a ticket showing the response and the customer timelin
   await page.getByLabel('Score from').blur();
   await page.waitForURL(/score_min=7/);
   await until(async () => (await page.locator('table.tickets tbody').getByText(ticket.subject).count()) === 0, 'the promoter filter');
-  await page.goto(`${BASE}/tickets/${ticket.id}`);
+  await page.goto(`${BASE}/tickets/${ticket.number}`);
   await customer.locator('dd').getByText('Carla Nieto', { exact: true }).waitFor();
 
   // The customer's own page: details, timeline, an edit.
@@ -113,7 +113,7 @@ test('a detractor becomes a ticket showing the response and the customer timelin
   res = await post('/api/v1/tickets', { subject: 'By hand', requester: { email } });
   assert.equal(res.status, 201);
   const byHand = await res.json();
-  await page.goto(`${BASE}/tickets/${byHand.id}`);
+  await page.goto(`${BASE}/tickets/${byHand.number}`);
   await page.getByRole('region', { name: 'Customer' }).locator('dd').getByText('Carla Nieto', { exact: true }).waitFor();
   assert.equal(await page.getByRole('region', { name: 'Survey response' }).count(), 0);
   await page.close();

@@ -84,7 +84,7 @@ test('an agent emails the customer from a template, keeps a half-written draft, 
     assert.equal(res.status, 201);
     const ticket = await res.json();
 
-    await page.goto(`${base}/tickets/${ticket.id}`);
+    await page.goto(`${base}/tickets/${ticket.number}`);
     await page.getByRole('tab', { name: 'Emails' }).click();
     await page.getByText('No emails with the customer yet.').waitFor();
     await page.getByRole('button', { name: 'Send email' }).click();
@@ -168,7 +168,7 @@ test('an agent emails the customer from a template, keeps a half-written draft, 
     await panel.getByText(/Priority: medium → critical/).waitFor();
     await shot(ana, '13-bell');
     await panel.getByText(/Priority: medium → critical/).click();
-    await ana.waitForURL(new RegExp(`/tickets/${bellTicket.id}$`));
+    await ana.waitForURL(new RegExp(`/tickets/${bellTicket.number}$`));
     await ana.goto(base + '/me/notifications');
     const settings = ana.getByRole('form', { name: 'Notification settings' });
     const statusMail = settings.getByLabel('Its status changes — By email');

@@ -24,7 +24,7 @@ test('files are attached by picker and by drop, downloaded, removed, and the his
   assert.equal(res.status, 201);
   const ticket = await res.json();
 
-  await page.goto(`${BASE}/tickets/${ticket.id}`);
+  await page.goto(`${BASE}/tickets/${ticket.number}`);
   await page.getByRole('tab', { name: 'Files' }).click();
   const panel = page.getByRole('tabpanel');
   await panel.getByText('No files attached yet.').waitFor();

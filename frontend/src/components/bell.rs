@@ -50,7 +50,7 @@ pub fn Bell() -> impl IntoView {
             refresh();
         });
         if let Some(tid) = n.ticket_id {
-            navigate(&format!("/tickets/{tid}"), Default::default());
+            navigate(&format!("/tickets/id/{tid}"), Default::default());
         }
     });
     let all_read = move |_| {

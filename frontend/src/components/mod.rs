@@ -1,14 +1,18 @@
 //! Building blocks shared by the pages.
 
 mod bell;
+mod confirm;
 mod custom_fields;
 mod owner_picker;
 mod paged;
+mod shortcuts;
 
 pub use bell::Bell;
+pub use confirm::ConfirmDialog;
 pub use custom_fields::{set_field, CustomFieldInput};
 pub use owner_picker::{OwnerChoice, OwnerPicker};
 pub use paged::Paged;
+pub use shortcuts::{ShortcutsCtx, ShortcutsHelp};
 
 use crate::api::ApiError;
 use crate::i18n::{self, Lang, T};

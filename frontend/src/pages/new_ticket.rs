@@ -117,7 +117,7 @@ pub fn NewTicketPage() -> impl IntoView {
                     ));
                     // The list is stale now; reload it when shown again.
                     list.0.update(|l| l.search = None);
-                    nav.go(&format!("/tickets/{}", tk.id));
+                    nav.go(&format!("/tickets/{}", tk.number));
                 }
                 Err(e) => {
                     error.set(Some(e));

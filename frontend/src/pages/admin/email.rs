@@ -217,7 +217,8 @@ pub fn InboundMessages() -> impl IntoView {
                             <td>{m.subject.clone().unwrap_or_else(|| "—".into())}
                                 {m.parse_error.clone().map(|e| view! { <div class="error-text small">{e}</div> })}</td>
                             <td>{outcome_label(m.outcome)}</td>
-                            <td>{m.ticket_id.map(|x| view! { <a href=format!("/tickets/{x}")>{format!("#{x}")}</a> })}</td>
+                            // Only the id is known here, not the number people see.
+                            <td>{m.ticket_id.map(|x| view! { <a href=format!("/tickets/id/{x}")>{move || t(T::KsOpen)}</a> })}</td>
                             <td class="row-actions"><button class="btn small" on:click=move |_| reprocess(id)>{move || t(T::ProcessAgain)}</button></td>
                         </tr>
                     }

@@ -1,5 +1,5 @@
-//! The filter bar: status, priority, owner, group, tags, survey and score,
-//! reported dates.
+//! The filter bar: status, priority, owner, group, type, origin group,
+//! source, overdue, tags, survey and score, reported dates.
 //! Every filter lives in the URL.
 
 use super::ListView;
@@ -69,10 +69,19 @@ pub fn Filters(view: ListView) -> impl IntoView {
         refdata
             .users
             .with(|u| owners.extend(u.iter().map(|u| (u.id.to_string(), u.name.clone()))));
+        let all_groups: Vec<(String, String)> = refdata.groups.with(|g| {
+            g.iter()
+                .map(|g| (g.id.to_string(), g.name.clone()))
+                .collect()
+        });
         let mut groups = vec![("none".to_owned(), T::NoGroup.get(lang).to_owned())];
-        refdata
-            .groups
-            .with(|g| groups.extend(g.iter().map(|g| (g.id.to_string(), g.name.clone()))));
+        groups.extend(all_groups.iter().cloned());
+        let types: Vec<(String, String)> = refdata.types.with(|t| {
+            t.iter()
+                .map(|t| (t.id.to_string(), t.name.clone()))
+                .collect()
+        });
+        let overdue = q.overdue == Some(true);
         view! {
             {select_filter(T::Status, q.status.clone(), statuses, T::AnyStatus, |q, v| {
                 q.status = v;
@@ -81,6 +90,44 @@ pub fn Filters(view: ListView) -> impl IntoView {
             {select_filter(T::Priority, q.priority.clone(), priorities, T::AnyPriority, |q, v| q.priority = v)}
             {select_filter(T::Owner, q.owner.clone(), owners, T::Anyone, |q, v| q.owner = v)}
             {select_filter(T::Group, q.group.clone(), groups, T::AnyGroup, |q, v| q.group = v)}
+            {select_filter(T::Type, q.ticket_type.clone(), types, T::AnyType, |q, v| q.ticket_type = v)}
+            {select_filter(T::OriginGroup, q.origin_group.clone(), all_groups, T::AnyGroup, |q, v| q.origin_group = v)}
+            <label class="filter">
+                <span class="filter-label">{T::Source.get(lang)}</span>
+                <input
+                    type="text"
+                    class="tags-filter"
+                    aria-label=T::Source.get(lang)
+                    placeholder="email, phone"
+                    list="known-sources"
+                    prop:value=q.source.clone().unwrap_or_default()
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        let v = v.trim().to_owned();
+                        set_query(&|q| q.source = (!v.is_empty()).then(|| v.clone()));
+                    }
+                />
+                // Where Lazo's own tickets come from; integrators may name others.
+                <datalist id="known-sources">
+                    <option value="email"></option>
+                    <option value="phone"></option>
+                    <option value="survey"></option>
+                </datalist>
+            </label>
+            <label class="filter filter-check">
+                <span class="filter-label">{T::Overdue.get(lang)}</span>
+                <span class="check">
+                    <input
+                        type="checkbox"
+                        prop:checked=overdue
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            set_query(&|q| q.overdue = on.then_some(true));
+                        }
+                    />
+                    {T::OverdueOnly.get(lang)}
+                </span>
+            </label>
             <label class="filter">
                 <span class="filter-label">{T::Tags.get(lang)}</span>
                 <input

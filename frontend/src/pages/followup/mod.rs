@@ -25,6 +25,29 @@ use table::{ColumnsMenu, TicketTable};
 use tiles::StatusTiles;
 use wasm_bindgen::JsCast;
 
+/// Puts the keyboard on row `i` (the cursor row is the table's one tab
+/// stop), scrolled into view; `always` also takes the focus from elsewhere
+/// (j/k), otherwise only from nobody (back from a ticket).
+fn focus_row(i: usize, always: bool) {
+    let Some(el) = document()
+        .get_element_by_id(&format!("row-{i}"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let idle = document()
+        .active_element()
+        .is_none_or(|a| a.tag_name().eq_ignore_ascii_case("body"));
+    if always || idle {
+        let opts = web_sys::FocusOptions::new();
+        opts.set_prevent_scroll(true);
+        let _ = el.focus_with_options(&opts);
+    }
+    let opts = web_sys::ScrollIntoViewOptions::new();
+    opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+    el.scroll_into_view_with_scroll_into_view_options(&opts);
+}
+
 /// The list's filters as the URL holds them, and the way to change them
 /// (a new URL, which reloads the list).
 #[derive(Clone, Copy)]
@@ -77,6 +100,7 @@ pub fn FollowUpPage() -> impl IntoView {
     let generation = StoredValue::new(0u64);
     let search_text = RwSignal::new(query.get_untracked().q.unwrap_or_default());
     let search_ref = NodeRef::<leptos::html::Input>::new();
+    let filters_open = RwSignal::new(false);
 
     let view = ListView { query, nav, today };
     let set_query = move |f: &dyn Fn(&mut TicketQuery)| view.set(f);
@@ -87,9 +111,13 @@ pub fn FollowUpPage() -> impl IntoView {
             .0
             .with_untracked(|c| c.search.as_deref() == Some(k.as_str()));
         if cached && !force {
-            // Back from a ticket: same list, same place.
+            // Back from a ticket: same list, same place, the keyboard on the
+            // row it left from.
             let y = list.0.with_untracked(|c| c.scroll_y);
-            util::later(0, move || util::scroll_to(y));
+            util::later(0, move || {
+                util::scroll_to(y);
+                focus_row(cursor.get_untracked(), false);
+            });
             return;
         }
         let my = generation.get_value() + 1;
@@ -170,14 +198,20 @@ pub fn FollowUpPage() -> impl IntoView {
     };
 
     let open = move |id: i64| {
-        let idx = items
-            .with_untracked(|it| it.iter().position(|i| i.id == id))
-            .unwrap_or(0);
+        let Some((idx, number)) = items.with_untracked(|it| {
+            it.iter()
+                .enumerate()
+                .find(|(_, i)| i.id == id)
+                .map(|(n, i)| (n, i.number))
+        }) else {
+            return;
+        };
         list.0.update(|c| {
             c.scroll_y = util::scroll_y();
             c.cursor = idx;
         });
-        nav.go(&format!("/tickets/{id}"));
+        // The address agents read and share: the ticket's number.
+        nav.go(&format!("/tickets/{number}"));
     };
 
     let move_cursor = move |delta: i64| {
@@ -188,11 +222,7 @@ pub fn FollowUpPage() -> impl IntoView {
         let c = (cursor.get_untracked() as i64 + delta).clamp(0, n - 1) as usize;
         cursor.set(c);
         list.0.update(|l| l.cursor = c);
-        if let Some(el) = document().get_element_by_id(&format!("row-{c}")) {
-            let opts = web_sys::ScrollIntoViewOptions::new();
-            opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
-            el.scroll_into_view_with_scroll_into_view_options(&opts);
-        }
+        focus_row(c, true);
         // Near the end: fetch the next page so j keeps going.
         if c as i64 >= n - 3 {
             load_more();
@@ -208,7 +238,7 @@ pub fn FollowUpPage() -> impl IntoView {
     };
 
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || util::modal_open() {
             return;
         }
         if util::typing_in_field(&ev) {
@@ -273,7 +303,8 @@ pub fn FollowUpPage() -> impl IntoView {
         let text = search_text.get_untracked();
         let text = text.trim().to_owned();
         if query.get_untracked().q.unwrap_or_default() != text {
-            set_query(&|q| q.q = (!text.is_empty()).then(|| text.clone()));
+            let text = (!text.is_empty()).then_some(text);
+            set_query(&|q| *q = listview::with_text(q, text.clone(), today));
         }
     };
 
@@ -330,7 +361,20 @@ pub fn FollowUpPage() -> impl IntoView {
             <div class="tiles" role="group" aria-label=move || t(T::StatusOverview)>
                 <StatusTiles view=view counts=counts />
             </div>
-            <div class="filters" role="group" aria-label=move || t(T::Filters)>
+            // Phones fold the filter bar behind this button (CSS shows it
+            // only there); the number says how many filters are on.
+            <button
+                class="btn filters-toggle"
+                aria-expanded=move || filters_open.get().to_string()
+                aria-controls="filter-bar"
+                on:click=move |_| filters_open.update(|o| *o = !*o)
+            >
+                {move || {
+                    let n = query.with(|q| listview::active_filters(q, today));
+                    if n == 0 { t(T::Filters).to_owned() } else { format!("{} ({n})", t(T::Filters)) }
+                }}
+            </button>
+            <div id="filter-bar" class="filters" class:open=move || filters_open.get() role="group" aria-label=move || t(T::Filters)>
                 <Filters view=view />
                 <button class="btn ghost small" on:click=move |_| nav.go_keep_scroll("/tickets")>
                     {move || t(T::ResetFilters)}
@@ -359,6 +403,17 @@ pub fn FollowUpPage() -> impl IntoView {
                             .unwrap_or_default()
                     }}
                 </span>
+                // The default range hides older tickets: say so, and one
+                // click shows them all.
+                <Show when=move || query.with(|q| q.created_from == Some(listview::default_from(today)))>
+                    <span class="muted range-hint">
+                        {move || fill(prefs.lang.get(), T::LastDaysHint, &[("n", &listview::DEFAULT_DAYS.to_string())])}
+                        " "
+                        <button class="btn ghost small" on:click=move |_| set_query(&|q| q.created_from = None)>
+                            {move || t(T::AllDates)}
+                        </button>
+                    </span>
+                </Show>
                 <Show when=move || next_cursor.with(|c| c.is_some())>
                     <button class="btn" on:click=move |_| load_more() disabled=move || loading_more.get()>
                         {move || if loading_more.get() { t(T::Loading) } else { t(T::LoadMore) }}

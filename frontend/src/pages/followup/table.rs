@@ -159,7 +159,7 @@ pub fn TicketTable(
         match c {
             Column::Number => view! { <td class="col-number">{format!("#{}", it.number)}</td> }.into_any(),
             Column::Subject => {
-                let href = format!("/tickets/{}", it.id);
+                let href = format!("/tickets/{}", it.number);
                 let id = it.id;
                 view! {
                     <td class="col-subject">
@@ -204,19 +204,19 @@ pub fn TicketTable(
             Column::OriginGroup => view! { <td class="col-origin_group">{it.origin_group.as_ref().map(|g| g.name.clone()).unwrap_or_else(dash)}</td> }.into_any(),
             Column::Reported => {
                 let at = it.created_at;
-                view! { <td class="col-reported">{move || util::date(prefs.lang.get(), &at)}</td> }.into_any()
+                view! { <td class="col-reported">{move || util::short_date(prefs.lang.get(), &at)}</td> }.into_any()
             }
             Column::Updated => {
                 let at = it.updated_at;
-                view! { <td class="col-updated">{move || util::date(prefs.lang.get(), &at)}</td> }.into_any()
+                view! { <td class="col-updated">{move || util::short_date(prefs.lang.get(), &at)}</td> }.into_any()
             }
             Column::Due => {
                 let due = it.due_at;
                 let overdue = it.overdue;
                 view! {
                     <td class="col-due" class:overdue=overdue>
-                        {move || due.map(|d| util::date(prefs.lang.get(), &d)).unwrap_or_else(dash)}
-                        {overdue.then(|| view! { <span class="sr-only">{T::Overdue.get(lang)}</span> })}
+                        {move || due.map(|d| util::short_date(prefs.lang.get(), &d)).unwrap_or_else(dash)}
+                        {overdue.then(|| view! { <span class="badge overdue">{move || prefs.t(T::Overdue)}</span> })}
                     </td>
                 }
                 .into_any()
@@ -242,6 +242,11 @@ pub fn TicketTable(
                         class:cursor=move || cursor.get() == i
                         class:selected=move || selected.with(|s| s.contains(&id))
                         class:overdue-row=it.overdue
+                        // The cursor row is the one tab stop of the rows;
+                        // j/k move it (and the focus), Enter opens it.
+                        tabindex=move || if cursor.get() == i { "0" } else { "-1" }
+                        aria-selected=move || (cursor.get() == i).to_string()
+                        on:focus=move |_| cursor.set(i)
                         on:click=move |_| {
                             cursor.set(i);
                             open(id)

@@ -5,12 +5,21 @@
 use super::activity::more_button;
 use crate::api::{self, ApiError};
 use crate::components::{ErrorBox, Loading, Paged};
+use crate::drafts::DraftStore;
 use crate::i18n::T;
 use crate::state::{use_notices, use_prefs, use_session};
 use crate::util;
 use lazo_domain::wire::{Comment, CommentInput, UpdateComment};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
+
+/// A reply or note being written (kept until added: `crate::drafts`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct ReplyDraft {
+    body: String,
+    internal: bool,
+}
 
 #[component]
 pub fn Comments(ticket_id: i64, comments: Paged<Comment>) -> impl IntoView {
@@ -18,8 +27,15 @@ pub fn Comments(ticket_id: i64, comments: Paged<Comment>) -> impl IntoView {
     let session = use_session();
     let notices = use_notices();
     let t = move |k: T| prefs.t(k);
-    let internal = RwSignal::new(false);
-    let body = RwSignal::new(String::new());
+    let store = DraftStore::new("reply", ticket_id);
+    let saved: ReplyDraft = store.load().unwrap_or_default();
+    let internal = RwSignal::new(saved.internal);
+    let body = RwSignal::new(saved.body);
+    store.keep(move || ReplyDraft {
+        // A kind chosen with nothing written is no draft.
+        internal: internal.get() && body.with(|b| !b.is_empty()),
+        body: body.get(),
+    });
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
 

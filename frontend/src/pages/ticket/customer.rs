@@ -169,7 +169,7 @@ pub fn Timeline(contact: i64, ticket: Option<i64>) -> impl IntoView {
                             view! {
                                 <dl class="tp-detail">
                                     {p.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{show_value(v)}</dd> }).collect_view()}
-                                    {tp.ticket_id.filter(|x| Some(*x) != ticket).map(|x| view! { <dt>{move || t(T::Ticket)}</dt><dd><a href=format!("/tickets/{x}")>{format!("#{x}")}</a></dd> })}
+                                    {tp.ticket_id.filter(|x| Some(*x) != ticket).map(|x| view! { <dt>{move || t(T::Ticket)}</dt><dd><a href=format!("/tickets/id/{x}")>{move || t(T::KsOpen)}</a></dd> })}
                                 </dl>
                             }
                         })}

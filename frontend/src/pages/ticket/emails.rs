@@ -2,9 +2,11 @@
 //! (queued, sent, or failed with the SMTP answer and "Retry now") and what
 //! came back (customer replies, auto-replies), and the composer. A
 //! half-written email is kept per ticket in the browser until sent or
-//! discarded, so a reload or a walk to another ticket loses nothing.
+//! discarded (`crate::drafts`), so a reload or a walk to another ticket
+//! loses nothing.
 
 use crate::api::{self, ApiError};
+use crate::drafts::DraftStore;
 use crate::i18n::T;
 use crate::state::{use_notices, use_prefs};
 use crate::util;
@@ -19,10 +21,6 @@ struct ComposerDraft {
     template_id: Option<i64>,
     subject: String,
     body: String,
-}
-
-fn draft_key(ticket: i64) -> String {
-    format!("lazo.email-draft.{ticket}")
 }
 
 fn state_pill(t: impl Fn(T) -> &'static str, e: &Email) -> impl IntoView {
@@ -159,8 +157,8 @@ fn Composer(ticket: i64, requester_email: Option<String>, on_sent: Callback<()>)
     let prefs = use_prefs();
     let notices = use_notices();
     let t = move |k: T| prefs.t(k);
-    let saved: Option<ComposerDraft> =
-        util::load(&draft_key(ticket)).and_then(|s| serde_json::from_str(&s).ok());
+    let store = DraftStore::new("email", ticket);
+    let saved: Option<ComposerDraft> = store.load();
     let open = RwSignal::new(saved.is_some());
     let minimised = RwSignal::new(false);
     let d = saved.unwrap_or_default();
@@ -172,27 +170,18 @@ fn Composer(ticket: i64, requester_email: Option<String>, on_sent: Callback<()>)
     let error = RwSignal::new(None::<ApiError>);
     let templates = LocalResource::new(api::email_templates);
     // Every keystroke is kept: a reload brings the email back.
-    Effect::new(move |first: Option<()>| {
-        let draft = ComposerDraft {
-            to: to.get(),
-            template_id: template_id.get(),
-            subject: subject.get(),
-            body: body.get(),
-        };
-        if first.is_some() && open.get_untracked() {
-            if draft == ComposerDraft::default() {
-                util::forget(&draft_key(ticket));
-            } else if let Ok(s) = serde_json::to_string(&draft) {
-                util::store(&draft_key(ticket), &s);
-            }
-        }
+    store.keep(move || ComposerDraft {
+        to: to.get(),
+        template_id: template_id.get(),
+        subject: subject.get(),
+        body: body.get(),
     });
     let clear = move || {
         to.set(String::new());
         template_id.set(None);
         subject.set(String::new());
         body.set(String::new());
-        util::forget(&draft_key(ticket));
+        store.forget();
     };
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

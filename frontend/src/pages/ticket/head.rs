@@ -65,11 +65,12 @@ pub fn TicketHead(tk: Ticket, read_only: bool) -> impl IntoView {
     view! {
         <header class="ticket-head">
             {meta}
-            <h1>{tk.subject.clone()}</h1>
+            // Focusable by script only: the keyboard lands here on opening.
+            <h1 tabindex="-1">{tk.subject.clone()}</h1>
             {tk.parent.clone().map(|p| view! {
                 <p class="parent-link">
                     {move || t(T::ParentTicket)}": "
-                    <A href=format!("/tickets/{}", p.id)>{format!("#{} {}", p.number, p.subject)}</A>
+                    <A href=format!("/tickets/{}", p.number)>{format!("#{} {}", p.number, p.subject)}</A>
                 </p>
             })}
             {read_only.then(|| view! { <p class="info-box" role="note">{move || t(T::ReadOnlyParent)}</p> })}

@@ -26,7 +26,7 @@ pub fn MergedBanner(st: TicketState) -> impl IntoView {
             .map(|m| {
                 view! {
                     <div class="merged-banner" role="status">
-                        <A href=format!("/tickets/{}", m.id)>
+                        <A href=format!("/tickets/{}", m.number)>
                             <strong>{fill(lang, T::MergedInto, &[("n", &m.number.to_string())])}</strong>
                             {(!m.subject.is_empty()).then(|| view! { <span class="merged-subject">{m.subject.clone()}</span> })}
                         </A>
@@ -264,7 +264,7 @@ pub fn Links(st: TicketState) -> impl IntoView {
                         view! {
                             <li>
                                 <span class="link-kind">{i18n::link_kind(l.kind).get(lang)}</span>
-                                <A href=format!("/tickets/{}", l.ticket.id)>
+                                <A href=format!("/tickets/{}", l.ticket.number)>
                                     <span class="num">{format!("#{}", l.ticket.number)}</span>
                                     <span class="sub-subject">{l.ticket.subject.clone()}</span>
                                 </A>

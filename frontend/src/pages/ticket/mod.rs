@@ -21,7 +21,8 @@ mod snooze;
 mod subtickets;
 
 use crate::api::{self, ApiError};
-use crate::components::{use_nav, ErrorBox, Loading, Paged};
+use crate::components::{use_nav, ConfirmDialog, ErrorBox, Loading, Paged};
+use crate::drafts::DraftStore;
 use crate::i18n::{fill, T};
 use crate::listview::{self, PAGE_SIZE};
 use crate::state::{
@@ -29,9 +30,11 @@ use crate::state::{
 };
 use crate::util;
 use activity::{Activity, Tab};
-use draft::Draft;
+use draft::{Draft, KeptEdits};
 use head::{CustomFieldsCard, TicketHead};
-use lazo_domain::wire::{Comment, CommentInput, HistoryEntry, Ticket, TicketListItem};
+use lazo_domain::wire::{
+    Comment, CommentInput, HistoryEntry, Ticket, TicketListItem, UpdateTicket,
+};
 use lazo_domain::Access;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -40,6 +43,25 @@ use properties::Properties;
 use snooze::Snooze;
 use subtickets::SubTickets;
 use wasm_bindgen::JsCast;
+
+/// Puts the keyboard on the element with this id.
+fn focus_id(id: &str) {
+    if let Some(el) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// Where the person asked to go from a ticket.
+#[derive(Clone, Debug, PartialEq)]
+enum Leave {
+    Close,
+    Next,
+    Prev,
+    Url(String),
+}
 
 #[component]
 pub fn TicketPage() -> impl IntoView {
@@ -51,7 +73,58 @@ pub fn TicketPage() -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let t = move |k: T| prefs.t(k);
 
-    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok())));
+    // The URL names the ticket by the number people see (`/tickets/1042`);
+    // the API wants its id. The list it was opened from knows both; a deep
+    // link asks the API (`q=#1042`, which looks in all dates).
+    let number = Memo::new(move |_| {
+        params.with(|p| {
+            p.get("number")
+                .and_then(|s| s.trim_start_matches('#').parse::<i64>().ok())
+        })
+    });
+    let found = RwSignal::new(None::<(i64, Result<i64, ApiError>)>);
+    let id = Memo::new(move |_| {
+        let n = number.get()?;
+        list.0
+            .with(|l| l.items.iter().find(|i| i.number == n).map(|i| i.id))
+            .or_else(|| {
+                found.with(|f| match f {
+                    Some((fnum, Ok(id))) if *fnum == n => Some(*id),
+                    _ => None,
+                })
+            })
+    });
+    let lookup_error = Memo::new(move |_| {
+        let n = number.get()?;
+        found.with(|f| match f {
+            Some((fnum, Err(e))) if *fnum == n => Some(e.clone()),
+            _ => None,
+        })
+    });
+    let lookup = move |n: i64| {
+        spawn_local(async move {
+            let r = api::tickets(&format!("q=%23{n}&limit=1"))
+                .await
+                .and_then(|p| {
+                    p.items
+                        .into_iter()
+                        .find(|i| i.number == n)
+                        .map(|i| i.id)
+                        .ok_or(ApiError::NotFound)
+                });
+            // `try_`: the page may be gone.
+            if number.try_get_untracked().flatten() == Some(n) {
+                found.set(Some((n, r)));
+            }
+        });
+    };
+    Effect::new(move |_| {
+        if let Some(n) = number.get() {
+            if id.get_untracked().is_none() {
+                lookup(n);
+            }
+        }
+    });
     // The ticket on screen once loaded (the delete button waits for it).
     let shown = RwSignal::new(None::<i64>);
     let tab = RwSignal::new(Tab::Comments);
@@ -76,12 +149,16 @@ pub fn TicketPage() -> impl IntoView {
             .unwrap_or_else(|| "/tickets".into())
     };
     let go_to = move |tid: i64| {
+        let mut number = None;
         list.0.update(|l| {
             if let Some(i) = l.items.iter().position(|r| r.id == tid) {
                 l.cursor = i;
+                number = Some(l.items[i].number);
             }
         });
-        nav.go(&format!("/tickets/{tid}"));
+        if let Some(n) = number {
+            nav.go(&format!("/tickets/{n}"));
+        }
     };
     let walking = RwSignal::new(false);
     let go_next = move || {
@@ -128,6 +205,84 @@ pub fn TicketPage() -> impl IntoView {
         }
     };
     let close = move || nav.go_keep_scroll(&list_url());
+    // ---- leaving with unsaved property edits asks first
+    let current = RwSignal::new(None::<TicketState>);
+    let pending = RwSignal::new(None::<Leave>);
+    let dirty_now = move || {
+        current
+            .get_untracked()
+            .and_then(|st| st.dirty.try_get_untracked())
+            .unwrap_or(false)
+    };
+    let go = move |to: Leave| match to {
+        Leave::Close => close(),
+        Leave::Next => go_next(),
+        Leave::Prev => go_prev(),
+        Leave::Url(u) => nav.go(&u),
+    };
+    let leave = move |to: Leave| {
+        if dirty_now() {
+            pending.set(Some(to));
+        } else {
+            go(to);
+        }
+    };
+    let discard_and_leave = Callback::new(move |_| {
+        if let Some(st) = current.get_untracked() {
+            st.discard();
+        }
+        if let Some(to) = pending.get_untracked() {
+            pending.set(None);
+            go(to);
+        }
+    });
+    // Links out of the ticket (the top bar, a parent, a linked ticket) ask
+    // too: seen before the router's own click handler, which leaves a
+    // click alone once its default is prevented.
+    let on_link = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MouseEvent)>::new(
+        move |ev: web_sys::MouseEvent| {
+            if ev.default_prevented()
+                || ev.button() != 0
+                || ev.ctrl_key()
+                || ev.meta_key()
+                || ev.shift_key()
+                || ev.alt_key()
+                || !dirty_now()
+            {
+                return;
+            }
+            let Some(a) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("a[href]").ok().flatten())
+            else {
+                return;
+            };
+            let href = a.get_attribute("href").unwrap_or_default();
+            let own_page = href.starts_with('/') && !href.starts_with("//");
+            if !own_page
+                || href.starts_with("/api/")
+                || a.has_attribute("download")
+                || a.get_attribute("target").is_some_and(|t| t != "_self")
+                || href == util::current_place()
+            {
+                return;
+            }
+            ev.prevent_default();
+            ev.stop_propagation();
+            pending.set(Some(Leave::Url(href)));
+        },
+    )
+    .into_js_value()
+    .unchecked_into::<js_sys::Function>();
+    let _ = window().add_event_listener_with_callback_and_bool("click", &on_link, true);
+    let on_link = StoredValue::new_local(on_link);
+    on_cleanup(move || {
+        on_link.with_value(|f| {
+            let _ = window().remove_event_listener_with_callback_and_bool("click", f, true);
+        })
+    });
+
     let has_next = move || {
         position.with(|p| {
             p.as_ref().is_some_and(|(p, _)| p.next.is_some())
@@ -136,6 +291,19 @@ pub fn TicketPage() -> impl IntoView {
     };
 
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        // A dialog (leaving, the shortcut list) answers its own keys.
+        if pending.with_untracked(|p| p.is_some()) || util::modal_open() {
+            return;
+        }
+        // Ctrl/Cmd+S saves the property edits, from anywhere on the ticket
+        // (in a field too), instead of the browser saving the page.
+        if (ev.ctrl_key() || ev.meta_key()) && !ev.alt_key() && ev.key().eq_ignore_ascii_case("s") {
+            ev.prevent_default();
+            if let Some(st) = current.get_untracked() {
+                st.save();
+            }
+            return;
+        }
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
@@ -153,15 +321,66 @@ pub fn TicketPage() -> impl IntoView {
         match ev.key().as_str() {
             "j" | "ArrowRight" => {
                 ev.prevent_default();
-                go_next();
+                leave(Leave::Next);
             }
             "k" | "ArrowLeft" => {
                 ev.prevent_default();
-                go_prev();
+                leave(Leave::Prev);
             }
             "Escape" => {
                 ev.prevent_default();
-                close();
+                leave(Leave::Close);
+            }
+            "s" | "p" => {
+                ev.prevent_default();
+                let id = if ev.key() == "s" {
+                    "f-status"
+                } else {
+                    "f-priority"
+                };
+                focus_id(id);
+            }
+            "a" => {
+                if let (Some(st), Some(me)) = (current.get_untracked(), session.me_id()) {
+                    ev.prevent_default();
+                    if !st.read_only() {
+                        st.draft.update(|d| {
+                            if let Some(d) = d {
+                                d.owner_id = Some(me)
+                            }
+                        });
+                        notices.ok(t(T::AssignedToYouUnsaved));
+                    }
+                }
+            }
+            "r" | "n" => {
+                ev.prevent_default();
+                let note = ev.key() == "n";
+                tab.set(Tab::Comments);
+                // Once the comments tab is drawn: the kind, then the text.
+                util::later(0, move || {
+                    let which = if note {
+                        ".composer .seg.note"
+                    } else {
+                        ".composer .seg:not(.note)"
+                    };
+                    if let Some(b) = document()
+                        .query_selector(which)
+                        .ok()
+                        .flatten()
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        b.click();
+                    }
+                    if let Some(ta) = document()
+                        .query_selector(".composer textarea")
+                        .ok()
+                        .flatten()
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = ta.focus();
+                    }
+                });
             }
             _ => {}
         }
@@ -192,14 +411,14 @@ pub fn TicketPage() -> impl IntoView {
 
     let nav_bar = view! {
         <div class="ticket-nav">
-            <button class="btn icon" aria-label=move || t(T::CloseTicket) title=move || format!("{} (Esc)", t(T::CloseTicket)) on:click=move |_| close()>
+            <button class="btn icon" aria-label=move || t(T::CloseTicket) title=move || format!("{} (Esc)", t(T::CloseTicket)) on:click=move |_| leave(Leave::Close)>
                 "✕"
             </button>
             // Walking only makes sense for a ticket opened from the list.
             <Show when=move || position.with(|p| p.is_some())>
             <button class="btn icon" aria-label=move || t(T::PrevTicket) title=move || format!("{} (k)", t(T::PrevTicket))
                 disabled=move || position.with(|p| p.as_ref().is_none_or(|(p, _)| p.prev.is_none()))
-                on:click=move |_| go_prev()>
+                on:click=move |_| leave(Leave::Prev)>
                 "‹"
             </button>
             <span class="muted pos">
@@ -210,7 +429,7 @@ pub fn TicketPage() -> impl IntoView {
             </span>
             <button class="btn icon" aria-label=move || t(T::NextTicket) title=move || format!("{} (j)", t(T::NextTicket))
                 disabled=move || !has_next()
-                on:click=move |_| go_next()>
+                on:click=move |_| leave(Leave::Next)>
                 "›"
             </button>
             </Show>
@@ -225,8 +444,58 @@ pub fn TicketPage() -> impl IntoView {
         <section class="page ticket-page">
             {nav_bar}
             // A new screen (and reactive scope) per ticket.
-            {move || id.get().map(|tid| view! { <TicketScreen tid=tid shown=shown tab=tab /> })}
+            {move || id.get().map(|tid| view! { <TicketScreen tid=tid shown=shown tab=tab current=current /> })}
+            {move || lookup_error.get().map(|e| {
+                let retry = Callback::new(move |_| {
+                    if let Some(n) = number.get_untracked() {
+                        found.set(None);
+                        lookup(n);
+                    }
+                });
+                view! { <ErrorBox error=e retry=retry /> }
+            })}
+            <ConfirmDialog
+                open=Signal::derive(move || pending.with(|p| p.is_some()))
+                title=T::LeaveTitle
+                text=T::LeaveText
+                confirm=T::DiscardAndLeave
+                cancel=T::KeepEditing
+                on_confirm=discard_and_leave
+                on_cancel=Callback::new(move |_| pending.set(None))
+            />
         </section>
+    }
+}
+
+/// `/tickets/id/:id`: where links that only know a ticket's id land
+/// (notifications, a customer's timeline, the mail log); it moves on to the
+/// ticket's own address, `/tickets/<number>`.
+#[component]
+pub fn TicketById() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let navigate = leptos_router::hooks::use_navigate();
+    let error = RwSignal::new(None::<ApiError>);
+    let id = params.with_untracked(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
+    match id {
+        Some(id) => spawn_local(async move {
+            match api::ticket(id).await {
+                Ok((tk, _)) => navigate(
+                    &format!("/tickets/{}", tk.number),
+                    leptos_router::NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                ),
+                Err(e) => {
+                    let _ = error.try_set(Some(e));
+                }
+            }
+        }),
+        None => error.set(Some(ApiError::NotFound)),
+    }
+    move || match error.get() {
+        Some(e) => view! { <ErrorBox error=e /> }.into_any(),
+        None => view! { <div class="skeleton"><Loading /></div> }.into_any(),
     }
 }
 
@@ -244,6 +513,10 @@ pub(crate) struct TicketState {
     pub save_error: RwSignal<Option<ApiError>>,
     pub change_comment: RwSignal<String>,
     pub change_internal: RwSignal<bool>,
+    /// Where unsaved edits are kept (a reload or an expired session loses
+    /// nothing), and whether they were put back into the draft yet.
+    edits: DraftStore,
+    restored: StoredValue<bool>,
     /// Bumped when the server recorded new history entries.
     pub history_changed: RwSignal<u64>,
     /// What is loaded for the ticket besides itself, from the start (at the
@@ -280,6 +553,8 @@ impl TicketState {
             save_error: RwSignal::new(None),
             change_comment: RwSignal::new(String::new()),
             change_internal: RwSignal::new(true),
+            edits: DraftStore::new("properties", tid),
+            restored: StoredValue::new(false),
             history_changed: RwSignal::new(0),
             comments: Paged::new(
                 |c| c.id,
@@ -364,6 +639,54 @@ impl TicketState {
         self.prefs.t(k)
     }
 
+    /// Puts the kept edits of an earlier visit back (once, after the first
+    /// load); from then on [`TicketState::keep_edits`] stores every edit.
+    fn restore_edits(&self) {
+        if self.restored.get_value() {
+            return;
+        }
+        if let Some(k) = self.edits.load::<KeptEdits>() {
+            self.draft.update(|d| {
+                if let Some(d) = d {
+                    d.with_changes(&k.changes)
+                }
+            });
+            self.change_comment.set(k.comment);
+            self.change_internal.set(k.internal);
+        }
+        self.restored.set_value(true);
+    }
+
+    /// Stores the unsaved edits on every change, once restored (created with
+    /// the screen, so it goes with it).
+    fn keep_edits(&self) {
+        let st = *self;
+        Effect::new(move |_| {
+            let changes = st.ticket.with(|tk| {
+                st.draft.with(|d| match (tk, d) {
+                    (Some(tk), Some(d)) => d.diff(tk),
+                    _ => UpdateTicket::default(),
+                })
+            });
+            let comment = st.change_comment.get();
+            let internal = st.change_internal.get();
+            // Before the restore the draft is the ticket: storing that
+            // would erase what is kept.
+            if !st.restored.get_value() {
+                return;
+            }
+            if changes.changes_nothing() && comment.trim().is_empty() {
+                st.edits.forget();
+            } else {
+                st.edits.save(&KeptEdits {
+                    changes,
+                    comment,
+                    internal,
+                });
+            }
+        });
+    }
+
     pub fn save(&self) {
         let st = *self;
         let (Some(tk), Some(d)) = (st.ticket.get_untracked(), st.draft.get_untracked()) else {
@@ -381,6 +704,7 @@ impl TicketState {
             });
         }
         let with_comment = upd.comment.is_some();
+        let mine = d.diff(&tk);
         st.saving.set(true);
         st.save_error.set(None);
         let tag = st.etag.get_value();
@@ -398,8 +722,20 @@ impl TicketState {
                 Err(ApiError::Stale) => {
                     // Someone else changed it: show theirs, say so.
                     st.notices.error(st.t(T::ErrStale));
-                    if let Ok((tk, tag)) = api::ticket(st.tid).await {
-                        st.apply(tk, tag);
+                    if let Ok((theirs, tag)) = api::ticket(st.tid).await {
+                        // Theirs, with the person's edits of the fields
+                        // nobody else changed on top again (to check and save
+                        // once more); where both changed a field, theirs shows.
+                        let changed = Draft::of(&theirs).diff(&tk);
+                        let kept = Draft::without_conflicts(&mine, &changed);
+                        let comment = st.change_comment.get_untracked();
+                        st.apply(theirs, tag);
+                        st.draft.update(|d| {
+                            if let Some(d) = d {
+                                d.with_changes(&kept)
+                            }
+                        });
+                        st.change_comment.set(comment);
                     }
                     st.save_error.set(Some(ApiError::Stale));
                 }
@@ -413,18 +749,37 @@ impl TicketState {
         if let Some(tk) = self.ticket.get_untracked() {
             self.draft.set(Some(Draft::of(&tk)));
         }
+        self.change_comment.set(String::new());
         self.save_error.set(None);
+        // At once: the screen may be gone before the effect that keeps the
+        // edits hears of it.
+        self.edits.forget();
     }
 }
 
 /// One ticket: loads it (a resource of this screen: dropped with it) and
 /// shows it once there.
 #[component]
-fn TicketScreen(tid: i64, shown: RwSignal<Option<i64>>, tab: RwSignal<Tab>) -> impl IntoView {
+fn TicketScreen(
+    tid: i64,
+    shown: RwSignal<Option<i64>>,
+    tab: RwSignal<Tab>,
+    /// The page's handle on the screen shown (for the leave dialog).
+    current: RwSignal<Option<TicketState>>,
+) -> impl IntoView {
     // The ticket, its comments and sub-tickets (and history, when its tab is
     // open) are asked for at once. All of it belongs to this screen: answers
     // that come after it is gone write to disposed signals, i.e. nowhere.
     let st = TicketState::new(tid);
+    current.set(Some(st));
+    st.keep_edits();
+    on_cleanup(move || {
+        let _ = current.try_update(|c| {
+            if c.is_some_and(|c| c.tid == tid) {
+                *c = None;
+            }
+        });
+    });
     let load_error = RwSignal::new(None::<ApiError>);
     let load = move || {
         load_error.set(None);
@@ -432,6 +787,7 @@ fn TicketScreen(tid: i64, shown: RwSignal<Option<i64>>, tab: RwSignal<Tab>) -> i
             match api::ticket(tid).await {
                 Ok((tk, tag)) if st.alive() => {
                     st.apply(tk, tag);
+                    st.restore_edits();
                     shown.set(Some(tid));
                 }
                 Ok(_) => {}
@@ -465,6 +821,24 @@ fn TicketView(st: TicketState, tab: RwSignal<Tab>) -> impl IntoView {
         return ().into_any();
     };
     let read_only = st.read_only();
+    // The keyboard starts on the ticket just opened (its heading), unless
+    // the person is already in a field of it.
+    util::later(0, || {
+        let idle = document().active_element().is_none_or(|a| {
+            a.tag_name().eq_ignore_ascii_case("body")
+                || a.closest("tr, .ticket-nav").ok().flatten().is_some()
+        });
+        if idle {
+            if let Some(h) = document()
+                .query_selector(".ticket-head h1")
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = h.focus();
+            }
+        }
+    });
     view! {
         <div class="ticket-grid">
             <div class="ticket-main">

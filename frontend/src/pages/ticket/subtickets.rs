@@ -174,7 +174,7 @@ pub fn SubTickets(
             <ul class="sub-list">
                 {items.into_iter().map(|s| view! {
                     <li>
-                        <A href=format!("/tickets/{}", s.id)>
+                        <A href=format!("/tickets/{}", s.number)>
                             <span class="num">{format!("#{}", s.number)}</span>
                             <span class="sub-subject">{s.subject.clone()}</span>
                         </A>
