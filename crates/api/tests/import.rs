@@ -235,3 +235,64 @@ async fn a_full_batch_keeps_each_ticket_apart() {
     .await;
     assert!(page["next_cursor"].is_string(), "{page}");
 }
+
+/// Concurrent imports giving the same number (and creates beside them): on
+/// PostgreSQL the writes really overlap, and the number a concurrent writer
+/// took is skipped and renumbered instead of failing the batch.
+#[tokio::test]
+async fn concurrent_imports_of_one_number_keep_it_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let imports = (0..8).map(|k| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let items: Vec<Value> = (0..20)
+                .map(|i| {
+                    json!({
+                        "external_id": format!("race-{k}-{i}"),
+                        "number": 95000 + i,
+                        "subject": format!("Race {k} {i}"),
+                        "created_at": "2024-05-01T00:00:00Z"
+                    })
+                })
+                .collect();
+            let r: ImportResult = ok(app
+                .post(admin, "/api/v1/import/tickets", &json!({"tickets": items}))
+                .await)
+            .await;
+            r
+        }
+    });
+    let creates = (0..8).map(|k| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            app.create_ticket(admin, &json!({"subject": format!("Beside {k}")}))
+                .await
+                .number
+        }
+    });
+    let (results, created) = futures_util::future::join(
+        futures_util::future::join_all(imports),
+        futures_util::future::join_all(creates),
+    )
+    .await;
+    let mut numbers: Vec<i64> = results
+        .iter()
+        .flat_map(|r| r.results.iter())
+        .map(|x| {
+            assert!(x.ok, "{x:?}");
+            x.ticket.as_ref().unwrap().number
+        })
+        .chain(created)
+        .collect();
+    assert_eq!(numbers.len(), 168);
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 168, "every ticket has its own number");
+    for n in 95000..95020 {
+        assert!(
+            numbers.contains(&n),
+            "#{n} was given and is free: kept once"
+        );
+    }
+}
