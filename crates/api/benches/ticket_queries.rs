@@ -355,7 +355,7 @@ fn load_sql(backend: Backend, n: i64) -> String {
                     strftime('%Y-%m-%d %H:%M:%f', 'now', '-400 days', '+' || (i * 34560000 / {n} + i % 86400) || ' seconds'),
                     1
              FROM s;
-             SELECT setval('ticket_numbers', 1000 + {n});
+             UPDATE counters SET value = 1000 + {n} WHERE name = 'ticket_number';
              INSERT INTO ticket_tags (ticket_id, tag) SELECT id, 'vip' FROM tickets WHERE id % 10 = 0;
              COMMIT;
              ANALYZE;"
@@ -379,7 +379,7 @@ fn load_sql(backend: Backend, n: i64) -> String {
                     (now() at time zone 'utc') - interval '400 days' + (i * 34560000 / {n} + i % 86400) * interval '1 second',
                     1
              FROM generate_series(1::bigint, {n}) AS s(i);
-             UPDATE counters SET value = 1000 + {n} WHERE name = 'ticket_number';
+             SELECT setval('ticket_numbers', 1000 + {n});
              INSERT INTO ticket_tags (ticket_id, tag) SELECT id, 'vip' FROM tickets WHERE id % 10 = 0;
              ANALYZE;"
         ),
