@@ -1323,3 +1323,35 @@ async fn only_an_admin_token_deletes_tickets() {
         StatusCode::NO_CONTENT
     );
 }
+
+/// Patches without If-Match on one ticket at once all apply: each is a
+/// change to the ticket as it is, so none is refused as stale (PostgreSQL
+/// runs them concurrently; a write that lost the race reads again).
+#[tokio::test]
+async fn concurrent_patches_without_if_match_all_apply() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let t = app
+        .create_ticket(&admin, &json!({"subject": "Hot ticket"}))
+        .await;
+    let priorities = ["low", "medium", "high", "critical"];
+    let patches = (0..16).map(|k| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            app.patch(
+                admin,
+                &format!("/api/v1/tickets/{}", t.id),
+                &json!({"priority": priorities[k % 4], "summary_score": k}),
+            )
+            .await
+            .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(patches).await;
+    assert!(
+        statuses.iter().all(|s| s.is_success()),
+        "every patch applies: {statuses:?}"
+    );
+    let after = app.ticket(&admin, t.id).await;
+    assert_eq!(after.version, t.version + 16, "one version per patch");
+}

@@ -811,6 +811,28 @@ pub fn update_with(
     changes: UpdateTicket,
     snooze: Option<Snooze>,
 ) -> Result<Updated, ServiceError> {
+    // Without If-Match the caller asked for its change on whatever the
+    // ticket is now. On PostgreSQL another writer can commit between our read
+    // and our write (the write then matches no row): read again and apply
+    // the change to that. Nothing before the write is lost by trying again
+    // (checks, and a contact upsert that finds its own row).
+    let mut tries = 0;
+    loop {
+        match update_once(c, who, id, expected, changes.clone(), snooze.clone()) {
+            Err(ServiceError::Stale { .. }) if expected.is_none() && tries < 32 => tries += 1,
+            r => return r,
+        }
+    }
+}
+
+fn update_once(
+    c: &mut DbConn,
+    who: &Principal,
+    id: i64,
+    expected: Option<i64>,
+    changes: UpdateTicket,
+    snooze: Option<Snooze>,
+) -> Result<Updated, ServiceError> {
     let actor = Actor::of(who);
     let cur = load_writable(c, who, id)?;
     if let Some(v) = expected.filter(|v| *v != cur.version) {
