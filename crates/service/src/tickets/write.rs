@@ -818,7 +818,7 @@ pub fn update_with(
     // (checks, and a contact upsert that finds its own row).
     let mut tries = 0;
     loop {
-        match update_once(c, who, id, expected, changes.clone(), snooze.clone()) {
+        match update_once(c, who, id, expected, changes.clone(), snooze) {
             Err(ServiceError::Stale { .. }) if expected.is_none() && tries < 32 => tries += 1,
             r => return r,
         }
