@@ -125,14 +125,7 @@ fn each_write_of_a_batch_is_all_or_nothing_and_answered_after_commit() {
     for (i, act, r) in &outcomes {
         assert_eq!(r.is_ok(), *act == Act::Keep, "k-{i} ({act:?}): {r:?}");
     }
-    let mut c = db.conn().unwrap();
-    let mut kept: Vec<String> = diesel::sql_query("SELECT k FROM t")
-        .load::<Key>(&mut *c)
-        .unwrap()
-        .into_iter()
-        .map(|k| k.k)
-        .collect();
-    kept.sort();
+    let kept = kept(&db);
     let mut want: Vec<String> = std::iter::once("k-1".to_string())
         .chain(
             outcomes
@@ -168,6 +161,12 @@ fn a_panicking_write_is_lost_alone() {
     assert_eq!(before.recv().unwrap(), Ok(()));
     assert!(panics.recv().is_err(), "a panicked write has no answer");
     assert_eq!(after.recv().unwrap(), Ok(()));
+    let kept = kept(&db);
+    assert_eq!(kept, ["after", "before", "first"]);
+}
+
+/// Every key in the table, sorted.
+fn kept(db: &Db) -> Vec<String> {
     let mut c = db.conn().unwrap();
     let mut kept: Vec<String> = diesel::sql_query("SELECT k FROM t")
         .load::<Key>(&mut *c)
@@ -176,7 +175,7 @@ fn a_panicking_write_is_lost_alone() {
         .map(|k| k.k)
         .collect();
     kept.sort();
-    assert_eq!(kept, ["after", "before", "first"]);
+    kept
 }
 
 #[derive(QueryableByName)]

@@ -299,21 +299,23 @@ pub(crate) fn next_number(c: &mut DbConn) -> Result<i64, ServiceError> {
     Ok(next_numbers(c, 1)?[0])
 }
 
+/// One integer column `n` of a raw query.
+#[derive(QueryableByName)]
+struct Int {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
 /// `k` new ticket numbers, ascending. SQLite: the counters row (one writer,
 /// so no one waits on it). PostgreSQL: the `ticket_numbers` sequence, which
 /// no transaction holds until its commit, unlike a row every create updates.
 pub(crate) fn next_numbers(c: &mut DbConn, k: i64) -> Result<Vec<i64>, ServiceError> {
-    #[derive(QueryableByName)]
-    struct Number {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
     match c {
         DbConn::Pg(_) => Ok(diesel::sql_query(
             "SELECT nextval('ticket_numbers') AS n FROM generate_series(1, $1) ORDER BY 1",
         )
         .bind::<diesel::sql_types::BigInt, _>(k)
-        .load::<Number>(c)?
+        .load::<Int>(c)?
         .into_iter()
         .map(|r| r.n)
         .collect()),
@@ -331,21 +333,16 @@ pub(crate) fn next_numbers(c: &mut DbConn, k: i64) -> Result<Vec<i64>, ServiceEr
 /// get `n` (an import keeps its tickets' numbers). `true` when it moved:
 /// `n` was above every number handed out, so it is free.
 pub(crate) fn raise_numbers_to(c: &mut DbConn, n: i64) -> Result<bool, ServiceError> {
-    #[derive(QueryableByName)]
-    struct Moved {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        moved: i64,
-    }
     match c {
         // Not atomic with a concurrent nextval: a create may get `n` in
         // between. The import's insert then finds `n` taken (it inserts ON
         // CONFLICT DO NOTHING) and gives that ticket a new number.
         DbConn::Pg(_) => Ok(diesel::sql_query(
-            "SELECT count(setval('ticket_numbers', $1)) AS moved FROM ticket_numbers WHERE last_value < $1",
+            "SELECT count(setval('ticket_numbers', $1)) AS n FROM ticket_numbers WHERE last_value < $1",
         )
         .bind::<diesel::sql_types::BigInt, _>(n)
-        .get_result::<Moved>(c)?
-        .moved
+        .get_result::<Int>(c)?
+        .n
             > 0),
         DbConn::Sqlite(_) => Ok(diesel::update(
             counters::table
