@@ -70,13 +70,19 @@ impl SessionCtx {
             .flatten()
     }
 
-    /// A fresh copy of the person from `GET /me`.
+    /// A fresh copy of the person from `GET /me`. Subscribers hear of it
+    /// only when something changed: the answer usually lands a moment after
+    /// a reload, while the person is already typing, and re-rendering a page
+    /// then would throw away what they typed.
     pub fn refresh(&self, me: Me) {
-        self.0.update(|s| {
-            if let Some(s) = s {
-                s.me = me;
-                util::store(SESSION_KEY, &serde_json::to_string(&s).unwrap_or_default());
+        self.0.maybe_update(|s| {
+            let Some(s) = s else { return false };
+            if s.me == me {
+                return false;
             }
+            s.me = me;
+            util::store(SESSION_KEY, &serde_json::to_string(&s).unwrap_or_default());
+            true
         });
     }
 

@@ -56,11 +56,28 @@ test('an admin subscribes a receiver, sees signed deliveries and sends one again
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForFunction(() => !!localStorage.getItem('lazo.session'));
+    // A reload re-reads the person (GET /me). Hold that answer until the
+    // form is filled: it used to re-render the page and blank the form, so
+    // the browser refused to submit it (CI caught this on a slower machine).
+    let releaseMe;
+    const meHeld = new Promise((r) => { releaseMe = r; });
+    let meAnswered;
+    const meDone = new Promise((r) => { meAnswered = r; });
+    await page.route('**/api/v1/me', async (route) => {
+      await meHeld;
+      await route.continue();
+      meAnswered();
+    });
     await page.goto(base + '/admin/webhooks');
     const form = page.getByRole('form', { name: 'New webhook endpoint' });
     await form.getByLabel('URL').fill(rx.url);
     await form.getByLabel('Description').fill('CRM sync');
     await form.getByText('ticket.created', { exact: true }).click();
+    releaseMe();
+    await meDone;
+    await page.waitForTimeout(200);
+    await page.unroute('**/api/v1/me');
+    assert.equal(await form.getByLabel('URL').inputValue(), rx.url, 'the form kept its input');
     await form.getByRole('button', { name: 'Create' }).click();
     const shown = page.getByTestId('webhook-secret');
     await shown.waitFor();

@@ -22,8 +22,12 @@ pub fn AdminPage() -> impl IntoView {
     let params = use_params_map();
     let t = move |k: T| prefs.t(k);
     let section = Memo::new(move |_| params.with(|p| p.get("section").unwrap_or_default()));
+    // Memos, so that a change to the person that leaves their rights alone
+    // (a renamed group, a new language) keeps the open form and its input.
+    let configures = Memo::new(move |_| session.configures());
+    let is_admin = Memo::new(move |_| session.is_admin());
     let body = move || {
-        if !session.configures() {
+        if !configures.get() {
             return view! { <p class="info-box">{move || t(T::AdminOnly)}</p> }.into_any();
         }
         match section.get().as_str() {
@@ -35,7 +39,7 @@ pub fn AdminPage() -> impl IntoView {
             "email-templates" => view! { <email::EmailTemplates /> }.into_any(),
             "inbound" => view! { <email::InboundMessages /> }.into_any(),
             "alert-rules" => view! { <alert_rules::AlertRules /> }.into_any(),
-            "webhooks" if session.is_admin() => view! { <webhooks::Webhooks /> }.into_any(),
+            "webhooks" if is_admin.get() => view! { <webhooks::Webhooks /> }.into_any(),
             "webhooks" => view! { <p class="info-box">{move || t(T::AdminOnly)}</p> }.into_any(),
             _ => view! { <crate::pages::NotFound /> }.into_any(),
         }
@@ -52,7 +56,7 @@ pub fn AdminPage() -> impl IntoView {
                 <A href="/admin/alert-rules">{move || t(T::AlertRules)}</A>
                 <A href="/admin/email-templates">{move || t(T::EmailTemplates)}</A>
                 <A href="/admin/inbound">{move || t(T::InboundMessages)}</A>
-                {move || session.is_admin().then(|| view! { <A href="/admin/webhooks">{move || t(T::Webhooks)}</A> })}
+                {move || is_admin.get().then(|| view! { <A href="/admin/webhooks">{move || t(T::Webhooks)}</A> })}
             </nav>
             {body}
         </section>
