@@ -12,19 +12,17 @@ wasm_target := justfile_directory() + "/target/wasm"
 default:
     @just --list
 
-# Install what a fresh machine lacks (skips what is there).
+# Install what a fresh machine lacks (skips what is there): everything the tests need.
 setup:
     .ci/setup.sh
 
-# Build the SPA (release, wasm-opt) into frontend/dist. [owned by frontend]
-build-frontend: setup
-    cd frontend && CARGO_TARGET_DIR={{wasm_target}} trunk build --release --cargo-profile wasm-release
-    just precompress frontend/dist
+# Only what building and running needs (`just run` on a fresh machine).
+setup-build:
+    .ci/setup.sh build
 
-# Write .br and .gz siblings of the SPA's compressible files (served by negotiation, see docs/ARCHITECTURE.md).
-precompress dir="frontend/dist":
-    find {{dir}} -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' -o -name '*.json' \) \
-        -exec brotli --force --best --keep {} \; -exec gzip --force --best --keep {} \;
+# Build the SPA (release, wasm-bindgen, wasm-opt, hashed names, br/gz siblings) into frontend/dist, without trunk. [owned by frontend]
+build-frontend: setup-build
+    CARGO_TARGET_DIR={{wasm_target}} frontend/build.sh frontend/dist
 
 # Build the SPA and the release server.
 build: build-frontend
@@ -35,7 +33,8 @@ run: build
     ./target/release/lazo serve --demo
 
 # Trunk's dev server on :8081 with live reload, proxying /api to `lazo serve` on :8080. [owned by frontend]
-dev: setup
+dev:
+    .ci/setup.sh dev
     (cargo run -p lazo-api -- serve --demo &) ; cd frontend && CARGO_TARGET_DIR={{wasm_target}} trunk serve
 
 # Regenerate the committed OpenAPI document.

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Lazo's build and tests need, skipping what is present, so it
 # is cheap on a warm machine and complete on a fresh one.
+#
+#   .ci/setup.sh build   what `just run` needs: the SPA's build tools
+#   .ci/setup.sh dev     that and trunk (live reload for `just dev`)
+#   .ci/setup.sh         everything the tests need too (the default)
 set -euo pipefail
+mode=${1:-test}
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -16,23 +21,31 @@ apt_install() {
 }
 
 rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-# trunk 0.22 needs a newer rustc; wasm-bindgen-cli must equal the crate pin.
-have trunk || cargo install trunk --version 0.21.14 --locked
+# wasm-bindgen-cli must equal the crate pin (frontend/Cargo.toml).
 if ! wasm-bindgen --version 2>/dev/null | grep -q '0.2.130'; then
     cargo install wasm-bindgen-cli --version 0.2.130 --force
 fi
-
-# PostgreSQL (tests run on it too), libpq for diesel, Chromium for browser tests,
+# libpq for diesel's PostgreSQL backend (linked into every server build);
 # brotli and gzip for the precompressed SPA files.
-apt_install libpq-dev postgresql chromium chromium-driver brotli gzip
+apt_install libpq-dev brotli gzip
+# Debian's binaryen 108 breaks the bundle; npm's binaryen 132 does not.
+[ -x frontend/node_modules/.bin/wasm-opt ] || (cd frontend && npm install --no-audit --no-fund --loglevel=error)
+
+# Trunk only serves `just dev` (live reload); builds go through
+# frontend/build.sh. Trunk 0.22 needs a newer rustc.
+if [ "$mode" = dev ]; then
+    have trunk || cargo install trunk --version 0.21.14 --locked
+fi
+[ "$mode" = test ] || exit 0
+
+# PostgreSQL (tests run on it too), libpq for diesel, Chromium for browser tests.
+apt_install postgresql chromium chromium-driver
 # Dovecot: the real IMAP server the inbound-email tests start on loopback
 # (LMTP: Postfix delivers into it in the mail journey). Postfix: the
 # organisation's mail server of that journey (a private instance per test;
 # the system's own is not configured or used). openssl makes its test CA.
 apt_install dovecot-imapd dovecot-lmtpd postfix openssl
 
-# Debian's binaryen 108 breaks the bundle; npm's binaryen 132 does not.
-[ -x frontend/node_modules/.bin/wasm-opt ] || (cd frontend && npm install --no-audit --no-fund --loglevel=error)
 [ -d e2e/browser/node_modules/playwright-core ] || (cd e2e/browser && npm install --no-audit --no-fund --loglevel=error)
 # maildev: the real SMTP server (with a REST API) the email tests start on loopback.
 [ -x e2e/maildev/node_modules/.bin/maildev ] || (cd e2e/maildev && npm install --no-audit --no-fund --loglevel=error)

@@ -32,5 +32,6 @@ mod util;
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
     console_error_panic_hook::set_once();
+    api::warm::start();
     leptos::mount::mount_to_body(app::App);
 }

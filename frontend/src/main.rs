@@ -1,4 +1,5 @@
-//! Entry point: trunk builds this binary for wasm32 and calls `main` on load.
+//! Entry point: frontend/build.sh builds this binary for wasm32; the loader in
+//! index.html calls `main` on load.
 
 fn main() {
     #[cfg(target_arch = "wasm32")]

@@ -88,6 +88,7 @@ impl SessionCtx {
 
     pub fn sign_out(&self) {
         util::forget(SESSION_KEY);
+        api::warm::forget();
         api::set_token(None);
         self.0.set(None);
     }

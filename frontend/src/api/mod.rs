@@ -3,6 +3,7 @@
 //! plain words ([`ApiError::message`]).
 
 pub mod error;
+pub mod warm;
 
 pub use error::ApiError;
 
@@ -54,7 +55,7 @@ pub async fn renew_session() -> Result<(), ApiError> {
     };
     let promise = RENEWING.with(|r| r.borrow().clone()).unwrap_or_else(|| {
         let p = wasm_bindgen_futures::future_to_promise(async move {
-            let r = call_once::<LoginResponse>(
+            let r = call_once(
                 &Call {
                     method: Method::POST,
                     path: "/auth/refresh",
@@ -64,7 +65,8 @@ pub async fn renew_session() -> Result<(), ApiError> {
                 },
                 Some(&old),
             )
-            .await;
+            .await
+            .and_then(parse::<LoginResponse>);
             RENEWING.with(|r| *r.borrow_mut() = None);
             // 0: renewed; 1: refused (session over); 2: no answer.
             let code = match r {
@@ -133,6 +135,12 @@ struct Call<'a> {
 /// other 401s) and retries, so an expired JWT never interrupts work while the
 /// session lasts.
 async fn call<T: DeserializeOwned>(c: Call<'_>) -> Result<Answer<T>, ApiError> {
+    parse(call_raw(c).await?)
+}
+
+/// [`call`] up to the body's text: not generic, so the request, renewal and
+/// warm-start code exists once in the bundle rather than once per answer type.
+async fn call_raw(c: Call<'_>) -> Result<Answer<String>, ApiError> {
     let sent_with = token();
     let first = call_once(&c, sent_with.as_deref()).await;
     if !c.session || !matches!(first, Err(ApiError::Unauthorized)) {
@@ -156,10 +164,7 @@ async fn call<T: DeserializeOwned>(c: Call<'_>) -> Result<Answer<T>, ApiError> {
     r
 }
 
-async fn call_once<T: DeserializeOwned>(
-    c: &Call<'_>,
-    token: Option<&str>,
-) -> Result<Answer<T>, ApiError> {
+async fn call_once(c: &Call<'_>, token: Option<&str>) -> Result<Answer<String>, ApiError> {
     let url = format!("{}/api/v1{}", base(), c.path);
     let mut rb = RequestBuilder::new(&url)
         .method(c.method.clone())
@@ -177,10 +182,22 @@ async fn call_once<T: DeserializeOwned>(
             .map_err(|e| ApiError::Network(e.to_string()))?,
         None => rb.build().map_err(|e| ApiError::Network(e.to_string()))?,
     };
-    let resp = req
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let warm = if c.method == Method::GET {
+        warm::note(c.path);
+        match warm::take(c.path, token) {
+            Some(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok(),
+            None => None,
+        }
+    } else {
+        None
+    };
+    let resp = match warm.and_then(|r| r.dyn_into::<web_sys::Response>().ok()) {
+        Some(r) => gloo_net::http::Response::from(r),
+        None => req
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?,
+    };
     let status = resp.status();
     let etag = resp.headers().get("etag");
     let retry_after = resp
@@ -189,17 +206,22 @@ async fn call_once<T: DeserializeOwned>(
         .and_then(|v| v.trim().parse::<u64>().ok());
     let text = resp.text().await.unwrap_or_default();
     if (200..300).contains(&status) {
-        let text = if text.trim().is_empty() {
-            "null"
-        } else {
-            text.as_str()
-        };
-        return serde_json::from_str(text)
-            .map(|body| Answer { body, etag })
-            .map_err(|e| ApiError::Unexpected(format!("{status}: {e}")));
+        return Ok(Answer { body: text, etag });
     }
     let problem: Option<Problem> = serde_json::from_str(&text).ok();
     Err(ApiError::from_status(status, problem, retry_after))
+}
+
+/// A successful answer's body as `T` (an empty body reads as `null`).
+fn parse<T: DeserializeOwned>(a: Answer<String>) -> Result<Answer<T>, ApiError> {
+    let text = if a.body.trim().is_empty() {
+        "null"
+    } else {
+        a.body.as_str()
+    };
+    serde_json::from_str(text)
+        .map(|body| Answer { body, etag: a.etag })
+        .map_err(|e| ApiError::Unexpected(format!("unreadable answer: {e}")))
 }
 
 fn json<B: Serialize>(b: &B) -> Option<String> {
@@ -235,7 +257,7 @@ async fn send<B: Serialize, T: DeserializeOwned>(
 }
 
 async fn delete(path: &str) -> Result<(), ApiError> {
-    call::<serde_json::Value>(Call {
+    call_raw(Call {
         method: Method::DELETE,
         path,
         body: None,
@@ -274,7 +296,7 @@ pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
 }
 
 pub async fn logout() -> Result<(), ApiError> {
-    call::<serde_json::Value>(Call {
+    call_raw(Call {
         method: Method::POST,
         path: "/auth/logout",
         body: None,
