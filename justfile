@@ -24,9 +24,12 @@ setup-build:
 build-frontend: setup-build
     CARGO_TARGET_DIR={{wasm_target}} frontend/build.sh frontend/dist
 
-# Build the SPA and the release server.
-build: build-frontend
-    cargo build --release -p lazo-api --bin lazo
+# Build the SPA and the release server, side by side: each build ends in a long single-threaded step (the SPA's LTO, the server's last crates and link) that the other fills.
+build: setup-build
+    mkdir -p target
+    CARGO_TARGET_DIR={{wasm_target}} frontend/build.sh frontend/dist >target/build-frontend.log 2>&1 & spa=$!; \
+        cargo build --release -p lazo-api --bin lazo; \
+        if wait $spa; then tail -n 1 target/build-frontend.log; else cat target/build-frontend.log; exit 1; fi
 
 # Build everything, migrate ./data/lazo.db, load the demo on first run and serve on 127.0.0.1:8080.
 run: build

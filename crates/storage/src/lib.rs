@@ -92,11 +92,14 @@ impl ManageConnection for Manager {
                 // temp_store = MEMORY keeps savepoint sub-journals (one per
                 // item of a batch) and sorter spills out of temp files: a
                 // batch import spent a third of its time in write(2) there.
-                // An 8 MB page cache (allocated only as used) keeps a batch
-                // transaction's dirty pages from spilling into the WAL early.
-                // Checkpoints are the checkpointer thread's (see
-                // `checkpointer`); the automatic one is only a backstop.
-                c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 10000;")
+                // A 2 MB page cache: pooled connections mostly read, the OS
+                // page cache holds the file anyway, and eight 8 MB caches
+                // filled by random reads were a third of the server's memory
+                // at a million tickets. The group committer's own connection
+                // has 8 MB (see `group_committer`). Checkpoints are the
+                // checkpointer thread's (see `checkpointer`); the automatic
+                // one is only a backstop.
+                c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -2048; PRAGMA wal_autocheckpoint = 10000;")
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 DbConn::Sqlite(c)
             }
@@ -187,6 +190,11 @@ impl Db {
         })
     }
 
+    /// How many connections the pool holds at most.
+    pub fn pool_size(&self) -> u32 {
+        self.pool.max_size()
+    }
+
     /// The URL this handle was opened with (another pool may connect to it).
     pub fn url(&self) -> &str {
         &self.url
@@ -262,10 +270,14 @@ impl Db {
         debug_assert_eq!(self.backend, Backend::Sqlite);
         let tx = self.group.get_or_init(|| {
             let (tx, rx) = mpsc::channel::<GroupedWrite>();
-            let (pool, lock) = (self.pool.clone(), self.write_lock.clone());
+            let manager = Manager {
+                url: self.url.clone(),
+                backend: self.backend,
+            };
+            let lock = self.write_lock.clone();
             std::thread::Builder::new()
                 .name("lazo-group-commit".into())
-                .spawn(move || group_committer(pool, lock, rx))
+                .spawn(move || group_committer(manager, lock, rx))
                 .expect("spawning the group committer");
             tx
         });
@@ -322,7 +334,11 @@ fn checkpointer(path: &str, alive: std::sync::Weak<Mutex<()>>) {
 /// The group committer's loop: a batch is every write queued when the
 /// previous batch ends (at most [`GROUP_MAX`]), so batches grow with load and
 /// a lone write waits for nobody.
-fn group_committer(pool: Pool, lock: Arc<Mutex<()>>, rx: mpsc::Receiver<GroupedWrite>) {
+/// The committer's connection is its own, not the pool's: it keeps the pool
+/// whole for readers, and its larger page cache (8 MB, allocated only as
+/// used) keeps a batch's dirty pages from spilling into the WAL early.
+fn group_committer(manager: Manager, lock: Arc<Mutex<()>>, rx: mpsc::Receiver<GroupedWrite>) {
+    let mut held: Option<DbConn> = None;
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < GROUP_MAX {
@@ -332,7 +348,15 @@ fn group_committer(pool: Pool, lock: Arc<Mutex<()>>, rx: mpsc::Receiver<GroupedW
             }
         }
         let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-        let mut conn = match pool.get() {
+        let opened = match held.take() {
+            Some(c) => Ok(c),
+            None => manager.connect().and_then(|mut c| {
+                c.batch_execute("PRAGMA cache_size = -8192")
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(c)
+            }),
+        };
+        let mut conn = match opened {
             Ok(c) => c,
             Err(e) => {
                 let msg = e.to_string();
@@ -342,7 +366,7 @@ fn group_committer(pool: Pool, lock: Arc<Mutex<()>>, rx: mpsc::Receiver<GroupedW
                 continue;
             }
         };
-        let DbConn::Sqlite(s) = &mut *conn else {
+        let DbConn::Sqlite(s) = &mut conn else {
             unreachable!("group commit is for SQLite")
         };
         if let Err(e) = AnsiTransactionManager::begin_transaction_sql(s, "BEGIN IMMEDIATE") {
@@ -362,7 +386,7 @@ fn group_committer(pool: Pool, lock: Arc<Mutex<()>>, rx: mpsc::Receiver<GroupedW
                 finishes.push(w(Err(StorageError::NotCommitted(msg.clone()))).1);
                 continue;
             }
-            let DbConn::Sqlite(s) = &mut *conn else {
+            let DbConn::Sqlite(s) = &mut conn else {
                 unreachable!()
             };
             if let Err(e) = AnsiTransactionManager::begin_transaction(s) {
@@ -370,8 +394,8 @@ fn group_committer(pool: Pool, lock: Arc<Mutex<()>>, rx: mpsc::Receiver<GroupedW
                 finishes.push(w(Err(StorageError::NotCommitted(e.to_string()))).1);
                 continue;
             }
-            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w(Ok(&mut *conn))));
-            let DbConn::Sqlite(s) = &mut *conn else {
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w(Ok(&mut conn))));
+            let DbConn::Sqlite(s) = &mut conn else {
                 unreachable!()
             };
             let (ok, finish) = match run {
@@ -390,7 +414,7 @@ fn group_committer(pool: Pool, lock: Arc<Mutex<()>>, rx: mpsc::Receiver<GroupedW
             }
             finishes.extend(finish);
         }
-        let DbConn::Sqlite(s) = &mut *conn else {
+        let DbConn::Sqlite(s) = &mut conn else {
             unreachable!()
         };
         let committed = match &broken {
@@ -399,6 +423,14 @@ fn group_committer(pool: Pool, lock: Arc<Mutex<()>>, rx: mpsc::Receiver<GroupedW
         };
         if committed.is_err() {
             let _ = AnsiTransactionManager::rollback_transaction(s);
+        }
+        // A connection whose transaction could not end cleanly is not reused.
+        if AnsiTransactionManager::transaction_manager_status_mut(s)
+            .transaction_depth()
+            .ok()
+            == Some(None)
+        {
+            held = Some(conn);
         }
         drop(_guard);
         for f in finishes {
