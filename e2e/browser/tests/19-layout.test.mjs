@@ -29,7 +29,7 @@ const inViewport = (box, height) => box && box.y >= 0 && box.y + box.height <= h
 test('at 1366x860 the conversation and the reply box show without scrolling, properties and customer beside it', async () => {
   const page = await freshPage(browser);
   await page.setViewportSize({ width: 1366, height: 860 });
-  await login(page, 'ana@demo.lazo');
+  await login(page, 'admin@demo.lazo');
   const api = await apiOf(page);
   const stamp = Date.now();
   const tk = await api('POST', '/tickets', {
@@ -144,10 +144,15 @@ test('at phone width the follow-up list is cards that fit, and selection still w
   await page.getByRole('region', { name: 'Bulk update' }).getByText('2 selected').waitFor();
   await rows(page).nth(2).locator('td.col-check input').uncheck();
   await page.getByRole('region', { name: 'Bulk update' }).getByText('1 selected').waitFor();
+  const cursorAt = () => page.evaluate(() => [...document.querySelectorAll('table.tickets tbody tr')]
+    .findIndex((r) => r.getAttribute('aria-selected') === 'true'));
   await page.locator('h1').first().click();
   await page.keyboard.press('j');
+  const at = await cursorAt();
   await page.keyboard.press('j');
-  assert.equal(await page.locator('#row-1').getAttribute('aria-selected'), 'true');
+  assert.equal(await cursorAt(), at + 1, 'j moves the cursor to the next card');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), `row-${at + 1}`);
+  assert.match(await rows(page).nth(at + 1).getAttribute('class'), /cursor/);
   await rows(page).nth(0).locator('td.col-check input').uncheck();
   await shot(page, '19-list-cards-390');
   await page.close();
