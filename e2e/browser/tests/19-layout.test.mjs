@@ -120,6 +120,7 @@ test('at phone width the follow-up list is cards that fit, and selection still w
   }));
   assert.ok(fits.doc <= 0, `the page does not scroll sideways (${fits.doc}px)`);
   assert.ok(fits.wrap <= 0, `the list is not cut (${fits.wrap}px)`);
+  await shot(page, '19-list-cards-390');
   const n = Math.min(await rows(page).count(), 6);
   assert.ok(n >= 3);
   for (let i = 0; i < n; i++) {
@@ -154,7 +155,6 @@ test('at phone width the follow-up list is cards that fit, and selection still w
   assert.equal(await page.evaluate(() => document.activeElement?.id), `row-${at + 1}`);
   assert.match(await rows(page).nth(at + 1).getAttribute('class'), /cursor/);
   await rows(page).nth(0).locator('td.col-check input').uncheck();
-  await shot(page, '19-list-cards-390');
   await page.close();
 });
 
