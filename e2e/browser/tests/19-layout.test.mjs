@@ -24,6 +24,20 @@ async function apiOf(page) {
   };
 }
 
+/** A customer's email about `tk`, as an MTA would post it. */
+async function inboundEmail(page, tk, from, text) {
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('lazo.session')).token);
+  const raw = [
+    `From: Marta Gil <${from}>`, 'To: support@acme.test', `Subject: Re: [#${tk.number}] ${tk.subject}`,
+    `Message-ID: <layout-${Date.now()}@example.com>`, `Date: ${new Date().toUTCString()}`,
+    'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', text, '',
+  ].join('\r\n');
+  const res = await fetch(BASE + '/api/v1/inbound/email', {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'message/rfc822' }, body: raw,
+  });
+  assert.equal(res.status, 201, await res.text());
+}
+
 const inViewport = (box, height) => box && box.y >= 0 && box.y + box.height <= height;
 
 test('at 1366x860 the conversation and the reply box show without scrolling, properties and customer beside it', async () => {
@@ -44,14 +58,25 @@ test('at 1366x860 the conversation and the reply box show without scrolling, pro
     `Replacement shipped, tracking sent to the customer ${stamp}`,
   ];
   for (const [i, body] of bodies.entries()) {
+    // The customer's email comes in before the last comment.
+    // (A second apart: times may be stored to the second.)
+    if (i === bodies.length - 1) {
+      await new Promise((r) => setTimeout(r, 1100));
+      await inboundEmail(page, tk, `marta.${stamp}@example.com`, 'Thanks, the photos are in my first message.');
+      await new Promise((r) => setTimeout(r, 1100));
+    }
     await api('POST', `/tickets/${tk.id}/comments`, { body, internal: i === 1 });
   }
 
   await page.goto(`${BASE}/tickets/${tk.number}`);
   await page.locator('.ticket-head h1').waitFor();
   const list = page.locator('.comment-list');
-  await list.getByRole('article').nth(bodies.length - 1).waitFor();
+  await list.getByRole('article').nth(bodies.length).waitFor();
   assert.equal(await page.evaluate(() => window.scrollY), 0);
+  // The customer's email sits in the conversation, in its place in time.
+  const mail = list.locator('article.email.inbound');
+  await mail.getByText('Thanks, the photos are in my first message.').waitFor();
+  assert.equal(await list.getByRole('article').nth(bodies.length - 1).getAttribute('class'), await mail.getAttribute('class'));
 
   // Oldest first by default: the first entry is the first comment.
   const first = list.getByRole('article').first();
@@ -100,8 +125,9 @@ test('at 1366x860 the conversation and the reply box show without scrolling, pro
   await list.getByRole('article').first().filter({ hasText: `Replacement shipped, tracking sent to the customer ${stamp}` }).waitFor();
   await page.reload();
   await page.locator('.ticket-head h1').waitFor();
-  await list.getByRole('article').nth(bodies.length - 1).waitFor();
+  await list.getByRole('article').nth(bodies.length).waitFor();
   assert.match(await list.getByRole('article').first().innerText(), /Replacement shipped/);
+  assert.match(await list.getByRole('article').nth(1).innerText(), /photos are in my first message/);
   assert.equal(await page.getByRole('button', { name: 'Newest first' }).getAttribute('aria-pressed'), 'true');
   await reply.fill(`Customer confirmed the replacement arrived ${stamp}`);
   await page.getByRole('button', { name: 'Add comment' }).click();

@@ -40,7 +40,11 @@ pub fn Fold(
         });
     };
     let label_text = move || {
-        let which = if folded.get() { T::FoldShow } else { T::FoldHide };
+        let which = if folded.get() {
+            T::FoldShow
+        } else {
+            T::FoldHide
+        };
         fill(prefs.lang.get(), which, &[("name", &label.get())])
     };
     view! {

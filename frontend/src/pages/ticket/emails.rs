@@ -59,7 +59,10 @@ impl Thread {
         th.load();
         // Queued emails change state by themselves: look again while any is.
         Effect::new(move |_| {
-            if th.items.with(|v| v.iter().any(|e| e.state == EmailState::Queued)) {
+            if th
+                .items
+                .with(|v| v.iter().any(|e| e.state == EmailState::Queued))
+            {
                 util::later(2000, move || th.load());
             }
         });
