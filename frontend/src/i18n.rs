@@ -775,6 +775,17 @@ texts! {
     ErrSelfLink => ["A ticket cannot be linked to or merged into itself.", "Un ticket no puede vincularse ni fusionarse consigo mismo.", "Un ticket ne peut pas être lié ni fusionné à lui-même."],
     ErrAlreadyMerged => ["This ticket was merged already.", "Este ticket ya se fusionó.", "Ce ticket a déjà été fusionné."],
     ErrMergeLinkFixed => ["A merge cannot be undone.", "Una fusión no se puede deshacer.", "Une fusion ne peut pas être annulée."],
+    // ---- ticket layout: conversation first, folding sections, list cards
+    ConversationTab => ["Comments & mail", "Comentarios y correo", "Commentaires et courrier"],
+    ConversationOrder => ["Order of the conversation", "Orden de la conversación", "Ordre de la conversation"],
+    OldestFirst => ["Oldest first", "Más antiguos primero", "Plus anciens d'abord"],
+    NewestFirst => ["Newest first", "Más recientes primero", "Plus récents d'abord"],
+    FoldHide => ["Collapse {name}", "Contraer {name}", "Replier {name}"],
+    FoldShow => ["Expand {name}", "Expandir {name}", "Déplier {name}"],
+    TicketContext => ["Customer and related tickets", "Cliente y tickets relacionados", "Client et tickets liés"],
+    EmailEntry => ["Email", "Correo", "E-mail"],
+    UpdatedOn => ["Updated {date}", "Actualizado {date}", "Mis à jour {date}"],
+    DueOn => ["Due {date}", "Vence {date}", "Échéance {date}"],
 }
 
 /// A string with `{name}` placeholders filled in.

@@ -3,6 +3,7 @@
 mod bell;
 mod confirm;
 mod custom_fields;
+mod fold;
 mod owner_picker;
 mod paged;
 mod shortcuts;
@@ -10,6 +11,7 @@ mod shortcuts;
 pub use bell::Bell;
 pub use confirm::ConfirmDialog;
 pub use custom_fields::{set_field, CustomFieldInput};
+pub use fold::{unfold_around, Fold};
 pub use owner_picker::{OwnerChoice, OwnerPicker};
 pub use paged::Paged;
 pub use shortcuts::{ShortcutsCtx, ShortcutsHelp};

@@ -1,5 +1,11 @@
 //! The ticket table: sortable headers, the person's columns, selection
 //! boxes, the keyboard cursor row; and the menu that picks the columns.
+//!
+//! On a phone (style.css, ≤ 600 px) each row is drawn as a card: the check
+//! box, the subject cell, and two cells of its own (number and status;
+//! priority, owner, due and updated) that wider screens hide. The card's
+//! fields are fixed whatever columns were chosen, and the rows stay rows, so
+//! the cursor, selection and opening work unchanged.
 
 use super::ListView;
 use crate::components::{clock_icon, PriorityTag, StatusPill};
@@ -225,6 +231,32 @@ pub fn TicketTable(
         }
     };
 
+    let card_cells = move |it: &TicketListItem| {
+        let lang = prefs.lang.get_untracked();
+        let owner = it.owner.as_ref().map(|o| o.name.clone());
+        let unowned = owner.is_none();
+        let (due, overdue, updated) = (it.due_at, it.overdue, it.updated_at);
+        view! {
+            <td class="card-top">
+                <span class="card-num">{format!("#{}", it.number)}</span>
+                <StatusPill status=it.status.clone() />
+                {it.snooze_until.map(|_| view! { <span class="card-snoozed">{clock_icon()}</span> })}
+                <span class="spacer"></span>
+                <PriorityTag priority=it.priority />
+            </td>
+            <td class="card-meta">
+                <span class="card-owner" class:muted=unowned>{owner.unwrap_or_else(|| T::Unassigned.get(lang).to_owned())}</span>
+                {due.map(|d| view! {
+                    <span class="card-due" class:overdue=overdue>
+                        {move || fill(prefs.lang.get(), T::DueOn, &[("date", &util::short_date(prefs.lang.get(), &d))])}
+                        {overdue.then(|| view! { <span class="badge overdue">{move || prefs.t(T::Overdue)}</span> })}
+                    </span>
+                })}
+                <span class="card-updated muted">{move || fill(prefs.lang.get(), T::UpdatedOn, &[("date", &util::short_date(prefs.lang.get(), &updated))])}</span>
+            </td>
+        }
+    };
+
     let rows = move || {
         let cols = prefs.columns.get();
         items
@@ -235,6 +267,7 @@ pub fn TicketTable(
                 let id = it.id;
                 let number = it.number;
                 let cells = cols.iter().map(|c| cell(*c, &it)).collect_view();
+                let card = card_cells(&it);
                 view! {
                     <tr
                         id=format!("row-{i}")
@@ -261,6 +294,7 @@ pub fn TicketTable(
                             />
                         </td>
                         {cells}
+                        {card}
                     </tr>
                 }
             })

@@ -1,11 +1,13 @@
-//! Comments, history, the email thread and the files, as tabs, oldest first. Both come a page at a time
-//! ("Load more" at the end); they start loading with the ticket, except
-//! history loads when its tab is first opened. Both belong to the ticket's
-//! screen, so nothing of another ticket ever shows here.
+//! The conversation (comments, notes and emails in one stream), history, the
+//! email thread and the files, as tabs; the conversation is the first.
+//! Comments and history come a page at a time ("Load more" at the end); they
+//! start loading with the ticket, except history loads when its tab is first
+//! opened. All of it belongs to the ticket's screen, so nothing of another
+//! ticket ever shows here.
 
 use super::attachments::Attachments;
 use super::comments::Comments;
-use super::emails::Emails;
+use super::emails::{Emails, Thread};
 use super::history::History;
 use super::TicketState;
 use crate::api::ApiError;
@@ -43,6 +45,8 @@ pub fn Activity(
         }
         n
     });
+    // Emails load with the screen: they are part of the conversation.
+    let thread = Thread::new(tid);
     // Files load with the screen, for the tab's count.
     let files: super::attachments::Files = RwSignal::new(None);
     super::attachments::load(tid, files);
@@ -53,7 +57,7 @@ pub fn Activity(
         })
     };
     let count = move || {
-        let n = comments.items.with(|c| c.len());
+        let n = comments.items.with(|c| c.len()) + thread.items.with(|e| e.len());
         let more = comments.next.with(|c| c.is_some());
         format!("{n}{}", if more { "+" } else { "" })
     };
@@ -62,7 +66,7 @@ pub fn Activity(
         <div class="tabs" role="tablist" aria-label=move || t(T::Comments)>
             <button role="tab" id="tab-comments" aria-controls="panel-comments" aria-selected=move || (tab.get() == Tab::Comments).to_string()
                 on:click=move |_| tab.set(Tab::Comments)>
-                {move || t(T::Comments)}
+                {move || t(T::ConversationTab)}
                 <span class="count">{count}</span>
             </button>
             <button role="tab" id="tab-history" aria-controls="panel-history" aria-selected=move || (tab.get() == Tab::History).to_string()
@@ -75,6 +79,7 @@ pub fn Activity(
             <button role="tab" id="tab-emails" aria-controls="panel-emails" aria-selected=move || (tab.get() == Tab::Emails).to_string()
                 on:click=move |_| tab.set(Tab::Emails)>
                 {move || t(T::Emails)}
+                {move || thread.items.with(|e| (!e.is_empty()).then(|| view! { <span class="count">{e.len()}</span> }))}
             </button>
             <button role="tab" id="tab-attachments" aria-controls="panel-attachments" aria-selected=move || (tab.get() == Tab::Attachments).to_string()
                 on:click=move |_| tab.set(Tab::Attachments)>
@@ -85,7 +90,7 @@ pub fn Activity(
         {move || match tab.get() {
             Tab::Comments => view! {
                 <div role="tabpanel" id="panel-comments" aria-labelledby="tab-comments" class="tabpanel">
-                    <Comments ticket_id=tid comments=comments />
+                    <Comments ticket_id=tid comments=comments thread=thread />
                 </div>
             }.into_any(),
             Tab::History => view! {
@@ -95,7 +100,7 @@ pub fn Activity(
             }.into_any(),
             Tab::Emails => view! {
                 <div role="tabpanel" id="panel-emails" aria-labelledby="tab-emails" class="tabpanel">
-                    <Emails ticket=tid requester_email=requester_email.clone() />
+                    <Emails thread=thread requester_email=requester_email.clone() />
                 </div>
             }.into_any(),
             Tab::Attachments => view! {

@@ -1,14 +1,19 @@
-//! Comments and internal notes: written, edited and deleted by their authors
-//! (admins may delete any). Notes look different so nobody mistakes them for
-//! something the customer sees.
+//! The conversation: comments, internal notes and the emails with the
+//! customer in one stream, in the order the agent chose (kept per person in
+//! localStorage), under the reply box. Comments are written, edited and
+//! deleted by their authors (admins may delete any). Notes look different so
+//! nobody mistakes them for something the customer sees.
 
 use super::activity::more_button;
+use super::emails::{email_article, Thread};
 use crate::api::{self, ApiError};
 use crate::components::{ErrorBox, Loading, Paged};
 use crate::drafts::DraftStore;
 use crate::i18n::T;
 use crate::state::{use_notices, use_prefs, use_session};
 use crate::util;
+use chrono::{DateTime, Utc};
+use lazo_domain::email::Email;
 use lazo_domain::wire::{Comment, CommentInput, UpdateComment};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,12 +26,93 @@ struct ReplyDraft {
     internal: bool,
 }
 
+/// Which end of the conversation comes first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    Oldest,
+    Newest,
+}
+
+impl Order {
+    fn key(user: Option<i64>) -> String {
+        format!("lazo.convo-order.{}", user.unwrap_or(0))
+    }
+
+    fn load(user: Option<i64>) -> Self {
+        match util::load(&Self::key(user)).as_deref() {
+            Some("newest") => Order::Newest,
+            _ => Order::Oldest,
+        }
+    }
+
+    fn store(self, user: Option<i64>) {
+        match self {
+            Order::Newest => util::store(&Self::key(user), "newest"),
+            Order::Oldest => util::forget(&Self::key(user)),
+        }
+    }
+}
+
+enum Entry {
+    Comment(Comment),
+    Email(Email),
+}
+
+impl Entry {
+    fn at(&self) -> DateTime<Utc> {
+        match self {
+            Entry::Comment(c) => c.created_at,
+            Entry::Email(e) => e.created_at,
+        }
+    }
+}
+
+/// Comments and emails in one stream. While older comments wait behind
+/// "Load more", emails newer than the last comment loaded wait too, so the
+/// stream never skips a stretch of time.
+fn merge(comments: Vec<Comment>, more: bool, emails: Vec<Email>, order: Order) -> Vec<Entry> {
+    let horizon = if more {
+        comments.last().map(|c| c.created_at)
+    } else {
+        None
+    };
+    let mut out: Vec<Entry> = comments.into_iter().map(Entry::Comment).collect();
+    out.extend(
+        emails
+            .into_iter()
+            .filter(|e| horizon.is_none_or(|h| e.created_at <= h))
+            .map(Entry::Email),
+    );
+    out.sort_by_key(Entry::at);
+    if order == Order::Newest {
+        out.reverse();
+    }
+    out
+}
+
 #[component]
-pub fn Comments(ticket_id: i64, comments: Paged<Comment>) -> impl IntoView {
+pub fn Comments(ticket_id: i64, comments: Paged<Comment>, thread: Thread) -> impl IntoView {
     let prefs = use_prefs();
     let session = use_session();
     let notices = use_notices();
     let t = move |k: T| prefs.t(k);
+    let me = session.0.with_untracked(|s| s.as_ref().map(|s| s.me.id));
+    let order = RwSignal::new(Order::load(me));
+    let set_order = move |o: Order| {
+        order.set(o);
+        o.store(me);
+    };
+    // Newest first needs the newest comments, which the API pages last:
+    // fetch the rest of the pages.
+    Effect::new(move |_| {
+        if order.get() == Order::Newest
+            && comments.next.with(|n| n.is_some())
+            && !comments.loading.get()
+            && comments.error.with(|e| e.is_none())
+        {
+            comments.more();
+        }
+    });
     let store = DraftStore::new("reply", ticket_id);
     let saved: ReplyDraft = store.load().unwrap_or_default();
     let internal = RwSignal::new(saved.internal);
@@ -55,8 +141,8 @@ pub fn Comments(ticket_id: i64, comments: Paged<Comment>) -> impl IntoView {
             match api::add_comment(ticket_id, &input).await {
                 Ok(c) => {
                     body.set(String::new());
-                    // Oldest first: the newest goes last (its page, when
-                    // loaded later, does not repeat it).
+                    // Kept in the API's order, oldest first (its page, when
+                    // loaded later, does not repeat it); shown as chosen.
                     comments.items.update(|cs| cs.push(c));
                 }
                 Err(e) => error.set(Some(e)),
@@ -65,26 +151,43 @@ pub fn Comments(ticket_id: i64, comments: Paged<Comment>) -> impl IntoView {
         });
     };
 
-    let list = move || match comments.items.get() {
-        cs if !cs.is_empty() => {
-            let me = session.me_id();
-            let admin = session.is_admin();
-            cs.into_iter()
-                .map(|c| {
+    let list = move || {
+        let cs = comments.items.get();
+        let es = thread.items.get();
+        if cs.is_empty() && es.is_empty() {
+            return if comments.loading.get() || !comments.started.get() {
+                view! { <Loading /> }.into_any()
+            } else {
+                match comments.error.get() {
+                    Some(e) => view! { <ErrorBox error=e retry=Callback::new(move |_| comments.reload()) /> }
+                        .into_any(),
+                    None => view! { <p class="empty">{move || t(T::NoComments)}</p> }.into_any(),
+                }
+            };
+        }
+        let me = session.me_id();
+        let admin = session.is_admin();
+        let more = comments.next.with(|n| n.is_some());
+        merge(cs, more, es, order.get())
+            .into_iter()
+            .map(|entry| match entry {
+                Entry::Comment(c) => {
                     let own = c.author.as_ref().is_some_and(|a| Some(a.id) == me);
                     view! { <CommentItem comment=c own=own may_delete=own || admin comments=comments.items notices=notices /> }
-                })
-                .collect_view()
-                .into_any()
+                        .into_any()
+                }
+                Entry::Email(e) => email_article(thread, e).into_any(),
+            })
+            .collect_view()
+            .into_any()
+    };
+    let order_button = move |o: Order, label: T| {
+        view! {
+            <button type="button" class="seg" aria-pressed=move || (order.get() == o).to_string()
+                on:click=move |_| set_order(o)>
+                {move || t(label)}
+            </button>
         }
-        _ if comments.loading.get() || !comments.started.get() => view! { <Loading /> }.into_any(),
-        _ => match comments.error.get() {
-            Some(e) => {
-                view! { <ErrorBox error=e retry=Callback::new(move |_| comments.reload()) /> }
-                    .into_any()
-            }
-            None => view! { <p class="empty">{move || t(T::NoComments)}</p> }.into_any(),
-        },
     };
 
     view! {
@@ -133,6 +236,12 @@ pub fn Comments(ticket_id: i64, comments: Paged<Comment>) -> impl IntoView {
                 </button>
             </div>
         </form>
+        <div class="convo-bar">
+            <div class="seg-group" role="group" aria-label=move || t(T::ConversationOrder)>
+                {order_button(Order::Oldest, T::OldestFirst)}
+                {order_button(Order::Newest, T::NewestFirst)}
+            </div>
+        </div>
         <div class="comment-list">{list}</div>
         {more_button(comments)}
     }

@@ -8,7 +8,7 @@
 use crate::api::{self, ApiError};
 use crate::drafts::DraftStore;
 use crate::i18n::T;
-use crate::state::{use_notices, use_prefs};
+use crate::state::{use_notices, use_prefs, Notices, Prefs};
 use crate::util;
 use lazo_domain::email::{Email, EmailTemplate, SendEmail};
 use lazo_domain::{EmailDirection, EmailState};
@@ -34,20 +34,48 @@ fn state_pill(t: impl Fn(T) -> &'static str, e: &Email) -> impl IntoView {
     view! { <span class=class>{label}</span> }
 }
 
-#[component]
-pub fn Emails(ticket: i64, requester_email: Option<String>) -> impl IntoView {
-    let prefs = use_prefs();
-    let notices = use_notices();
-    let t = move |k: T| prefs.t(k);
-    let items = RwSignal::new(Vec::<Email>::new());
-    let loaded = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
-    let load = move || {
+/// The ticket's emails, loaded with its screen: the conversation and the
+/// Emails tab show the same list.
+#[derive(Clone, Copy)]
+pub struct Thread {
+    ticket: i64,
+    pub items: RwSignal<Vec<Email>>,
+    pub loaded: RwSignal<bool>,
+    pub error: RwSignal<Option<ApiError>>,
+    notices: Notices,
+    prefs: Prefs,
+}
+
+impl Thread {
+    pub fn new(ticket: i64) -> Self {
+        let th = Thread {
+            ticket,
+            items: RwSignal::new(vec![]),
+            loaded: RwSignal::new(false),
+            error: RwSignal::new(None),
+            notices: use_notices(),
+            prefs: use_prefs(),
+        };
+        th.load();
+        // Queued emails change state by themselves: look again while any is.
+        Effect::new(move |_| {
+            if th
+                .items
+                .with(|v| v.iter().any(|e| e.state == EmailState::Queued))
+            {
+                util::later(2000, move || th.load());
+            }
+        });
+        th
+    }
+
+    pub fn load(&self) {
+        let th = *self;
         leptos::task::spawn_local(async move {
             let mut all = vec![];
             let mut cursor = None;
             loop {
-                match api::ticket_emails(ticket, cursor).await {
+                match api::ticket_emails(th.ticket, cursor).await {
                     Ok(page) => {
                         all.extend(page.items);
                         match page.next_cursor {
@@ -56,98 +84,106 @@ pub fn Emails(ticket: i64, requester_email: Option<String>) -> impl IntoView {
                         }
                     }
                     Err(e) => {
-                        error.set(Some(e));
+                        th.error.set(Some(e));
                         return;
                     }
                 }
             }
-            error.set(None);
-            items.set(all);
-            loaded.set(true);
+            th.error.set(None);
+            th.items.set(all);
+            th.loaded.set(true);
         })
-    };
-    load();
-    // Queued emails change state by themselves: look again while any is.
-    Effect::new(move |_| {
-        if items.with(|v| v.iter().any(|e| e.state == EmailState::Queued)) {
-            util::later(2000, load);
-        }
-    });
+    }
 
-    let retry = move |id: i64| {
+    fn retry(&self, id: i64) {
+        let th = *self;
         leptos::task::spawn_local(async move {
-            match api::retry_email(ticket, id).await {
+            let lang = th.prefs.lang.get_untracked();
+            match api::retry_email(th.ticket, id).await {
                 Ok(_) => {
-                    notices.ok(T::RetryQueued.get(prefs.lang.get_untracked()));
-                    load();
+                    th.notices.ok(T::RetryQueued.get(lang));
+                    th.load();
                 }
-                Err(e) => notices.error(e.message(prefs.lang.get_untracked())),
+                Err(e) => th.notices.error(e.message(lang)),
             }
         })
-    };
+    }
+}
 
-    let thread = move || {
+/// One email as the thread and the conversation show it.
+pub fn email_article(th: Thread, e: Email) -> impl IntoView {
+    let prefs = th.prefs;
+    let t = move |k: T| prefs.t(k);
+    let lang = prefs.lang.get_untracked();
+    let inbound = e.direction == EmailDirection::Inbound;
+    let id = e.id;
+    let failed = e.state == EmailState::Failed;
+    let who = if inbound {
+        format!("{} {}", t(T::EmailFrom), e.from)
+    } else {
+        format!("{} {}", t(T::EmailTo), e.to)
+    };
+    let by = e.sent_by.as_ref().map(|u| u.name.clone());
+    view! {
+        <article class="email" class:inbound=inbound class:failed=failed aria-label=e.subject.clone()>
+            <header>
+                <span class="avatar mail" aria-hidden="true">"@"</span>
+                {inbound.then(|| view! { <span class="badge reply">{move || t(T::CustomerReply)}</span> })}
+                <strong class="subject">{e.subject.clone()}</strong>
+                {state_pill(t, &e)}
+            </header>
+            <div class="meta muted small">
+                {who}
+                {by.map(|b| format!(" · {b}"))}
+                " · "{util::datetime(lang, &e.sent_at.unwrap_or(e.created_at))}
+            </div>
+            <div class="body">{e.body.clone()}</div>
+            {(!e.attachments.is_empty()).then(|| view! {
+                <ul class="attachments">
+                    {e.attachments.iter().map(|a| view! {
+                        <li><a href=format!("/api/v1/inbound/attachments/{}", a.id) download=a.filename.clone()>{a.filename.clone()}</a>
+                            <span class="muted small">{format!(" {} KB", (a.size_bytes + 1023) / 1024)}</span></li>
+                    }).collect_view()}
+                </ul>
+            })}
+            {failed.then(|| view! {
+                <div class="smtp-answer" role="alert">
+                    <span>{move || t(T::SmtpAnswer)}": "</span>
+                    <code>{e.smtp_answer.clone().unwrap_or_default()}</code>
+                    <button class="btn small" on:click=move |_| th.retry(id)>{move || t(T::RetryNow)}</button>
+                </div>
+            })}
+            {(e.state == EmailState::Queued && e.attempts > 0).then(|| view! {
+                <div class="muted small">{move || t(T::EmailRetrying)}{e.smtp_answer.clone().map(|a| format!(" ({a})"))}</div>
+            })}
+        </article>
+    }
+}
+
+#[component]
+pub fn Emails(thread: Thread, requester_email: Option<String>) -> impl IntoView {
+    let prefs = use_prefs();
+    let t = move |k: T| prefs.t(k);
+    let ticket = thread.ticket;
+    let (items, loaded, error) = (thread.items, thread.loaded, thread.error);
+    let list = move || {
         items
             .get()
             .into_iter()
-            .map(|e| {
-                let lang = prefs.lang.get_untracked();
-                let inbound = e.direction == EmailDirection::Inbound;
-                let id = e.id;
-                let failed = e.state == EmailState::Failed;
-                let who = if inbound {
-                    format!("{} {}", t(T::EmailFrom), e.from)
-                } else {
-                    format!("{} {}", t(T::EmailTo), e.to)
-                };
-                let by = e.sent_by.as_ref().map(|u| u.name.clone());
-                view! {
-                    <article class="email" class:inbound=inbound class:failed=failed aria-label=e.subject.clone()>
-                        <header>
-                            {inbound.then(|| view! { <span class="badge reply">{move || t(T::CustomerReply)}</span> })}
-                            <strong class="subject">{e.subject.clone()}</strong>
-                            {state_pill(t, &e)}
-                        </header>
-                        <div class="meta muted small">
-                            {who}
-                            {by.map(|b| format!(" · {b}"))}
-                            " · "{util::datetime(lang, &e.sent_at.unwrap_or(e.created_at))}
-                        </div>
-                        <div class="body">{e.body.clone()}</div>
-                        {(!e.attachments.is_empty()).then(|| view! {
-                            <ul class="attachments">
-                                {e.attachments.iter().map(|a| view! {
-                                    <li><a href=format!("/api/v1/inbound/attachments/{}", a.id) download=a.filename.clone()>{a.filename.clone()}</a>
-                                        <span class="muted small">{format!(" {} KB", (a.size_bytes + 1023) / 1024)}</span></li>
-                                }).collect_view()}
-                            </ul>
-                        })}
-                        {failed.then(|| view! {
-                            <div class="smtp-answer" role="alert">
-                                <span>{move || t(T::SmtpAnswer)}": "</span>
-                                <code>{e.smtp_answer.clone().unwrap_or_default()}</code>
-                                <button class="btn small" on:click=move |_| retry(id)>{move || t(T::RetryNow)}</button>
-                            </div>
-                        })}
-                        {(e.state == EmailState::Queued && e.attempts > 0).then(|| view! {
-                            <div class="muted small">{move || t(T::EmailRetrying)}{e.smtp_answer.clone().map(|a| format!(" ({a})"))}</div>
-                        })}
-                    </article>
-                }
-            })
+            .map(|e| email_article(thread, e))
             .collect_view()
     };
 
     let forwarding = RwSignal::new(false);
     view! {
-        <Composer ticket=ticket requester_email=requester_email on_sent=Callback::new(move |_| load()) />
+        <Composer ticket=ticket requester_email=requester_email on_sent=Callback::new(move |_| thread.load()) />
         <Show when=move || !forwarding.get() fallback=move || view! {
             <ForwardDialog ticket=ticket on_done=Callback::new(move |_| forwarding.set(false)) />
         }>
             <button class="btn forward-open" on:click=move |_| forwarding.set(true)>{move || t(T::Forward)}</button>
         </Show>
         {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
-        <div class="email-thread" aria-label=move || t(T::Emails)>{thread}</div>
+        <div class="email-thread" aria-label=move || t(T::Emails)>{list}</div>
         {move || (loaded.get() && items.with(|v| v.is_empty())).then(|| view! { <p class="empty small">{move || t(T::NoEmails)}</p> })}
     }
 }

@@ -1,8 +1,8 @@
 //! What a ticket says about itself: number, type, subject, parent,
-//! description, the customer's summary, custom fields.
+//! description (folding), the customer's summary, custom fields.
 
 use super::TicketState;
-use crate::components::{set_field, CustomFieldInput};
+use crate::components::{set_field, CustomFieldInput, Fold};
 use crate::i18n::T;
 use crate::state::{use_prefs, use_refdata};
 use crate::util;
@@ -13,38 +13,7 @@ use leptos_router::components::A;
 #[component]
 pub fn TicketHead(tk: Ticket, read_only: bool) -> impl IntoView {
     let prefs = use_prefs();
-    let refdata = use_refdata();
     let t = move |k: T| prefs.t(k);
-    let ty = tk
-        .ticket_type
-        .as_ref()
-        .and_then(|r| refdata.ticket_type(r.id));
-
-    let summary = {
-        let show = ty.as_ref().is_none_or(|t| t.show_summary);
-        let s = tk.summary.clone();
-        (show && (s.score.is_some() || s.comment.is_some())).then(|| {
-            let score_class = match s.score {
-                Some(n) if n <= 6 => "score detractor",
-                Some(n) if n <= 8 => "score passive",
-                _ => "score promoter",
-            };
-            view! {
-                <section class="card summary" aria-labelledby="summary-h">
-                    <h2 id="summary-h">{move || t(T::Summary)}</h2>
-                    <div class="summary-body">
-                        {s.score.map(|n| view! {
-                            <div class=score_class aria-label=move || format!("{} {}", t(T::Score), n)>
-                                <span class="score-n">{n}</span><span class="score-label">{move || t(T::Score)}</span>
-                            </div>
-                        })}
-                        {s.comment.map(|c| view! { <blockquote aria-label=move || t(T::CustomerComment)>{c}</blockquote> })}
-                    </div>
-                </section>
-            }
-        })
-    };
-
     let meta = {
         let created = tk.created_at;
         let ty_name = tk.ticket_type.as_ref().map(|t| t.name.clone());
@@ -76,13 +45,53 @@ pub fn TicketHead(tk: Ticket, read_only: bool) -> impl IntoView {
             {read_only.then(|| view! { <p class="info-box" role="note">{move || t(T::ReadOnlyParent)}</p> })}
         </header>
         {(!description.trim().is_empty()).then(|| view! {
-            <section class="card" aria-labelledby="desc-h">
-                <h2 id="desc-h">{move || t(T::Description)}</h2>
-                <div class="description">{description.clone()}</div>
-            </section>
+            <Fold key="description" label=Signal::derive(move || t(T::Description).to_owned())>
+                <section class="card desc" aria-labelledby="desc-h">
+                    <h2 id="desc-h">{move || t(T::Description)}</h2>
+                    <div class="description">{description.clone()}</div>
+                </section>
+            </Fold>
         })}
-        {summary}
     }
+}
+
+/// The customer's score and comment the ticket was opened for, when the
+/// ticket's type shows them.
+#[component]
+pub fn SummaryCard(tk: Ticket) -> impl IntoView {
+    let prefs = use_prefs();
+    let refdata = use_refdata();
+    let t = move |k: T| prefs.t(k);
+    let ty = tk
+        .ticket_type
+        .as_ref()
+        .and_then(|r| refdata.ticket_type(r.id));
+    let summary = {
+        let show = ty.as_ref().is_none_or(|t| t.show_summary);
+        let s = tk.summary.clone();
+        (show && (s.score.is_some() || s.comment.is_some())).then(|| {
+            let score_class = match s.score {
+                Some(n) if n <= 6 => "score detractor",
+                Some(n) if n <= 8 => "score passive",
+                _ => "score promoter",
+            };
+            view! {
+                <section class="card summary" aria-labelledby="summary-h">
+                    <h2 id="summary-h">{move || t(T::Summary)}</h2>
+                    <div class="summary-body">
+                        {s.score.map(|n| view! {
+                            <div class=score_class aria-label=move || format!("{} {}", t(T::Score), n)>
+                                <span class="score-n">{n}</span><span class="score-label">{move || t(T::Score)}</span>
+                            </div>
+                        })}
+                        {s.comment.map(|c| view! { <blockquote aria-label=move || t(T::CustomerComment)>{c}</blockquote> })}
+                    </div>
+                </section>
+            }
+        })
+    };
+
+    summary
 }
 
 /// The ticket type's own fields, edited into the draft.

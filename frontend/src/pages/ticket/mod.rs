@@ -21,7 +21,7 @@ mod snooze;
 mod subtickets;
 
 use crate::api::{self, ApiError};
-use crate::components::{use_nav, ConfirmDialog, ErrorBox, Loading, Paged};
+use crate::components::{use_nav, ConfirmDialog, ErrorBox, Fold, Loading, Paged};
 use crate::drafts::DraftStore;
 use crate::i18n::{fill, T};
 use crate::listview::{self, PAGE_SIZE};
@@ -31,7 +31,7 @@ use crate::state::{
 use crate::util;
 use activity::{Activity, Tab};
 use draft::{Draft, KeptEdits};
-use head::{CustomFieldsCard, TicketHead};
+use head::{CustomFieldsCard, SummaryCard, TicketHead};
 use lazo_domain::wire::{
     Comment, CommentInput, HistoryEntry, Ticket, TicketListItem, UpdateTicket,
 };
@@ -44,12 +44,18 @@ use snooze::Snooze;
 use subtickets::SubTickets;
 use wasm_bindgen::JsCast;
 
-/// Puts the keyboard on the element with this id.
-fn focus_id(id: &str) {
-    if let Some(el) = document()
+/// Puts the keyboard on the element with this id, unfolding its section
+/// first when the agent had folded it.
+fn focus_id(id: &'static str) {
+    let Some(el) = document()
         .get_element_by_id(id)
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
+    else {
+        return;
+    };
+    if crate::components::unfold_around(&el) {
+        util::later(0, move || focus_id(id));
+    } else {
         let _ = el.focus();
     }
 }
@@ -839,23 +845,49 @@ fn TicketView(st: TicketState, tab: RwSignal<Tab>) -> impl IntoView {
             }
         }
     });
+    let label = move |k: T| Signal::derive(move || t(k).to_owned());
+    let can_create_subs = !read_only && tk.parent.is_none();
+    let (tid, requester) = (tk.id, tk.requester.clone());
+    // Conversation in the middle, the ticket's own properties on one side,
+    // the customer and related tickets on the other (as help desks agents
+    // know lay them out); narrower screens stack them, conversation first.
     view! {
         <div class="ticket-grid">
             <div class="ticket-main">
                 <MergedBanner st=st />
                 <TicketHead tk=tk.clone() read_only=read_only />
-                <customer::SurveyResponseCard ticket=tk.id />
-                <CustomFieldsCard st=st />
-                <SubTickets st=st can_create=!read_only && tk.parent.is_none() />
-                <Links st=st />
                 <Activity st=st tab=tab />
             </div>
             <aside class="ticket-side" aria-label=move || t(T::TicketProperties)>
-                <section class="card props">
-                    <Properties st=st />
-                </section>
+                <Fold key="properties" label=label(T::TicketProperties) force_open=Signal::derive(move || st.dirty.get())>
+                    <section class="card props" aria-labelledby="props-h">
+                        <h2 id="props-h">{move || t(T::TicketProperties)}</h2>
+                        <Properties st=st />
+                    </section>
+                </Fold>
                 <Snooze st=st />
-                {tk.requester.clone().map(|c| view! { <customer::CustomerCard contact=c ticket=tk.id /> })}
+                <Fold key="fields" label=label(T::Details)>
+                    <CustomFieldsCard st=st />
+                </Fold>
+            </aside>
+            <aside class="ticket-context" aria-label=move || t(T::TicketContext)>
+                <Fold key="summary" label=label(T::Summary)>
+                    <SummaryCard tk=tk.clone() />
+                </Fold>
+                <Fold key="survey" label=label(T::SurveyResponse)>
+                    <customer::SurveyResponseCard ticket=tid />
+                </Fold>
+                {requester.map(|c| view! {
+                    <Fold key="customer" label=label(T::Customer)>
+                        <customer::CustomerCard contact=c ticket=tid />
+                    </Fold>
+                })}
+                <Fold key="subtickets" label=label(T::SubTickets)>
+                    <SubTickets st=st can_create=can_create_subs />
+                </Fold>
+                <Fold key="links" label=label(T::Links)>
+                    <Links st=st />
+                </Fold>
             </aside>
         </div>
     }
