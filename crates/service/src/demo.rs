@@ -53,6 +53,7 @@ pub fn bootstrap(c: &mut DbConn) -> Result<(), ServiceError> {
                     category: cat.as_str(),
                     position: i as i32 + 1,
                     active: true,
+                    names: "{}",
                 },
             )?;
         }
@@ -163,6 +164,7 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
                 name,
                 description: desc,
                 restrict_assignees: restrict,
+                names: "{}",
                 created_at: t,
                 updated_at: t,
             },
@@ -198,6 +200,8 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
             kind: FieldKind::Text,
             required: false,
             options: vec![],
+            names: Default::default(),
+            option_names: Default::default(),
         },
         FieldDef {
             key: "channel".into(),
@@ -205,6 +209,8 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
             kind: FieldKind::Choice,
             required: false,
             options: vec!["web".into(), "store".into(), "phone".into()],
+            names: Default::default(),
+            option_names: Default::default(),
         },
         FieldDef {
             key: "refund_amount".into(),
@@ -212,6 +218,8 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
             kind: FieldKind::Number,
             required: false,
             options: vec![],
+            names: Default::default(),
+            option_names: Default::default(),
         },
     ];
     let detractor = type_rows::insert(
@@ -223,6 +231,7 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
             show_survey: true,
             active: true,
             fields: &serde_json::to_string(&fields).map_err(ServiceError::internal)?,
+            names: "{}",
             created_at: t,
             updated_at: t,
         },
@@ -245,6 +254,7 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
                 name,
                 active: true,
                 position: i as i32,
+                names: "{}",
             },
         )?;
         causes.push(id);
@@ -273,6 +283,7 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
             show_survey: false,
             active: true,
             fields: "[]",
+            names: "{}",
             created_at: t,
             updated_at: t,
         },
