@@ -68,6 +68,7 @@ mod tests {
         TicketType {
             id: 1,
             name: "Detractor follow-up".into(),
+            names: Default::default(),
             description: String::new(),
             show_summary: true,
             show_survey: false,
@@ -75,6 +76,7 @@ mod tests {
             root_causes: vec![RootCause {
                 id: 7,
                 name: "Late delivery".into(),
+                names: Default::default(),
                 active: true,
             }],
             root_cause_required_for: vec![4],
@@ -103,6 +105,7 @@ mod tests {
         let st = |id, name: &str, position| Status {
             id,
             name: name.into(),
+            names: Default::default(),
             category: StatusCategory::Open,
             position,
             active: true,

@@ -132,7 +132,8 @@ async fn bad_names_are_refused_naming_the_field() {
     assert_eq!(fields(&p), ["names"]);
 
     let p = problem(
-        app.patch(&admin, &status, &json!({"names": {"es": 3}})).await,
+        app.patch(&admin, &status, &json!({"names": {"es": 3}}))
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;

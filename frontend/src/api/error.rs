@@ -1,4 +1,5 @@
-use crate::i18n::{fill, problem_code, Lang, T};
+pub use crate::i18n::field_message;
+use crate::i18n::{fill, problem_code, ticket_refs, with_refs, Lang, T};
 use lazo_domain::wire::{FieldError, Problem};
 
 /// Why an API call failed, in the terms the UI reacts to.
@@ -78,7 +79,8 @@ impl ApiError {
                     return T::FixErrors.get(lang).to_owned();
                 }
                 if let Some(t) = problem_code(&p.code) {
-                    return t.get(lang).to_owned();
+                    let refs = p.detail.as_deref().map(ticket_refs).unwrap_or_default();
+                    return with_refs(t.get(lang), &refs);
                 }
                 if p.status == 403 {
                     return T::ErrForbidden.get(lang).to_owned();
@@ -86,14 +88,5 @@ impl ApiError {
                 p.detail.clone().unwrap_or_else(|| p.title.clone())
             }
         }
-    }
-}
-
-/// One field error in plain words: translated when its code is known.
-pub fn field_message(e: &FieldError, lang: Lang) -> String {
-    match problem_code(&e.code) {
-        Some(t) => t.get(lang).to_owned(),
-        None if e.code == "required" && lang != Lang::En => T::ErrRequired.get(lang).to_owned(),
-        None => e.message.clone(),
     }
 }

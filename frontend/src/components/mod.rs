@@ -92,7 +92,10 @@ pub fn category_class(c: StatusCategory) -> &'static str {
 /// A status as a coloured pill (colour from its category).
 #[component]
 pub fn StatusPill(status: StatusRef) -> impl IntoView {
-    view! { <span class=format!("pill {}", category_class(status.category))>{status.name}</span> }
+    let prefs = use_prefs();
+    let refdata = crate::state::use_refdata();
+    let name = move || refdata.status_name(status.id, &status.name, prefs.lang.get());
+    view! { <span class=format!("pill {}", category_class(status.category))>{name}</span> }
 }
 
 #[component]

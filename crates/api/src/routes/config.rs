@@ -138,7 +138,7 @@ pub async fn update_status(
             if new_left == 0 {
                 return Err(ApiError::field(
                     "category",
-                    "last_new_status",
+                    ErrorCode::LastNewStatus.as_str(),
                     "keep at least one active status of category new",
                 ));
             }
