@@ -825,7 +825,7 @@ texts! {
     SourceKey => ["Key (as tickets carry it)", "Clave (como la llevan los tickets)", "Clé (telle que les tickets la portent)"],
     AddSource => ["Add source", "Añadir fuente", "Ajouter une source"],
     // ---- date inputs
-    DateFormatHint => ["Format: {f}", "Formato: {f}", "Format : {f}"],
+    PickDate => ["Open the calendar", "Abrir el calendario", "Ouvrir le calendrier"],
     ErrDateFormat => ["Write the date as {f}.", "Escribe la fecha como {f}.", "Écrivez la date au format {f}."],
 }
 

@@ -4,6 +4,7 @@
 //! unsurprising.
 
 use lazo_domain::wire::{FieldError, Problem, Status, TicketType};
+use lazo_domain::Named;
 
 /// How the ticket's type treats a root cause in one status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,10 +25,13 @@ pub fn root_cause_need(ty: &TicketType, status_id: i64) -> RootCauseNeed {
 }
 
 /// Names of the statuses among `ids`, in status order.
-pub fn status_names(statuses: &[Status], ids: &[i64]) -> Vec<String> {
+pub fn status_names(statuses: &[Status], ids: &[i64], lang: &str) -> Vec<String> {
     let mut named: Vec<&Status> = statuses.iter().filter(|s| ids.contains(&s.id)).collect();
     named.sort_by_key(|s| s.position);
-    named.into_iter().map(|s| s.name.clone()).collect()
+    named
+        .into_iter()
+        .map(|s| s.localized(lang).to_owned())
+        .collect()
 }
 
 /// The rule code the server would answer for this combination, if any.
@@ -111,7 +115,10 @@ mod tests {
             active: true,
         };
         let all = vec![st(4, "Resolved", 4), st(1, "New", 1), st(3, "Escalated", 3)];
-        assert_eq!(status_names(&all, &[4, 1]), vec!["New", "Resolved"]);
+        assert_eq!(status_names(&all, &[4, 1], "en"), vec!["New", "Resolved"]);
+        let mut all = all;
+        all[0].names.es = Some("Resuelto".into());
+        assert_eq!(status_names(&all, &[4, 1], "es"), vec!["New", "Resuelto"]);
     }
 
     #[test]

@@ -303,16 +303,6 @@ impl RefData {
         named(self.types, |t| t.id == id, fallback, lang)
     }
 
-    pub fn root_cause_name(&self, id: i64, fallback: &str, lang: Lang) -> String {
-        self.types.with(|ts| {
-            ts.iter()
-                .flat_map(|t| &t.root_causes)
-                .find(|c| c.id == id)
-                .map(|c| c.localized(lang.code()).to_owned())
-                .unwrap_or_else(|| fallback.to_owned())
-        })
-    }
-
     /// A ticket's `source` as the organisation names it, else as it is.
     pub fn source_name(&self, key: &str, lang: Lang) -> String {
         named(self.sources, |s| s.key == key.to_lowercase(), key, lang)

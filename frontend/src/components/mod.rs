@@ -3,6 +3,7 @@
 mod bell;
 mod confirm;
 mod custom_fields;
+mod date_input;
 mod owner_picker;
 mod paged;
 mod shortcuts;
@@ -10,6 +11,7 @@ mod shortcuts;
 pub use bell::Bell;
 pub use confirm::ConfirmDialog;
 pub use custom_fields::{set_field, CustomFieldInput};
+pub use date_input::DateInput;
 pub use owner_picker::{OwnerChoice, OwnerPicker};
 pub use paged::Paged;
 pub use shortcuts::{ShortcutsCtx, ShortcutsHelp};

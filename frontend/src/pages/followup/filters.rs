@@ -3,6 +3,7 @@
 //! Every filter lives in the URL.
 
 use super::ListView;
+use crate::components::DateInput;
 use crate::i18n::{self, T};
 use crate::state::{use_prefs, use_refdata};
 use lazo_domain::wire::TicketQuery;
@@ -196,26 +197,22 @@ pub fn Filters(view: ListView) -> impl IntoView {
             </div>
             <label class="filter">
                 <span class="filter-label">{T::ReportedFrom.get(lang)}</span>
-                <input
-                    type="date"
-                    aria-label=T::ReportedFrom.get(lang)
-                    prop:value=q.created_from.clone().unwrap_or_default()
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
+                <DateInput
+                    aria_label=T::ReportedFrom.get(lang)
+                    value=q.created_from.clone().unwrap_or_default()
+                    on_change=Callback::new(move |v: String| {
                         set_query(&|q| q.created_from = (!v.is_empty()).then(|| v.clone()));
-                    }
+                    })
                 />
             </label>
             <label class="filter">
                 <span class="filter-label">{T::ReportedTo.get(lang)}</span>
-                <input
-                    type="date"
-                    aria-label=T::ReportedTo.get(lang)
-                    prop:value=q.created_to.clone().unwrap_or_default()
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
+                <DateInput
+                    aria_label=T::ReportedTo.get(lang)
+                    value=q.created_to.clone().unwrap_or_default()
+                    on_change=Callback::new(move |v: String| {
                         set_query(&|q| q.created_to = (!v.is_empty()).then(|| v.clone()));
-                    }
+                    })
                 />
             </label>
         }
