@@ -817,9 +817,9 @@ texts! {
     ErrAlreadyProcessed => ["This message was processed already.", "Este mensaje ya se procesó.", "Ce message a déjà été traité."],
     ErrDuplicateMessageId => ["Another message has this Message-ID.", "Otro mensaje tiene este Message-ID.", "Un autre message a ce Message-ID."],
     // ---- names per language
-    NameEs => ["Name in Spanish", "Nombre en español", "Nom en espagnol"],
-    NameFr => ["Name in French", "Nombre en francés", "Nom en français"],
-    NamesHint => ["Shown to agents who use Lazo in that language; empty: the name above.", "Lo ven los agentes que usan Lazo en ese idioma; vacío: el nombre de arriba.", "Affiché aux agents qui utilisent Lazo dans cette langue ; vide : le nom ci-dessus."],
+    // Beside a "Name" field: the language is the label.
+    NameEs => ["In Spanish", "En español", "En espagnol"],
+    NameFr => ["In French", "En francés", "En français"],
     OptionLabels => ["Option labels (es / fr)", "Etiquetas de opciones (es / fr)", "Libellés des options (es / fr)"],
     Sources => ["Sources", "Fuentes", "Sources"],
     SourceKey => ["Key (as tickets carry it)", "Clave (como la llevan los tickets)", "Clé (telle que les tickets la portent)"],

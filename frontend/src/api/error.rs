@@ -73,6 +73,13 @@ impl ApiError {
                 // One field error: say it. Several: the per-field messages
                 // sit next to their fields; the banner says to look there.
                 if p.errors.len() == 1 {
+                    // "Taken" says less than the problem's own code
+                    // (`name_taken`, `email_taken`...).
+                    if let (true, Some(t)) = (p.errors[0].code == "taken", problem_code(&p.code)) {
+                        if lang != Lang::En {
+                            return t.get(lang).to_owned();
+                        }
+                    }
                     return field_message(&p.errors[0], lang);
                 }
                 if !p.errors.is_empty() {

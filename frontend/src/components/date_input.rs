@@ -62,6 +62,7 @@ pub fn DateInput(
     };
     view! {
         <span class=format!("date-input {}", class.unwrap_or_default())>
+            <span class="date-row">
             <input
                 type="text"
                 id=id
@@ -102,6 +103,7 @@ pub fn DateInput(
                     }
                 }
             />
+            </span>
             {error}
         </span>
     }
