@@ -152,8 +152,7 @@ pub async fn update_status(
 
 fn check_type_input(
     c: &mut DbConn,
-    name: Option<&str>,
-    names: Option<&Names>,
+    (name, names): (Option<&str>, Option<&Names>),
     description: Option<&str>,
     causes: Option<&[RootCauseInput]>,
     required: Option<&[i64]>,
@@ -343,8 +342,7 @@ pub async fn create_type(
         .write(move |c| {
             check_type_input(
                 c,
-                Some(&input.name),
-                Some(&input.names),
+                (Some(&input.name), Some(&input.names)),
                 input.description.as_deref(),
                 Some(&input.root_causes),
                 Some(&input.root_cause_required_for),
@@ -433,8 +431,7 @@ pub async fn update_type(
                 .unwrap_or(current.root_cause_prohibited_for.clone());
             check_type_input(
                 c,
-                input.name.as_deref(),
-                input.names.as_ref(),
+                (input.name.as_deref(), input.names.as_ref()),
                 input.description.as_deref(),
                 input.root_causes.as_deref(),
                 Some(&required),
