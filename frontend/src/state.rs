@@ -303,6 +303,18 @@ impl RefData {
         named(self.types, |t| t.id == id, fallback, lang)
     }
 
+    /// A custom field's label (by key) in `lang`, from the first type that
+    /// defines it; with `value`, that option's label instead.
+    pub fn field_label(&self, key: &str, value: Option<&str>, lang: Lang) -> Option<String> {
+        self.types.with(|ts| {
+            let def = ts.iter().flat_map(|t| &t.fields).find(|f| f.key == key)?;
+            Some(match value {
+                Some(v) => def.option_label(v, lang.code()).to_owned(),
+                None => def.localized(lang.code()).to_owned(),
+            })
+        })
+    }
+
     /// A ticket's `source` as the organisation names it, else as it is.
     pub fn source_name(&self, key: &str, lang: Lang) -> String {
         named(self.sources, |s| s.key == key.to_lowercase(), key, lang)
@@ -321,6 +333,11 @@ impl RefData {
             }
         };
         let Some(id) = id else {
+            if let Some(key) = field.strip_prefix("custom_fields.") {
+                return self
+                    .field_label(key, Some(value), lang)
+                    .unwrap_or_else(|| value.to_owned());
+            }
             return match field {
                 "source" => self.source_name(value, lang),
                 _ => value.to_owned(),

@@ -30,6 +30,10 @@ pub fn History(history: Paged<HistoryEntry>) -> impl IntoView {
                             } else {
                                 let label = i18n::history_field(&e.field)
                                     .map(|t| t.get(lang).to_owned())
+                                    .or_else(|| {
+                                        let key = e.field.strip_prefix("custom_fields.")?;
+                                        refdata.field_label(key, None, lang)
+                                    })
                                     .unwrap_or_else(|| {
                                         e.field.strip_prefix("custom_fields.").unwrap_or(&e.field).replace('_', " ")
                                     });
