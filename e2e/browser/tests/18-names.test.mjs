@@ -36,6 +36,20 @@ test('names set by an admin show in the agent\'s language', async () => {
   await admin.reload();
   assert.equal(await admin.getByRole('region', { name: 'Support' }).getByLabel('In Spanish').inputValue(), 'Soporte');
   await shot(admin, '18-admin-group-names');
+
+  // Sources are free text on tickets; the settings name the ones in use.
+  await admin.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Settings' }).click();
+  const settings = admin.getByRole('form', { name: 'Settings' });
+  for (const [key, name, es] of [['email', 'Email', 'Correo'], ['phone', 'Phone', 'Teléfono'], ['survey', 'Survey', 'Encuesta']]) {
+    await settings.getByRole('button', { name: 'Add source' }).click();
+    await settings.getByLabel('Key (as tickets carry it) ()').last().fill(key);
+    await settings.getByLabel('Name ()').last().fill(name);
+    await settings.getByLabel('In Spanish ()').last().fill(es);
+  }
+  await settings.getByRole('button', { name: 'Save' }).click();
+  await admin.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  await settings.getByLabel('In Spanish (Survey)').waitFor();
+  await shot(admin, '18-admin-sources');
   // The admin reads English: the base names.
   await admin.goto(`${BASE}/`);
   await listReady(admin);
@@ -64,6 +78,8 @@ test('names set by an admin show in the agent\'s language', async () => {
   await page.locator('.ticket-head h1').waitFor();
   assert.equal((await page.locator('#f-status option:checked').innerText()).trim(), 'Abierto');
   assert.equal((await page.locator('#f-group option:checked').innerText()).trim(), 'Soporte');
+  const meta = await page.locator('.ticket-meta').innerText();
+  assert.match(meta, /·\s*(Correo|Teléfono|Encuesta)\s*·/, meta);
 
   // The due date reads as a Spanish date, whatever the browser's locale.
   const due = page.locator('#f-due');
