@@ -56,9 +56,13 @@ async fn statuses_and_groups_carry_names_per_language() {
     // Everyone reading the directory sees them, as saved.
     let all: Vec<Status> = ok(app.get(&ana, "/api/v1/statuses").await).await;
     assert_eq!(all.iter().find(|s| s.id == st.id), Some(&st));
+    // The default statuses come named in every language.
     let raw: Vec<Value> = ok(app.get(&ana, "/api/v1/statuses").await).await;
     let open = raw.iter().find(|s| s["name"] == "Open").unwrap();
-    assert_eq!(open["names"], json!({}), "none given: an empty object");
+    assert_eq!(open["names"], json!({"es": "Abierto", "fr": "Ouvert"}));
+    let raw: Vec<Value> = ok(app.get(&ana, "/api/v1/groups").await).await;
+    let billing = raw.iter().find(|g| g["name"] == "Billing").unwrap();
+    assert_eq!(billing["names"], json!({}), "none given: an empty object");
 
     let g: Group = created(
         app.post(
@@ -154,7 +158,7 @@ async fn bad_names_are_refused_naming_the_field() {
     // Nothing was written.
     let all: Vec<Status> = ok(app.get(&admin, "/api/v1/statuses").await).await;
     let st = all.iter().find(|s| s.id == d.open).unwrap();
-    assert!(st.names.is_empty());
+    assert_eq!(st.names.es.as_deref(), Some("Abierto"), "as it was");
     // Agents cannot name things.
     let ana = app.login(ANA).await;
     problem(

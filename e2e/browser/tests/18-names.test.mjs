@@ -22,7 +22,9 @@ test('names set by an admin show in the agent\'s language', async () => {
   await admin.goto(`${BASE}/admin/statuses`);
   const statuses = admin.getByRole('table', { name: 'Statuses' });
   const openEs = statuses.getByLabel('In Spanish (Open)');
-  await openEs.fill('Abierto');
+  // The default statuses come named (Open is "Abierto"); the admin renames it.
+  assert.equal(await openEs.inputValue(), 'Abierto');
+  await openEs.fill('En curso');
   await statuses.getByLabel('In French (Open)').fill('Ouvert');
   await statuses.locator('tr', { has: admin.getByLabel('In Spanish (Open)') }).getByRole('button', { name: 'Save' }).click();
   await admin.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
@@ -61,22 +63,23 @@ test('names set by an admin show in the agent\'s language', async () => {
   await listReady(page);
   await spanish(page);
   const pills = rows(page).locator('td.col-status .pill');
-  await pills.filter({ hasText: /^Abierto$/ }).first().waitFor();
+  await pills.filter({ hasText: /^En curso$/ }).first().waitFor();
   assert.equal(await pills.filter({ hasText: /^Open$/ }).count(), 0, 'no English status name left');
   await rows(page).locator('td.col-group', { hasText: /^Soporte$/ }).first().waitFor();
   assert.equal(await rows(page).locator('td.col-group', { hasText: /^Support$/ }).count(), 0);
-  await page.locator('.tile .tile-name', { hasText: /^Abierto$/ }).waitFor();
+  await page.locator('.tile .tile-name', { hasText: /^En curso$/ }).waitFor();
+  await page.locator('.tile .tile-name', { hasText: /^Resuelto$/ }).waitFor();
   const statusFilter = page.getByRole('group', { name: 'Filtros' }).getByLabel('Estado');
-  assert.ok((await statusFilter.locator('option').allInnerTexts()).includes('Abierto'));
+  assert.ok((await statusFilter.locator('option').allInnerTexts()).includes('En curso'));
   await shot(page, '18-list-es');
 
   const row = rows(page)
-    .filter({ has: page.locator('td.col-status .pill', { hasText: /^Abierto$/ }) })
+    .filter({ has: page.locator('td.col-status .pill', { hasText: /^En curso$/ }) })
     .filter({ has: page.locator('td.col-group', { hasText: /^Soporte$/ }) })
     .first();
   await row.locator('.subject-link').click();
   await page.locator('.ticket-head h1').waitFor();
-  assert.equal((await page.locator('#f-status option:checked').innerText()).trim(), 'Abierto');
+  assert.equal((await page.locator('#f-status option:checked').innerText()).trim(), 'En curso');
   assert.equal((await page.locator('#f-group option:checked').innerText()).trim(), 'Soporte');
   const meta = await page.locator('.ticket-meta').innerText();
   assert.match(meta, /·\s*(Correo|Teléfono|Encuesta)\s*·/, meta);
