@@ -4,6 +4,7 @@
 //! takes exactly three strings); the tests check that none is empty and that
 //! placeholders such as `{n}` appear in all three.
 
+use lazo_domain::wire::FieldError;
 use lazo_domain::{FieldKind, Priority, Role, StatusCategory};
 
 /// A language of the interface.
@@ -786,6 +787,57 @@ texts! {
     EmailEntry => ["Email", "Correo", "E-mail"],
     UpdatedOn => ["Updated {date}", "Actualizado {date}", "Mis à jour {date}"],
     DueOn => ["Due {date}", "Vence {date}", "Échéance {date}"],
+    // ---- every other code the server sends (see `problem_code`)
+    ErrTooLong => ["This is too long.", "Es demasiado largo.", "C'est trop long."],
+    ErrTooMany => ["There are too many.", "Hay demasiados.", "Il y en a trop."],
+    ErrInvalid => ["This value is not valid.", "Este valor no es válido.", "Cette valeur n'est pas valide."],
+    ErrInvalidValue => ["This value is not allowed here.", "Este valor no está permitido aquí.", "Cette valeur n'est pas permise ici."],
+    ErrInvalidCharacter => ["This text contains a character that cannot be stored.", "Este texto contiene un carácter que no se puede guardar.", "Ce texte contient un caractère qui ne peut pas être enregistré."],
+    ErrNotAnObject => ["The request was malformed.", "La solicitud estaba mal formada.", "La requête était mal formée."],
+    ErrOutOfRange => ["This value is out of range.", "Este valor está fuera del rango permitido.", "Cette valeur est hors limites."],
+    ErrDuplicate => ["This appears twice.", "Esto aparece dos veces.", "Ceci apparaît deux fois."],
+    ErrTaken => ["This is already in use.", "Esto ya está en uso.", "Ceci est déjà utilisé."],
+    ErrUnknownField => ["This field is not known.", "Este campo no es conocido.", "Ce champ n'est pas connu."],
+    ErrInactive => ["This choice is no longer active.", "Esta opción ya no está activa.", "Ce choix n'est plus actif."],
+    ErrUnknownReference => ["This choice does not exist (any more).", "Esta opción no existe (ya).", "Ce choix n'existe pas (ou plus)."],
+    ErrRootCauseUnknown => ["This root cause does not belong to the ticket's type.", "Este motivo principal no pertenece al tipo del ticket.", "Cette cause profonde n'appartient pas au type du ticket."],
+    ErrBadRequest => ["The request could not be read.", "No se pudo leer la solicitud.", "La requête n'a pas pu être lue."],
+    ErrInvalidQuery => ["The search or filter is not valid.", "La búsqueda o el filtro no es válido.", "La recherche ou le filtre n'est pas valide."],
+    ErrInvalidCursor => ["This page of results is no longer valid: reload the list.", "Esta página de resultados ya no es válida: recarga la lista.", "Cette page de résultats n'est plus valide : rechargez la liste."],
+    ErrIdempotencyKeyReused => ["This request was already sent with other content.", "Esta solicitud ya se envió con otro contenido.", "Cette requête a déjà été envoyée avec un autre contenu."],
+    ErrMethodNotAllowed => ["This action is not available here.", "Esta acción no está disponible aquí.", "Cette action n'est pas disponible ici."],
+    ErrConflict => ["This conflicts with the current data: reload and try again.", "Esto choca con los datos actuales: recarga y vuelve a intentarlo.", "Ceci est en conflit avec les données actuelles : rechargez et réessayez."],
+    ErrInUse => ["It is still in use, so it cannot be removed.", "Todavía está en uso, así que no se puede eliminar.", "C'est encore utilisé, donc impossible de le supprimer."],
+    ErrGroupInUse => ["Tickets still belong to or came from this group: move them first.", "Hay tickets que pertenecen o vienen de este grupo: muévelos primero.", "Des tickets appartiennent encore à ce groupe ou en viennent : déplacez-les d'abord."],
+    ErrNameTaken => ["Another one already has this name.", "Ya existe otro con este nombre.", "Un autre porte déjà ce nom."],
+    ErrEmailTaken => ["Someone else already has this email.", "Otra persona ya tiene este correo.", "Quelqu'un d'autre a déjà cet e-mail."],
+    ErrPayloadTooLarge => ["This is too large to send.", "Es demasiado grande para enviarlo.", "C'est trop volumineux pour être envoyé."],
+    ErrUnsupportedMediaType => ["This kind of content cannot be sent here.", "Este tipo de contenido no se puede enviar aquí.", "Ce type de contenu ne peut pas être envoyé ici."],
+    ErrPreconditionRequired => ["Reload the ticket and make your change again.", "Recarga el ticket y vuelve a hacer tu cambio.", "Rechargez le ticket et refaites votre modification."],
+    ErrTooManyRequests => ["Too many attempts. Wait a moment and try again.", "Demasiados intentos. Espera un momento y vuelve a intentarlo.", "Trop de tentatives. Patientez un instant et réessayez."],
+    ErrUnavailable => ["The service is unavailable right now. Try again in a moment.", "El servicio no está disponible ahora. Vuelve a intentarlo en un momento.", "Le service est indisponible pour le moment. Réessayez dans un instant."],
+    ErrJobNotRetryable => ["Only a failed job can be run again.", "Solo se puede volver a ejecutar una tarea fallida.", "Seule une tâche en échec peut être relancée."],
+    ErrExternalRefTaken => ["Another contact has this external reference.", "Otro contacto tiene esta referencia externa.", "Un autre contact a cette référence externe."],
+    ErrDuplicateResponse => ["A different response with this external id was already received.", "Ya se recibió otra respuesta con este id externo.", "Une autre réponse avec cet identifiant externe a déjà été reçue."],
+    ErrTargetMerged => ["That ticket was merged into another: merge into the one still worked on.", "Ese ticket se fusionó en otro: fusiona en el que sigue en curso.", "Ce ticket a été fusionné dans un autre : fusionnez dans celui qui est encore traité."],
+    ErrOpenSubTickets => ["This ticket has open sub-tickets: close or move them first.", "Este ticket tiene subtickets abiertos: ciérralos o muévelos primero.", "Ce ticket a des sous-tickets ouverts : fermez-les ou déplacez-les d'abord."],
+    ErrLastNewStatus => ["Keep at least one active status of category New.", "Mantén al menos un estado activo de la categoría Nuevo.", "Gardez au moins un statut actif de catégorie Nouveau."],
+    ErrSelfLockout => ["You cannot demote or deactivate yourself.", "No puedes quitarte el rol de administrador ni desactivarte.", "Vous ne pouvez pas vous rétrograder ni vous désactiver."],
+    ErrAddressBounced => ["Mail to this address bounced permanently.", "El correo a esta dirección rebotó de forma permanente.", "Le courrier vers cette adresse a été rejeté définitivement."],
+    ErrEmailNotRetryable => ["Only a failed or waiting email can be sent again.", "Solo se puede reenviar un correo fallido o en espera.", "Seul un e-mail en échec ou en attente peut être renvoyé."],
+    ErrAlreadyProcessed => ["This message was processed already.", "Este mensaje ya se procesó.", "Ce message a déjà été traité."],
+    ErrDuplicateMessageId => ["Another message has this Message-ID.", "Otro mensaje tiene este Message-ID.", "Un autre message a ce Message-ID."],
+    // ---- names per language
+    // Beside a "Name" field: the language is the label.
+    NameEs => ["In Spanish", "En español", "En espagnol"],
+    NameFr => ["In French", "En francés", "En français"],
+    OptionLabels => ["Option labels (es / fr)", "Etiquetas de opciones (es / fr)", "Libellés des options (es / fr)"],
+    Sources => ["Sources", "Fuentes", "Sources"],
+    SourceKey => ["Key (as tickets carry it)", "Clave (como la llevan los tickets)", "Clé (telle que les tickets la portent)"],
+    AddSource => ["Add source", "Añadir fuente", "Ajouter une source"],
+    // ---- date inputs
+    PickDate => ["Open the calendar", "Abrir el calendario", "Ouvrir le calendrier"],
+    ErrDateFormat => ["Write the date as {f}.", "Escribe la fecha como {f}.", "Écrivez la date au format {f}."],
 }
 
 /// A string with `{name}` placeholders filled in.
@@ -846,29 +898,135 @@ pub fn field_kind(k: FieldKind) -> T {
     }
 }
 
-/// The plain-words text for a problem code the SPA knows; other codes show the
-/// server's own message.
-pub fn problem_code(code: &str) -> Option<T> {
+/// The text of every code the server sends (`ErrorCode`), in one table so a
+/// test can tell a code left without words (see `every_error_code_has_a_text`).
+const CODE_TEXTS: &[(lazo_domain::ErrorCode, T)] = {
     use lazo_domain::ErrorCode as E;
-    Some(match code.parse::<E>().ok()? {
-        E::RootCauseRequired => T::ErrRootCauseRequired,
-        E::RootCauseProhibited => T::ErrRootCauseProhibited,
-        E::ClosingNotAllowed => T::ErrClosingNotAllowed,
-        E::OwnerNotInGroup => T::ErrOwnerNotInGroup,
-        E::CommentRequired => T::ErrCommentRequired,
-        E::Stale => T::ErrStale,
-        E::NotFound => T::ErrNotFound,
-        E::Forbidden => T::ErrForbidden,
-        E::InvalidCredentials => T::ErrInvalidCredentials,
-        E::NotSnoozed => T::ErrNotSnoozed,
-        E::TicketClosed => T::ErrTicketClosed,
-        E::UrlNotAllowed => T::ErrUrlNotAllowed,
-        E::LinkExists => T::ErrLinkExists,
-        E::SelfLink => T::ErrSelfLink,
-        E::AlreadyMerged => T::ErrAlreadyMerged,
-        E::MergeLinkFixed => T::ErrMergeLinkFixed,
-        _ => return None,
+    &[
+        (E::Required, T::ErrRequired),
+        (E::TooLong, T::ErrTooLong),
+        (E::TooMany, T::ErrTooMany),
+        (E::Invalid, T::ErrInvalid),
+        (E::InvalidValue, T::ErrInvalidValue),
+        (E::InvalidCharacter, T::ErrInvalidCharacter),
+        (E::NotAnObject, T::ErrNotAnObject),
+        (E::OutOfRange, T::ErrOutOfRange),
+        (E::Duplicate, T::ErrDuplicate),
+        (E::Taken, T::ErrTaken),
+        (E::UnknownField, T::ErrUnknownField),
+        (E::Inactive, T::ErrInactive),
+        (E::UnknownReference, T::ErrUnknownReference),
+        (E::RootCauseRequired, T::ErrRootCauseRequired),
+        (E::RootCauseProhibited, T::ErrRootCauseProhibited),
+        (E::RootCauseUnknown, T::ErrRootCauseUnknown),
+        (E::ClosingNotAllowed, T::ErrClosingNotAllowed),
+        (E::OwnerNotInGroup, T::ErrOwnerNotInGroup),
+        (E::CommentRequired, T::ErrCommentRequired),
+        (E::ValidationFailed, T::FixErrors),
+        (E::BadBody, T::ErrBadRequest),
+        (E::MalformedJson, T::ErrBadRequest),
+        (E::InvalidQuery, T::ErrInvalidQuery),
+        (E::InvalidCursor, T::ErrInvalidCursor),
+        (E::InvalidIfMatch, T::ErrPreconditionRequired),
+        (E::InvalidIdempotencyKey, T::ErrBadRequest),
+        (E::IdempotencyKeyReused, T::ErrIdempotencyKeyReused),
+        (E::Unauthenticated, T::SessionExpired),
+        (E::InvalidCredentials, T::ErrInvalidCredentials),
+        (E::Forbidden, T::ErrForbidden),
+        (E::NotFound, T::ErrNotFound),
+        (E::MethodNotAllowed, T::ErrMethodNotAllowed),
+        (E::Conflict, T::ErrConflict),
+        (E::InUse, T::ErrInUse),
+        (E::GroupInUse, T::ErrGroupInUse),
+        (E::NameTaken, T::ErrNameTaken),
+        (E::EmailTaken, T::ErrEmailTaken),
+        (E::Stale, T::ErrStale),
+        (E::PayloadTooLarge, T::ErrPayloadTooLarge),
+        (E::UnsupportedMediaType, T::ErrUnsupportedMediaType),
+        (E::PreconditionRequired, T::ErrPreconditionRequired),
+        (E::RateLimited, T::ErrTooManyRequests),
+        (E::Internal, T::ErrServer),
+        (E::Unavailable, T::ErrUnavailable),
+        (E::TicketClosed, T::ErrTicketClosed),
+        (E::NotSnoozed, T::ErrNotSnoozed),
+        (E::JobNotRetryable, T::ErrJobNotRetryable),
+        (E::UrlNotAllowed, T::ErrUrlNotAllowed),
+        (E::ExternalRefTaken, T::ErrExternalRefTaken),
+        (E::DuplicateResponse, T::ErrDuplicateResponse),
+        (E::LinkExists, T::ErrLinkExists),
+        (E::SelfLink, T::ErrSelfLink),
+        (E::AlreadyMerged, T::ErrAlreadyMerged),
+        (E::TargetMerged, T::ErrTargetMerged),
+        (E::OpenSubTickets, T::ErrOpenSubTickets),
+        (E::MergeLinkFixed, T::ErrMergeLinkFixed),
+        (E::LastNewStatus, T::ErrLastNewStatus),
+        (E::SelfLockout, T::ErrSelfLockout),
+        (E::AddressBounced, T::ErrAddressBounced),
+        (E::EmailNotRetryable, T::ErrEmailNotRetryable),
+        (E::AlreadyProcessed, T::ErrAlreadyProcessed),
+        (E::DuplicateMessageId, T::ErrDuplicateMessageId),
+    ]
+};
+
+/// The plain-words text for a problem or field code; `None` only for a code
+/// this build does not know (a newer server).
+pub fn problem_code(code: &str) -> Option<T> {
+    let code: lazo_domain::ErrorCode = code.parse().ok()?;
+    CODE_TEXTS.iter().find(|(c, _)| *c == code).map(|(_, t)| *t)
+}
+
+/// Field codes whose server message is more precise than the text (it names
+/// the field and the limit), which an English reader gets as it is.
+pub fn is_generic_field_code(code: &str) -> bool {
+    use lazo_domain::ErrorCode as E;
+    code.parse::<E>().is_ok_and(|c| {
+        matches!(
+            c,
+            E::Required
+                | E::TooLong
+                | E::TooMany
+                | E::Invalid
+                | E::InvalidValue
+                | E::InvalidCharacter
+                | E::OutOfRange
+                | E::Duplicate
+                | E::Taken
+                | E::UnknownField
+                | E::Inactive
+                | E::UnknownReference
+                | E::NameTaken
+                | E::EmailTaken
+        )
     })
+}
+
+/// One field error in plain words: translated when its code is known.
+pub fn field_message(e: &FieldError, lang: Lang) -> String {
+    match problem_code(&e.code) {
+        // The server's English names the field and the limit.
+        Some(_) if lang == Lang::En && is_generic_field_code(&e.code) => e.message.clone(),
+        Some(t) => with_refs(t.get(lang), &ticket_refs(&e.message)),
+        None => e.message.clone(),
+    }
+}
+
+/// The ticket numbers (`#1042`) a server message names: the one part of it a
+/// translated text cannot know (a merge's survivor, open sub-tickets).
+pub fn ticket_refs(text: &str) -> Vec<&str> {
+    let mut refs: Vec<&str> = text
+        .split(|c: char| !(c == '#' || c.is_ascii_digit()))
+        .filter(|w| w.len() > 1 && w.starts_with('#') && w[1..].bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    refs.dedup();
+    refs
+}
+
+pub fn with_refs(text: &str, refs: &[&str]) -> String {
+    if refs.is_empty() {
+        text.to_owned()
+    } else {
+        format!("{text} ({})", refs.join(", "))
+    }
 }
 
 /// The label of a ticket field as history names it. Exhaustive on purpose:
@@ -989,5 +1147,146 @@ mod tests {
             Some(T::ErrRootCauseRequired)
         );
         assert_eq!(problem_code("something_new"), None);
+    }
+
+    #[test]
+    fn every_error_code_has_a_text() {
+        let missing: Vec<&str> = lazo_domain::ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .filter(|c| problem_code(c).is_none())
+            .collect();
+        assert!(missing.is_empty(), "codes without a text: {missing:?}");
+        for (code, t) in CODE_TEXTS {
+            for lang in Lang::ALL {
+                assert!(!t.get(*lang).is_empty(), "{code} in {lang:?}");
+                assert!(
+                    !t.get(*lang).contains('{'),
+                    "{code}: a placeholder nobody fills"
+                );
+            }
+        }
+    }
+
+    fn fe(code: &str, message: &str) -> FieldError {
+        FieldError::new("into", code, message)
+    }
+
+    #[test]
+    fn field_errors_speak_the_agents_language() {
+        let e = fe("too_long", "name is at most 100 characters");
+        assert_eq!(
+            field_message(&e, Lang::En),
+            "name is at most 100 characters"
+        );
+        assert_eq!(field_message(&e, Lang::Es), T::ErrTooLong.get(Lang::Es));
+        let e = fe("target_merged", "#1001 was merged into #1005");
+        assert_eq!(
+            field_message(&e, Lang::Fr),
+            format!("{} (#1001, #1005)", T::ErrTargetMerged.get(Lang::Fr))
+        );
+        assert_eq!(
+            field_message(&fe("brand_new", "as sent"), Lang::Es),
+            "as sent"
+        );
+    }
+
+    /// The arguments of the call starting at `s` (just after its `(`), as
+    /// written, up to its closing parenthesis.
+    fn call_args(s: &str) -> Vec<String> {
+        let (mut args, mut cur, mut depth, mut in_str, mut esc) =
+            (vec![], String::new(), 0, false, false);
+        for ch in s.chars() {
+            if in_str {
+                cur.push(ch);
+                match (esc, ch) {
+                    (true, _) => esc = false,
+                    (false, '\\') => esc = true,
+                    (false, '"') => in_str = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match ch {
+                '"' => {
+                    in_str = true;
+                    cur.push(ch);
+                }
+                '(' | '[' | '{' => {
+                    depth += 1;
+                    cur.push(ch);
+                }
+                ')' | ']' | '}' if depth == 0 => break,
+                ')' | ']' | '}' => {
+                    depth -= 1;
+                    cur.push(ch);
+                }
+                ',' if depth == 0 => args.push(std::mem::take(&mut cur)),
+                _ => cur.push(ch),
+            }
+        }
+        args.push(cur);
+        args.into_iter().map(|a| a.trim().to_owned()).collect()
+    }
+
+    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                rust_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// The audit behind `every_error_code_has_a_text`: codes the server
+    /// writes as string literals (not through `ErrorCode`) must still be
+    /// `ErrorCode`s, or the SPA would show them untranslated.
+    #[test]
+    fn the_server_writes_only_known_codes() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates");
+        let mut files = vec![];
+        for krate in ["api", "service", "domain"] {
+            rust_files(&root.join(krate).join("src"), &mut files);
+        }
+        assert!(files.len() > 20, "server sources not found under {root:?}");
+        // (call, which argument is the code)
+        let calls = [
+            ("FieldError::new(", 1),
+            ("::field(", 1),
+            ("::taken(", 0),
+            ("field(\n", 1),
+        ];
+        let mut literals = vec![];
+        for f in &files {
+            let src = std::fs::read_to_string(f).unwrap();
+            for (call, arg) in calls {
+                for (at, _) in src.match_indices(call) {
+                    let args = call_args(&src[at + call.len()..]);
+                    if let Some(a) = args
+                        .get(arg)
+                        .filter(|a| a.starts_with('"') && a.ends_with('"'))
+                    {
+                        literals.push((f.clone(), a.trim_matches('"').to_owned()));
+                    }
+                }
+            }
+            for (at, _) in src.match_indices("code: \"") {
+                let rest = &src[at + 7..];
+                if let Some(end) = rest.find('"') {
+                    literals.push((f.clone(), rest[..end].to_owned()));
+                }
+            }
+        }
+        assert!(
+            literals.iter().any(|(_, c)| c == "invalid_query"),
+            "the scan finds nothing"
+        );
+        let unknown: Vec<_> = literals
+            .iter()
+            .filter(|(_, c)| c.parse::<lazo_domain::ErrorCode>().is_err())
+            .collect();
+        assert!(unknown.is_empty(), "codes outside ErrorCode: {unknown:?}");
     }
 }

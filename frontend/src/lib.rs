@@ -3,12 +3,14 @@
 //! - Pure logic, compiled and unit-tested on the host as well:
 //!   [`i18n`] (every visible string in English, Spanish and French),
 //!   [`listview`] (follow-up filters <-> URL query string, columns, list walking),
-//!   [`rules`] (what the ticket form tells before the server refuses).
+//!   [`rules`] (what the ticket form tells before the server refuses),
+//!   [`dates`] (dates typed and shown in the interface's language).
 //! - The UI, wasm32 only: `api` (typed client over the shared wire types),
 //!   `state` (session, preferences and reference-data contexts),
 //!   `drafts` (work in progress kept per person and ticket in localStorage),
 //!   `components`, `pages/<area>`.
 
+pub mod dates;
 pub mod i18n;
 pub mod listview;
 pub mod rules;

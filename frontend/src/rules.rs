@@ -4,6 +4,7 @@
 //! unsurprising.
 
 use lazo_domain::wire::{FieldError, Problem, Status, TicketType};
+use lazo_domain::Named;
 
 /// How the ticket's type treats a root cause in one status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,10 +25,13 @@ pub fn root_cause_need(ty: &TicketType, status_id: i64) -> RootCauseNeed {
 }
 
 /// Names of the statuses among `ids`, in status order.
-pub fn status_names(statuses: &[Status], ids: &[i64]) -> Vec<String> {
+pub fn status_names(statuses: &[Status], ids: &[i64], lang: &str) -> Vec<String> {
     let mut named: Vec<&Status> = statuses.iter().filter(|s| ids.contains(&s.id)).collect();
     named.sort_by_key(|s| s.position);
-    named.into_iter().map(|s| s.name.clone()).collect()
+    named
+        .into_iter()
+        .map(|s| s.localized(lang).to_owned())
+        .collect()
 }
 
 /// The rule code the server would answer for this combination, if any.
@@ -68,6 +72,7 @@ mod tests {
         TicketType {
             id: 1,
             name: "Detractor follow-up".into(),
+            names: Default::default(),
             description: String::new(),
             show_summary: true,
             show_survey: false,
@@ -75,6 +80,7 @@ mod tests {
             root_causes: vec![RootCause {
                 id: 7,
                 name: "Late delivery".into(),
+                names: Default::default(),
                 active: true,
             }],
             root_cause_required_for: vec![4],
@@ -103,12 +109,16 @@ mod tests {
         let st = |id, name: &str, position| Status {
             id,
             name: name.into(),
+            names: Default::default(),
             category: StatusCategory::Open,
             position,
             active: true,
         };
         let all = vec![st(4, "Resolved", 4), st(1, "New", 1), st(3, "Escalated", 3)];
-        assert_eq!(status_names(&all, &[4, 1]), vec!["New", "Resolved"]);
+        assert_eq!(status_names(&all, &[4, 1], "en"), vec!["New", "Resolved"]);
+        let mut all = all;
+        all[0].names.es = Some("Resuelto".into());
+        assert_eq!(status_names(&all, &[4, 1], "es"), vec!["New", "Resuelto"]);
     }
 
     #[test]

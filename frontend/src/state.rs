@@ -7,7 +7,10 @@ use crate::i18n::{Lang, T};
 use crate::listview::{columns_to_string, parse_columns, Column};
 use crate::util;
 use chrono::{DateTime, Utc};
-use lazo_domain::wire::{Group, LoginResponse, Me, Status, TicketListItem, TicketType, User};
+use lazo_domain::wire::{
+    Group, LoginResponse, Me, SourceDef, Status, TicketListItem, TicketType, User,
+};
+use lazo_domain::Named;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
@@ -246,6 +249,8 @@ pub struct RefData {
     pub groups: RwSignal<Vec<Group>>,
     pub users: RwSignal<Vec<User>>,
     pub types: RwSignal<Vec<TicketType>>,
+    /// The named sources of the organisation settings.
+    pub sources: RwSignal<Vec<SourceDef>>,
     pub ready: RwSignal<bool>,
 }
 
@@ -275,8 +280,107 @@ impl RefData {
                 this.types.set(t);
             }
         });
+        spawn_local(async move {
+            if let Ok(s) = api::settings().await {
+                this.sources.set(s.sources);
+            }
+        });
     }
 
+    // The names records carry in the agent's language. Each takes the name
+    // the server sent with the ticket as `fallback`, shown while the
+    // reference data loads or for a record it does not hold. Tracked, so a
+    // view re-renders when the data arrives or the language changes.
+
+    pub fn status_name(&self, id: i64, fallback: &str, lang: Lang) -> String {
+        named(self.statuses, |s| s.id == id, fallback, lang)
+    }
+
+    pub fn group_name(&self, id: i64, fallback: &str, lang: Lang) -> String {
+        named(self.groups, |g| g.id == id, fallback, lang)
+    }
+
+    pub fn type_name(&self, id: i64, fallback: &str, lang: Lang) -> String {
+        named(self.types, |t| t.id == id, fallback, lang)
+    }
+
+    /// A custom field's label (by key) in `lang`, from the first type that
+    /// defines it; with `value`, that option's label instead.
+    pub fn field_label(&self, key: &str, value: Option<&str>, lang: Lang) -> Option<String> {
+        self.types.with(|ts| {
+            let def = ts.iter().flat_map(|t| &t.fields).find(|f| f.key == key)?;
+            Some(match value {
+                Some(v) => def.option_label(v, lang.code()).to_owned(),
+                None => def.localized(lang.code()).to_owned(),
+            })
+        })
+    }
+
+    /// A ticket's `source` as the organisation names it, else as it is.
+    pub fn source_name(&self, key: &str, lang: Lang) -> String {
+        named(self.sources, |s| s.key == key.to_lowercase(), key, lang)
+    }
+
+    /// A value as the history recorded it, in the agent's language when it
+    /// still names the record `id` (a record renamed since keeps the name it
+    /// had then).
+    pub fn history_name(&self, field: &str, id: Option<i64>, value: &str, lang: Lang) -> String {
+        let same = |n: &dyn Named| n.base_name() == value;
+        let pick = |n: &dyn Named| {
+            if same(n) {
+                n.localized(lang.code()).to_owned()
+            } else {
+                value.to_owned()
+            }
+        };
+        let Some(id) = id else {
+            if let Some(key) = field.strip_prefix("custom_fields.") {
+                return self
+                    .field_label(key, Some(value), lang)
+                    .unwrap_or_else(|| value.to_owned());
+            }
+            return match field {
+                "source" => self.source_name(value, lang),
+                _ => value.to_owned(),
+            };
+        };
+        let found = match field {
+            "status" => self
+                .statuses
+                .with(|v| v.iter().find(|s| s.id == id).map(|s| pick(s))),
+            "group" => self
+                .groups
+                .with(|v| v.iter().find(|g| g.id == id).map(|g| pick(g))),
+            "type" => self
+                .types
+                .with(|v| v.iter().find(|t| t.id == id).map(|t| pick(t))),
+            "root_cause" => self.types.with(|v| {
+                v.iter()
+                    .flat_map(|t| &t.root_causes)
+                    .find(|c| c.id == id)
+                    .map(|c| pick(c))
+            }),
+            _ => None,
+        };
+        found.unwrap_or_else(|| value.to_owned())
+    }
+}
+
+fn named<N: Named + Send + Sync + 'static>(
+    list: RwSignal<Vec<N>>,
+    pick: impl Fn(&N) -> bool,
+    fallback: &str,
+    lang: Lang,
+) -> String {
+    list.with(|v| {
+        v.iter()
+            .find(|n| pick(n))
+            .map(|n| n.localized(lang.code()).to_owned())
+            .unwrap_or_else(|| fallback.to_owned())
+    })
+}
+
+impl RefData {
     pub fn ticket_type(&self, id: i64) -> Option<TicketType> {
         self.types.with(|t| t.iter().find(|t| t.id == id).cloned())
     }
@@ -367,6 +471,7 @@ pub fn provide_all() {
         groups: RwSignal::new(vec![]),
         users: RwSignal::new(vec![]),
         types: RwSignal::new(vec![]),
+        sources: RwSignal::new(vec![]),
         ready: RwSignal::new(false),
     });
     provide_context(ListCtx(RwSignal::new(ListCache::default())));

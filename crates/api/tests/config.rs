@@ -1194,6 +1194,7 @@ async fn settings_are_read_by_everyone_and_changed_by_ticket_admins() {
             agents_may_close: false,
             comment_required_on_update: true,
             inbound_email_status_id: Some(d.open),
+            sources: vec![],
         }
     );
     let me: lazo_domain::wire::Me = ok(app.get(&ana, "/api/v1/me").await).await;

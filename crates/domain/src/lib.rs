@@ -13,6 +13,7 @@
 //! - [`webhook`]: what integrators receive (webhooks, change feed).
 //! - [`attachment`]: files on a ticket, their names and content types.
 //! - [`links`]: ticket links and merges.
+//! - [`names`]: names of configured records per language.
 
 pub mod access;
 pub mod attachment;
@@ -23,9 +24,11 @@ pub mod forward;
 pub mod limits;
 pub mod links;
 pub mod model;
+pub mod names;
 pub mod notification;
 pub mod rules;
 pub mod webhook;
 pub mod wire;
 
 pub use model::*;
+pub use names::{Named, Names};

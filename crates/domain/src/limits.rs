@@ -11,6 +11,8 @@ pub const TEXT_MAX: usize = 20_000;
 pub const NAME_MAX: usize = 100;
 /// RFC 5321 caps a forward path at 256 octets, so an address is at most 254.
 pub const EMAIL_MAX: usize = 254;
+/// At most this many named sources in the organisation settings.
+pub const SOURCES_MAX: usize = 50;
 /// At most this many tags on one ticket.
 pub const TAGS_MAX: usize = 50;
 /// Page size cap for list endpoints.

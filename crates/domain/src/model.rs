@@ -410,6 +410,18 @@ string_enum!(
         OpenSubTickets => "open_sub_tickets",
         /// A merge link cannot be removed: a merge is not undone.
         MergeLinkFixed => "merge_link_fixed",
+        /// The last active status of category `new` cannot go.
+        LastNewStatus => "last_new_status",
+        /// An admin cannot demote or deactivate themselves.
+        SelfLockout => "self_lockout",
+        /// A permanent bounce reported this address; no more email to it.
+        AddressBounced => "address_bounced",
+        /// Only a failed (or waiting) email is sent again.
+        EmailNotRetryable => "email_not_retryable",
+        /// An inbound message that was matched already.
+        AlreadyProcessed => "already_processed",
+        /// An inbound message whose Message-ID another message has.
+        DuplicateMessageId => "duplicate_message_id",
     }
 );
 

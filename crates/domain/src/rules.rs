@@ -283,6 +283,18 @@ pub fn check_field_defs(defs: &[FieldDef]) -> Vec<FieldError> {
                 "a choice field needs options",
             ));
         }
+        crate::names::check_names(&format!("{f}.names"), &d.names, &mut errors);
+        for (value, names) in &d.option_names {
+            let field = format!("{f}.option_names.{value}");
+            if !d.options.contains(value) {
+                errors.push(FieldError::new(
+                    field.clone(),
+                    ErrorCode::UnknownReference,
+                    "labels name one of the field's options",
+                ));
+            }
+            crate::names::check_names(&field, names, &mut errors);
+        }
     }
     errors
 }
@@ -310,6 +322,8 @@ mod tests {
                     kind: FieldKind::Number,
                     required: false,
                     options: vec![],
+                    names: Default::default(),
+                    option_names: Default::default(),
                 },
                 FieldDef {
                     key: "channel".into(),
@@ -317,6 +331,8 @@ mod tests {
                     kind: FieldKind::Choice,
                     required: false,
                     options: vec!["web".into(), "store".into()],
+                    names: Default::default(),
+                    option_names: Default::default(),
                 },
             ],
         }

@@ -12,9 +12,11 @@
 //! patterns cannot say portably.
 
 use crate::model::*;
+use crate::names::{Named, Names};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
@@ -230,6 +232,9 @@ pub struct GroupMember {
 pub struct Group {
     pub id: i64,
     pub name: String,
+    /// The name per language; the SPA shows the agent's, else `name`.
+    #[serde(default)]
+    pub names: Names,
     pub description: String,
     /// Only members may own tickets of this group.
     pub restrict_assignees: bool,
@@ -255,6 +260,9 @@ pub struct CreateGroup {
         schema(min_length = 1, max_length = 100, pattern = r"\S")
     )]
     pub name: String,
+    /// The name per language (`en`, `es`, `fr`).
+    #[serde(default)]
+    pub names: Names,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
@@ -274,6 +282,9 @@ pub struct UpdateGroup {
         schema(min_length = 1, max_length = 100, pattern = r"\S")
     )]
     pub name: Option<String>,
+    /// Replaces the names per language when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub names: Option<Names>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
@@ -291,6 +302,9 @@ pub struct UpdateGroup {
 pub struct Status {
     pub id: i64,
     pub name: String,
+    /// The name per language; the SPA shows the agent's, else `name`.
+    #[serde(default)]
+    pub names: Names,
     pub category: StatusCategory,
     /// Order in lists and dropdowns, ascending.
     pub position: i32,
@@ -306,6 +320,9 @@ pub struct CreateStatus {
         schema(min_length = 1, max_length = 100, pattern = r"\S")
     )]
     pub name: String,
+    /// The name per language (`en`, `es`, `fr`).
+    #[serde(default)]
+    pub names: Names,
     pub category: StatusCategory,
     /// Defaults to after the last status.
     #[serde(default)]
@@ -322,6 +339,9 @@ pub struct UpdateStatus {
         schema(min_length = 1, max_length = 100, pattern = r"\S")
     )]
     pub name: Option<String>,
+    /// Replaces the names per language when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub names: Option<Names>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<StatusCategory>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -335,6 +355,9 @@ pub struct UpdateStatus {
 pub struct RootCause {
     pub id: i64,
     pub name: String,
+    /// The name per language; the SPA shows the agent's, else `name`.
+    #[serde(default)]
+    pub names: Names,
     pub active: bool,
 }
 
@@ -351,12 +374,19 @@ pub struct FieldDef {
         schema(min_length = 1, max_length = 100, pattern = r"\S")
     )]
     pub label: String,
+    /// The label per language.
+    #[serde(default, skip_serializing_if = "Names::is_empty")]
+    pub names: Names,
     pub kind: FieldKind,
     #[serde(default)]
     pub required: bool,
     /// Allowed values of a `choice` field.
     #[serde(default)]
     pub options: Vec<String>,
+    /// Labels of `options` per language, by option value (the value is what
+    /// a ticket stores; an option without labels shows its value).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub option_names: BTreeMap<String, Names>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -364,6 +394,9 @@ pub struct FieldDef {
 pub struct TicketType {
     pub id: i64,
     pub name: String,
+    /// The name per language; the SPA shows the agent's, else `name`.
+    #[serde(default)]
+    pub names: Names,
     pub description: String,
     /// The ticket shows the summary (score and comment).
     pub show_summary: bool,
@@ -392,6 +425,9 @@ pub struct RootCauseInput {
         schema(min_length = 1, max_length = 100, pattern = r"\S")
     )]
     pub name: String,
+    /// The name per language (`en`, `es`, `fr`).
+    #[serde(default)]
+    pub names: Names,
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -409,6 +445,9 @@ pub struct CreateTicketType {
         schema(min_length = 1, max_length = 100, pattern = r"\S")
     )]
     pub name: String,
+    /// The name per language (`en`, `es`, `fr`).
+    #[serde(default)]
+    pub names: Names,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
@@ -436,6 +475,9 @@ pub struct UpdateTicketType {
         schema(min_length = 1, max_length = 100, pattern = r"\S")
     )]
     pub name: Option<String>,
+    /// Replaces the names per language when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub names: Option<Names>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub description: Option<String>,
@@ -466,6 +508,11 @@ pub struct OrgSettings {
     pub comment_required_on_update: bool,
     /// Status an inbound customer email moves its ticket to.
     pub inbound_email_status_id: Option<i64>,
+    /// The ticket sources the organisation names (`email`, `phone`...),
+    /// with their labels per language. A ticket's `source` stays free text;
+    /// one not listed here shows as it is.
+    #[serde(default)]
+    pub sources: Vec<SourceDef>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -489,6 +536,63 @@ pub struct UpdateOrgSettings {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub inbound_email_status_id: Option<Option<i64>>,
+    /// Replaces the list of named sources when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
+    pub sources: Option<Vec<SourceDef>>,
+}
+
+/// A ticket source the organisation names: `key` is the value tickets carry
+/// (lowercase, as the list's `source` filter compares), `name` its label,
+/// `names` the label per language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SourceDef {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"^\S+$")
+    )]
+    pub key: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = r"\S")
+    )]
+    pub name: String,
+    #[serde(default)]
+    pub names: Names,
+}
+
+macro_rules! named {
+    ($($ty:ty => $base:ident),+ $(,)?) => {
+        $(impl Named for $ty {
+            fn base_name(&self) -> &str {
+                &self.$base
+            }
+            fn names(&self) -> &Names {
+                &self.names
+            }
+        })+
+    };
+}
+
+named!(
+    Status => name,
+    Group => name,
+    TicketType => name,
+    RootCause => name,
+    FieldDef => label,
+    SourceDef => name,
+);
+
+impl FieldDef {
+    /// The label of option `value` in `lang`, else the value itself.
+    pub fn option_label<'a>(&'a self, value: &'a str, lang: &str) -> &'a str {
+        match self.option_names.get(value) {
+            Some(n) => n.localized(lang, value),
+            None => value,
+        }
+    }
 }
 
 // ---------------------------------------------------------------- api tokens

@@ -5,7 +5,7 @@
 use chrono::Duration;
 use diesel::prelude::*;
 use lazo_domain::wire::{CommentInput, ContactInput, CreateTicket, FieldDef, UpdateTicket};
-use lazo_domain::{FieldKind, Priority, Role, StatusCategory};
+use lazo_domain::{FieldKind, Names, Priority, Role, StatusCategory};
 use serde_json::json;
 
 use crate::auth::{hash_password, Principal, UserPrincipal};
@@ -21,13 +21,25 @@ use lazo_storage::ticket_types::{
 use lazo_storage::users::{self as user_rows, NewUser};
 use lazo_storage::{now, DbConn};
 
-/// Default statuses (PRODUCT.md): New, Open, Escalated, Resolved.
-pub const DEFAULT_STATUSES: &[(&str, StatusCategory)] = &[
-    ("New", StatusCategory::New),
-    ("Open", StatusCategory::Open),
-    ("Escalated", StatusCategory::Open),
-    ("Resolved", StatusCategory::Closed),
+/// Default statuses (PRODUCT.md): New, Open, Escalated, Resolved, with
+/// their Spanish and French names, so a new organisation reads in every
+/// language Lazo speaks before anyone configures anything.
+pub const DEFAULT_STATUSES: &[(&str, StatusCategory, [&str; 2])] = &[
+    ("New", StatusCategory::New, ["Nuevo", "Nouveau"]),
+    ("Open", StatusCategory::Open, ["Abierto", "Ouvert"]),
+    ("Escalated", StatusCategory::Open, ["Escalado", "Escaladé"]),
+    ("Resolved", StatusCategory::Closed, ["Resuelto", "Résolu"]),
 ];
+
+/// Spanish and French names as stored.
+pub fn names_es_fr([es, fr]: [&str; 2]) -> String {
+    Names {
+        en: None,
+        es: Some(es.to_owned()),
+        fr: Some(fr.to_owned()),
+    }
+    .to_json()
+}
 
 /// Password of every demo user; printed by `lazo serve --demo`.
 pub const DEMO_PASSWORD: &str = "lazo-demo-1";
@@ -45,7 +57,7 @@ pub const DEMO_USERS: &[(&str, &str, &str, Role)] = &[
 pub fn bootstrap(c: &mut DbConn) -> Result<(), ServiceError> {
     let n: i64 = statuses::table.count().get_result(c)?;
     if n == 0 {
-        for (i, (name, cat)) in DEFAULT_STATUSES.iter().enumerate() {
+        for (i, (name, cat, names)) in DEFAULT_STATUSES.iter().enumerate() {
             status_rows::insert(
                 c,
                 &NewStatus {
@@ -53,6 +65,7 @@ pub fn bootstrap(c: &mut DbConn) -> Result<(), ServiceError> {
                     category: cat.as_str(),
                     position: i as i32 + 1,
                     active: true,
+                    names: &names_es_fr(*names),
                 },
             )?;
         }
@@ -163,6 +176,7 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
                 name,
                 description: desc,
                 restrict_assignees: restrict,
+                names: "{}",
                 created_at: t,
                 updated_at: t,
             },
@@ -198,6 +212,8 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
             kind: FieldKind::Text,
             required: false,
             options: vec![],
+            names: Default::default(),
+            option_names: Default::default(),
         },
         FieldDef {
             key: "channel".into(),
@@ -205,6 +221,8 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
             kind: FieldKind::Choice,
             required: false,
             options: vec!["web".into(), "store".into(), "phone".into()],
+            names: Default::default(),
+            option_names: Default::default(),
         },
         FieldDef {
             key: "refund_amount".into(),
@@ -212,6 +230,8 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
             kind: FieldKind::Number,
             required: false,
             options: vec![],
+            names: Default::default(),
+            option_names: Default::default(),
         },
     ];
     let detractor = type_rows::insert(
@@ -223,6 +243,7 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
             show_survey: true,
             active: true,
             fields: &serde_json::to_string(&fields).map_err(ServiceError::internal)?,
+            names: "{}",
             created_at: t,
             updated_at: t,
         },
@@ -245,6 +266,7 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
                 name,
                 active: true,
                 position: i as i32,
+                names: "{}",
             },
         )?;
         causes.push(id);
@@ -273,6 +295,7 @@ pub fn load_demo(c: &mut DbConn, tickets_n: usize) -> Result<(), ServiceError> {
             show_survey: false,
             active: true,
             fields: "[]",
+            names: "{}",
             created_at: t,
             updated_at: t,
         },

@@ -7,7 +7,7 @@ use lazo_domain::rules::{GroupRules, TypeRules};
 use lazo_domain::wire::{
     Group, GroupMember, Me, NamedRef, OrgSettings, RootCause, Status, TicketType, User, UserRef,
 };
-use lazo_domain::RootCauseRule;
+use lazo_domain::{Names, RootCauseRule};
 use lazo_storage::groups::{GroupRow, MemberRow, Membership, UserGroupRow};
 use lazo_storage::schema::{
     group_members, root_cause_rules, root_causes, statuses, ticket_groups, ticket_types, users,
@@ -25,6 +25,7 @@ pub fn to_status(r: StatusRow) -> Result<Status, ServiceError> {
     Ok(Status {
         id: r.id,
         name: r.name,
+        names: Names::from_json(&r.names),
         category: r.category.parse().map_err(ServiceError::internal)?,
         position: r.position,
         active: r.active,
@@ -69,6 +70,7 @@ pub fn assemble_type(c: &mut DbConn, r: TicketTypeRow) -> Result<TicketType, Ser
     Ok(TicketType {
         id: r.id,
         name: r.name,
+        names: Names::from_json(&r.names),
         description: r.description,
         show_summary: r.show_summary,
         show_survey: r.show_survey,
@@ -78,6 +80,7 @@ pub fn assemble_type(c: &mut DbConn, r: TicketTypeRow) -> Result<TicketType, Ser
             .map(|rc| RootCause {
                 id: rc.id,
                 name: rc.name,
+                names: Names::from_json(&rc.names),
                 active: rc.active,
             })
             .collect(),
@@ -124,6 +127,7 @@ pub fn load_settings(c: &mut DbConn) -> Result<OrgSettings, ServiceError> {
             agents_may_close: r.agents_may_close,
             comment_required_on_update: r.comment_required_on_update,
             inbound_email_status_id: r.inbound_email_status_id,
+            sources: serde_json::from_str(&r.sources).unwrap_or_default(),
         },
         None => default_settings(),
     })
@@ -135,11 +139,13 @@ pub fn default_settings() -> OrgSettings {
         agents_may_close: true,
         comment_required_on_update: false,
         inbound_email_status_id: None,
+        sources: vec![],
     }
 }
 
 /// Writes all of `s`.
 pub fn save_settings(c: &mut DbConn, s: &OrgSettings) -> Result<(), ServiceError> {
+    let sources = serde_json::to_string(&s.sources).map_err(ServiceError::internal)?;
     change_settings(
         c,
         &SettingsChanges {
@@ -147,6 +153,7 @@ pub fn save_settings(c: &mut DbConn, s: &OrgSettings) -> Result<(), ServiceError
             agents_may_close: Some(s.agents_may_close),
             comment_required_on_update: Some(s.comment_required_on_update),
             inbound_email_status_id: Some(s.inbound_email_status_id),
+            sources: Some(&sources),
             updated_at: now(),
         },
     )?;
@@ -173,6 +180,7 @@ pub fn change_settings(
                 inbound_email_status_id: changes
                     .inbound_email_status_id
                     .unwrap_or(d.inbound_email_status_id),
+                sources: changes.sources.unwrap_or("[]"),
                 updated_at: changes.updated_at,
             },
         )?;
@@ -210,6 +218,7 @@ pub fn to_group(row: GroupRow, members: Vec<GroupMember>) -> Group {
     Group {
         id: row.id,
         name: row.name,
+        names: Names::from_json(&row.names),
         description: row.description,
         restrict_assignees: row.restrict_assignees,
         members,

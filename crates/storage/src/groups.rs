@@ -15,6 +15,8 @@ pub struct GroupRow {
     pub name: String,
     pub description: String,
     pub restrict_assignees: bool,
+    /// Names per language, a JSON object.
+    pub names: String,
     pub created_at: NaiveDateTime,
 }
 
@@ -58,6 +60,7 @@ pub struct NewGroup<'a> {
     pub name: &'a str,
     pub description: &'a str,
     pub restrict_assignees: bool,
+    pub names: &'a str,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -69,6 +72,7 @@ pub struct GroupChanges<'a> {
     pub name: Option<&'a str>,
     pub description: Option<&'a str>,
     pub restrict_assignees: Option<bool>,
+    pub names: Option<&'a str>,
     pub updated_at: NaiveDateTime,
 }
 

@@ -53,6 +53,7 @@ diesel::table! {
         name -> Text,
         description -> Text,
         restrict_assignees -> Bool,
+        names -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -73,6 +74,7 @@ diesel::table! {
         category -> Text,
         position -> Integer,
         active -> Bool,
+        names -> Text,
     }
 }
 
@@ -83,6 +85,7 @@ diesel::table! {
         agents_may_close -> Bool,
         comment_required_on_update -> Bool,
         inbound_email_status_id -> Nullable<BigInt>,
+        sources -> Text,
         updated_at -> Timestamp,
     }
 }
@@ -96,6 +99,7 @@ diesel::table! {
         show_survey -> Bool,
         active -> Bool,
         fields -> Text,
+        names -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -108,6 +112,7 @@ diesel::table! {
         name -> Text,
         active -> Bool,
         position -> Integer,
+        names -> Text,
     }
 }
 

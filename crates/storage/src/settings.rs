@@ -16,6 +16,8 @@ pub struct SettingsRow {
     pub agents_may_close: bool,
     pub comment_required_on_update: bool,
     pub inbound_email_status_id: Option<i64>,
+    /// Named sources, a JSON array.
+    pub sources: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -26,6 +28,7 @@ pub struct NewSettings<'a> {
     pub agents_may_close: bool,
     pub comment_required_on_update: bool,
     pub inbound_email_status_id: Option<i64>,
+    pub sources: &'a str,
     pub updated_at: NaiveDateTime,
 }
 
@@ -38,6 +41,7 @@ pub struct SettingsChanges<'a> {
     pub agents_may_close: Option<bool>,
     pub comment_required_on_update: Option<bool>,
     pub inbound_email_status_id: Option<Option<i64>>,
+    pub sources: Option<&'a str>,
     pub updated_at: NaiveDateTime,
 }
 

@@ -14,6 +14,8 @@ pub struct StatusRow {
     pub category: String,
     pub position: i32,
     pub active: bool,
+    /// Names per language, a JSON object.
+    pub names: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -23,6 +25,7 @@ pub struct NewStatus<'a> {
     pub category: &'a str,
     pub position: i32,
     pub active: bool,
+    pub names: &'a str,
 }
 
 /// A partial update: `None` leaves the column as it is.
@@ -33,6 +36,7 @@ pub struct StatusChanges<'a> {
     pub category: Option<&'a str>,
     pub position: Option<i32>,
     pub active: Option<bool>,
+    pub names: Option<&'a str>,
 }
 
 impl StatusChanges<'_> {
@@ -43,6 +47,7 @@ impl StatusChanges<'_> {
             && self.category.is_none()
             && self.position.is_none()
             && self.active.is_none()
+            && self.names.is_none()
     }
 }
 

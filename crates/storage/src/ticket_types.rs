@@ -19,6 +19,8 @@ pub struct TicketTypeRow {
     pub active: bool,
     /// JSON array of field definitions.
     pub fields: String,
+    /// Names per language, a JSON object.
+    pub names: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -30,6 +32,7 @@ pub struct NewTicketType<'a> {
     pub show_survey: bool,
     pub active: bool,
     pub fields: &'a str,
+    pub names: &'a str,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -44,6 +47,7 @@ pub struct TicketTypeChanges<'a> {
     pub show_survey: Option<bool>,
     pub active: Option<bool>,
     pub fields: Option<&'a str>,
+    pub names: Option<&'a str>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -53,6 +57,8 @@ pub struct RootCauseRow {
     pub id: i64,
     pub name: String,
     pub active: bool,
+    /// Names per language, a JSON object.
+    pub names: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -62,6 +68,7 @@ pub struct NewRootCause<'a> {
     pub name: &'a str,
     pub active: bool,
     pub position: i32,
+    pub names: &'a str,
 }
 
 /// A partial update of a root cause: `None` leaves the column as it is.
@@ -71,6 +78,7 @@ pub struct RootCauseChanges<'a> {
     pub name: Option<&'a str>,
     pub active: bool,
     pub position: i32,
+    pub names: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

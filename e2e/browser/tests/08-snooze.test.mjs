@@ -89,18 +89,23 @@ test('a snooze date can be picked in local time and changed', async () => {
   const card = page.getByRole('region', { name: 'Snooze' });
   await card.getByRole('button', { name: 'Snooze' }).click();
   // A local date and time three days ahead at 14:30.
-  const { local, ms } = await page.evaluate(() => {
+  const { local, shown, ms } = await page.evaluate(() => {
     const d = new Date(); d.setDate(d.getDate() + 3); d.setHours(14, 30, 0, 0);
     const p = (n) => String(n).padStart(2, '0');
-    return { local: `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T14:30`, ms: d.getTime() };
+    return {
+      local: `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T14:30`,
+      shown: `${p(d.getMonth() + 1)}/${p(d.getDate())}/${d.getFullYear()} 14:30`,
+      ms: d.getTime(),
+    };
   });
   await card.getByLabel('Date and time').fill(local);
   const call = page.waitForRequest((r) => r.method() === 'POST' && /\/snooze$/.test(r.url()));
   await card.locator('.snooze-pick').getByRole('button', { name: 'Snooze' }).click();
   assert.equal(Date.parse(JSON.parse((await call).postData()).until), ms);
   await card.getByRole('button', { name: 'Change' }).click();
-  // Changing starts from the current date; "In a week" moves it.
-  assert.equal(await card.getByLabel('Date and time').inputValue(), local);
+  // Changing starts from the current date, shown in the app's language
+  // (ISO typed in is read too); "In a week" moves it.
+  assert.equal(await card.getByLabel('Date and time').inputValue(), shown);
   await card.getByRole('button', { name: 'In a week' }).click();
   await page.getByRole('status').filter({ hasText: 'Snoozed until' }).waitFor();
   await card.getByRole('button', { name: 'Unsnooze' }).click();

@@ -1,4 +1,5 @@
-use crate::i18n::{fill, problem_code, Lang, T};
+pub use crate::i18n::field_message;
+use crate::i18n::{fill, problem_code, ticket_refs, with_refs, Lang, T};
 use lazo_domain::wire::{FieldError, Problem};
 
 /// Why an API call failed, in the terms the UI reacts to.
@@ -72,13 +73,21 @@ impl ApiError {
                 // One field error: say it. Several: the per-field messages
                 // sit next to their fields; the banner says to look there.
                 if p.errors.len() == 1 {
+                    // "Taken" says less than the problem's own code
+                    // (`name_taken`, `email_taken`...).
+                    if let (true, Some(t)) = (p.errors[0].code == "taken", problem_code(&p.code)) {
+                        if lang != Lang::En {
+                            return t.get(lang).to_owned();
+                        }
+                    }
                     return field_message(&p.errors[0], lang);
                 }
                 if !p.errors.is_empty() {
                     return T::FixErrors.get(lang).to_owned();
                 }
                 if let Some(t) = problem_code(&p.code) {
-                    return t.get(lang).to_owned();
+                    let refs = p.detail.as_deref().map(ticket_refs).unwrap_or_default();
+                    return with_refs(t.get(lang), &refs);
                 }
                 if p.status == 403 {
                     return T::ErrForbidden.get(lang).to_owned();
@@ -86,14 +95,5 @@ impl ApiError {
                 p.detail.clone().unwrap_or_else(|| p.title.clone())
             }
         }
-    }
-}
-
-/// One field error in plain words: translated when its code is known.
-pub fn field_message(e: &FieldError, lang: Lang) -> String {
-    match problem_code(&e.code) {
-        Some(t) => t.get(lang).to_owned(),
-        None if e.code == "required" && lang != Lang::En => T::ErrRequired.get(lang).to_owned(),
-        None => e.message.clone(),
     }
 }

@@ -1,10 +1,11 @@
 //! The custom fields of a ticket type as inputs of their kind, written once
 //! for the new-ticket form and the ticket detail.
 
+use super::DateInput;
 use crate::api::{error::field_message, ApiError};
 use crate::state::use_prefs;
 use lazo_domain::wire::{FieldDef, FieldValues};
-use lazo_domain::FieldKind;
+use lazo_domain::{FieldKind, Named};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -65,10 +66,18 @@ pub fn CustomFieldInput(
     let set =
         move |ev: leptos::ev::Event| on_change.run(field_value(kind, &event_target_value(&ev)));
     let input = match kind {
+        FieldKind::Date => view! {
+            <DateInput id=id.clone() value=text disabled=disabled
+                on_change=Callback::new(move |v: String| on_change.run(field_value(kind, &v))) />
+        }
+        .into_any(),
         FieldKind::Choice => view! {
             <select id=id.clone() disabled=disabled on:change=set>
                 <option value="" selected=text.is_empty()>"—"</option>
-                {def.options.iter().map(|o| view! { <option value=o.clone() selected=*o == text>{o.clone()}</option> }).collect_view()}
+                {def.options.iter().map(|o| {
+                    let label = def.option_label(o, prefs.lang.get_untracked().code()).to_owned();
+                    view! { <option value=o.clone() selected=*o == text>{label}</option> }
+                }).collect_view()}
             </select>
         }
         .into_any(),
@@ -83,6 +92,10 @@ pub fn CustomFieldInput(
         }
     };
     let path = format!("custom_fields.{}", def.key);
+    let label = {
+        let def = def.clone();
+        move || def.localized(prefs.lang.get().code()).to_owned()
+    };
     let errors = move || {
         let lang = prefs.lang.get();
         error.with(|e| {
@@ -102,7 +115,7 @@ pub fn CustomFieldInput(
     };
     view! {
         <div class="field">
-            <label for=id>{def.label.clone()}{def.required.then_some(" *")}</label>
+            <label for=id>{label}{def.required.then_some(" *")}</label>
             {input}
             {errors}
         </div>

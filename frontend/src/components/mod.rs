@@ -3,6 +3,7 @@
 mod bell;
 mod confirm;
 mod custom_fields;
+mod date_input;
 mod fold;
 mod owner_picker;
 mod paged;
@@ -11,6 +12,7 @@ mod shortcuts;
 pub use bell::Bell;
 pub use confirm::ConfirmDialog;
 pub use custom_fields::{set_field, CustomFieldInput};
+pub use date_input::DateInput;
 pub use fold::{unfold_around, Fold};
 pub use owner_picker::{OwnerChoice, OwnerPicker};
 pub use paged::Paged;
@@ -94,7 +96,10 @@ pub fn category_class(c: StatusCategory) -> &'static str {
 /// A status as a coloured pill (colour from its category).
 #[component]
 pub fn StatusPill(status: StatusRef) -> impl IntoView {
-    view! { <span class=format!("pill {}", category_class(status.category))>{status.name}</span> }
+    let prefs = use_prefs();
+    let refdata = crate::state::use_refdata();
+    let name = move || refdata.status_name(status.id, &status.name, prefs.lang.get());
+    view! { <span class=format!("pill {}", category_class(status.category))>{name}</span> }
 }
 
 #[component]

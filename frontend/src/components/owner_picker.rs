@@ -3,6 +3,7 @@
 
 use crate::i18n::T;
 use crate::state::{use_prefs, use_refdata};
+use lazo_domain::Named;
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,14 +65,19 @@ pub fn OwnerPicker(
             )
         });
         if groups {
+            let lang = prefs.lang.get().code();
             refdata.groups.with(|gs| {
                 out.extend(
                     gs.iter()
-                        .filter(|g| q.is_empty() || g.name.to_lowercase().contains(&q))
+                        .filter(|g| {
+                            q.is_empty()
+                                || g.name.to_lowercase().contains(&q)
+                                || g.localized(lang).to_lowercase().contains(&q)
+                        })
                         .take(6)
                         .map(|g| Opt {
                             choice: OwnerChoice::Group(g.id),
-                            label: g.name.clone(),
+                            label: g.localized(lang).to_owned(),
                             hint: prefs.t(T::Group).to_owned(),
                         }),
                 )

@@ -3,13 +3,13 @@
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    field_errors_view, set_field, use_nav, CustomFieldInput, OwnerChoice, OwnerPicker,
+    field_errors_view, set_field, use_nav, CustomFieldInput, DateInput, OwnerChoice, OwnerPicker,
 };
 use crate::i18n::{self, fill, T};
 use crate::state::{use_list, use_notices, use_prefs, use_refdata};
 use crate::util;
 use lazo_domain::wire::{CommentInput, ContactInput, CreateTicket, FieldValues};
-use lazo_domain::Priority;
+use lazo_domain::{Named, Priority};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -161,7 +161,7 @@ pub fn NewTicketPage() -> impl IntoView {
                     <label for="nt-root-cause">{T::RootCause.get(lang)}</label>
                     <select id="nt-root-cause" on:change=move |ev| root_cause_id.set(event_target_value(&ev).parse().ok())>
                         <option value="">"—"</option>
-                        {causes.into_iter().map(|c| view! { <option value=c.id.to_string()>{c.name}</option> }).collect_view()}
+                        {causes.into_iter().map(|c| view! { <option value=c.id.to_string()>{c.localized(lang.code()).to_owned()}</option> }).collect_view()}
                     </select>
                     {errs("root_cause_id")}
                 </div>
@@ -196,7 +196,7 @@ pub fn NewTicketPage() -> impl IntoView {
                             custom.set(FieldValues::new());
                         }>
                             <option value="">{move || t(T::NoType)}</option>
-                            {move || refdata.types.get().into_iter().filter(|t| t.active).map(|ty| view! { <option value=ty.id.to_string()>{ty.name}</option> }).collect_view()}
+                            {move || refdata.types.get().into_iter().filter(|t| t.active).map(|ty| view! { <option value=ty.id.to_string()>{ty.localized(prefs.lang.get().code()).to_owned()}</option> }).collect_view()}
                         </select>
                         {errs("type_id")}
                     </div>
@@ -215,7 +215,7 @@ pub fn NewTicketPage() -> impl IntoView {
                         <label for="nt-status">{move || t(T::Status)}</label>
                         <select id="nt-status" on:change=move |ev| status_id.set(event_target_value(&ev).parse().ok())>
                             <option value="">{move || t(T::DefaultValue)}</option>
-                            {move || refdata.statuses.get().into_iter().filter(|s| s.active).map(|s| view! { <option value=s.id.to_string()>{s.name}</option> }).collect_view()}
+                            {move || refdata.statuses.get().into_iter().filter(|s| s.active).map(|s| view! { <option value=s.id.to_string()>{s.localized(prefs.lang.get().code()).to_owned()}</option> }).collect_view()}
                         </select>
                         {errs("status_id")}
                     </div>
@@ -225,7 +225,7 @@ pub fn NewTicketPage() -> impl IntoView {
                         <label for="nt-group">{move || t(T::Group)}</label>
                         <select id="nt-group" on:change=move |ev| group_id.set(event_target_value(&ev).parse().ok())>
                             <option value="">{move || t(T::NoGroup)}</option>
-                            {move || refdata.groups.get().into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
+                            {move || refdata.groups.get().into_iter().map(|g| view! { <option value=g.id.to_string()>{g.localized(prefs.lang.get().code()).to_owned()}</option> }).collect_view()}
                         </select>
                         {errs("group_id")}
                     </div>
@@ -237,7 +237,11 @@ pub fn NewTicketPage() -> impl IntoView {
                         }) />
                         {errs("owner_id")}
                     </div>
-                    {text_field(T::DueDate, due, "due_at", "date", false)}
+                    <div class="field">
+                        <label for="nt-due_at">{move || t(T::DueDate)}</label>
+                        <DateInput id="nt-due_at" value=due on_change=Callback::new(move |v| due.set(v)) />
+                        {errs("due_at")}
+                    </div>
                 </div>
                 <div class="field-row">
                     {text_field(T::RequesterEmail, req_email, "requester", "email", false)}

@@ -3,13 +3,16 @@
 
 use actix_web::{get, patch, post, web, HttpResponse};
 use diesel::prelude::*;
+use lazo_domain::limits::SOURCES_MAX;
 use lazo_domain::limits::{NAME_MAX, TEXT_MAX};
+use lazo_domain::names::check_names;
 use lazo_domain::rules::{check_field_defs, check_line, check_text};
+use lazo_domain::wire::SourceDef;
 use lazo_domain::wire::{
     CreateStatus, CreateTicketType, FieldDef, FieldError, OrgSettings, RootCauseInput, Status,
     TicketType, UpdateOrgSettings, UpdateStatus, UpdateTicketType,
 };
-use lazo_domain::{RootCauseRule, StatusCategory};
+use lazo_domain::{ErrorCode, Names, RootCauseRule, StatusCategory};
 
 use crate::auth::Caller;
 use crate::db::schema::{root_cause_rules, root_causes, statuses, tickets};
@@ -52,6 +55,7 @@ pub async fn create_status(
     let input = body.value;
     let mut errors = Vec::new();
     check_line("name", &input.name, NAME_MAX, &mut errors);
+    check_names("names", &input.names, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
@@ -70,6 +74,7 @@ pub async fn create_status(
                     category: input.category.as_str(),
                     position,
                     active: true,
+                    names: &input.names.to_json(),
                 },
             )?;
             load_status(c, id)?.ok_or(ApiError::NotFound("status"))
@@ -95,6 +100,9 @@ pub async fn update_status(
     if let Some(n) = &input.name {
         check_line("name", n, NAME_MAX, &mut errors);
     }
+    if let Some(n) = &input.names {
+        check_names("names", n, &mut errors);
+    }
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
@@ -103,6 +111,7 @@ pub async fn update_status(
         .write(move |c| {
             let current = load_status(c, id)?.ok_or(ApiError::NotFound("status"))?;
             let category = input.category.filter(|cat| *cat != current.category);
+            let names = input.names.as_ref().map(Names::to_json);
             // One UPDATE; a taken name fails it (409 name_taken).
             status_rows::update(
                 c,
@@ -112,6 +121,7 @@ pub async fn update_status(
                     category: category.map(|cat| cat.as_str()),
                     position: input.position,
                     active: input.active,
+                    names: names.as_deref(),
                 },
             )?;
             if let Some(cat) = category {
@@ -128,7 +138,7 @@ pub async fn update_status(
             if new_left == 0 {
                 return Err(ApiError::field(
                     "category",
-                    "last_new_status",
+                    ErrorCode::LastNewStatus.as_str(),
                     "keep at least one active status of category new",
                 ));
             }
@@ -142,7 +152,7 @@ pub async fn update_status(
 
 fn check_type_input(
     c: &mut DbConn,
-    name: Option<&str>,
+    (name, names): (Option<&str>, Option<&Names>),
     description: Option<&str>,
     causes: Option<&[RootCauseInput]>,
     required: Option<&[i64]>,
@@ -152,6 +162,9 @@ fn check_type_input(
     let mut errors = Vec::new();
     if let Some(n) = name {
         check_line("name", n, NAME_MAX, &mut errors);
+    }
+    if let Some(n) = names {
+        check_names("names", n, &mut errors);
     }
     if let Some(d) = description {
         check_text("description", d, TEXT_MAX, &mut errors);
@@ -163,6 +176,7 @@ fn check_type_input(
             NAME_MAX,
             &mut errors,
         );
+        check_names(&format!("root_causes[{i}].names"), &rc.names, &mut errors);
         if causes.unwrap_or_default()[..i]
             .iter()
             .any(|o| o.name.trim() == rc.name.trim())
@@ -219,6 +233,7 @@ fn write_causes(c: &mut DbConn, type_id: i64, causes: &[RootCauseInput]) -> Resu
         .execute(c)?;
     for (i, rc) in causes.iter().enumerate() {
         let pos = i as i32;
+        let names = rc.names.to_json();
         match rc.id {
             Some(id) if existing.contains(&id) => {
                 type_rows::update_cause(
@@ -228,6 +243,7 @@ fn write_causes(c: &mut DbConn, type_id: i64, causes: &[RootCauseInput]) -> Resu
                         name: Some(rc.name.trim()),
                         active: rc.active,
                         position: pos,
+                        names: Some(&names),
                     },
                 )?;
             }
@@ -254,6 +270,7 @@ fn write_causes(c: &mut DbConn, type_id: i64, causes: &[RootCauseInput]) -> Resu
                                 name: None,
                                 active: rc.active,
                                 position: pos,
+                                names: Some(&names),
                             },
                         )?;
                     }
@@ -265,6 +282,7 @@ fn write_causes(c: &mut DbConn, type_id: i64, causes: &[RootCauseInput]) -> Resu
                                 name: rc.name.trim(),
                                 active: rc.active,
                                 position: pos,
+                                names: &names,
                             },
                         )?;
                     }
@@ -324,7 +342,7 @@ pub async fn create_type(
         .write(move |c| {
             check_type_input(
                 c,
-                Some(&input.name),
+                (Some(&input.name), Some(&input.names)),
                 input.description.as_deref(),
                 Some(&input.root_causes),
                 Some(&input.root_cause_required_for),
@@ -343,6 +361,7 @@ pub async fn create_type(
                     show_survey: input.show_survey.unwrap_or(false),
                     active: true,
                     fields: &fields,
+                    names: &input.names.to_json(),
                     created_at: t,
                     updated_at: t,
                 },
@@ -412,7 +431,7 @@ pub async fn update_type(
                 .unwrap_or(current.root_cause_prohibited_for.clone());
             check_type_input(
                 c,
-                input.name.as_deref(),
+                (input.name.as_deref(), input.names.as_ref()),
                 input.description.as_deref(),
                 input.root_causes.as_deref(),
                 Some(&required),
@@ -436,6 +455,7 @@ pub async fn update_type(
                     show_survey: input.show_survey,
                     active: input.active,
                     fields: fields.as_deref(),
+                    names: input.names.as_ref().map(Names::to_json).as_deref(),
                     updated_at: now(),
                 },
             )?;
@@ -480,9 +500,17 @@ pub async fn update_settings(
     if let Some(n) = &input.name {
         check_line("name", n, NAME_MAX, &mut errors);
     }
+    let sources = input.sources.as_deref().map(clean_sources);
+    if let Some(list) = &sources {
+        check_sources(list, &mut errors);
+    }
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
+    let sources = sources
+        .map(|l| serde_json::to_string(&l))
+        .transpose()
+        .map_err(ApiError::internal)?;
     let s = state
         .db
         .write(move |c| {
@@ -500,10 +528,52 @@ pub async fn update_settings(
                 agents_may_close: input.agents_may_close,
                 comment_required_on_update: input.comment_required_on_update,
                 inbound_email_status_id: input.inbound_email_status_id,
+                sources: sources.as_deref(),
                 updated_at: now(),
             };
             Ok(change_settings(c, &changes)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(s))
+}
+
+/// Keys as tickets are filtered by them (trimmed, lowercase), names trimmed.
+fn clean_sources(list: &[SourceDef]) -> Vec<SourceDef> {
+    list.iter()
+        .map(|d| SourceDef {
+            key: d.key.trim().to_lowercase(),
+            name: d.name.trim().to_owned(),
+            names: d.names.trimmed(),
+        })
+        .collect()
+}
+
+fn check_sources(list: &[SourceDef], errors: &mut Vec<FieldError>) {
+    if list.len() > SOURCES_MAX {
+        errors.push(FieldError::new(
+            "sources",
+            ErrorCode::TooMany,
+            format!("at most {SOURCES_MAX} sources"),
+        ));
+    }
+    for (i, d) in list.iter().enumerate() {
+        let f = format!("sources[{i}]");
+        check_line(&format!("{f}.key"), &d.key, NAME_MAX, errors);
+        if d.key.chars().any(char::is_whitespace) {
+            errors.push(FieldError::new(
+                format!("{f}.key"),
+                ErrorCode::Invalid,
+                "a source key is one word",
+            ));
+        }
+        if list[..i].iter().any(|o| o.key == d.key) {
+            errors.push(FieldError::new(
+                format!("{f}.key"),
+                ErrorCode::Duplicate,
+                "source keys are unique",
+            ));
+        }
+        check_line(&format!("{f}.name"), &d.name, NAME_MAX, errors);
+        check_names(&format!("{f}.names"), &d.names, errors);
+    }
 }

@@ -1,8 +1,10 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use diesel::prelude::*;
 use lazo_domain::limits::{NAME_MAX, TEXT_MAX};
+use lazo_domain::names::check_names;
 use lazo_domain::rules::{check_line, check_text};
 use lazo_domain::wire::{CreateGroup, FieldError, Group, GroupMemberInput, UpdateGroup};
+use lazo_domain::Names;
 
 use crate::auth::Caller;
 use crate::db::schema::{ticket_groups, tickets, users};
@@ -76,6 +78,7 @@ pub async fn create(
     let input = body.value;
     let mut errors = Vec::new();
     check_line("name", &input.name, NAME_MAX, &mut errors);
+    check_names("names", &input.names, &mut errors);
     check_text(
         "description",
         input.description.as_deref().unwrap_or(""),
@@ -97,6 +100,7 @@ pub async fn create(
                     name: input.name.trim(),
                     description: input.description.as_deref().unwrap_or(""),
                     restrict_assignees: input.restrict_assignees.unwrap_or(false),
+                    names: &input.names.to_json(),
                     created_at: t,
                     updated_at: t,
                 },
@@ -143,6 +147,9 @@ pub async fn update(
     if let Some(d) = &input.description {
         check_text("description", d, TEXT_MAX, &mut errors);
     }
+    if let Some(n) = &input.names {
+        check_names("names", n, &mut errors);
+    }
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
@@ -150,10 +157,12 @@ pub async fn update(
         .db
         .write(move |c| {
             // One UPDATE; a taken name fails it (409 name_taken).
+            let names = input.names.as_ref().map(Names::to_json);
             let changes = GroupChanges {
                 name: input.name.as_deref().map(str::trim),
                 description: input.description.as_deref(),
                 restrict_assignees: input.restrict_assignees,
+                names: names.as_deref(),
                 updated_at: now(),
             };
             if !group_rows::update(c, id, &changes)? {

@@ -268,7 +268,7 @@ pub async fn reprocess(
     let outcome = InboundOutcome::parse(&row.outcome).unwrap_or(InboundOutcome::New);
     if !matches!(outcome, InboundOutcome::New | InboundOutcome::Failed) {
         return Err(ApiError::Conflict {
-            code: "already_processed",
+            code: lazo_domain::ErrorCode::AlreadyProcessed.as_str(),
             detail: format!("the message was processed already ({})", outcome.as_str()),
             errors: vec![],
         });

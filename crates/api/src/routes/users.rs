@@ -149,7 +149,7 @@ pub async fn update(
     {
         errors.push(FieldError::new(
             "role",
-            "self_lockout",
+            lazo_domain::ErrorCode::SelfLockout,
             "you cannot demote or deactivate yourself",
         ));
     }

@@ -546,7 +546,7 @@ pub fn process(c: &mut DbConn, cfg: &MailConfig, id: i64) -> Result<InboundOutco
             _,
         )) => {
             return Err(ServiceError::Conflict {
-                code: "duplicate_message_id",
+                code: lazo_domain::ErrorCode::DuplicateMessageId.as_str(),
                 detail: format!("Message-ID {stored_id} is one of ours"),
                 errors: vec![],
             })

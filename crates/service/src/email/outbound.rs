@@ -282,7 +282,7 @@ pub fn send(
     if suppressed > 0 {
         return Err(field(
             "to",
-            "address_bounced",
+            ErrorCode::AddressBounced,
             "mail to this address bounced permanently",
         ));
     }
@@ -445,7 +445,7 @@ pub fn retry(
         && (row.state == EmailState::Failed.as_str() || row.state == EmailState::Queued.as_str());
     if !retryable {
         return Err(ServiceError::Conflict {
-            code: "email_not_retryable",
+            code: lazo_domain::ErrorCode::EmailNotRetryable.as_str(),
             detail: format!("a {} {} email cannot be retried", row.state, row.direction),
             errors: vec![],
         });

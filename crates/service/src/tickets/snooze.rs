@@ -54,6 +54,7 @@ fn create_snoozed_status(c: &mut DbConn) -> Result<i64, ServiceError> {
             statuses::category.eq(StatusCategory::Pending.as_str()),
             statuses::position.eq(position.unwrap_or(0) + 1),
             statuses::active.eq(true),
+            statuses::names.eq(crate::demo::names_es_fr(SNOOZED_NAMES)),
         ))
         .returning(statuses::id)
         .get_result(c)?)
@@ -61,6 +62,7 @@ fn create_snoozed_status(c: &mut DbConn) -> Result<i64, ServiceError> {
 
 /// Name of the pending status created by the first snooze, when none exists.
 pub const SNOOZED_STATUS: &str = "Snoozed";
+const SNOOZED_NAMES: [&str; 2] = ["Pospuesto", "Reporté"];
 
 /// The status to reopen to: the remembered one while it is still active and
 /// not a pending or closed one, else the first active open status.

@@ -1,4 +1,4 @@
-use super::writer;
+use super::{writer, NameEdits};
 use crate::api::{self, ApiError};
 use crate::i18n::T;
 use crate::state::{use_prefs, use_refdata};
@@ -13,12 +13,14 @@ pub fn Groups() -> impl IntoView {
     let t = move |k: T| prefs.t(k);
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
+    let names = NameEdits::new(&Default::default());
     let error = RwSignal::new(None::<ApiError>);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let d = description.get_untracked();
         let body = CreateGroup {
             name: name.get_untracked().trim().to_owned(),
+            names: names.names(),
             description: (!d.trim().is_empty()).then_some(d),
             restrict_assignees: Some(false),
             members: vec![],
@@ -29,6 +31,7 @@ pub fn Groups() -> impl IntoView {
             move |_| {
                 name.set(String::new());
                 description.set(String::new());
+                names.clear();
             },
         );
     };
@@ -40,6 +43,7 @@ pub fn Groups() -> impl IntoView {
                     <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
                 <label class="field"><span>{move || t(T::Description)}</span>
                     <input type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
+                {names.fields()}
                 <button class="btn primary" type="submit">{move || t(T::Create)}</button>
             </div>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
@@ -60,6 +64,7 @@ fn GroupCard(group: Group) -> impl IntoView {
     let name = RwSignal::new(group.name.clone());
     let description = RwSignal::new(group.description.clone());
     let restrict = RwSignal::new(group.restrict_assignees);
+    let names = NameEdits::new(&group.names);
     let members = RwSignal::new(
         group
             .members
@@ -71,6 +76,7 @@ fn GroupCard(group: Group) -> impl IntoView {
     let save = move |_| {
         let body = UpdateGroup {
             name: Some(name.get_untracked()),
+            names: Some(names.names()),
             description: Some(description.get_untracked()),
             restrict_assignees: Some(restrict.get_untracked()),
             members: Some(
@@ -116,6 +122,7 @@ fn GroupCard(group: Group) -> impl IntoView {
             <h2 id=heading_id>{group.name.clone()}</h2>
             <label class="field"><span>{move || t(T::Name)}</span>
                 <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+            <div class="field-row">{names.fields()}</div>
             <label class="field"><span>{move || t(T::Description)}</span>
                 <input type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
             <label class="check"><input type="checkbox" prop:checked=move || restrict.get() on:change=move |ev| restrict.set(event_target_checked(&ev)) />

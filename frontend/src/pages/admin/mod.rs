@@ -107,3 +107,75 @@ impl Writer {
         });
     }
 }
+
+/// The Spanish and French names of a record being edited; its base name is
+/// the English one (an English name given through the API is kept as it
+/// was).
+#[derive(Clone, Copy)]
+pub(crate) struct NameEdits {
+    en: StoredValue<Option<String>>,
+    es: RwSignal<String>,
+    fr: RwSignal<String>,
+}
+
+impl NameEdits {
+    pub fn new(n: &lazo_domain::Names) -> Self {
+        NameEdits {
+            en: StoredValue::new(n.en.clone()),
+            es: RwSignal::new(n.es.clone().unwrap_or_default()),
+            fr: RwSignal::new(n.fr.clone().unwrap_or_default()),
+        }
+    }
+
+    /// The names to send: an empty field is no name (the base shows).
+    pub fn names(&self) -> lazo_domain::Names {
+        let given = |s: RwSignal<String>| {
+            let v = s.get_untracked().trim().to_owned();
+            (!v.is_empty()).then_some(v)
+        };
+        lazo_domain::Names {
+            en: self.en.get_value(),
+            es: given(self.es),
+            fr: given(self.fr),
+        }
+    }
+
+    pub fn clear(&self) {
+        self.es.set(String::new());
+        self.fr.set(String::new());
+    }
+
+    /// Labelled fields, for a form.
+    pub fn fields(self) -> impl IntoView {
+        let prefs = use_prefs();
+        let one = move |label: T, sig: RwSignal<String>, lang: &'static str| {
+            view! {
+                <label class="field"><span>{move || prefs.t(label)}</span>
+                    <input type="text" lang=lang maxlength=lazo_domain::limits::NAME_MAX
+                        prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) /></label>
+            }
+        };
+        view! {
+            {one(T::NameEs, self.es, "es")}
+            {one(T::NameFr, self.fr, "fr")}
+        }
+    }
+
+    /// Inputs named by `aria-label` (the record's name after the language),
+    /// for a table row or a list item.
+    pub fn inputs(self, of: String) -> impl IntoView {
+        let prefs = use_prefs();
+        let one = move |label: T, sig: RwSignal<String>, lang: &'static str, of: String| {
+            view! {
+                <input type="text" class="name-lang" lang=lang maxlength=lazo_domain::limits::NAME_MAX
+                    aria-label=move || format!("{} ({of})", prefs.t(label))
+                    placeholder=lang
+                    prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) />
+            }
+        };
+        view! {
+            {one(T::NameEs, self.es, "es", of.clone())}
+            {one(T::NameFr, self.fr, "fr", of)}
+        }
+    }
+}

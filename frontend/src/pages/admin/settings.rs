@@ -3,7 +3,8 @@ use crate::api::{self, ApiError};
 use crate::components::{ErrorBox, Loading};
 use crate::i18n::T;
 use crate::state::{use_prefs, use_refdata, use_session};
-use lazo_domain::wire::{OrgSettings, UpdateOrgSettings};
+use lazo_domain::wire::{OrgSettings, SourceDef, UpdateOrgSettings};
+use lazo_domain::Names;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -19,12 +20,14 @@ pub fn Settings() -> impl IntoView {
     let close = RwSignal::new(false);
     let comment = RwSignal::new(false);
     let inbound = RwSignal::new(None::<i64>);
+    let sources = RwSignal::new(Vec::<SourceDef>::new());
     let error = RwSignal::new(None::<ApiError>);
     let fill = move |s: &OrgSettings| {
         name.set(s.name.clone());
         close.set(s.agents_may_close);
         comment.set(s.comment_required_on_update);
         inbound.set(s.inbound_email_status_id);
+        sources.set(s.sources.clone());
     };
     spawn_local(async move {
         let r = api::settings().await;
@@ -40,6 +43,7 @@ pub fn Settings() -> impl IntoView {
             agents_may_close: Some(close.get_untracked()),
             comment_required_on_update: Some(comment.get_untracked()),
             inbound_email_status_id: Some(inbound.get_untracked()),
+            sources: Some(sources.get_untracked()),
         };
         w.run(
             async move { api::update_settings(&body).await },
@@ -54,6 +58,32 @@ pub fn Settings() -> impl IntoView {
                 });
             },
         );
+    };
+    // Edits write untracked: the rows re-render only when one is added or
+    // removed, so typing keeps its focus.
+    let sources_view = move || {
+        sources.get().into_iter().enumerate().map(|(i, d)| {
+            let edit = move |f: fn(&mut SourceDef, String)| {
+                move |ev: leptos::ev::Event| {
+                    let v = event_target_value(&ev);
+                    sources.update_untracked(|s| f(&mut s[i], v));
+                }
+            };
+            let lang_value = |v: String| (!v.trim().is_empty()).then(|| v.trim().to_owned());
+            let of = if d.name.is_empty() { d.key.clone() } else { d.name.clone() };
+            let label = move |k: T| format!("{} ({of})", t(k));
+            view! {
+                <tr>
+                    <td><input type="text" aria-label=label(T::SourceKey) placeholder="email" prop:value=d.key.clone() on:input=edit(|s, v| s.key = v) /></td>
+                    <td><input type="text" aria-label=label(T::Name) prop:value=d.name.clone() on:input=edit(|s, v| s.name = v) /></td>
+                    <td><input type="text" lang="es" aria-label=label(T::NameEs) prop:value=d.names.es.clone().unwrap_or_default()
+                        on:input=move |ev| { let v = lang_value(event_target_value(&ev)); sources.update_untracked(|s| s[i].names.es = v) } /></td>
+                    <td><input type="text" lang="fr" aria-label=label(T::NameFr) prop:value=d.names.fr.clone().unwrap_or_default()
+                        on:input=move |ev| { let v = lang_value(event_target_value(&ev)); sources.update_untracked(|s| s[i].names.fr = v) } /></td>
+                    <td><button type="button" class="btn ghost small" on:click=move |_| sources.update(|s| { s.remove(i); })>{move || t(T::Remove)}</button></td>
+                </tr>
+            }
+        }).collect_view()
     };
     move || {
         match loaded.get() {
@@ -74,6 +104,16 @@ pub fn Settings() -> impl IntoView {
                             <option value=s.id.to_string() selected=inbound.get_untracked() == Some(s.id)>{s.name}</option>
                         }).collect_view()}
                     </select></label>
+                <fieldset class="sources">
+                    <legend>{move || t(T::Sources)}</legend>
+                    <table class="admin-table compact">
+                        <thead><tr><th>{move || t(T::SourceKey)}</th><th>{move || t(T::Name)}</th><th>{move || t(T::NameEs)}</th><th>{move || t(T::NameFr)}</th><th></th></tr></thead>
+                        <tbody>{sources_view}</tbody>
+                    </table>
+                    <button type="button" class="btn small" on:click=move |_| sources.update(|s| s.push(SourceDef { key: String::new(), name: String::new(), names: Names::default() }))>
+                        {move || t(T::AddSource)}
+                    </button>
+                </fieldset>
                 {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
                 <div class="composer-actions"><button class="btn primary" type="submit">{move || t(T::Save)}</button></div>
             </form>

@@ -1,4 +1,4 @@
-use super::writer;
+use super::{writer, NameEdits};
 use crate::api::{self, ApiError};
 use crate::i18n::{self, T};
 use crate::state::{use_prefs, use_refdata};
@@ -14,18 +14,23 @@ pub fn Statuses() -> impl IntoView {
     let t = move |k: T| prefs.t(k);
     let name = RwSignal::new(String::new());
     let category = RwSignal::new(StatusCategory::Open);
+    let names = NameEdits::new(&Default::default());
     let error = RwSignal::new(None::<ApiError>);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = CreateStatus {
             name: name.get_untracked().trim().to_owned(),
+            names: names.names(),
             category: category.get_untracked(),
             position: None,
         };
         w.run(
             async move { api::create_status(&body).await },
             error,
-            move |_| name.set(String::new()),
+            move |_| {
+                name.set(String::new());
+                names.clear();
+            },
         );
     };
     // Swapping positions with the neighbour keeps the order dense.
@@ -71,17 +76,19 @@ pub fn Statuses() -> impl IntoView {
             let nm = RwSignal::new(s.name.clone());
             let cat = RwSignal::new(s.category);
             let active = RwSignal::new(s.active);
+            let names = NameEdits::new(&s.names);
             let id = s.id;
             let s_up = s.clone();
             let s_down = s.clone();
             let save = move |_| {
-                let body = UpdateStatus { name: Some(nm.get_untracked()), category: Some(cat.get_untracked()), active: Some(active.get_untracked()), position: None };
+                let body = UpdateStatus { name: Some(nm.get_untracked()), names: Some(names.names()), category: Some(cat.get_untracked()), active: Some(active.get_untracked()), position: None };
                 w.run(async move { api::update_status(id, &body).await }, error, |_| {});
             };
             view! {
                 <tr>
                     <td class="num">{s.position}</td>
                     <td><input type="text" aria-label=move || t(T::Name) prop:value=move || nm.get() on:input=move |ev| nm.set(event_target_value(&ev)) /></td>
+                    <td class="names-cell">{names.inputs(s.name.clone())}</td>
                     <td>{cat_select(cat)}</td>
                     <td><input type="checkbox" aria-label=move || t(T::Active) prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev)) /></td>
                     <td class="row-actions">
@@ -101,13 +108,14 @@ pub fn Statuses() -> impl IntoView {
             <div class="field-row">
                 <label class="field"><span>{move || t(T::Name)}</span>
                     <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                {names.fields()}
                 <label class="field"><span>{move || t(T::Category)}</span>{cat_select(category)}</label>
                 <button class="btn primary" type="submit">{move || t(T::Create)}</button>
             </div>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
         </form>
         <table class="admin-table" aria-label=move || t(T::Statuses)>
-            <thead><tr><th>{move || t(T::Position)}</th><th>{move || t(T::Name)}</th><th>{move || t(T::Category)}</th><th>{move || t(T::Active)}</th><th></th></tr></thead>
+            <thead><tr><th>{move || t(T::Position)}</th><th>{move || t(T::Name)}</th><th>"es / fr"</th><th>{move || t(T::Category)}</th><th>{move || t(T::Active)}</th><th></th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }

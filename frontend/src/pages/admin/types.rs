@@ -1,11 +1,11 @@
 //! Ticket types: root causes, the per-status root-cause rule, custom fields.
 
-use super::writer;
+use super::{writer, NameEdits};
 use crate::api::{self, ApiError};
 use crate::i18n::{self, T};
 use crate::state::{use_prefs, use_refdata};
 use lazo_domain::wire::{CreateTicketType, FieldDef, RootCauseInput, TicketType, UpdateTicketType};
-use lazo_domain::{FieldKind, RootCauseRule};
+use lazo_domain::{FieldKind, Named, Names, RootCauseRule};
 use leptos::prelude::*;
 use std::collections::HashMap;
 
@@ -16,11 +16,13 @@ pub fn Types() -> impl IntoView {
     let w = writer();
     let t = move |k: T| prefs.t(k);
     let name = RwSignal::new(String::new());
+    let names = NameEdits::new(&Default::default());
     let error = RwSignal::new(None::<ApiError>);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = CreateTicketType {
             name: name.get_untracked().trim().to_owned(),
+            names: names.names(),
             description: None,
             show_summary: Some(true),
             show_survey: Some(false),
@@ -32,7 +34,10 @@ pub fn Types() -> impl IntoView {
         w.run(
             async move { api::create_ticket_type(&body).await },
             error,
-            move |_| name.set(String::new()),
+            move |_| {
+                name.set(String::new());
+                names.clear();
+            },
         );
     };
     view! {
@@ -41,6 +46,7 @@ pub fn Types() -> impl IntoView {
             <div class="field-row">
                 <label class="field"><span>{move || t(T::Name)}</span>
                     <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                {names.fields()}
                 <button class="btn primary" type="submit">{move || t(T::Create)}</button>
             </div>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
@@ -61,10 +67,11 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
     let show_summary = RwSignal::new(ty.show_summary);
     let show_survey = RwSignal::new(ty.show_survey);
     let active = RwSignal::new(ty.active);
+    let names = NameEdits::new(&ty.names);
     let causes = RwSignal::new(
         ty.root_causes
             .iter()
-            .map(|c| (Some(c.id), c.name.clone(), c.active))
+            .map(|c| (Some(c.id), c.name.clone(), c.active, c.names.clone()))
             .collect::<Vec<_>>(),
     );
     let mut rules0 = HashMap::new();
@@ -83,6 +90,7 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
         let r = rules.get_untracked();
         let body = UpdateTicketType {
             name: Some(name.get_untracked()),
+            names: Some(names.names()),
             description: Some(description.get_untracked()),
             show_summary: Some(show_summary.get_untracked()),
             show_survey: Some(show_survey.get_untracked()),
@@ -91,7 +99,12 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
                 causes
                     .get_untracked()
                     .into_iter()
-                    .map(|(id, name, active)| RootCauseInput { id, name, active })
+                    .map(|(id, name, active, names)| RootCauseInput {
+                        id,
+                        name,
+                        active,
+                        names,
+                    })
                     .collect(),
             ),
             root_cause_required_for: Some(
@@ -116,10 +129,11 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
     };
 
     let causes_view = move || {
-        causes.get().into_iter().enumerate().map(|(i, (_, cname, cactive))| view! {
+        causes.get().into_iter().enumerate().map(|(i, (_, cname, cactive, cnames))| view! {
         <li>
-            <input type="text" aria-label=move || t(T::RootCause) prop:value=cname
+            <input type="text" aria-label=move || t(T::RootCause) prop:value=cname.clone()
                 on:input=move |ev| { let v = event_target_value(&ev); causes.update(|c| c[i].1 = v) } />
+            {lang_inputs(cname.clone(), cnames, move |n| causes.update_untracked(|c| c[i].3 = n))}
             <label class="check small"><input type="checkbox" prop:checked=cactive
                 on:change=move |ev| { let v = event_target_checked(&ev); causes.update(|c| c[i].2 = v) } />{move || t(T::Active)}</label>
         </li>
@@ -133,7 +147,7 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
             let current = rules.with(|r| r.get(&sid).copied());
             view! {
                 <label class="field rule">
-                    <span>{s.name.clone()}</span>
+                    <span>{s.localized(lang.code()).to_owned()}</span>
                     <select on:change=move |ev| {
                         let v = event_target_value(&ev);
                         rules.update(|r| match v.parse::<RootCauseRule>() { Ok(x) => { r.insert(sid, x); } Err(_) => { r.remove(&sid); } })
@@ -153,12 +167,37 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
             <tr>
                 <td><input type="text" aria-label=T::FieldKey.get(lang) prop:value=f.key.clone() on:input=move |ev| { let v = event_target_value(&ev); fields.update(|fs| fs[i].key = v) } /></td>
                 <td><input type="text" aria-label=T::FieldLabel.get(lang) prop:value=f.label.clone() on:input=move |ev| { let v = event_target_value(&ev); fields.update(|fs| fs[i].label = v) } /></td>
+                <td class="names-cell">{lang_inputs(f.label.clone(), f.names.clone(), move |n| fields.update_untracked(|fs| fs[i].names = n))}</td>
                 <td><select aria-label=T::FieldKindLabel.get(lang) on:change=move |ev| { if let Ok(k) = event_target_value(&ev).parse() { fields.update(|fs| fs[i].kind = k) } }>
                     {FieldKind::ALL.iter().map(|k| view! { <option value=k.as_str() selected=*k == f.kind>{i18n::field_kind(*k).get(lang)}</option> }).collect_view()}
                 </select></td>
                 <td><input type="checkbox" aria-label=T::FieldRequired.get(lang) prop:checked=f.required on:change=move |ev| { let v = event_target_checked(&ev); fields.update(|fs| fs[i].required = v) } /></td>
                 <td><input type="text" aria-label=T::FieldOptions.get(lang) prop:value=f.options.join(", ")
-                    on:change=move |ev| { let v = event_target_value(&ev); fields.update(|fs| fs[i].options = v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()) } /></td>
+                    on:change=move |ev| { let v = event_target_value(&ev); fields.update(|fs| fs[i].options = v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()) } />
+                    {(!f.options.is_empty()).then(|| view! {
+                        <details class="option-names">
+                            <summary>{T::OptionLabels.get(lang)}</summary>
+                            {f.options.iter().map(|o| {
+                                let key = o.clone();
+                                let current = f.option_names.get(o).cloned().unwrap_or_default();
+                                view! {
+                                    <div class="option-name"><span>{o.clone()}</span>
+                                        {lang_inputs(o.clone(), current, move |n| {
+                                            let key = key.clone();
+                                            fields.update_untracked(|fs| {
+                                                if n.is_empty() {
+                                                    fs[i].option_names.remove(&key);
+                                                } else {
+                                                    fs[i].option_names.insert(key, n);
+                                                }
+                                            })
+                                        })}
+                                    </div>
+                                }
+                            }).collect_view()}
+                        </details>
+                    })}
+                </td>
                 <td><button class="btn ghost small" on:click=move |_| fields.update(|fs| { fs.remove(i); })>{T::Remove.get(lang)}</button></td>
             </tr>
         }).collect_view()
@@ -174,6 +213,7 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
                 <label class="field grow"><span>{move || t(T::Description)}</span>
                     <input type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
             </div>
+            <div class="field-row">{names.fields()}</div>
             <div class="checks">
                 <label class="check"><input type="checkbox" prop:checked=move || show_summary.get() on:change=move |ev| show_summary.set(event_target_checked(&ev)) />{move || t(T::ShowSummary)}</label>
                 <label class="check"><input type="checkbox" prop:checked=move || show_survey.get() on:change=move |ev| show_survey.set(event_target_checked(&ev)) />{move || t(T::ShowSurvey)}</label>
@@ -187,7 +227,7 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
                         <input type="text" aria-label=move || t(T::AddRootCause) placeholder=move || t(T::AddRootCause) prop:value=move || new_cause.get() on:input=move |ev| new_cause.set(event_target_value(&ev)) />
                         <button class="btn small" on:click=move |_| {
                             let v = new_cause.get_untracked().trim().to_owned();
-                            if !v.is_empty() { causes.update(|c| c.push((None, v, true))); new_cause.set(String::new()); }
+                            if !v.is_empty() { causes.update(|c| c.push((None, v, true, Names::default()))); new_cause.set(String::new()); }
                         }>{move || t(T::Add)}</button>
                     </div>
                 </div>
@@ -198,14 +238,42 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
             </div>
             <h3>{move || t(T::CustomFieldsDefs)}</h3>
             <table class="admin-table compact">
-                <thead><tr><th>{move || t(T::FieldKey)}</th><th>{move || t(T::FieldLabel)}</th><th>{move || t(T::FieldKindLabel)}</th><th>{move || t(T::FieldRequired)}</th><th>{move || t(T::FieldOptions)}</th><th></th></tr></thead>
+                <thead><tr><th>{move || t(T::FieldKey)}</th><th>{move || t(T::FieldLabel)}</th><th>"es / fr"</th><th>{move || t(T::FieldKindLabel)}</th><th>{move || t(T::FieldRequired)}</th><th>{move || t(T::FieldOptions)}</th><th></th></tr></thead>
                 <tbody>{fields_view}</tbody>
             </table>
-            <button class="btn small" on:click=move |_| fields.update(|fs| fs.push(FieldDef { key: String::new(), label: String::new(), kind: FieldKind::Text, required: false, options: vec![] }))>
+            <button class="btn small" on:click=move |_| fields.update(|fs| fs.push(FieldDef { key: String::new(), label: String::new(), kind: FieldKind::Text, required: false, options: vec![], names: Names::default(), option_names: Default::default() }))>
                 {move || t(T::AddField)}
             </button>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
             <div class="composer-actions"><button class="btn primary" on:click=save>{move || t(T::Save)}</button></div>
         </section>
+    }
+}
+
+/// Spanish and French inputs for one name inside a list that re-renders as a
+/// whole: each keystroke hands the names back through `set` (untracked, so
+/// the input keeps its focus).
+fn lang_inputs(of: String, names: Names, set: impl Fn(Names) + Clone + 'static) -> impl IntoView {
+    let prefs = use_prefs();
+    let current = StoredValue::new(names);
+    let one = move |label: T, lang: &'static str, value: Option<String>, of: String| {
+        let set = set.clone();
+        view! {
+            <input type="text" class="name-lang" lang=lang maxlength=lazo_domain::limits::NAME_MAX
+                aria-label=move || format!("{} ({of})", prefs.t(label))
+                placeholder=lang
+                prop:value=value.unwrap_or_default()
+                on:input=move |ev| {
+                    let v = event_target_value(&ev).trim().to_owned();
+                    let v = (!v.is_empty()).then_some(v);
+                    current.update_value(|n| if lang == "es" { n.es = v } else { n.fr = v });
+                    set(current.get_value());
+                } />
+        }
+    };
+    let n = current.get_value();
+    view! {
+        {one(T::NameEs, "es", n.es, of.clone())}
+        {one(T::NameFr, "fr", n.fr, of)}
     }
 }

@@ -5,6 +5,7 @@ use crate::api::{self, ApiError};
 use crate::i18n::{self, fill, T};
 use crate::state::{use_list, use_notices, use_prefs, use_refdata, use_session};
 use lazo_domain::wire::{BulkItemResult, BulkUpdate, CommentInput, UpdateTicket};
+use lazo_domain::Named;
 use lazo_domain::Priority;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -112,7 +113,7 @@ pub fn BulkBar(selected: RwSignal<BTreeSet<i64>>, on_done: Callback<()>) -> impl
         let statuses: Vec<(String, String)> = refdata.statuses.with(|s| {
             s.iter()
                 .filter(|s| s.active)
-                .map(|s| (s.id.to_string(), s.name.clone()))
+                .map(|s| (s.id.to_string(), s.localized(lang.code()).to_owned()))
                 .collect()
         });
         let priorities: Vec<(String, String)> = Priority::ALL
@@ -133,9 +134,12 @@ pub fn BulkBar(selected: RwSignal<BTreeSet<i64>>, on_done: Callback<()>) -> impl
             )
         });
         let mut groups = vec![("none".to_owned(), T::NoGroup.get(lang).to_owned())];
-        refdata
-            .groups
-            .with(|g| groups.extend(g.iter().map(|g| (g.id.to_string(), g.name.clone()))));
+        refdata.groups.with(|g| {
+            groups.extend(
+                g.iter()
+                    .map(|g| (g.id.to_string(), g.localized(lang.code()).to_owned())),
+            )
+        });
         view! {
             <div class="bulk-bar" role="region" aria-label=T::BulkBar.get(lang)>
                 <strong class="bulk-count">

@@ -3,9 +3,11 @@
 //! Every filter lives in the URL.
 
 use super::ListView;
+use crate::components::DateInput;
 use crate::i18n::{self, T};
 use crate::state::{use_prefs, use_refdata};
 use lazo_domain::wire::TicketQuery;
+use lazo_domain::Named;
 use leptos::prelude::*;
 
 #[component]
@@ -49,7 +51,7 @@ pub fn Filters(view: ListView) -> impl IntoView {
         let q = query.get();
         let statuses: Vec<(String, String)> = refdata.statuses.with(|s| {
             s.iter()
-                .map(|s| (s.id.to_string(), s.name.clone()))
+                .map(|s| (s.id.to_string(), s.localized(lang.code()).to_owned()))
                 .collect()
         });
         let priorities: Vec<(String, String)> = lazo_domain::Priority::ALL
@@ -71,16 +73,26 @@ pub fn Filters(view: ListView) -> impl IntoView {
             .with(|u| owners.extend(u.iter().map(|u| (u.id.to_string(), u.name.clone()))));
         let all_groups: Vec<(String, String)> = refdata.groups.with(|g| {
             g.iter()
-                .map(|g| (g.id.to_string(), g.name.clone()))
+                .map(|g| (g.id.to_string(), g.localized(lang.code()).to_owned()))
                 .collect()
         });
         let mut groups = vec![("none".to_owned(), T::NoGroup.get(lang).to_owned())];
         groups.extend(all_groups.iter().cloned());
         let types: Vec<(String, String)> = refdata.types.with(|t| {
             t.iter()
-                .map(|t| (t.id.to_string(), t.name.clone()))
+                .map(|t| (t.id.to_string(), t.localized(lang.code()).to_owned()))
                 .collect()
         });
+        let mut sources: Vec<(String, String)> = refdata.sources.with(|s| {
+            s.iter()
+                .map(|d| (d.key.clone(), d.localized(lang.code()).to_owned()))
+                .collect()
+        });
+        for key in ["email", "phone", "survey"] {
+            if !sources.iter().any(|(k, _)| k == key) {
+                sources.push((key.to_owned(), String::new()));
+            }
+        }
         let overdue = q.overdue == Some(true);
         view! {
             {select_filter(T::Status, q.status.clone(), statuses, T::AnyStatus, |q, v| {
@@ -107,11 +119,10 @@ pub fn Filters(view: ListView) -> impl IntoView {
                         set_query(&|q| q.source = (!v.is_empty()).then(|| v.clone()));
                     }
                 />
-                // Where Lazo's own tickets come from; integrators may name others.
+                // Where Lazo's own tickets come from, and the sources the
+                // organisation names (labelled in the agent's language).
                 <datalist id="known-sources">
-                    <option value="email"></option>
-                    <option value="phone"></option>
-                    <option value="survey"></option>
+                    {sources.into_iter().map(|(key, label)| view! { <option value=key>{label}</option> }).collect_view()}
                 </datalist>
             </label>
             <label class="filter filter-check">
@@ -186,26 +197,22 @@ pub fn Filters(view: ListView) -> impl IntoView {
             </div>
             <label class="filter">
                 <span class="filter-label">{T::ReportedFrom.get(lang)}</span>
-                <input
-                    type="date"
-                    aria-label=T::ReportedFrom.get(lang)
-                    prop:value=q.created_from.clone().unwrap_or_default()
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
+                <DateInput
+                    aria_label=T::ReportedFrom.get(lang)
+                    value=q.created_from.clone().unwrap_or_default()
+                    on_change=Callback::new(move |v: String| {
                         set_query(&|q| q.created_from = (!v.is_empty()).then(|| v.clone()));
-                    }
+                    })
                 />
             </label>
             <label class="filter">
                 <span class="filter-label">{T::ReportedTo.get(lang)}</span>
-                <input
-                    type="date"
-                    aria-label=T::ReportedTo.get(lang)
-                    prop:value=q.created_to.clone().unwrap_or_default()
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
+                <DateInput
+                    aria_label=T::ReportedTo.get(lang)
+                    value=q.created_to.clone().unwrap_or_default()
+                    on_change=Callback::new(move |v: String| {
                         set_query(&|q| q.created_to = (!v.is_empty()).then(|| v.clone()));
-                    }
+                    })
                 />
             </label>
         }

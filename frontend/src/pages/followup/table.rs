@@ -11,7 +11,7 @@ use super::ListView;
 use crate::components::{clock_icon, PriorityTag, StatusPill};
 use crate::i18n::{fill, T};
 use crate::listview::{self, Column};
-use crate::state::use_prefs;
+use crate::state::{use_prefs, use_refdata};
 use crate::util;
 use lazo_domain::wire::TicketListItem;
 use lazo_domain::SortKey;
@@ -159,6 +159,13 @@ pub fn TicketTable(
         }
     };
 
+    let refdata = use_refdata();
+    let group_name = move |g: Option<lazo_domain::wire::NamedRef>| {
+        move || match &g {
+            Some(g) => refdata.group_name(g.id, &g.name, prefs.lang.get()),
+            None => "—".to_owned(),
+        }
+    };
     let cell = move |c: Column, it: &TicketListItem| -> AnyView {
         let lang = prefs.lang.get_untracked();
         let dash = || "—".to_owned();
@@ -206,8 +213,8 @@ pub fn TicketTable(
                 let empty = o.is_none();
                 view! { <td class="col-owner" class:muted=empty>{o.unwrap_or_else(|| T::Unassigned.get(lang).to_owned())}</td> }.into_any()
             }
-            Column::Group => view! { <td class="col-group">{it.group.as_ref().map(|g| g.name.clone()).unwrap_or_else(dash)}</td> }.into_any(),
-            Column::OriginGroup => view! { <td class="col-origin_group">{it.origin_group.as_ref().map(|g| g.name.clone()).unwrap_or_else(dash)}</td> }.into_any(),
+            Column::Group => view! { <td class="col-group">{group_name(it.group.clone())}</td> }.into_any(),
+            Column::OriginGroup => view! { <td class="col-origin_group">{group_name(it.origin_group.clone())}</td> }.into_any(),
             Column::Reported => {
                 let at = it.created_at;
                 view! { <td class="col-reported">{move || util::short_date(prefs.lang.get(), &at)}</td> }.into_any()

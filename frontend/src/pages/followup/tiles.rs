@@ -81,7 +81,7 @@ pub fn StatusTiles(view: ListView, counts: RwSignal<Option<TicketCounts>>) -> im
                         }
                     >
                         <span class="tile-count">{count}</span>
-                        <span class="tile-name">{st.name}</span>
+                        <span class="tile-name">{refdata.status_name(st.id, &st.name, lang)}</span>
                     </button>
                 }
                 .into_any(),

@@ -16,8 +16,15 @@ pub fn TicketHead(tk: Ticket, read_only: bool) -> impl IntoView {
     let t = move |k: T| prefs.t(k);
     let meta = {
         let created = tk.created_at;
-        let ty_name = tk.ticket_type.as_ref().map(|t| t.name.clone());
-        let source = tk.source.clone();
+        let refdata = crate::state::use_refdata();
+        let ty_name = tk
+            .ticket_type
+            .clone()
+            .map(|t| move || refdata.type_name(t.id, &t.name, prefs.lang.get()));
+        let source = tk
+            .source
+            .clone()
+            .map(|s| move || refdata.source_name(&s, prefs.lang.get()));
         let public = tk.public;
         view! {
             <div class="ticket-meta muted">

@@ -3,7 +3,7 @@
 use super::activity::more_button;
 use crate::components::{ErrorBox, Loading, Paged};
 use crate::i18n::{self, T};
-use crate::state::use_prefs;
+use crate::state::{use_prefs, use_refdata};
 use crate::util;
 use lazo_domain::wire::HistoryEntry;
 use leptos::prelude::*;
@@ -11,6 +11,7 @@ use leptos::prelude::*;
 #[component]
 pub fn History(history: Paged<HistoryEntry>) -> impl IntoView {
     let prefs = use_prefs();
+    let refdata = use_refdata();
     let list = move || {
         let lang = prefs.lang.get();
         match history.items.get() {
@@ -29,25 +30,30 @@ pub fn History(history: Paged<HistoryEntry>) -> impl IntoView {
                             } else {
                                 let label = i18n::history_field(&e.field)
                                     .map(|t| t.get(lang).to_owned())
+                                    .or_else(|| {
+                                        let key = e.field.strip_prefix("custom_fields.")?;
+                                        refdata.field_label(key, None, lang)
+                                    })
                                     .unwrap_or_else(|| {
                                         e.field.strip_prefix("custom_fields.").unwrap_or(&e.field).replace('_', " ")
                                     });
                                 // Enum values read in the person's language.
-                                let show = |v: &Option<String>| -> String {
+                                let show = |v: &Option<String>, id: Option<i64>| -> String {
                                     match v {
                                         None => "—".into(),
                                         Some(v) if e.field == "priority" => v
                                             .parse::<lazo_domain::Priority>()
                                             .map(|p| i18n::priority(p).get(lang).to_owned())
                                             .unwrap_or_else(|_| v.clone()),
-                                        Some(v) => v.clone(),
+                                        // Configured names in the agent's language.
+                                        Some(v) => refdata.history_name(&e.field, id, v, lang),
                                     }
                                 };
                                 view! {
                                     <span class="h-field">{label}</span>
-                                    <span class="h-old">{show(&e.old_value)}</span>
+                                    <span class="h-old">{show(&e.old_value, e.old_id)}</span>
                                     <span class="h-arrow" aria-hidden="true">"→"</span>
-                                    <span class="h-new">{show(&e.new_value)}</span>
+                                    <span class="h-new">{show(&e.new_value, e.new_id)}</span>
                                 }
                                 .into_any()
                             };

@@ -4,11 +4,11 @@
 
 use super::{Draft, TicketState};
 use crate::api::ApiError;
-use crate::components::{field_errors_view, OwnerChoice, OwnerPicker};
+use crate::components::{field_errors_view, DateInput, OwnerChoice, OwnerPicker};
 use crate::i18n::{self, fill, T};
 use crate::rules::{self, RootCauseNeed};
 use crate::state::{use_prefs, use_refdata, use_session};
-use lazo_domain::Priority;
+use lazo_domain::{Named, Priority};
 use leptos::prelude::*;
 
 /// Field errors for `field` (helper for class toggles).
@@ -47,9 +47,11 @@ pub fn Properties(st: TicketState) -> impl IntoView {
                 None => d
                     .group_id
                     .and_then(|g| {
-                        refdata
-                            .groups
-                            .with(|gs| gs.iter().find(|x| x.id == g).map(|x| x.name.clone()))
+                        refdata.groups.with(|gs| {
+                            gs.iter()
+                                .find(|x| x.id == g)
+                                .map(|x| x.localized(lang.code()).to_owned())
+                        })
                     })
                     .map(|g| format!("{g} ({})", T::Unassigned.get(lang)))
                     .unwrap_or_else(|| T::NoOwner.get(lang).to_owned()),
@@ -77,7 +79,7 @@ pub fn Properties(st: TicketState) -> impl IntoView {
                     }
                 }>
                     {refdata.statuses.get().into_iter().filter(|s| s.active || Some(s.id) == current).map(|s| view! {
-                        <option value=s.id.to_string() selected=Some(s.id) == current>{s.name}</option>
+                        <option value=s.id.to_string() selected=Some(s.id) == current>{s.localized(lang.code()).to_owned()}</option>
                     }).collect_view()}
                     // A status the reference data does not know yet (e.g.
                     // "Snoozed", made by the server on the first snooze).
@@ -121,7 +123,7 @@ pub fn Properties(st: TicketState) -> impl IntoView {
                 }>
                     <option value="" selected=current.is_none()>{T::NoGroup.get(lang)}</option>
                     {refdata.groups.get().into_iter().map(|g| view! {
-                        <option value=g.id.to_string() selected=Some(g.id) == current>{g.name}</option>
+                        <option value=g.id.to_string() selected=Some(g.id) == current>{g.localized(lang.code()).to_owned()}</option>
                     }).collect_view()}
                 </select>
                 {field_errors_view(save_error.get(), "group_id", lang)}
@@ -135,8 +137,8 @@ pub fn Properties(st: TicketState) -> impl IntoView {
         view! {
             <div class="field">
                 <label for="f-due">{T::DueDate.get(lang)}</label>
-                <input id="f-due" type="date" disabled=read_only prop:value=due
-                    on:change=move |ev| { let v = event_target_value(&ev); upd(&|d| d.due = v.clone()) } />
+                <DateInput id="f-due" disabled=read_only value=due
+                    on_change=Callback::new(move |v: String| upd(&|d| d.due = v.clone())) />
                 {field_errors_view(save_error.get(), "due_at", lang)}
             </div>
         }
@@ -188,7 +190,7 @@ fn RootCause(st: TicketState) -> impl IntoView {
         let status_name = statuses
             .iter()
             .find(|s| s.id == status_id)
-            .map(|s| s.name.clone())
+            .map(|s| s.localized(lang.code()).to_owned())
             .unwrap_or_default();
         let warning = rules::root_cause_violation(&ty, status_id, current).map(|code| {
             let key = if code == "root_cause_required" {
@@ -198,8 +200,8 @@ fn RootCause(st: TicketState) -> impl IntoView {
             };
             fill(lang, key, &[("status", &status_name)])
         });
-        let req = rules::status_names(&statuses, &ty.root_cause_required_for);
-        let pro = rules::status_names(&statuses, &ty.root_cause_prohibited_for);
+        let req = rules::status_names(&statuses, &ty.root_cause_required_for, lang.code());
+        let pro = rules::status_names(&statuses, &ty.root_cause_prohibited_for, lang.code());
         let causes: Vec<_> = ty
             .root_causes
             .iter()
@@ -230,7 +232,7 @@ fn RootCause(st: TicketState) -> impl IntoView {
                 >
                     <option value="" selected=current.is_none()>"—"</option>
                     {causes.into_iter().map(|c| view! {
-                        <option value=c.id.to_string() selected=Some(c.id) == current>{c.name}</option>
+                        <option value=c.id.to_string() selected=Some(c.id) == current>{c.localized(lang.code()).to_owned()}</option>
                     }).collect_view()}
                 </select>
                 <div id="root-cause-help" class="help">

@@ -4,7 +4,7 @@
 
 use super::TicketState;
 use crate::api::{self, ApiError};
-use crate::components::clock_icon;
+use crate::components::{clock_icon, DateInput};
 use crate::i18n::{fill, T};
 use crate::state::{use_notices, use_prefs};
 use crate::util;
@@ -165,12 +165,10 @@ pub fn Snooze(st: TicketState) -> impl IntoView {
                         </button>
                     }).collect_view()}
                 </div>
-                <label class="field">
-                    <span>{T::SnoozeAt.get(lang)}</span>
-                    <input type="datetime-local" min=util::input_datetime(&Utc::now())
-                        prop:value=move || at.get()
-                        on:input=move |ev| at.set(event_target_value(&ev)) />
-                </label>
+                <div class="field">
+                    <label for="snooze-at">{T::SnoozeAt.get(lang)}</label>
+                    <DateInput id="snooze-at" with_time=true value=at on_change=Callback::new(move |v| at.set(v)) />
+                </div>
                 <div class="composer-actions">
                     <button type="button" class="btn ghost" on:click=move |_| { picking.set(false); error.set(None) }>{T::Cancel.get(lang)}</button>
                     <button type="button" class="btn primary" disabled=move || busy.get() || at.with(|a| a.is_empty())

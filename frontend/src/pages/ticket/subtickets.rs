@@ -8,7 +8,7 @@ use crate::components::{
 use crate::i18n::{self, fill, T};
 use crate::state::{use_notices, use_prefs, use_refdata};
 use lazo_domain::wire::{CommentInput, CreateTicket};
-use lazo_domain::Priority;
+use lazo_domain::{Named, Priority};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -123,7 +123,7 @@ pub fn SubTickets(
                         <select on:change=move |ev| status.set(event_target_value(&ev))>
                             <option value="">{T::DefaultValue.get(lang)}</option>
                             {refdata.statuses.get().into_iter().filter(|s| s.active)
-                                .map(|s| view! { <option value=s.id.to_string()>{s.name}</option> })
+                                .map(|s| view! { <option value=s.id.to_string()>{s.localized(lang.code()).to_owned()}</option> })
                                 .collect_view()}
                         </select>
                     </label>
@@ -147,7 +147,7 @@ pub fn SubTickets(
                         <select on:change=move |ev| group.set(event_target_value(&ev))>
                             <option value="">{T::NoGroup.get(lang)}</option>
                             {refdata.groups.get().into_iter()
-                                .map(|g| view! { <option value=g.id.to_string()>{g.name}</option> })
+                                .map(|g| view! { <option value=g.id.to_string()>{g.localized(lang.code()).to_owned()}</option> })
                                 .collect_view()}
                         </select>
                     </label>
