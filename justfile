@@ -24,12 +24,13 @@ setup-build:
 build-frontend: setup-build
     CARGO_TARGET_DIR={{wasm_target}} frontend/build.sh frontend/dist
 
-# Build the SPA and the release server, side by side: each build ends in a long single-threaded step (the SPA's LTO, the server's last crates and link) that the other fills.
-build: setup-build
+# Build the SPA and the release server side by side: the server starts at once, while the SPA's tools install and it builds; each build ends in a long single-threaded step (the SPA's LTO, the server's last crates and link) that the other fills.
+build:
+    .ci/setup.sh system
     mkdir -p target
-    CARGO_TARGET_DIR={{wasm_target}} frontend/build.sh frontend/dist >target/build-frontend.log 2>&1 & spa=$!; \
-        cargo build --release -p lazo-api --bin lazo; \
-        if wait $spa; then tail -n 1 target/build-frontend.log; else cat target/build-frontend.log; exit 1; fi
+    cargo build --release -p lazo-api --bin lazo >target/build-server.log 2>&1 & server=$!; \
+        just build-frontend; \
+        if wait $server; then tail -n 1 target/build-server.log; else cat target/build-server.log; exit 1; fi
 
 # Build everything, migrate ./data/lazo.db, load the demo on first run and serve on 127.0.0.1:8080.
 run: build

@@ -2,7 +2,8 @@
 # Installs what Lazo's build and tests need, skipping what is present, so it
 # is cheap on a warm machine and complete on a fresh one.
 #
-#   .ci/setup.sh build   what `just run` needs: the SPA's build tools
+#   .ci/setup.sh system  the system packages and wasm target every build needs
+#   .ci/setup.sh build   that and the SPA's build tools (what `just run` needs)
 #   .ci/setup.sh dev     that and trunk (live reload for `just dev`)
 #   .ci/setup.sh         everything the tests need too (the default)
 set -euo pipefail
@@ -21,13 +22,14 @@ apt_install() {
 }
 
 rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+# libpq for diesel's PostgreSQL backend (linked into every server build);
+# brotli and gzip for the precompressed SPA files.
+apt_install libpq-dev brotli gzip
+[ "$mode" = system ] && exit 0
 # wasm-bindgen-cli must equal the crate pin (frontend/Cargo.toml).
 if ! wasm-bindgen --version 2>/dev/null | grep -q '0.2.130'; then
     cargo install wasm-bindgen-cli --version 0.2.130 --force
 fi
-# libpq for diesel's PostgreSQL backend (linked into every server build);
-# brotli and gzip for the precompressed SPA files.
-apt_install libpq-dev brotli gzip
 # Debian's binaryen 108 breaks the bundle; npm's binaryen 132 does not.
 [ -x frontend/node_modules/.bin/wasm-opt ] || (cd frontend && npm install --no-audit --no-fund --loglevel=error)
 
