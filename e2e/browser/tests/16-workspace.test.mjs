@@ -2,7 +2,7 @@
 // keyboard triage (issue 7, part 3).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, freshPage, login, shot, rows, listReady, BASE, PASSWORD } from './lib.mjs';
+import { launch, freshPage, login, shot, rows, listReady, apiOf, BASE, PASSWORD } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -48,19 +48,6 @@ test('the bulk update menus show their chosen value (dark text on their white pa
   await page.close();
 });
 
-/** A signed-in page's bearer token, for setting things up through the API. */
-async function apiOf(page) {
-  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('lazo.session')).token);
-  return async (method, path, body) => {
-    const res = await fetch(BASE + '/api/v1' + path, {
-      method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
-}
 
 /** A ticket reported `days` ago (imported with its original time). */
 async function oldTicket(api, days, subject) {

@@ -4,25 +4,12 @@
 // cards; at tablet width the list's header row stays in view.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, freshPage, login, shot, rows, listReady, BASE } from './lib.mjs';
+import { launch, freshPage, login, shot, rows, listReady, apiOf, BASE } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** A signed-in page's bearer token, for setting things up through the API. */
-async function apiOf(page) {
-  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('lazo.session')).token);
-  return async (method, path, body) => {
-    const res = await fetch(BASE + '/api/v1' + path, {
-      method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
-}
 
 /** A customer's email about `tk`, as an MTA would post it. */
 async function inboundEmail(page, tk, from, text) {

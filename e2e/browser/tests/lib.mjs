@@ -1,6 +1,7 @@
 // Shared helpers of the browser journeys: one chromium per test file, a fresh
 // context (fresh localStorage) per test, screenshots in e2e/screenshots/.
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -82,6 +83,20 @@ export async function login(page, email, { next } = {}) {
 
 export async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+}
+
+/** A signed-in page's bearer token, for setting things up through the API. */
+export async function apiOf(page) {
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('lazo.session')).token);
+  return async (method, path, body) => {
+    const res = await fetch(BASE + '/api/v1' + path, {
+      method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
 }
 
 /** Rows of the follow-up table. */
