@@ -4,7 +4,7 @@
 use crate::limits;
 use crate::model::ErrorCode;
 use crate::model::{FieldKind, Role, StatusCategory};
-use crate::wire::{FieldDef, FieldError, FieldValues};
+use crate::wire::{FieldDef, FieldError, FieldValues, SourceDef};
 use chrono::NaiveDate;
 use serde_json::Value;
 
@@ -242,6 +242,50 @@ pub fn check_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldEr
             ErrorCode::TooLong,
             format!("{field} is at most {max} characters"),
         ));
+    }
+}
+
+/// A source list as stored: keys as tickets are filtered by them (trimmed,
+/// lowercase), names trimmed.
+pub fn clean_source_defs(list: &[SourceDef]) -> Vec<SourceDef> {
+    list.iter()
+        .map(|d| SourceDef {
+            key: d.key.trim().to_lowercase(),
+            name: d.name.trim().to_owned(),
+            names: d.names.trimmed(),
+        })
+        .collect()
+}
+
+/// Checks the organisation's source list (keys one word and unique, names
+/// as names are checked).
+pub fn check_source_defs(list: &[SourceDef], errors: &mut Vec<FieldError>) {
+    if list.len() > limits::SOURCES_MAX {
+        errors.push(FieldError::new(
+            "sources",
+            ErrorCode::TooMany,
+            format!("at most {} sources", limits::SOURCES_MAX),
+        ));
+    }
+    for (i, d) in list.iter().enumerate() {
+        let f = format!("sources[{i}]");
+        check_line(&format!("{f}.key"), &d.key, limits::NAME_MAX, errors);
+        if d.key.chars().any(char::is_whitespace) {
+            errors.push(FieldError::new(
+                format!("{f}.key"),
+                ErrorCode::Invalid,
+                "a source key is one word",
+            ));
+        }
+        if list[..i].iter().any(|o| o.key == d.key) {
+            errors.push(FieldError::new(
+                format!("{f}.key"),
+                ErrorCode::Duplicate,
+                "source keys are unique",
+            ));
+        }
+        check_line(&format!("{f}.name"), &d.name, limits::NAME_MAX, errors);
+        crate::names::check_names(&format!("{f}.names"), &d.names, errors);
     }
 }
 

@@ -3,11 +3,11 @@
 
 use actix_web::{get, patch, post, web, HttpResponse};
 use diesel::prelude::*;
-use lazo_domain::limits::SOURCES_MAX;
 use lazo_domain::limits::{NAME_MAX, TEXT_MAX};
 use lazo_domain::names::check_names;
-use lazo_domain::rules::{check_field_defs, check_line, check_text};
-use lazo_domain::wire::SourceDef;
+use lazo_domain::rules::{
+    check_field_defs, check_line, check_source_defs, check_text, clean_source_defs,
+};
 use lazo_domain::wire::{
     CreateStatus, CreateTicketType, FieldDef, FieldError, OrgSettings, RootCauseInput, Status,
     TicketType, UpdateOrgSettings, UpdateStatus, UpdateTicketType,
@@ -500,9 +500,9 @@ pub async fn update_settings(
     if let Some(n) = &input.name {
         check_line("name", n, NAME_MAX, &mut errors);
     }
-    let sources = input.sources.as_deref().map(clean_sources);
+    let sources = input.sources.as_deref().map(clean_source_defs);
     if let Some(list) = &sources {
-        check_sources(list, &mut errors);
+        check_source_defs(list, &mut errors);
     }
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
@@ -535,45 +535,4 @@ pub async fn update_settings(
         })
         .await?;
     Ok(HttpResponse::Ok().json(s))
-}
-
-/// Keys as tickets are filtered by them (trimmed, lowercase), names trimmed.
-fn clean_sources(list: &[SourceDef]) -> Vec<SourceDef> {
-    list.iter()
-        .map(|d| SourceDef {
-            key: d.key.trim().to_lowercase(),
-            name: d.name.trim().to_owned(),
-            names: d.names.trimmed(),
-        })
-        .collect()
-}
-
-fn check_sources(list: &[SourceDef], errors: &mut Vec<FieldError>) {
-    if list.len() > SOURCES_MAX {
-        errors.push(FieldError::new(
-            "sources",
-            ErrorCode::TooMany,
-            format!("at most {SOURCES_MAX} sources"),
-        ));
-    }
-    for (i, d) in list.iter().enumerate() {
-        let f = format!("sources[{i}]");
-        check_line(&format!("{f}.key"), &d.key, NAME_MAX, errors);
-        if d.key.chars().any(char::is_whitespace) {
-            errors.push(FieldError::new(
-                format!("{f}.key"),
-                ErrorCode::Invalid,
-                "a source key is one word",
-            ));
-        }
-        if list[..i].iter().any(|o| o.key == d.key) {
-            errors.push(FieldError::new(
-                format!("{f}.key"),
-                ErrorCode::Duplicate,
-                "source keys are unique",
-            ));
-        }
-        check_line(&format!("{f}.name"), &d.name, NAME_MAX, errors);
-        check_names(&format!("{f}.names"), &d.names, errors);
-    }
 }
