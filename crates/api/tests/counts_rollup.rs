@@ -7,10 +7,10 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
 use common::*;
 use diesel::prelude::*;
-use lazo_api::db::schema::{ticket_count_deltas, ticket_counts, tickets};
+use lazo_api::db::schema::{ticket_count_deltas, ticket_counts, ticket_month_counts, tickets};
 use lazo_domain::feedback::ImportResult;
 use lazo_domain::wire::{Ticket, TicketCounts};
 use reqwest::StatusCode;
@@ -123,6 +123,88 @@ fn stored_rollup(app: &TestApp) -> BTreeMap<Key, i64> {
     m
 }
 
+/// Months since 1970-01 of a day since 1970-01-01.
+fn month_of(day: i64) -> i64 {
+    let d = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + Duration::days(day);
+    (i64::from(d.year()) - 1970) * 12 + i64::from(d.month0())
+}
+
+/// The day rollup summed per month, as `ticket_month_counts` must hold it.
+fn by_month(days: &BTreeMap<Key, i64>) -> BTreeMap<Key, i64> {
+    let mut m = BTreeMap::new();
+    for (k, n) in days {
+        let mut k = k.clone();
+        k.0 = month_of(k.0);
+        *m.entry(k).or_insert(0) += n;
+    }
+    m.retain(|_, n| *n != 0);
+    m
+}
+
+/// The month level as stored, zero rows left out.
+fn stored_months(app: &TestApp) -> BTreeMap<Key, i64> {
+    type Row = (i64, i64, String, i16, i64, i64, i64, i64, i64, String, i32);
+    let rows: Vec<Row> = app
+        .db
+        .write_blocking(|c| {
+            Ok(ticket_month_counts::table
+                .select((
+                    ticket_month_counts::month,
+                    ticket_month_counts::status_id,
+                    ticket_month_counts::status_category,
+                    ticket_month_counts::priority,
+                    ticket_month_counts::owner_id,
+                    ticket_month_counts::group_id,
+                    ticket_month_counts::parent_owner_id,
+                    ticket_month_counts::parent_group_id,
+                    ticket_month_counts::type_id,
+                    ticket_month_counts::source,
+                    ticket_month_counts::n,
+                ))
+                .load(c)?)
+        })
+        .unwrap();
+    let mut m = BTreeMap::new();
+    for r in rows {
+        let k = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9);
+        *m.entry(k).or_insert(0) += i64::from(r.10);
+    }
+    m.retain(|_, n| *n != 0);
+    m
+}
+
+/// The month level is the day level (without pending deltas) per month.
+fn assert_months_follow_days(app: &TestApp) {
+    let days: Vec<(Key, i64)> = {
+        type Row = (i64, i64, String, i16, i64, i64, i64, i64, i64, String, i32);
+        let rows: Vec<Row> = app
+            .db
+            .write_blocking(|c| {
+                Ok(ticket_counts::table
+                    .select((
+                        ticket_counts::day,
+                        ticket_counts::status_id,
+                        ticket_counts::status_category,
+                        ticket_counts::priority,
+                        ticket_counts::owner_id,
+                        ticket_counts::group_id,
+                        ticket_counts::parent_owner_id,
+                        ticket_counts::parent_group_id,
+                        ticket_counts::type_id,
+                        ticket_counts::source,
+                        ticket_counts::n,
+                    ))
+                    .load(c)?)
+            })
+            .unwrap();
+        rows.into_iter()
+            .map(|r| ((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9), i64::from(r.10)))
+            .collect()
+    };
+    let days: BTreeMap<Key, i64> = days.into_iter().collect();
+    assert_eq!(stored_months(app), by_month(&days), "months follow days");
+}
+
 fn pending_deltas(app: &TestApp) -> i64 {
     app.db
         .write_blocking(|c| Ok(ticket_count_deltas::table.count().get_result(c)?))
@@ -228,6 +310,26 @@ async fn world() -> World {
         }
         if i % 5 == 0 {
             t["type_id"] = json!(d.general);
+        }
+        batch.push(t);
+    }
+    // And some months back, so long ranges read whole months from the
+    // month level and their ends by day.
+    for i in 0..16usize {
+        let at = today - Duration::days(45 + 9 * i as i64) + Duration::hours(7);
+        let mut t = json!({
+            "external_id": format!("older-{i}"),
+            "subject": format!("Imported long ago {i}"),
+            "status_id": statuses[i % 3],
+            "priority": priorities[(i + 2) % 4],
+            "created_at": at.to_rfc3339(),
+            "updated_at": at.to_rfc3339(),
+        });
+        if let Some(g) = groups[(i + 1) % 3] {
+            t["group_id"] = json!(g);
+        }
+        if let Some(o) = owner_in(groups[(i + 1) % 3], i + 1) {
+            t["owner_id"] = json!(o);
         }
         batch.push(t);
     }
@@ -417,6 +519,23 @@ fn queries(w: &World) -> Vec<String> {
         format!("created_from={from}&category=open&priority=low,high"),
         format!("created_from={from}&group={}&owner=none", d.support),
         format!("created_to={to}&owner=me&status={}", d.new),
+        // Whole months in the middle, days at the ends (or none).
+        format!("created_from={}", month_first(w, 4)),
+        format!("created_to={}", month_first(w, 1)),
+        format!(
+            "created_from={}&created_to={}",
+            month_first(w, 5),
+            month_first(w, 2)
+        ),
+        format!(
+            "created_from={}&created_to={}",
+            rfc(w.cut_from - Duration::days(75)),
+            rfc(w.cut_to - Duration::days(40))
+        ),
+        format!(
+            "created_from={}&owner=none&priority=high,low",
+            rfc(w.cut_from - Duration::days(100))
+        ),
         // Less than a whole day: the scan alone.
         format!(
             "created_from={from}&created_to={}",
@@ -428,6 +547,15 @@ fn queries(w: &World) -> Vec<String> {
         format!("origin_group={}", d.support),
         format!("q=Imported&created_from={from}"),
     ]
+}
+
+/// The first day of the month `back` months before this one.
+fn month_first(w: &World, back: u32) -> String {
+    let mut d = w.cut_to.date_naive().with_day(1).unwrap();
+    for _ in 0..back {
+        d = (d - Duration::days(1)).with_day(1).unwrap();
+    }
+    d.format("%Y-%m-%d").to_string()
 }
 
 async fn assert_counts_match(w: &World, when: &str) {
@@ -448,6 +576,7 @@ async fn counts_from_the_rollup_equal_the_listed_tickets_after_every_kind_of_wri
         expected_rollup(&w.app),
         "the rollup is what a GROUP BY over the tickets gives"
     );
+    assert_months_follow_days(&w.app);
     assert_counts_match(&w, "deltas pending").await;
     // The periodic job folds the deltas, as `lazo serve`'s worker does.
     lazo_api::jobs::tasks::ensure_periodic(&w.app.db).unwrap();
@@ -459,6 +588,11 @@ async fn counts_from_the_rollup_equal_the_listed_tickets_after_every_kind_of_wri
     settle(&w.app, &worker).await;
     assert_eq!(pending_deltas(&w.app), 0);
     assert_eq!(stored_rollup(&w.app), expected_rollup(&w.app));
+    assert_eq!(
+        stored_months(&w.app),
+        by_month(&expected_rollup(&w.app)),
+        "the month level holds the tickets per month"
+    );
     assert_counts_match(&w, "compacted").await;
     // Rows that reached zero are gone after a compaction.
     let zeros: i64 = w

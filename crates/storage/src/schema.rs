@@ -196,6 +196,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// `ticket_counts` summed per UTC calendar month (`month`: months since
+    /// 1970-01), kept from it by triggers (migration 000012).
+    ticket_month_counts (month, status_id, status_category, priority, owner_id, group_id, parent_owner_id, parent_group_id, type_id, source) {
+        month -> BigInt,
+        status_id -> BigInt,
+        status_category -> Text,
+        priority -> SmallInt,
+        owner_id -> BigInt,
+        group_id -> BigInt,
+        parent_owner_id -> BigInt,
+        parent_group_id -> BigInt,
+        type_id -> BigInt,
+        source -> Text,
+        n -> Integer,
+    }
+}
+
+diesel::table! {
     /// Changes to `ticket_counts` not folded in yet (PostgreSQL's triggers
     /// append here; SQLite's upsert the rollup directly).
     ticket_count_deltas (id) {

@@ -16,7 +16,7 @@
 //! sub-tickets that nothing else lets them see (a handful of rows, checked
 //! one by one). Filters the rollup has no column for fall back to the scan.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use diesel::connection::{TransactionManager, TransactionManagerStatus};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use super::list::{backend_of, filtered, scan_counts, visibility, Visibility};
 use crate::auth::Principal;
 use crate::error::ServiceError;
-use lazo_storage::schema::{ticket_count_deltas, ticket_counts, tickets};
+use lazo_storage::schema::{ticket_count_deltas, ticket_counts, ticket_month_counts, tickets};
 use lazo_storage::DbConn;
 
 const DAY: i64 = 86_400;
@@ -117,10 +117,72 @@ fn split(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Option<Split
     Some(Split { lo, hi, edges })
 }
 
-/// Applies the filter to a grouped, boxed query over `ticket_counts` or
-/// `ticket_count_deltas` (same columns; NULL stored as 0 or '').
+/// Months since 1970-01 of a day since 1970-01-01 (UTC), as the migration's
+/// triggers compute it.
+fn month_of(day: i64) -> i64 {
+    let date = day_start(day).date_naive();
+    (i64::from(date.year()) - 1970) * 12 + i64::from(date.month0())
+}
+
+/// The first day of a month since 1970-01.
+fn month_start(month: i64) -> i64 {
+    let year = i32::try_from(1970 + month.div_euclid(12)).expect("a year chrono holds");
+    let first = NaiveDate::from_ymd_opt(year, month.rem_euclid(12) as u32 + 1, 1)
+        .expect("the first of a month");
+    first.and_time(NaiveTime::MIN).and_utc().timestamp().div_euclid(DAY)
+}
+
+/// Whole days `[lo, hi)` read at the coarsest level that fits: whole
+/// calendar months from `ticket_month_counts`, the days before the first and
+/// after the last of them from `ticket_counts` (at most two short ranges).
+#[derive(Debug, PartialEq, Eq)]
+struct Levels {
+    days: Vec<(Option<i64>, Option<i64>)>,
+    months: Option<(Option<i64>, Option<i64>)>,
+}
+
+fn by_month(lo: Option<i64>, hi: Option<i64>) -> Levels {
+    let first = lo.map(|l| {
+        let m = month_of(l);
+        if month_start(m) == l {
+            m
+        } else {
+            m + 1
+        }
+    });
+    // The month holding `hi` is not whole: its days up to `hi` are read by
+    // day.
+    let last = hi.map(month_of);
+    if let (Some(a), Some(b)) = (first, last) {
+        if a >= b {
+            return Levels {
+                days: vec![(lo, hi)],
+                months: None,
+            };
+        }
+    }
+    let mut days = Vec::new();
+    if let (Some(l), Some(m)) = (lo, first) {
+        if l < month_start(m) {
+            days.push((Some(l), Some(month_start(m))));
+        }
+    }
+    if let (Some(h), Some(m)) = (hi, last) {
+        if month_start(m) < h {
+            days.push((Some(month_start(m)), Some(h)));
+        }
+    }
+    Levels {
+        days,
+        months: Some((first, last)),
+    }
+}
+
+/// Applies the filter to a grouped, boxed query over `ticket_counts`,
+/// `ticket_month_counts` or `ticket_count_deltas` (same columns but the key,
+/// `day` or `month`, bounded by `[lo, hi)`; NULL stored as 0 or '').
 macro_rules! rollup_sum {
-    ($t:ident, $c:expr, $vis:expr, $me:expr, $f:expr, $lo:expr, $hi:expr) => {{
+    ($t:ident, $key:ident, $c:expr, $vis:expr, $me:expr, $f:expr, $lo:expr, $hi:expr) => {{
         let (vis, me, f, lo, hi): (
             Option<&Visibility>,
             Option<i64>,
@@ -133,10 +195,10 @@ macro_rules! rollup_sum {
             .select(($t::status_id, diesel::dsl::sum($t::n)))
             .into_boxed();
         if let Some(d) = lo {
-            q = q.filter($t::day.ge(d));
+            q = q.filter($t::$key.ge(d));
         }
         if let Some(d) = hi {
-            q = q.filter($t::day.lt(d));
+            q = q.filter($t::$key.lt(d));
         }
         if let Some(v) = vis {
             // The visibility of `list::apply_filters` but for the parents of
@@ -261,8 +323,16 @@ fn counts_in_snapshot(
         add(scan_counts(c, vis.as_ref(), me, &part, now)?);
     }
     let (lo, hi) = (split.lo, split.hi);
-    let rolled = rollup_sum!(ticket_counts, c, vis.as_ref(), me, f, lo, hi)?;
-    let pending = rollup_sum!(ticket_count_deltas, c, vis.as_ref(), me, f, lo, hi)?;
+    let levels = by_month(lo, hi);
+    let mut rolled = Vec::new();
+    for (lo, hi) in levels.days {
+        rolled.extend(rollup_sum!(ticket_counts, day, c, vis.as_ref(), me, f, lo, hi)?);
+    }
+    if let Some((lo, hi)) = levels.months {
+        rolled.extend(rollup_sum!(ticket_month_counts, month, c, vis.as_ref(), me, f, lo, hi)?);
+    }
+    // Pending deltas (PostgreSQL) are few and keyed by day: the whole range.
+    let pending = rollup_sum!(ticket_count_deltas, day, c, vis.as_ref(), me, f, lo, hi)?;
     add(rolled
         .into_iter()
         .chain(pending)
@@ -339,6 +409,10 @@ pub fn compact(c: &mut DbConn) -> Result<usize, ServiceError> {
                        parent_owner_id, parent_group_id, type_id, source";
     match c {
         DbConn::Pg(_) => {
+            // One compaction at a time across processes: the month trigger
+            // upserts rows in the order of the fold, and two folds upserting
+            // the same month rows in different orders could deadlock.
+            diesel::sql_query("SELECT pg_advisory_xact_lock(7204816530)").execute(c)?;
             let folded: Vec<FoldedDay> = diesel::sql_query(format!(
                 "WITH moved AS (DELETE FROM ticket_count_deltas RETURNING {KEY}, n)
                  INSERT INTO ticket_counts ({KEY}, n)
@@ -358,13 +432,22 @@ pub fn compact(c: &mut DbConn) -> Result<usize, ServiceError> {
                     .filter(ticket_counts::n.eq(0)),
             )
             .execute(c)?;
+            drop_empty_months(c)?;
             Ok(folded.len())
         }
         DbConn::Sqlite(_) => {
             diesel::delete(ticket_counts::table.filter(ticket_counts::n.eq(0))).execute(c)?;
+            drop_empty_months(c)?;
             Ok(0)
         }
     }
+}
+
+/// The month level has a few rows per month and combination: a pass over
+/// it is cheap, and keeps it from collecting zeros.
+fn drop_empty_months(c: &mut DbConn) -> Result<(), ServiceError> {
+    diesel::delete(ticket_month_counts::table.filter(ticket_month_counts::n.eq(0))).execute(c)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -421,6 +504,60 @@ mod tests {
             Some(t("2026-10-27T00:00:00Z"))
         )
         .is_none());
+    }
+
+    #[test]
+    fn long_ranges_read_whole_months_and_days_at_the_ends() {
+        let (lo, hi) = (day("2026-08-14T00:00:00Z"), day("2026-11-26T00:00:00Z"));
+        assert_eq!(
+            by_month(Some(lo), Some(hi)),
+            Levels {
+                days: vec![
+                    (Some(lo), Some(day("2026-09-01T00:00:00Z"))),
+                    (Some(day("2026-11-01T00:00:00Z")), Some(hi)),
+                ],
+                months: Some((Some(month_of(day("2026-09-01T00:00:00Z"))), Some(month_of(hi)))),
+            }
+        );
+        // All dates: the month level alone.
+        assert_eq!(
+            by_month(None, None),
+            Levels {
+                days: vec![],
+                months: Some((None, None))
+            }
+        );
+        // Starting on the first of a month, ending on the first of another:
+        // no days.
+        let l = by_month(
+            Some(day("2026-01-01T00:00:00Z")),
+            Some(day("2026-03-01T00:00:00Z")),
+        );
+        assert!(l.days.is_empty());
+        assert_eq!(l.months, Some((Some(672), Some(674))));
+        // Within one month, or across one month boundary without a whole
+        // month: days only.
+        let (lo, hi) = (day("2026-10-27T00:00:00Z"), day("2026-11-26T00:00:00Z"));
+        assert_eq!(
+            by_month(Some(lo), Some(hi)),
+            Levels {
+                days: vec![(Some(lo), Some(hi))],
+                months: None
+            }
+        );
+    }
+
+    #[test]
+    fn months_count_from_1970_both_ways() {
+        assert_eq!(month_of(0), 0);
+        assert_eq!(month_of(day("2000-01-01T00:00:00Z")), 360);
+        assert_eq!(month_of(-1), -1);
+        assert_eq!(month_start(-1), day("1969-12-01T00:00:00Z"));
+        assert_eq!(month_start(671), day("2025-12-01T00:00:00Z"));
+        for m in [-25, -1, 0, 1, 11, 12, 360, 682] {
+            assert_eq!(month_of(month_start(m)), m);
+            assert_eq!(month_of(month_start(m) - 1), m - 1);
+        }
     }
 
     #[test]

@@ -1,0 +1,4 @@
+DROP TRIGGER ticket_month_counts_delete;
+DROP TRIGGER ticket_month_counts_update;
+DROP TRIGGER ticket_month_counts_insert;
+DROP TABLE ticket_month_counts;
