@@ -169,10 +169,14 @@ impl Db {
                 .name("lazo-checkpoint".into())
                 .spawn(move || checkpointer(&path, alive))?;
         }
-        let size = match backend {
-            Backend::Sqlite => 8,
-            Backend::Postgres => 16,
-        };
+        let size = std::env::var("LAZO_DB_POOL_SIZE")
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+            .filter(|n| (1..=512).contains(n))
+            .unwrap_or(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            });
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(2))
