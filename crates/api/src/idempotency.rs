@@ -3,6 +3,7 @@
 //! the same request gets that answer again, a different request with the key
 //! is refused. Used by ticket create and survey intake.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::idempotency_keys;
@@ -21,17 +22,24 @@ pub fn stored(
     // `idempotency.expire` job removes them; this only clears the one in
     // the way of re-using it.
     let cutoff = now() - crate::jobs::tasks::IDEMPOTENCY_TTL;
-    diesel::delete(
-        idempotency_keys::table
-            .find((principal, key))
-            .filter(idempotency_keys::created_at.lt(cutoff)),
-    )
-    .execute(c)?;
-    let prior: Option<(String, String)> = idempotency_keys::table
+    let prior: Option<(String, String, NaiveDateTime)> = idempotency_keys::table
         .find((principal, key))
-        .select((idempotency_keys::request_hash, idempotency_keys::body))
+        .select((
+            idempotency_keys::request_hash,
+            idempotency_keys::body,
+            idempotency_keys::created_at,
+        ))
         .first(c)
         .optional()?;
+    // A key is new far more often than it is expired: one SELECT, and the
+    // DELETE only for an expired key in the way.
+    let prior = match prior {
+        Some((.., at)) if at < cutoff => {
+            diesel::delete(idempotency_keys::table.find((principal, key))).execute(c)?;
+            None
+        }
+        other => other.map(|(h, b, _)| (h, b)),
+    };
     match prior {
         Some((h, _)) if h != hash => Err(ApiError::Unprocessable {
             code: "idempotency_key_reused",

@@ -198,7 +198,12 @@ fn assert_months_follow_days(app: &TestApp) {
             })
             .unwrap();
         rows.into_iter()
-            .map(|r| ((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9), i64::from(r.10)))
+            .map(|r| {
+                (
+                    (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9),
+                    i64::from(r.10),
+                )
+            })
             .collect()
     };
     let days: BTreeMap<Key, i64> = days.into_iter().collect();

@@ -1261,6 +1261,44 @@ async fn concurrent_creations_get_distinct_numbers() {
     assert_eq!(numbers.len(), 4, "{numbers:?}");
 }
 
+/// A key older than a day no longer counts, even before the hourly job has
+/// removed it: the same key then makes a new ticket, for any request.
+#[tokio::test]
+async fn an_expired_idempotency_key_not_yet_cleaned_up_makes_a_new_ticket() {
+    use diesel::prelude::*;
+    use lazo_api::db::schema::idempotency_keys;
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let send = |body: serde_json::Value| {
+        let req = app
+            .request(Method::POST, &admin, "/api/v1/tickets")
+            .header("idempotency-key", "resp-expiring")
+            .json(&body);
+        async move { req.send().await.unwrap() }
+    };
+    let first: Ticket = created(send(json!({"subject": "Yesterday's"})).await).await;
+    let old = lazo_api::db::now() - chrono::Duration::hours(25);
+    app.db
+        .write_blocking(move |c| {
+            diesel::update(idempotency_keys::table)
+                .set(idempotency_keys::created_at.eq(old))
+                .execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    // Another body under the expired key: not refused as reused.
+    let res = send(json!({"subject": "Today's"})).await;
+    assert!(res.headers().get("idempotent-replayed").is_none());
+    let second: Ticket = created(res).await;
+    assert_ne!(second.id, first.id);
+    assert_eq!(second.subject, "Today's");
+    // The key now stands for the new ticket.
+    let again = send(json!({"subject": "Today's"})).await;
+    assert_eq!(again.headers().get("idempotent-replayed").unwrap(), "true");
+    let again: Ticket = again.json().await.unwrap();
+    assert_eq!(again.id, second.id);
+}
+
 #[tokio::test]
 async fn concurrent_retries_with_one_idempotency_key_create_one_ticket() {
     let app = TestApp::spawn().await;

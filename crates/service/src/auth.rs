@@ -288,29 +288,30 @@ pub fn user_principal(c: &mut DbConn, claims: &Claims) -> Result<Principal, Serv
         .sub
         .parse()
         .map_err(|_| ServiceError::Unauthenticated("the bearer token is not valid"))?;
-    let session: Option<SessionState> = sessions::table
+    // Session and person in one statement: this runs before every request.
+    // A session's user cannot be deleted (foreign key), so no row means no
+    // such session.
+    let found: Option<(SessionState, PrincipalRow)> = sessions::table
+        .inner_join(users::table)
         .filter(sessions::id.eq(&claims.sid))
         .filter(sessions::user_id.eq(user_id))
-        .select(SessionState::as_select())
+        .select((SessionState::as_select(), PrincipalRow::as_select()))
         .first(c)
         .optional()?;
-    match session {
-        Some(SessionState {
-            revoked_at: None,
-            expires_at,
-        }) if expires_at > now() => {}
+    let user = match found {
+        Some((
+            SessionState {
+                revoked_at: None,
+                expires_at,
+            },
+            user,
+        )) if expires_at > now() => user,
         _ => {
             return Err(ServiceError::Unauthenticated(
                 "the session has ended; log in again",
             ))
         }
-    }
-    let user: PrincipalRow = users::table
-        .find(user_id)
-        .select(PrincipalRow::as_select())
-        .first(c)
-        .optional()?
-        .ok_or(ServiceError::Unauthenticated("the user no longer exists"))?;
+    };
     if !user.active {
         return Err(ServiceError::Unauthenticated("the user is deactivated"));
     }

@@ -112,8 +112,15 @@ impl ManageConnection for Manager {
             .map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        // A connection given back mid-transaction (a panic) or whose server
+        // went away is dropped, not handed to the next request.
+        std::thread::panicking()
+            || match conn {
+                DbConn::Pg(c) => c.is_broken(),
+                DbConn::Sqlite(c) => c.is_broken(),
+            }
     }
 }
 
@@ -180,6 +187,11 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(2))
+            // A `SELECT 1` before every check-out finds a PostgreSQL
+            // connection the server closed (a restart, a failover) before a
+            // request does. A SQLite file cannot go away: there it was only
+            // a statement more per request.
+            .test_on_check_out(backend == Backend::Postgres)
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(Manager {
                 url: url.to_owned(),

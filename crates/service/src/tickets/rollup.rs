@@ -129,7 +129,11 @@ fn month_start(month: i64) -> i64 {
     let year = i32::try_from(1970 + month.div_euclid(12)).expect("a year chrono holds");
     let first = NaiveDate::from_ymd_opt(year, month.rem_euclid(12) as u32 + 1, 1)
         .expect("the first of a month");
-    first.and_time(NaiveTime::MIN).and_utc().timestamp().div_euclid(DAY)
+    first
+        .and_time(NaiveTime::MIN)
+        .and_utc()
+        .timestamp()
+        .div_euclid(DAY)
 }
 
 /// Whole days `[lo, hi)` read at the coarsest level that fits: whole
@@ -326,10 +330,28 @@ fn counts_in_snapshot(
     let levels = by_month(lo, hi);
     let mut rolled = Vec::new();
     for (lo, hi) in levels.days {
-        rolled.extend(rollup_sum!(ticket_counts, day, c, vis.as_ref(), me, f, lo, hi)?);
+        rolled.extend(rollup_sum!(
+            ticket_counts,
+            day,
+            c,
+            vis.as_ref(),
+            me,
+            f,
+            lo,
+            hi
+        )?);
     }
     if let Some((lo, hi)) = levels.months {
-        rolled.extend(rollup_sum!(ticket_month_counts, month, c, vis.as_ref(), me, f, lo, hi)?);
+        rolled.extend(rollup_sum!(
+            ticket_month_counts,
+            month,
+            c,
+            vis.as_ref(),
+            me,
+            f,
+            lo,
+            hi
+        )?);
     }
     // Pending deltas (PostgreSQL) are few and keyed by day: the whole range.
     let pending = rollup_sum!(ticket_count_deltas, day, c, vis.as_ref(), me, f, lo, hi)?;
@@ -516,7 +538,10 @@ mod tests {
                     (Some(lo), Some(day("2026-09-01T00:00:00Z"))),
                     (Some(day("2026-11-01T00:00:00Z")), Some(hi)),
                 ],
-                months: Some((Some(month_of(day("2026-09-01T00:00:00Z"))), Some(month_of(hi)))),
+                months: Some((
+                    Some(month_of(day("2026-09-01T00:00:00Z"))),
+                    Some(month_of(hi))
+                )),
             }
         );
         // All dates: the month level alone.

@@ -492,11 +492,20 @@ pub(crate) fn set_tags(
     tags: &[String],
 ) -> Result<(), ServiceError> {
     diesel::delete(ticket_tags::table.filter(ticket_tags::ticket_id.eq(ticket_id))).execute(c)?;
-    for t in tags {
-        diesel::insert_into(ticket_tags::table)
-            .values((ticket_tags::ticket_id.eq(ticket_id), ticket_tags::tag.eq(t)))
-            .execute(c)?;
+    insert_tags(c, ticket_id, tags)
+}
+
+/// One multi-row INSERT (a round trip on PostgreSQL per statement).
+/// `tags` is normalised: deduplicated, at most `TAGS_MAX`.
+fn insert_tags(c: &mut DbConn, ticket_id: i64, tags: &[String]) -> Result<(), ServiceError> {
+    if tags.is_empty() {
+        return Ok(());
     }
+    let rows: Vec<_> = tags
+        .iter()
+        .map(|t| (ticket_tags::ticket_id.eq(ticket_id), ticket_tags::tag.eq(t)))
+        .collect();
+    lazo_storage::each_backend!(c, conn => diesel::insert_into(ticket_tags::table).values(rows).execute(conn))?;
     Ok(())
 }
 
@@ -537,18 +546,20 @@ pub fn create(
         Some(p) => Some(load_writable(c, who, p)?),
         None => None,
     };
-    let status_id = match input.status_id {
-        Some(id) => id,
+    let (status_id, category) = match input.status_id {
+        Some(id) => (id, resolve_status(c, id, &mut errors)?),
+        // The first active New status: active and of a known category by
+        // the query itself.
         None => statuses::table
             .filter(statuses::category.eq(StatusCategory::New.as_str()))
             .filter(statuses::active.eq(true))
             .order((statuses::position, statuses::id))
             .select(statuses::id)
-            .first(c)
+            .first::<i64>(c)
             .optional()?
+            .map(|id| (id, Some(StatusCategory::New)))
             .ok_or_else(|| ServiceError::internal("no active status of category new"))?,
     };
-    let category = resolve_status(c, status_id, &mut errors)?;
     let type_id = input.type_id;
     let refs = Refs {
         ty: resolve_type(c, type_id, true, &mut errors)?,
@@ -627,7 +638,8 @@ pub fn create(
         ))
         .returning(tickets::id)
         .get_result(c)?;
-    set_tags(c, id, &normalized_tags(&input.tags))?;
+    // A new ticket has no tags to replace.
+    insert_tags(c, id, &normalized_tags(&input.tags))?;
     if let Some(contact_id) = contact_id {
         // The customer's timeline shows the ticket.
         crate::touchpoints::record(
