@@ -127,6 +127,7 @@ pub fn ContactDetails(contact: Contact) -> impl IntoView {
 #[component]
 pub fn Timeline(contact: i64, ticket: Option<i64>) -> impl IntoView {
     let prefs = use_prefs();
+    let refdata = crate::state::use_refdata();
     let t = move |k: T| prefs.t(k);
     let items = RwSignal::new(Vec::<Touchpoint>::new());
     let next = RwSignal::new(None::<String>);
@@ -163,7 +164,7 @@ pub fn Timeline(contact: i64, ticket: Option<i64>) -> impl IntoView {
                             <span class="tp-kind">{t(kind_label(tp.kind))}</span>
                             <span class="tp-title">{tp.title.clone()}</span>
                         </button>
-                        <div class="muted small">{util::datetime(lang, &tp.occurred_at)}{tp.channel.clone().map(|c| format!(" · {c}"))}</div>
+                        <div class="muted small">{util::datetime(lang, &tp.occurred_at)}{tp.channel.clone().map(|c| format!(" · {}", refdata.source_name(&c, lang)))}</div>
                         {move || (open.get() == Some(id)).then(|| {
                             let p = payload.clone();
                             view! {
