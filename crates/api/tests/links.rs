@@ -860,9 +860,10 @@ async fn the_merged_tickets_owner_hears_where_the_work_went() {
     assert_eq!(new.len(), 1, "{new:?}");
     assert_eq!(new[0].kind, lazo_domain::NotificationKind::Status);
     assert_eq!(new[0].ticket_id, Some(src.id));
+    // In Ana's language (Spanish), status names included.
     assert_eq!(
         new[0].detail,
-        format!("Merged into #{}. Status: Open → Resolved", dst.number)
+        format!("Fusionado en #{}. Estado: Abierto → Resuelto", dst.number)
     );
     // Nobody hears of their own merge.
     let mine = bell(admin.clone()).await;

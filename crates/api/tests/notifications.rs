@@ -137,12 +137,11 @@ async fn the_owner_or_the_group_hears_of_changes_but_nobody_of_their_own() {
         ],
         "newest first"
     );
-    assert!(new[2].detail.contains("critical"), "{}", new[2].detail);
-    assert!(
-        new[1].detail.starts_with("Status: New → Open"),
-        "{}",
-        new[1].detail
-    );
+    // Ana reads Spanish: the words, the priority and the status names are
+    // hers (the statuses' Spanish names).
+    assert_eq!(new[2].detail, "Prioridad: media → crítica");
+    assert_eq!(new[1].detail, "Estado: Nuevo → Abierto");
+    assert_eq!(new[0].detail, "Nueva nota interna");
     assert_eq!(
         p.unread,
         p.items.iter().filter(|n| n.read_at.is_none()).count() as i64
@@ -160,7 +159,14 @@ async fn the_owner_or_the_group_hears_of_changes_but_nobody_of_their_own() {
     settle(&app, &w).await;
     let p = bell(&app, &marc).await;
     assert_eq!(p.items[0].kind, NotificationKind::Assigned);
-    assert!(p.items[0].detail.contains("Marc"), "{}", p.items[0].detail);
+    // Marc reads French.
+    assert!(
+        p.items[0]
+            .detail
+            .starts_with("Responsable: Ana García → Marc"),
+        "{}",
+        p.items[0].detail
+    );
 
     // Mark read: one, then all; the count follows; others' are untouched.
     let unread = bell(&app, &ana).await.unread;
@@ -386,14 +392,21 @@ async fn an_assignment_and_a_customer_reply_are_emailed_without_the_customers_wo
             "{text}"
         );
         assert!(!text.contains("secret words"), "{text}");
+        // Ana's language, around the detail too.
+        assert!(
+            text.contains("Recibes este correo por tus ajustes de notificaciones"),
+            "{text}"
+        );
     }
     let subjects: Vec<&str> = got.iter().map(|m| m["subject"].as_str().unwrap()).collect();
     assert!(
-        subjects.iter().any(|s| s.contains("New ticket")),
+        subjects.iter().any(|s| s.ends_with(": Ticket nuevo")),
         "{subjects:?}"
     );
     assert!(
-        subjects.iter().any(|s| s.contains("replied by email")),
+        subjects
+            .iter()
+            .any(|s| s.ends_with(": El cliente respondió por correo")),
         "{subjects:?}"
     );
     // Delivered once: more rounds send nothing more.

@@ -19,7 +19,9 @@ pub struct Notification {
     pub ticket_id: Option<i64>,
     /// The ticket as it was: `#1042 Late refund`.
     pub title: String,
-    /// What changed, e.g. `Status: Open → Resolved`.
+    /// What changed, e.g. `Status: Open → Resolved`, written in the
+    /// person's account language (`en`, `es`, `fr`) with status and group
+    /// names in that language, as their notification emails are.
     pub detail: String,
     /// Who did it.
     pub actor: String,
@@ -94,4 +96,202 @@ pub struct NotificationPref {
 pub struct NotificationPrefs {
     #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub items: Vec<NotificationPref>,
+}
+
+/// What changed, as a notification tells it: words chosen when it is
+/// written, in the language of the person it is for (their `language`),
+/// with names already in that language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    Created,
+    Owner(Change),
+    Group(Change),
+    Priority(Change),
+    Status(Change),
+    Tags(Change),
+    Commented {
+        internal: bool,
+    },
+    Merged {
+        into_number: i64,
+        status: Option<Change>,
+    },
+    CustomerEmail,
+    FileAdded(String),
+    FileRemoved(String),
+}
+
+/// Values before and after; `None` or empty shows as `—`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl Change {
+    fn arrow(&self) -> String {
+        let v = |s: &Option<String>| {
+            s.as_deref()
+                .filter(|s| !s.is_empty())
+                .unwrap_or("—")
+                .to_owned()
+        };
+        format!("{} → {}", v(&self.old), v(&self.new))
+    }
+}
+
+/// The languages notifications are written in; anything else reads English.
+fn pick<'a>(lang: &str, en: &'a str, es: &'a str, fr: &'a str) -> &'a str {
+    match lang {
+        "es" => es,
+        "fr" => fr,
+        _ => en,
+    }
+}
+
+/// A priority as the app names it in `lang` (history keeps `high`...).
+pub fn priority_word(value: &str, lang: &str) -> String {
+    let w = match value {
+        "low" => pick(lang, "low", "baja", "basse"),
+        "medium" => pick(lang, "medium", "media", "moyenne"),
+        "high" => pick(lang, "high", "alta", "haute"),
+        "critical" => pick(lang, "critical", "crítica", "critique"),
+        other => other,
+    };
+    w.to_owned()
+}
+
+impl Detail {
+    /// The text in `lang` (`en`, `es`, `fr`; others read English).
+    pub fn render(&self, lang: &str) -> String {
+        let l = |en, es, fr| pick(lang, en, es, fr);
+        match self {
+            Detail::Created => l("New ticket", "Ticket nuevo", "Nouveau ticket").into(),
+            Detail::Owner(c) => format!(
+                "{}: {}",
+                l("Owner", "Responsable", "Responsable"),
+                c.arrow()
+            ),
+            Detail::Group(c) => format!("{}: {}", l("Group", "Grupo", "Groupe"), c.arrow()),
+            Detail::Priority(c) => {
+                let words = Change {
+                    old: c.old.as_deref().map(|v| priority_word(v, lang)),
+                    new: c.new.as_deref().map(|v| priority_word(v, lang)),
+                };
+                format!(
+                    "{}: {}",
+                    l("Priority", "Prioridad", "Priorité"),
+                    words.arrow()
+                )
+            }
+            Detail::Status(c) => format!("{}: {}", l("Status", "Estado", "Statut"), c.arrow()),
+            Detail::Tags(c) => format!("{}: {}", l("Tags", "Etiquetas", "Étiquettes"), c.arrow()),
+            Detail::Commented { internal: true } => l(
+                "New internal note",
+                "Nueva nota interna",
+                "Nouvelle note interne",
+            )
+            .into(),
+            Detail::Commented { internal: false } => {
+                l("New reply", "Nueva respuesta", "Nouvelle réponse").into()
+            }
+            Detail::Merged {
+                into_number,
+                status,
+            } => {
+                let merged = format!(
+                    "{} #{into_number}",
+                    l("Merged into", "Fusionado en", "Fusionné dans")
+                );
+                match status {
+                    Some(c) => format!(
+                        "{merged}. {}: {}",
+                        l("Status", "Estado", "Statut"),
+                        c.arrow()
+                    ),
+                    None => merged,
+                }
+            }
+            Detail::CustomerEmail => l(
+                "The customer replied by email",
+                "El cliente respondió por correo",
+                "Le client a répondu par e-mail",
+            )
+            .into(),
+            Detail::FileAdded(f) => {
+                format!(
+                    "{}: {f}",
+                    l("File attached", "Archivo adjuntado", "Fichier joint")
+                )
+            }
+            Detail::FileRemoved(f) => {
+                format!(
+                    "{}: {f}",
+                    l("File removed", "Archivo quitado", "Fichier retiré")
+                )
+            }
+        }
+    }
+}
+
+/// The lines of a notification email around its detail, in `lang`.
+pub fn email_words(lang: &str) -> (&'static str, &'static str) {
+    (
+        pick(lang, "By", "Por", "Par"),
+        pick(
+            lang,
+            "You get this email because of your notification settings in Lazo.",
+            "Recibes este correo por tus ajustes de notificaciones en Lazo.",
+            "Vous recevez cet e-mail en raison de vos réglages de notifications dans Lazo.",
+        ),
+    )
+}
+
+#[cfg(test)]
+mod detail_tests {
+    use super::*;
+
+    fn ch(old: &str, new: &str) -> Change {
+        Change {
+            old: Some(old.into()),
+            new: (!new.is_empty()).then(|| new.into()),
+        }
+    }
+
+    #[test]
+    fn english_reads_as_before() {
+        assert_eq!(
+            Detail::Status(ch("New", "Open")).render("en"),
+            "Status: New → Open"
+        );
+        assert_eq!(
+            Detail::Priority(ch("medium", "critical")).render("en"),
+            "Priority: medium → critical"
+        );
+        assert_eq!(Detail::Owner(ch("Ana", "")).render("xx"), "Owner: Ana → —");
+    }
+
+    #[test]
+    fn spanish_and_french_words_and_priorities() {
+        assert_eq!(
+            Detail::Priority(ch("medium", "critical")).render("es"),
+            "Prioridad: media → crítica"
+        );
+        assert_eq!(
+            Detail::Status(ch("Nuevo", "Abierto")).render("es"),
+            "Estado: Nuevo → Abierto"
+        );
+        assert_eq!(
+            Detail::Merged {
+                into_number: 7,
+                status: Some(ch("Ouvert", "Fermé"))
+            }
+            .render("fr"),
+            "Fusionné dans #7. Statut: Ouvert → Fermé"
+        );
+        assert_eq!(
+            Detail::Commented { internal: true }.render("fr"),
+            "Nouvelle note interne"
+        );
+    }
 }

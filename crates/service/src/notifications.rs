@@ -14,12 +14,14 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use lazo_domain::event::{Event, StoredEvent};
 use lazo_domain::notification::{
-    MarkRead, MarkedRead, Notification, NotificationPage, NotificationPref, NotificationPrefs,
+    Change, Detail, MarkRead, MarkedRead, Notification, NotificationPage, NotificationPref,
+    NotificationPrefs,
 };
 use lazo_domain::wire::FieldError;
 use lazo_domain::{ErrorCode, HistoryField, NotificationKind, Priority};
 use lazo_storage::schema::{
-    group_members, notification_prefs, notifications, ticket_imports, tickets, users,
+    group_members, notification_prefs, notifications, statuses, ticket_groups, ticket_imports,
+    tickets, users,
 };
 use lazo_storage::{now, utc, Db, DbConn};
 use lettre::message::header::ContentType;
@@ -275,23 +277,24 @@ fn watchers(c: &mut DbConn, t: &TicketFacts) -> QueryResult<Vec<i64>> {
     }
 }
 
-fn arrow(old: &Option<String>, new: &Option<String>) -> String {
-    format!(
-        "{} → {}",
-        old.as_deref().filter(|s| !s.is_empty()).unwrap_or("—"),
-        new.as_deref().filter(|s| !s.is_empty()).unwrap_or("—")
-    )
+/// The change of one history field, as a notification tells it (names as
+/// recorded; [`Names::localize`] puts them in the reader's language).
+fn change(ch: &lazo_domain::event::FieldChange) -> Change {
+    Change {
+        old: ch.old.clone(),
+        new: ch.new.clone(),
+    }
 }
 
-/// Who is told of `event`, why, and with what words. Earlier entries for a
-/// person win (a new owner hears "assigned", not also "status").
+/// Who is told of `event`, why, and what. Earlier entries for a person win
+/// (a new owner hears "assigned", not also "status").
 fn recipients(
     c: &mut DbConn,
     t: &TicketFacts,
     event: &Event,
-) -> QueryResult<Vec<(i64, NotificationKind, String)>> {
-    let mut out: Vec<(i64, NotificationKind, String)> = vec![];
-    let mut add = |ids: Vec<i64>, k: NotificationKind, d: String| {
+) -> QueryResult<Vec<(i64, NotificationKind, Detail)>> {
+    let mut out: Vec<(i64, NotificationKind, Detail)> = vec![];
+    let mut add = |ids: Vec<i64>, k: NotificationKind, d: Detail| {
         for id in ids {
             if !out.iter().any(|(u, _, _)| *u == id) {
                 out.push((id, k, d.clone()));
@@ -299,11 +302,9 @@ fn recipients(
         }
     };
     match event {
-        Event::TicketCreated { .. } => add(
-            watchers(c, t)?,
-            NotificationKind::Created,
-            "New ticket".into(),
-        ),
+        Event::TicketCreated { .. } => {
+            add(watchers(c, t)?, NotificationKind::Created, Detail::Created)
+        }
         Event::TicketUpdated { changes, .. } => {
             let field = |f: HistoryField| changes.iter().find(|ch| ch.field == f.as_str());
             if let Some(ch) = field(HistoryField::Owner) {
@@ -311,12 +312,12 @@ fn recipients(
                     add(
                         vec![new],
                         NotificationKind::Assigned,
-                        format!("Owner: {}", arrow(&ch.old, &ch.new)),
+                        Detail::Owner(change(ch)),
                     );
                 }
             }
             if let Some(ch) = field(HistoryField::Group) {
-                let d = format!("Group: {}", arrow(&ch.old, &ch.new));
+                let d = Detail::Group(change(ch));
                 match (t.owner_id, ch.new_id) {
                     (None, Some(g)) => {
                         add(active_members(c, g)?, NotificationKind::GroupAssigned, d)
@@ -335,7 +336,7 @@ fn recipients(
                     add(
                         watchers(c, t)?,
                         NotificationKind::Escalated,
-                        format!("Priority: {}", arrow(&ch.old, &ch.new)),
+                        Detail::Priority(change(ch)),
                     );
                 }
             }
@@ -343,26 +344,23 @@ fn recipients(
                 add(
                     watchers(c, t)?,
                     NotificationKind::Status,
-                    format!("Status: {}", arrow(&ch.old, &ch.new)),
+                    Detail::Status(change(ch)),
                 );
             }
             if let Some(ch) = field(HistoryField::Tags) {
                 add(
                     watchers(c, t)?,
                     NotificationKind::Tags,
-                    format!("Tags: {}", arrow(&ch.old, &ch.new)),
+                    Detail::Tags(change(ch)),
                 );
             }
         }
         Event::TicketCommented { internal, .. } => add(
             watchers(c, t)?,
             NotificationKind::Commented,
-            if *internal {
-                "New internal note"
-            } else {
-                "New reply"
-            }
-            .into(),
+            Detail::Commented {
+                internal: *internal,
+            },
         ),
         // The merged ticket is closed: its people hear of it as a status
         // change that says where the work went.
@@ -373,37 +371,93 @@ fn recipients(
         } => {
             let status = changes
                 .iter()
-                .find(|ch| ch.field == HistoryField::Status.as_str());
+                .find(|ch| ch.field == HistoryField::Status.as_str())
+                .map(change);
             add(
                 watchers(c, t)?,
                 NotificationKind::Status,
-                match status {
-                    Some(ch) => format!(
-                        "Merged into #{into_number}. Status: {}",
-                        arrow(&ch.old, &ch.new)
-                    ),
-                    None => format!("Merged into #{into_number}"),
+                Detail::Merged {
+                    into_number: *into_number,
+                    status,
                 },
             )
         }
         Event::EmailReceived { auto: false, .. } => add(
             watchers(c, t)?,
             NotificationKind::EmailReceived,
-            "The customer replied by email".into(),
+            Detail::CustomerEmail,
         ),
         Event::AttachmentAdded { filename, .. } => add(
             watchers(c, t)?,
             NotificationKind::Attachments,
-            format!("File attached: {filename}"),
+            Detail::FileAdded(filename.clone()),
         ),
         Event::AttachmentRemoved { filename, .. } => add(
             watchers(c, t)?,
             NotificationKind::Attachments,
-            format!("File removed: {filename}"),
+            Detail::FileRemoved(filename.clone()),
         ),
         _ => {}
     }
     Ok(out)
+}
+
+/// Status and group names per language, to tell each person a change in
+/// their language. A value is translated only while it is still the
+/// record's base name (as the SPA's history does): a record renamed since
+/// keeps the name it had then.
+struct Names {
+    statuses: BTreeMap<String, lazo_domain::Names>,
+    groups: BTreeMap<String, lazo_domain::Names>,
+}
+
+impl Names {
+    fn load(c: &mut DbConn) -> QueryResult<Names> {
+        let parse = |rows: Vec<(String, String)>| {
+            rows.into_iter()
+                .map(|(name, names)| (name, serde_json::from_str(&names).unwrap_or_default()))
+                .collect()
+        };
+        Ok(Names {
+            statuses: parse(
+                statuses::table
+                    .select((statuses::name, statuses::names))
+                    .load(c)?,
+            ),
+            groups: parse(
+                ticket_groups::table
+                    .select((ticket_groups::name, ticket_groups::names))
+                    .load(c)?,
+            ),
+        })
+    }
+
+    fn localize(&self, d: &Detail, lang: &str) -> Detail {
+        let tr = |map: &BTreeMap<String, lazo_domain::Names>, ch: &Change| {
+            let one = |v: &Option<String>| {
+                v.as_ref().map(|v| match map.get(v) {
+                    Some(n) => n.localized(lang, v).to_owned(),
+                    None => v.clone(),
+                })
+            };
+            Change {
+                old: one(&ch.old),
+                new: one(&ch.new),
+            }
+        };
+        match d {
+            Detail::Status(ch) => Detail::Status(tr(&self.statuses, ch)),
+            Detail::Group(ch) => Detail::Group(tr(&self.groups, ch)),
+            Detail::Merged {
+                into_number,
+                status,
+            } => Detail::Merged {
+                into_number: *into_number,
+                status: status.as_ref().map(|ch| tr(&self.statuses, ch)),
+            },
+            other => other.clone(),
+        }
+    }
 }
 
 /// Fans ticket events out to the people who should hear of them.
@@ -436,11 +490,27 @@ impl EventConsumer for NotificationConsumer {
             .then_some(event.actor.id)
             .flatten();
         let title = format!("#{} {}", t.number, t.subject);
+        let told = recipients(c, &t, &event.event)?;
+        let names = match told.is_empty() {
+            true => None,
+            false => Some(Names::load(c)?),
+        };
         let mut jobs = vec![];
-        for (uid, kind, detail) in recipients(c, &t, &event.event)? {
+        for (uid, kind, detail) in told {
             if Some(uid) == actor_user {
                 continue;
             }
+            let lang: String = users::table
+                .find(uid)
+                .select(users::language)
+                .first(c)
+                .optional()?
+                .unwrap_or_default();
+            let detail = names
+                .as_ref()
+                .map(|n| n.localize(&detail, &lang))
+                .unwrap_or(detail)
+                .render(&lang);
             let p = prefs(c, uid)?
                 .items
                 .into_iter()
@@ -511,9 +581,9 @@ fn send_email(
         else {
             return Ok(None);
         };
-        let to: Option<(String, String, bool)> = users::table
+        let to: Option<(String, String, bool, String)> = users::table
             .find(n.user_id)
-            .select((users::name, users::email, users::active))
+            .select((users::name, users::email, users::active, users::language))
             .first(c)
             .optional()?;
         // The SPA's address of a ticket is its number (`/tickets/1042`).
@@ -528,7 +598,7 @@ fn send_email(
         Ok(Some((n, to, number)))
     })?;
     // Gone, already emailed, or the person left: nothing to send.
-    let Some((n, Some((name, email, true)), number)) = found else {
+    let Some((n, Some((name, email, true, lang)), number)) = found else {
         return Ok(Outcome::Done);
     };
     if n.emailed_at.is_some() {
@@ -537,10 +607,17 @@ fn send_email(
     let link = number
         .map(|t| format!("{}/tickets/{t}", public_url.trim_end_matches('/')))
         .unwrap_or_default();
+    // The detail was written in the person's language; the lines around
+    // it follow.
+    let (by, why) = lazo_domain::notification::email_words(&lang);
     let body = format!(
-        "{detail}\n{by}\n\n{title}\n{link}\n\n-- \nYou get this email because of your notification settings in Lazo.\n",
+        "{detail}\n{by}\n\n{title}\n{link}\n\n-- \n{why}\n",
         detail = n.detail,
-        by = if n.actor.is_empty() { String::new() } else { format!("By {}", n.actor) },
+        by = if n.actor.is_empty() {
+            String::new()
+        } else {
+            format!("{by} {}", n.actor)
+        },
         title = n.title,
     );
     let to = format!("{name} <{email}>")

@@ -165,9 +165,11 @@ test('an agent emails the customer from a template, keeps a half-written draft, 
     await bellButton.click();
     const panel = ana.getByRole('dialog', { name: 'Notifications' });
     await panel.getByText(`#${bellTicket.number} Bell journey`).first().waitFor();
-    await panel.getByText(/Priority: medium → critical/).waitFor();
+    // Written in Ana's account language (Spanish), whatever this browser
+    // shows: the same words her notification emails carry.
+    await panel.getByText('Prioridad: media → crítica').waitFor();
     await shot(ana, '13-bell');
-    await panel.getByText(/Priority: medium → critical/).click();
+    await panel.getByText('Prioridad: media → crítica').click();
     await ana.waitForURL(new RegExp(`/tickets/${bellTicket.number}$`));
     await ana.goto(base + '/me/notifications');
     const settings = ana.getByRole('form', { name: 'Notification settings' });
