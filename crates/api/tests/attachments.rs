@@ -637,7 +637,8 @@ async fn the_owner_hears_of_files_but_not_of_their_own_and_not_by_email_unless_a
     assert_eq!(new.len(), 1, "{new:?}");
     assert_eq!(new[0].kind, NotificationKind::Attachments);
     assert_eq!(new[0].ticket_id, Some(t.id));
-    assert_eq!(new[0].detail, "File attached: plan.pdf");
+    // Ana's account reads Spanish.
+    assert_eq!(new[0].detail, "Archivo adjuntado: plan.pdf");
     assert_eq!(new[0].actor, "Marc Dubois");
     assert!(bell(&app, &marc, m0).await.is_empty(), "not the uploader");
     // No email copy by default: no `notification.email` job for it.
@@ -668,7 +669,7 @@ async fn the_owner_hears_of_files_but_not_of_their_own_and_not_by_email_unless_a
     let details: Vec<&str> = new.iter().map(|n| n.detail.as_str()).collect();
     assert_eq!(
         details,
-        ["File removed: plan.pdf", "File attached: plan.pdf"]
+        ["Archivo quitado: plan.pdf", "Archivo adjuntado: plan.pdf"]
     );
     assert!(bell(&app, &marc, m0).await.is_empty());
 }
