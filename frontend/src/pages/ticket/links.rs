@@ -285,17 +285,17 @@ pub fn Links(st: TicketState) -> impl IntoView {
         <section class="card links" aria-labelledby="links-h">
             <div class="card-head">
                 <h2 id="links-h">
-                    {move || t(T::Links)}
+                    {prefs.text(T::Links)}
                     <span class="count">{move || items.with(|s| s.as_ref().and_then(|s| s.as_ref().ok()).map(|s| s.len()).unwrap_or(0))}</span>
                 </h2>
                 {(!read_only).then(|| view! {
                     <div class="card-actions">
                         <button class="btn small" on:click=move |_| { adding.update(|o| *o = !*o); merging.set(false) } aria-expanded=move || adding.get().to_string()>
-                            {move || t(T::AddLink)}
+                            {prefs.text(T::AddLink)}
                         </button>
                         <Show when=move || !merged.get()>
                             <button class="btn small" on:click=move |_| { merging.update(|o| *o = !*o); adding.set(false) } aria-expanded=move || merging.get().to_string()>
-                                {move || t(T::MergeInto)}
+                                {prefs.text(T::MergeInto)}
                             </button>
                         </Show>
                     </div>

@@ -22,7 +22,6 @@ fn rules_errors(e: &ApiError, field: &str) -> Vec<lazo_domain::wire::FieldError>
 pub fn Properties(st: TicketState) -> impl IntoView {
     let prefs = use_prefs();
     let refdata = use_refdata();
-    let t = move |k: T| prefs.t(k);
     let read_only = st.read_only();
     let draft = st.draft;
     let save_error = st.save_error;
@@ -148,7 +147,7 @@ pub fn Properties(st: TicketState) -> impl IntoView {
         {status_select}
         {priority_select}
         <div class="field">
-            <label for="f-owner">{move || t(T::Owner)}</label>
+            <label for="f-owner">{prefs.text(T::Owner)}</label>
             <OwnerPicker id="f-owner" current=owner_text on_pick=pick_owner disabled=Signal::derive(move || read_only) />
             {move || field_errors_view(save_error.get(), "owner_id", prefs.lang.get())}
         </div>

@@ -25,7 +25,6 @@ pub fn SubTickets(
     let prefs = use_prefs();
     let refdata = use_refdata();
     let notices = use_notices();
-    let t = move |k: T| prefs.t(k);
     let open = RwSignal::new(false);
     let subject = RwSignal::new(String::new());
     let priority = RwSignal::new(Priority::Medium);
@@ -169,7 +168,7 @@ pub fn SubTickets(
         match subs.get() {
         None => view! { <Loading /> }.into_any(),
         Some(Err(e)) => view! { <ErrorBox error=e retry=reload /> }.into_any(),
-        Some(Ok(items)) if items.is_empty() => view! { <p class="empty small">{move || t(T::NoSubTickets)}</p> }.into_any(),
+        Some(Ok(items)) if items.is_empty() => view! { <p class="empty small">{prefs.text(T::NoSubTickets)}</p> }.into_any(),
         Some(Ok(items)) => view! {
             <ul class="sub-list">
                 {items.into_iter().map(|s| view! {
@@ -192,12 +191,12 @@ pub fn SubTickets(
         <section class="card subtickets" aria-labelledby="subtickets-h">
             <div class="card-head">
                 <h2 id="subtickets-h">
-                    {move || t(T::SubTickets)}
+                    {prefs.text(T::SubTickets)}
                     <span class="count">{move || subs.with(|s| s.as_ref().and_then(|s| s.as_ref().ok()).map(|s| s.len()).unwrap_or(0))}</span>
                 </h2>
                 {can_create.then(|| view! {
                     <button class="btn small" on:click=move |_| open.update(|o| *o = !*o) aria-expanded=move || open.get().to_string()>
-                        {move || t(T::NewSubTicket)}
+                        {prefs.text(T::NewSubTicket)}
                     </button>
                 })}
             </div>
