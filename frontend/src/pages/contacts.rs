@@ -46,7 +46,7 @@ pub fn ContactsPage() -> impl IntoView {
             <h1>{prefs.text(T::Customers)}</h1>
             <form class="search-row" role="search" on:submit=search>
                 <input type="search" aria-label=prefs.text(T::SearchCustomers) placeholder=prefs.text(T::SearchCustomers)
-                    prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev)) />
+                    bind:value=q />
                 <button class="btn" type="submit">{prefs.text(T::Search)}</button>
             </form>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
@@ -192,11 +192,11 @@ fn ContactScreen(id: i64) -> impl IntoView {
                             {move || editing.get().then(|| view! {
                                 <form class="form" on:submit=save aria-label=prefs.text(T::Edit)>
                                     <label class="field"><span>{prefs.text(T::Name)}</span>
-                                        <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                                        <input type="text" bind:value=name /></label>
                                     <label class="field"><span>{prefs.text(T::Phone)}</span>
-                                        <input type="text" prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev)) /></label>
+                                        <input type="text" bind:value=phone /></label>
                                     <label class="field"><span>{prefs.text(T::Language)}</span>
-                                        <input type="text" prop:value=move || language.get() on:input=move |ev| language.set(event_target_value(&ev)) /></label>
+                                        <input type="text" bind:value=language /></label>
                                     <label class="check"><input type="checkbox" prop:checked=move || subscribed.get() on:change=move |ev| subscribed.set(event_target_checked(&ev)) />{prefs.text(T::Subscribed)}</label>
                                     <div class="form-actions">
                                         <button class="btn primary" type="submit">{prefs.text(T::Save)}</button>
@@ -207,7 +207,7 @@ fn ContactScreen(id: i64) -> impl IntoView {
                             {move || session.is_admin().then(|| view! {
                                 <form class="form merge" on:submit=merge aria-label=prefs.text(T::MergeContact)>
                                     <label class="field"><span>{prefs.text(T::MergeContact)}</span>
-                                        <input type="text" inputmode="numeric" placeholder="#123" prop:value=move || merge_from.get() on:input=move |ev| merge_from.set(event_target_value(&ev)) /></label>
+                                        <input type="text" inputmode="numeric" placeholder="#123" bind:value=merge_from /></label>
                                     <button class="btn small" type="submit">{prefs.text(T::Merge)}</button>
                                 </form>
                             })}

@@ -104,8 +104,7 @@ pub fn LoginPage() -> impl IntoView {
                             autocomplete="username"
                             required
                             autofocus
-                            prop:value=move || email.get()
-                            on:input=move |ev| email.set(event_target_value(&ev))
+                            bind:value=email
                         />
                     </label>
                     <label class="field">
@@ -115,8 +114,7 @@ pub fn LoginPage() -> impl IntoView {
                             name="password"
                             autocomplete="current-password"
                             required
-                            prop:value=move || password.get()
-                            on:input=move |ev| password.set(event_target_value(&ev))
+                            bind:value=password
                         />
                     </label>
                     {move || {

@@ -139,7 +139,7 @@ pub fn NewTicketPage() -> impl IntoView {
         view! {
             <div class="field">
                 <label for=id.clone()>{move || t(label)}{required.then(|| view! { <span class="req" aria-hidden="true">" *"</span> })}</label>
-                <input id=id type=kind prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))
+                <input id=id type=kind bind:value=sig
                     aria-invalid=move || error.with(|e| e.as_ref().is_some_and(|e| e.field_errors().iter().any(|f| f.field == field || f.field.starts_with(&format!("{field}."))))).to_string() />
                 {errs(field)}
             </div>
@@ -184,7 +184,7 @@ pub fn NewTicketPage() -> impl IntoView {
                 {text_field(T::Subject, subject, "subject", "text", true)}
                 <div class="field">
                     <label for="nt-description">{prefs.text(T::Description)}</label>
-                    <textarea id="nt-description" rows="4" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                    <textarea id="nt-description" rows="4" bind:value=description></textarea>
                     {errs("description")}
                 </div>
                 <div class="field-row">
@@ -249,7 +249,7 @@ pub fn NewTicketPage() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="nt-tags">{prefs.text(T::Tags)}</label>
-                    <input id="nt-tags" type="text" placeholder=prefs.text(T::TagsHint) prop:value=move || tags.get() on:input=move |ev| tags.set(event_target_value(&ev)) />
+                    <input id="nt-tags" type="text" placeholder=prefs.text(T::TagsHint) bind:value=tags />
                     {errs("tags")}
                 </div>
                 <div class="field-row">
@@ -263,7 +263,7 @@ pub fn NewTicketPage() -> impl IntoView {
                 </label>
                 <div class="field">
                     <label for="nt-comment">{prefs.text(T::FirstComment)}</label>
-                    <textarea id="nt-comment" rows="3" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                    <textarea id="nt-comment" rows="3" bind:value=comment></textarea>
                     <label class="check">
                         <input type="checkbox" prop:checked=move || comment_internal.get() on:change=move |ev| comment_internal.set(event_target_checked(&ev)) />
                         {prefs.text(T::InternalNote)}

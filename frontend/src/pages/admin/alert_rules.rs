@@ -105,7 +105,7 @@ pub fn AlertRules() -> impl IntoView {
             <h2>{prefs.text(T::NewAlertRule)}</h2>
             <div class="field-row">
                 <label class="field"><span>{prefs.text(T::Name)}</span>
-                    <input type="text" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                    <input type="text" required bind:value=name /></label>
                 <button class="btn primary" type="submit">{prefs.text(T::Create)}</button>
             </div>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
@@ -349,9 +349,9 @@ fn RuleCard(rule: AlertRule, reload: Callback<()>) -> impl IntoView {
             <form class="form" on:submit=save>
                 <div class="field-row">
                     <label class="field grow"><span>{prefs.text(T::Name)}</span>
-                        <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                        <input type="text" bind:value=name /></label>
                     <label class="field narrow"><span>{prefs.text(T::Position)}</span>
-                        <input type="number" prop:value=move || position.get() on:input=move |ev| position.set(event_target_value(&ev)) /></label>
+                        <input type="number" bind:value=position /></label>
                 </div>
                 <div class="field-row">
                     <label class="check"><input type="checkbox" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev)) />{prefs.text(T::Enabled)}</label>
@@ -362,18 +362,18 @@ fn RuleCard(rule: AlertRule, reload: Callback<()>) -> impl IntoView {
                 <h3>{prefs.text(T::WhenResponse)}</h3>
                 <div class="field-row">
                     <label class="field grow"><span>{prefs.text(T::SurveysField)}</span>
-                        <input type="text" placeholder="nps-2026, csat-store" prop:value=move || surveys.get() on:input=move |ev| surveys.set(event_target_value(&ev)) /></label>
+                        <input type="text" placeholder="nps-2026, csat-store" bind:value=surveys /></label>
                     <label class="field grow"><span>{prefs.text(T::CommentContains)}</span>
-                        <input type="text" placeholder="refund, rude" prop:value=move || comment_contains.get() on:input=move |ev| comment_contains.set(event_target_value(&ev)) /></label>
+                        <input type="text" placeholder="refund, rude" bind:value=comment_contains /></label>
                 </div>
                 <div class="cond-rows" role="group" aria-label=prefs.text(T::ScoreRanges)>
                     <span class="field-label">{prefs.text(T::ScoreRanges)}</span>
                     {move || scores.get().into_iter().enumerate().map(|(i, r)| view! {
                         <div class="cond-row">
                             {score_select(r.kind)}
-                            <input type="number" class="narrow" aria-label=prefs.text(T::From) prop:value=move || r.min.get() on:input=move |ev| r.min.set(event_target_value(&ev)) />
+                            <input type="number" class="narrow" aria-label=prefs.text(T::From) bind:value=r.min />
                             <span>"–"</span>
-                            <input type="number" class="narrow" aria-label=prefs.text(T::To) prop:value=move || r.max.get() on:input=move |ev| r.max.set(event_target_value(&ev)) />
+                            <input type="number" class="narrow" aria-label=prefs.text(T::To) bind:value=r.max />
                             <button type="button" class="btn icon small" aria-label=prefs.text(T::Remove) on:click=move |_| scores.update(|v| { v.remove(i); })>"✕"</button>
                         </div>
                     }).collect_view()}
@@ -383,12 +383,12 @@ fn RuleCard(rule: AlertRule, reload: Callback<()>) -> impl IntoView {
                     <span class="field-label">{prefs.text(T::AnswerConditions)}</span>
                     {move || answers.get().into_iter().enumerate().map(|(i, r)| view! {
                         <div class="cond-row">
-                            <input type="text" aria-label=prefs.text(T::Question) placeholder=prefs.text(T::Question) prop:value=move || r.key.get() on:input=move |ev| r.key.set(event_target_value(&ev)) />
+                            <input type="text" aria-label=prefs.text(T::Question) placeholder=prefs.text(T::Question) bind:value=r.key />
                             <select aria-label=prefs.text(T::Comparison) on:change=move |ev| r.contains.set(event_target_value(&ev) == "contains")>
                                 <option value="equals" selected=move || !r.contains.get()>{prefs.text(T::Equals)}</option>
                                 <option value="contains" selected=move || r.contains.get()>{prefs.text(T::Contains)}</option>
                             </select>
-                            <input type="text" aria-label=prefs.text(T::Value) prop:value=move || r.value.get() on:input=move |ev| r.value.set(event_target_value(&ev)) />
+                            <input type="text" aria-label=prefs.text(T::Value) bind:value=r.value />
                             <button type="button" class="btn icon small" aria-label=prefs.text(T::Remove) on:click=move |_| answers.update(|v| { v.remove(i); })>"✕"</button>
                         </div>
                     }).collect_view()}
@@ -398,9 +398,9 @@ fn RuleCard(rule: AlertRule, reload: Callback<()>) -> impl IntoView {
                     <span class="field-label">{prefs.text(T::EmbeddedData)}</span>
                     {move || embedded.get().into_iter().enumerate().map(|(i, r)| view! {
                         <div class="cond-row">
-                            <input type="text" aria-label=prefs.text(T::Key) placeholder=prefs.text(T::Key) prop:value=move || r.key.get() on:input=move |ev| r.key.set(event_target_value(&ev)) />
+                            <input type="text" aria-label=prefs.text(T::Key) placeholder=prefs.text(T::Key) bind:value=r.key />
                             <span>"="</span>
-                            <input type="text" aria-label=prefs.text(T::Value) prop:value=move || r.value.get() on:input=move |ev| r.value.set(event_target_value(&ev)) />
+                            <input type="text" aria-label=prefs.text(T::Value) bind:value=r.value />
                             <button type="button" class="btn icon small" aria-label=prefs.text(T::Remove) on:click=move |_| embedded.update(|v| { v.remove(i); })>"✕"</button>
                         </div>
                     }).collect_view()}
@@ -409,7 +409,7 @@ fn RuleCard(rule: AlertRule, reload: Callback<()>) -> impl IntoView {
 
                 <h3>{prefs.text(T::ThenCreate)}</h3>
                 <label class="field"><span>{prefs.text(T::SubjectTemplate)}</span>
-                    <input type="text" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) /></label>
+                    <input type="text" bind:value=subject /></label>
                 <div class="field-row wrap">
                     {opt_select(T::Type, type_id, types)}
                     <label class="field"><span>{prefs.text(T::Priority)}</span>
@@ -429,7 +429,7 @@ fn RuleCard(rule: AlertRule, reload: Callback<()>) -> impl IntoView {
                         </select>
                     </label>
                     <label class="field grow"><span>{prefs.text(T::SummaryComment)}</span>
-                        <input type="text" placeholder="comment | answer:What went wrong?" prop:value=move || summary_comment.get() on:input=move |ev| summary_comment.set(event_target_value(&ev)) /></label>
+                        <input type="text" placeholder="comment | answer:What went wrong?" bind:value=summary_comment /></label>
                 </div>
                 {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
                 <div class="form-actions">
@@ -440,7 +440,7 @@ fn RuleCard(rule: AlertRule, reload: Callback<()>) -> impl IntoView {
             <details class="rule-test">
                 <summary>{prefs.text(T::TestRule)}</summary>
                 <p class="muted small">{prefs.text(T::TestRuleHelp)}</p>
-                <textarea rows="8" aria-label=prefs.text(T::SampleResponse) prop:value=move || sample.get() on:input=move |ev| sample.set(event_target_value(&ev))></textarea>
+                <textarea rows="8" aria-label=prefs.text(T::SampleResponse) bind:value=sample></textarea>
                 <button class="btn small" type="button" on:click=run_test>{prefs.text(T::RunTest)}</button>
                 {move || test_error.get().map(|e| view! { <p class="error-box" role="alert">{e}</p> })}
                 {move || outcome.get().map(|o| {

@@ -64,13 +64,13 @@ pub fn EmailTemplates() -> impl IntoView {
             <h2>{prefs.text(T::NewTemplate)}</h2>
             <div class="field-row">
                 <label class="field grow"><span>{prefs.text(T::Name)}</span>
-                    <input type="text" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                    <input type="text" required bind:value=name /></label>
                 <label class="field narrow"><span>{prefs.text(T::Language)}</span>{lang_select(language)}</label>
             </div>
             <label class="field"><span>{prefs.text(T::Subject)}</span>
-                <input type="text" required placeholder="[#{{ ticket.number }}] {{ ticket.subject }}" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) /></label>
+                <input type="text" required placeholder="[#{{ ticket.number }}] {{ ticket.subject }}" bind:value=subject /></label>
             <label class="field"><span>{prefs.text(T::Message)}</span>
-                <textarea rows="6" required placeholder="Hello {{ contact.name }}, …" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea></label>
+                <textarea rows="6" required placeholder="Hello {{ contact.name }}, …" bind:value=body></textarea></label>
             <button class="btn primary" type="submit">{prefs.text(T::Create)}</button>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
         </form>
@@ -103,13 +103,13 @@ pub fn EmailTemplates() -> impl IntoView {
                 <form class="card form" on:submit=save aria-label=tp.name.clone()>
                     <div class="field-row">
                         <label class="field grow"><span>{prefs.text(T::Name)}</span>
-                            <input type="text" prop:value=move || nm.get() on:input=move |ev| nm.set(event_target_value(&ev)) /></label>
+                            <input type="text" bind:value=nm /></label>
                         <label class="field narrow"><span>{prefs.text(T::Language)}</span>{lang_select(lang)}</label>
                     </div>
                     <label class="field"><span>{prefs.text(T::Subject)}</span>
-                        <input type="text" prop:value=move || subj.get() on:input=move |ev| subj.set(event_target_value(&ev)) /></label>
+                        <input type="text" bind:value=subj /></label>
                     <label class="field"><span>{prefs.text(T::Message)}</span>
-                        <textarea rows="5" prop:value=move || bd.get() on:input=move |ev| bd.set(event_target_value(&ev))></textarea></label>
+                        <textarea rows="5" bind:value=bd></textarea></label>
                     {move || err.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
                     <div class="form-actions">
                         <button class="btn primary" type="submit">{prefs.text(T::Save)}</button>

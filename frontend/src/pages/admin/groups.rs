@@ -39,9 +39,9 @@ pub fn Groups() -> impl IntoView {
             <h2>{prefs.text(T::NewGroup)}</h2>
             <div class="field-row">
                 <label class="field"><span>{prefs.text(T::Name)}</span>
-                    <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                    <input type="text" bind:value=name /></label>
                 <label class="field"><span>{prefs.text(T::Description)}</span>
-                    <input type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
+                    <input type="text" bind:value=description /></label>
                 {names.fields()}
                 <button class="btn primary" type="submit">{prefs.text(T::Create)}</button>
             </div>
@@ -120,10 +120,10 @@ fn GroupCard(group: Group) -> impl IntoView {
         <section class="card group-card" aria-labelledby=format!("group-{id}")>
             <h2 id=heading_id>{group.name.clone()}</h2>
             <label class="field"><span>{prefs.text(T::Name)}</span>
-                <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                <input type="text" bind:value=name /></label>
             <div class="field-row">{names.fields()}</div>
             <label class="field"><span>{prefs.text(T::Description)}</span>
-                <input type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
+                <input type="text" bind:value=description /></label>
             <label class="check"><input type="checkbox" prop:checked=move || restrict.get() on:change=move |ev| restrict.set(event_target_checked(&ev)) />
                 {prefs.text(T::RestrictAssignees)}</label>
             <h3>{prefs.text(T::Members)}</h3>

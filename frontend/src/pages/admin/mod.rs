@@ -151,7 +151,7 @@ impl NameEdits {
             view! {
                 <label class="field"><span>{move || prefs.t(label)}</span>
                     <input type="text" lang=lang maxlength=lazo_domain::limits::NAME_MAX
-                        prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) /></label>
+                        bind:value=sig /></label>
             }
         };
         view! {
@@ -169,7 +169,7 @@ impl NameEdits {
                 <input type="text" class="name-lang" lang=lang maxlength=lazo_domain::limits::NAME_MAX
                     aria-label=move || format!("{} ({of})", prefs.t(label))
                     placeholder=lang
-                    prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) />
+                    bind:value=sig />
             }
         };
         view! {

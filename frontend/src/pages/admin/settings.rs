@@ -92,7 +92,7 @@ pub fn Settings() -> impl IntoView {
         Some(Ok(_)) => view! {
             <form class="card form narrow" on:submit=save aria-label=prefs.text(T::Settings)>
                 <label class="field"><span>{prefs.text(T::OrgName)}</span>
-                    <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                    <input type="text" bind:value=name /></label>
                 <label class="check"><input type="checkbox" prop:checked=move || close.get() on:change=move |ev| close.set(event_target_checked(&ev)) />
                     {prefs.text(T::AgentsMayClose)}</label>
                 <label class="check"><input type="checkbox" prop:checked=move || comment.get() on:change=move |ev| comment.set(event_target_checked(&ev)) />

@@ -87,7 +87,7 @@ pub fn Statuses() -> impl IntoView {
             view! {
                 <tr>
                     <td class="num">{s.position}</td>
-                    <td><input type="text" aria-label=prefs.text(T::Name) prop:value=move || nm.get() on:input=move |ev| nm.set(event_target_value(&ev)) /></td>
+                    <td><input type="text" aria-label=prefs.text(T::Name) bind:value=nm /></td>
                     <td class="names-cell">{names.inputs(s.name.clone())}</td>
                     <td>{cat_select(cat)}</td>
                     <td><input type="checkbox" aria-label=prefs.text(T::Active) prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev)) /></td>
@@ -107,7 +107,7 @@ pub fn Statuses() -> impl IntoView {
             <h2>{prefs.text(T::NewStatus)}</h2>
             <div class="field-row">
                 <label class="field"><span>{prefs.text(T::Name)}</span>
-                    <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                    <input type="text" bind:value=name /></label>
                 {names.fields()}
                 <label class="field"><span>{prefs.text(T::Category)}</span>{cat_select(category)}</label>
                 <button class="btn primary" type="submit">{prefs.text(T::Create)}</button>

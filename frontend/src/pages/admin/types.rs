@@ -44,7 +44,7 @@ pub fn Types() -> impl IntoView {
             <h2>{prefs.text(T::NewType)}</h2>
             <div class="field-row">
                 <label class="field"><span>{prefs.text(T::Name)}</span>
-                    <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                    <input type="text" bind:value=name /></label>
                 {names.fields()}
                 <button class="btn primary" type="submit">{prefs.text(T::Create)}</button>
             </div>
@@ -207,9 +207,9 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
             <h2 id=heading>{ty.name.clone()}</h2>
             <div class="field-row">
                 <label class="field"><span>{prefs.text(T::Name)}</span>
-                    <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                    <input type="text" bind:value=name /></label>
                 <label class="field grow"><span>{prefs.text(T::Description)}</span>
-                    <input type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
+                    <input type="text" bind:value=description /></label>
             </div>
             <div class="field-row">{names.fields()}</div>
             <div class="checks">
@@ -222,7 +222,7 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
                     <h3>{prefs.text(T::RootCauses)}</h3>
                     <ul class="cause-list">{causes_view}</ul>
                     <div class="field-row">
-                        <input type="text" aria-label=prefs.text(T::AddRootCause) placeholder=prefs.text(T::AddRootCause) prop:value=move || new_cause.get() on:input=move |ev| new_cause.set(event_target_value(&ev)) />
+                        <input type="text" aria-label=prefs.text(T::AddRootCause) placeholder=prefs.text(T::AddRootCause) bind:value=new_cause />
                         <button class="btn small" on:click=move |_| {
                             let v = new_cause.get_untracked().trim().to_owned();
                             if !v.is_empty() { causes.update(|c| c.push((None, v, true, Names::default()))); new_cause.set(String::new()); }

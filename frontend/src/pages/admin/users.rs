@@ -65,17 +65,17 @@ pub fn Users() -> impl IntoView {
             <h2>{prefs.text(T::NewUser)}</h2>
             <div class="field-row">
                 <label class="field"><span>{prefs.text(T::Name)}</span>
-                    <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                    <input type="text" bind:value=name />
                     {move || field_errors_view(error.get(), "name", prefs.lang.get())}</label>
                 <label class="field"><span>{prefs.text(T::Email)}</span>
-                    <input type="email" prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
+                    <input type="email" bind:value=email />
                     {move || field_errors_view(error.get(), "email", prefs.lang.get())}</label>
                 <label class="field"><span>{prefs.text(T::Role)}</span>
                     <select on:change=move |ev| { if let Ok(r) = event_target_value(&ev).parse() { role.set(r) } }>
                         {move || Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == role.get_untracked()>{t(i18n::role(*r))}</option> }).collect_view()}
                     </select></label>
                 <label class="field"><span>{prefs.text(T::Password)}</span>
-                    <input type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                    <input type="password" autocomplete="new-password" bind:value=password />
                     {move || field_errors_view(error.get(), "password", prefs.lang.get())}</label>
                 <button class="btn primary" type="submit">{prefs.text(T::Create)}</button>
             </div>
@@ -123,14 +123,14 @@ fn UserRow(user: User, reload: Callback<()>) -> impl IntoView {
         .join(", ");
     view! {
         <tr>
-            <td><input type="text" aria-label=prefs.text(T::Name) prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></td>
+            <td><input type="text" aria-label=prefs.text(T::Name) bind:value=name /></td>
             <td>{user.email.clone()}</td>
             <td><select aria-label=prefs.text(T::Role) on:change=move |ev| { if let Ok(r) = event_target_value(&ev).parse() { role.set(r) } }>
                 {move || Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == role.get_untracked()>{t(i18n::role(*r))}</option> }).collect_view()}
             </select></td>
             <td class="muted">{groups}</td>
             <td><input type="checkbox" aria-label=prefs.text(T::Active) prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev)) /></td>
-            <td><input type="password" autocomplete="new-password" aria-label=prefs.text(T::NewPassword) prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+            <td><input type="password" autocomplete="new-password" aria-label=prefs.text(T::NewPassword) bind:value=password />
                 {move || error.get().map(|e| view! { <p class="field-error">{e.message(prefs.lang.get())}</p> })}</td>
             <td><button class="btn small" on:click=save>{prefs.text(T::Save)}</button></td>
         </tr>

@@ -167,9 +167,9 @@ pub fn Webhooks() -> impl IntoView {
             <div class="field-row">
                 <label class="field grow"><span>"URL"</span>
                     <input type="url" required placeholder="https://example.com/lazo-hook"
-                        prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev)) /></label>
+                        bind:value=url /></label>
                 <label class="field grow"><span>{prefs.text(T::Description)}</span>
-                    <input type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
+                    <input type="text" bind:value=description /></label>
             </div>
             <fieldset class="kinds">
                 <legend>{prefs.text(T::EventTypes)}</legend>

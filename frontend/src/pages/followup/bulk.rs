@@ -155,8 +155,7 @@ pub fn BulkBar(selected: RwSignal<BTreeSet<i64>>, on_done: Callback<()>) -> impl
                         <input
                             type="text"
                             aria-label=prefs.text(T::ChangeComment)
-                            prop:value=move || comment.get()
-                            on:input=move |ev| comment.set(event_target_value(&ev))
+                            bind:value=comment
                         />
                     </label>
                 </Show>

@@ -215,8 +215,7 @@ pub fn Comments(ticket_id: i64, comments: Paged<Comment>, thread: Thread) -> imp
                 aria-label=move || if internal.get() { t(T::InternalNote) } else { t(T::PublicReply) }
                 placeholder=move || if internal.get() { t(T::NotePlaceholder) } else { t(T::ReplyPlaceholder) }
                 maxlength=lazo_domain::limits::TEXT_MAX.to_string()
-                prop:value=move || body.get()
-                on:input=move |ev| body.set(event_target_value(&ev))
+                bind:value=body
                 on:keydown=move |ev| {
                     // Ctrl/Cmd+Enter sends, as in mail clients.
                     if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
@@ -335,8 +334,7 @@ fn CommentItem(
                 <textarea
                     rows="3"
                     aria-label=prefs.text(T::Edit)
-                    prop:value=move || text.get()
-                    on:input=move |ev| text.set(event_target_value(&ev))
+                    bind:value=text
                 ></textarea>
                 <div class="composer-actions">
                     <button class="btn ghost" on:click=move |_| {

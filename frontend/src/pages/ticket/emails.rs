@@ -278,7 +278,7 @@ fn Composer(ticket: i64, requester_email: Option<String>, on_sent: Callback<()>)
                 </div>
                 <Show when=move || !minimised.get()>
                     <label class="field"><span>{prefs.text(T::EmailTo)}</span>
-                        <input type="email" placeholder=move || placeholder_to.get_value() prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev)) /></label>
+                        <input type="email" placeholder=move || placeholder_to.get_value() bind:value=to /></label>
                     <label class="field"><span>{prefs.text(T::Template)}</span>
                         <select on:change=move |ev| template_id.set(event_target_value(&ev).parse().ok())>
                             <option value="" selected=move || template_id.get().is_none()>{prefs.text(T::NoTemplate)}</option>
@@ -290,9 +290,9 @@ fn Composer(ticket: i64, requester_email: Option<String>, on_sent: Callback<()>)
                     </label>
                     {move || template_id.get().is_some().then(|| view! { <p class="muted small">{prefs.text(T::TemplateHelp)}</p> })}
                     <label class="field"><span>{prefs.text(T::Subject)}</span>
-                        <input type="text" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) /></label>
+                        <input type="text" bind:value=subject /></label>
                     <label class="field"><span>{prefs.text(T::Message)}</span>
-                        <textarea rows="7" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea></label>
+                        <textarea rows="7" bind:value=body></textarea></label>
                     {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
                     <div class="form-actions">
                         <button class="btn primary" type="submit" disabled=move || sending.get()>{move || if sending.get() { t(T::Sending) } else { t(T::Send) }}</button>
@@ -359,7 +359,7 @@ pub fn ForwardDialog(ticket: i64, on_done: Callback<()>) -> impl IntoView {
                 <button type="button" class="btn icon small" aria-label=prefs.text(T::Close) on:click=move |_| on_done.run(())>"✕"</button>
             </div>
             <label class="field"><span>{prefs.text(T::ForwardTo)}</span>
-                <input type="text" placeholder="warehouse@supplier.example" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev)) /></label>
+                <input type="text" placeholder="warehouse@supplier.example" bind:value=to /></label>
             <fieldset class="kinds">
                 <legend>{prefs.text(T::ForwardUsers)}</legend>
                 {move || refdata.users.get().into_iter().filter(|u| u.active).map(|u| {
@@ -371,9 +371,9 @@ pub fn ForwardDialog(ticket: i64, on_done: Callback<()>) -> impl IntoView {
                 }).collect_view()}
             </fieldset>
             <label class="field"><span>{prefs.text(T::Subject)}</span>
-                <input type="text" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) /></label>
+                <input type="text" bind:value=subject /></label>
             <label class="field"><span>{prefs.text(T::Message)}</span>
-                <textarea rows="4" prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea></label>
+                <textarea rows="4" bind:value=message></textarea></label>
             <label class="check"><input type="checkbox" prop:checked=move || comments.get() on:change=move |ev| comments.set(event_target_checked(&ev)) />{prefs.text(T::IncludeComments)}</label>
             <label class="check"><input type="checkbox" prop:checked=move || history.get() on:change=move |ev| history.set(event_target_checked(&ev)) />{prefs.text(T::IncludeHistory)}</label>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}

@@ -197,8 +197,7 @@ pub fn Links(st: TicketState) -> impl IntoView {
                             inputmode="numeric"
                             required
                             placeholder="#1042"
-                            prop:value=move || number.get()
-                            on:input=move |ev| number.set(event_target_value(&ev))
+                            bind:value=number
                         />
                         {field_errors_view(err.clone(), "ticket", lang)}
                     </label>
@@ -229,14 +228,13 @@ pub fn Links(st: TicketState) -> impl IntoView {
                         inputmode="numeric"
                         required
                         placeholder="#1042"
-                        prop:value=move || into.get()
-                        on:input=move |ev| into.set(event_target_value(&ev))
+                        bind:value=into
                     />
                     {field_errors_view(err.clone(), "into", lang)}
                 </label>
                 <label class="field">
                     <span>{T::MergeComment.get(lang)}</span>
-                    <textarea rows="2" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                    <textarea rows="2" bind:value=comment></textarea>
                 </label>
                 {err.filter(|e| e.field_errors().is_empty()).map(|e| view! { <p class="error-box" role="alert">{e.message(lang)}</p> })}
                 <div class="composer-actions">

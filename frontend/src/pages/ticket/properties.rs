@@ -280,8 +280,7 @@ fn Tags(st: TicketState) -> impl IntoView {
                     }).collect_view()}
                     {(!read_only).then(|| view! {
                         <input id="f-tag" type="text" class="tag-input" placeholder="+" aria-label=format!("{} ({})", T::Add.get(lang), T::Tags.get(lang))
-                            prop:value=move || tag_input.get()
-                            on:input=move |ev| tag_input.set(event_target_value(&ev))
+                            bind:value=tag_input
                             on:keydown=move |ev| {
                                 if ev.key() == "Enter" || ev.key() == "," {
                                     ev.prevent_default();
@@ -319,8 +318,7 @@ fn SaveBar(st: TicketState) -> impl IntoView {
                 <label class="field">
                     <span>{T::ChangeComment.get(lang)}{comment_required.then_some(" *")}</span>
                     <textarea rows="2" aria-label=T::ChangeComment.get(lang)
-                        prop:value=move || change_comment.get()
-                        on:input=move |ev| change_comment.set(event_target_value(&ev))></textarea>
+                        bind:value=change_comment></textarea>
                     {comment_required.then(|| view! { <span class="help">{T::ChangeCommentRequired.get(lang)}</span> })}
                     {field_errors_view(save_error.get(), "comment", lang)}
                 </label>

@@ -94,8 +94,7 @@ pub fn SubTickets(
                         type="text"
                         required
                         maxlength=lazo_domain::limits::SUBJECT_MAX.to_string()
-                        prop:value=move || subject.get()
-                        on:input=move |ev| subject.set(event_target_value(&ev))
+                        bind:value=subject
                     />
                     {field_errors_view(err.clone(), "subject", lang)}
                 </label>
@@ -153,7 +152,7 @@ pub fn SubTickets(
                 </div>
                 <label class="field">
                     <span>{T::Comment.get(lang)}</span>
-                    <textarea rows="2" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                    <textarea rows="2" bind:value=comment></textarea>
                 </label>
                 {err.filter(|e| e.field_errors().is_empty()).map(|e| view! { <p class="error-box" role="alert">{e.message(lang)}</p> })}
                 <div class="composer-actions">
