@@ -92,18 +92,26 @@ impl Writer {
         leptos::task::spawn_local(async move {
             match fut.await {
                 Ok(r) => {
-                    self.notices
-                        .ok(T::Saved.get(self.prefs.lang.get_untracked()));
-                    self.refdata.reload();
+                    self.saved();
                     then(r);
                 }
-                Err(e) => {
-                    self.notices
-                        .error(e.message(self.prefs.lang.get_untracked()));
-                    error.set(Some(e));
-                }
+                Err(e) => self.failed(e, error),
             }
         });
+    }
+
+    // The outcome's reporting is not generic, so it exists once in the wasm
+    // rather than once per write (`run` has ~20 instances).
+    fn saved(self) {
+        self.notices
+            .ok(T::Saved.get(self.prefs.lang.get_untracked()));
+        self.refdata.reload();
+    }
+
+    fn failed(self, e: crate::api::ApiError, error: RwSignal<Option<crate::api::ApiError>>) {
+        self.notices
+            .error(e.message(self.prefs.lang.get_untracked()));
+        error.set(Some(e));
     }
 }
 
