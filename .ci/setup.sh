@@ -23,8 +23,8 @@ apt_install() {
 
 rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 # libpq for diesel's PostgreSQL backend (linked into every server build);
-# brotli and gzip for the precompressed SPA files.
-apt_install libpq-dev brotli gzip
+# brotli, gzip and zopfli (smaller gzip) for the precompressed SPA files.
+apt_install libpq-dev brotli gzip zopfli
 [ "$mode" = system ] && exit 0
 # wasm-bindgen-cli must equal the crate pin (frontend/Cargo.toml).
 if ! wasm-bindgen --version 2>/dev/null | grep -q '0.2.130'; then

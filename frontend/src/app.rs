@@ -68,7 +68,7 @@ fn Shell() -> impl IntoView {
     let show_bar = move || signed_in.get() && location.pathname.get() != "/login";
 
     view! {
-        <a class="skip" href="#main">{move || prefs.t(T::SkipToContent)}</a>
+        <a class="skip" href="#main">{prefs.text(T::SkipToContent)}</a>
         <Show when=show_bar>
             <TopBar />
         </Show>
@@ -169,18 +169,18 @@ fn TopBar() -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true"></span>
                 "Lazo"
             </A>
-            <nav class="topnav" aria-label=move || t(T::MainNav)>
-                <A href="/tickets" exact=true>{move || t(T::FollowUp)}</A>
-                <A href="/tickets/new">{move || t(T::NewTicket)}</A>
-                <A href="/contacts">{move || t(T::Customers)}</A>
+            <nav class="topnav" aria-label=prefs.text(T::MainNav)>
+                <A href="/tickets" exact=true>{prefs.text(T::FollowUp)}</A>
+                <A href="/tickets/new">{prefs.text(T::NewTicket)}</A>
+                <A href="/contacts">{prefs.text(T::Customers)}</A>
                 <Show when=move || session.configures()>
-                    <A href="/admin/users">{move || t(T::Admin)}</A>
+                    <A href="/admin/users">{prefs.text(T::Admin)}</A>
                 </Show>
             </nav>
             <div class="topbar-right">
                 <button
                     class="btn ghost icon small keys-open"
-                    aria-label=move || t(T::Shortcuts)
+                    aria-label=prefs.text(T::Shortcuts)
                     title=move || format!("{} (?)", t(T::Shortcuts))
                     on:click=move |_| shortcuts.0.set(true)
                 >
@@ -191,7 +191,7 @@ fn TopBar() -> impl IntoView {
                 <span class="whoami" title=move || session.me().map(|m| m.email).unwrap_or_default()>
                     {name}
                 </span>
-                <button class="btn ghost" on:click=logout>{move || t(T::LogOut)}</button>
+                <button class="btn ghost" on:click=logout>{prefs.text(T::LogOut)}</button>
             </div>
         </header>
     }

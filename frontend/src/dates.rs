@@ -8,9 +8,50 @@
 //! with the native calendar behind a button. Values stay ISO
 //! (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM`) everywhere else; ISO typed in is read
 //! too, whatever the language.
+//!
+//! ISO values are read and written by hand, not with chrono's strftime-style
+//! `format`/`parse_from_str`: these few fixed shapes do not need its general
+//! pattern interpreter, which cost the SPA's wasm about 15 KB.
 
 use crate::i18n::Lang;
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+
+/// `YYYY-MM-DD`.
+pub fn iso_date(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// `YYYY-MM-DDTHH:MM`, the shape of `<input type=datetime-local>`.
+pub fn iso_datetime(t: NaiveDateTime) -> String {
+    format!("{}T{:02}:{:02}", iso_date(t.date()), t.hour(), t.minute())
+}
+
+/// One to `max` ASCII digits as a number.
+fn digits(s: &str, max: usize) -> Option<u32> {
+    if s.is_empty() || s.len() > max || !s.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// `YYYY-MM-DD`; the month and day may have one digit.
+pub fn parse_iso_date(s: &str) -> Option<NaiveDate> {
+    let mut parts = s.splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    NaiveDate::from_ymd_opt(digits(y, 4)? as i32, digits(m, 2)?, digits(d, 2)?)
+}
+
+/// `YYYY-MM-DDTHH:MM`, with `:SS` or not, and a space for the `T` or not.
+pub fn parse_iso_datetime(s: &str) -> Option<NaiveDateTime> {
+    let (date, time) = s.split_once(['T', ' '])?;
+    let mut parts = time.splitn(3, ':');
+    let (h, m) = (digits(parts.next()?, 2)?, digits(parts.next()?, 2)?);
+    let sec = match parts.next() {
+        Some(sec) => digits(sec, 2)?,
+        None => 0,
+    };
+    Some(parse_iso_date(date)?.and_time(NaiveTime::from_hms_opt(h, m, sec)?))
+}
 
 /// Whether the day comes before the month.
 fn day_first(lang: Lang) -> bool {
@@ -30,16 +71,17 @@ pub fn pattern(lang: Lang, with_time: bool) -> &'static str {
 }
 
 pub fn format_date(lang: Lang, d: NaiveDate) -> String {
-    if day_first(lang) {
-        d.format("%d/%m/%Y").to_string()
+    let (a, b) = if day_first(lang) {
+        (d.day(), d.month())
     } else {
-        d.format("%m/%d/%Y").to_string()
-    }
+        (d.month(), d.day())
+    };
+    format!("{a:02}/{b:02}/{:04}", d.year())
 }
 
 pub fn parse_date(lang: Lang, s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+    if let Some(d) = parse_iso_date(s) {
         return Some(d);
     }
     let parts: Vec<&str> = s.split(['/', '.', '-']).map(str::trim).collect();
@@ -83,15 +125,18 @@ fn parse_time(s: &str) -> Option<NaiveTime> {
 }
 
 pub fn format_datetime(lang: Lang, t: NaiveDateTime) -> String {
-    format!("{} {}", format_date(lang, t.date()), t.format("%H:%M"))
+    format!(
+        "{} {:02}:{:02}",
+        format_date(lang, t.date()),
+        t.hour(),
+        t.minute()
+    )
 }
 
 pub fn parse_datetime(lang: Lang, s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
-    for f in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
-            return Some(t);
-        }
+    if let Some(t) = parse_iso_datetime(s) {
+        return Some(t);
     }
     let (date, time) = s.split_once([' ', ','])?;
     Some(parse_date(lang, date)?.and_time(parse_time(time.trim_start_matches(',').trim())?))
@@ -105,9 +150,7 @@ pub fn show(lang: Lang, iso: &str, with_time: bool) -> String {
             .filter(|_| iso.contains('T'))
             .map(|t| format_datetime(lang, t))
     } else {
-        NaiveDate::parse_from_str(iso, "%Y-%m-%d")
-            .ok()
-            .map(|d| format_date(lang, d))
+        parse_iso_date(iso).map(|d| format_date(lang, d))
     }
     .unwrap_or_else(|| iso.to_owned())
 }
@@ -120,9 +163,9 @@ pub fn read(lang: Lang, typed: &str, with_time: bool) -> Option<String> {
         return Some(String::new());
     }
     if with_time {
-        parse_datetime(lang, typed).map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
+        parse_datetime(lang, typed).map(iso_datetime)
     } else {
-        parse_date(lang, typed).map(|d| d.format("%Y-%m-%d").to_string())
+        parse_date(lang, typed).map(iso_date)
     }
 }
 
@@ -167,6 +210,46 @@ mod tests {
         assert_eq!(parse_datetime(Lang::En, "2026-12-05T14:30"), Some(t));
         assert_eq!(parse_datetime(Lang::En, "12/05/2026 13:30 pm"), None);
         assert_eq!(parse_datetime(Lang::Es, "05/12/2026"), None);
+    }
+
+    #[test]
+    fn iso_by_hand() {
+        let t = d(2026, 3, 5).and_hms_opt(9, 5, 0).unwrap();
+        assert_eq!(iso_date(d(2026, 3, 5)), "2026-03-05");
+        assert_eq!(iso_date(d(987, 12, 25)), "0987-12-25");
+        assert_eq!(iso_datetime(t), "2026-03-05T09:05");
+        assert_eq!(parse_iso_date("2026-03-05"), Some(d(2026, 3, 5)));
+        assert_eq!(parse_iso_date("2026-3-5"), Some(d(2026, 3, 5)));
+        assert_eq!(parse_iso_datetime("2026-03-05T09:05"), Some(t));
+        assert_eq!(parse_iso_datetime("2026-03-05 9:05"), Some(t));
+        assert_eq!(
+            parse_iso_datetime("2026-03-05T09:05:07"),
+            d(2026, 3, 5).and_hms_opt(9, 5, 7)
+        );
+        for bad in [
+            "",
+            "2026-03",
+            "2026-02-30",
+            "2026-03-05-",
+            "2026-03-05x",
+            "20260-03-05",
+            "2026-003-05",
+            "+2026-03-05",
+            "2026/03/05",
+        ] {
+            assert_eq!(parse_iso_date(bad), None, "{bad}");
+        }
+        for bad in [
+            "2026-03-05",
+            "2026-03-05T",
+            "2026-03-05T24:00",
+            "2026-03-05T09:60",
+            "2026-03-05T09:05:",
+            "2026-03-05T09:05:07:01",
+            "2026-03-05T9",
+        ] {
+            assert_eq!(parse_iso_datetime(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -20,11 +20,11 @@ pub const PAGE_SIZE: i64 = 50;
 
 /// The default lower bound of the reported date.
 pub fn default_from(today: NaiveDate) -> String {
-    today
-        .checked_sub_days(Days::new(DEFAULT_DAYS))
-        .unwrap_or(today)
-        .format("%Y-%m-%d")
-        .to_string()
+    crate::dates::iso_date(
+        today
+            .checked_sub_days(Days::new(DEFAULT_DAYS))
+            .unwrap_or(today),
+    )
 }
 
 /// The lower bound of the reported date when the URL names none: the last 30

@@ -240,6 +240,14 @@ impl Prefs {
     pub fn t(&self, key: T) -> &'static str {
         key.get(self.lang.get())
     }
+
+    /// A label that follows the language, for a view or an attribute. Every
+    /// label has this one closure type, so Leptos' render code for it exists
+    /// once in the wasm; written inline (`move || t(T::X)`), each of ~400
+    /// labels was a type of its own with its own copy.
+    pub fn text(self, key: T) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+        move || key.get(self.lang.get())
+    }
 }
 
 /// Configuration everyone needs to label and fill dropdowns.

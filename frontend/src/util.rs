@@ -138,9 +138,7 @@ pub fn input_datetime(t: &DateTime<Utc>) -> String {
 /// A `datetime-local` value (`YYYY-MM-DDTHH:MM`, the browser's time zone) as
 /// an instant.
 pub fn from_input_datetime(s: &str) -> Option<DateTime<Utc>> {
-    let dt = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .ok()?;
+    let dt = crate::dates::parse_iso_datetime(s)?;
     use chrono::{Datelike, Timelike};
     let js = js_sys::Date::new_with_year_month_day_hr_min_sec(
         dt.year() as u32,
@@ -156,11 +154,12 @@ pub fn from_input_datetime(s: &str) -> Option<DateTime<Utc>> {
 /// The end of a local calendar day (`YYYY-MM-DD`) as an instant: a due date
 /// means "by the end of that day".
 pub fn end_of_local_day(s: &str) -> Option<DateTime<Utc>> {
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    use chrono::Datelike;
+    let d = crate::dates::parse_iso_date(s)?;
     let js = js_sys::Date::new_with_year_month_day_hr_min_sec(
-        d.format("%Y").to_string().parse().ok()?,
-        d.format("%m").to_string().parse::<i32>().ok()? - 1,
-        d.format("%d").to_string().parse().ok()?,
+        d.year() as u32,
+        d.month0() as i32,
+        d.day() as i32,
         23,
         59,
         0,

@@ -7,7 +7,6 @@ pub mod warm;
 
 pub use error::ApiError;
 
-use gloo_net::http::{Method, RequestBuilder};
 use lazo_domain::wire::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -57,7 +56,7 @@ pub async fn renew_session() -> Result<(), ApiError> {
         let p = wasm_bindgen_futures::future_to_promise(async move {
             let r = call_once(
                 &Call {
-                    method: Method::POST,
+                    method: Method::Post,
                     path: "/auth/refresh",
                     body: None,
                     if_match: None,
@@ -164,25 +163,72 @@ async fn call_raw(c: Call<'_>) -> Result<Answer<String>, ApiError> {
     r
 }
 
+/// The HTTP methods the API uses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+fn network(e: JsValue) -> ApiError {
+    ApiError::Network(format!("{e:?}"))
+}
+
+/// `fetch` through web-sys itself: gloo-net's wrapper over these few calls
+/// (and the `http` crate's types under it) cost the wasm about 10 KB.
+async fn fetch(
+    method: Method,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Result<web_sys::Response, ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method.as_str());
+    let h = web_sys::Headers::new().map_err(network)?;
+    for (name, value) in headers {
+        h.set(name, value).map_err(network)?;
+    }
+    init.set_headers(&h);
+    if let Some(b) = body {
+        init.set_body(&JsValue::from_str(b));
+    }
+    let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
+    wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(network)?
+        .dyn_into()
+        .map_err(network)
+}
+
+/// A response's body as text; empty when it cannot be read.
+async fn text(resp: &web_sys::Response) -> String {
+    match resp.text() {
+        Ok(p) => wasm_bindgen_futures::JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
 async fn call_once(c: &Call<'_>, token: Option<&str>) -> Result<Answer<String>, ApiError> {
-    let url = format!("{}/api/v1{}", base(), c.path);
-    let mut rb = RequestBuilder::new(&url)
-        .method(c.method.clone())
-        .header("Accept", "application/json");
-    if let Some(token) = token {
-        rb = rb.header("Authorization", &format!("Bearer {token}"));
-    }
-    if let Some(tag) = c.if_match {
-        rb = rb.header("If-Match", tag);
-    }
-    let req = match &c.body {
-        Some(b) => rb
-            .header("Content-Type", "application/json")
-            .body(b.clone())
-            .map_err(|e| ApiError::Network(e.to_string()))?,
-        None => rb.build().map_err(|e| ApiError::Network(e.to_string()))?,
-    };
-    let warm = if c.method == Method::GET {
+    let warm = if c.method == Method::Get {
         warm::note(c.path);
         match warm::take(c.path, token) {
             Some(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok(),
@@ -192,19 +238,28 @@ async fn call_once(c: &Call<'_>, token: Option<&str>) -> Result<Answer<String>, 
         None
     };
     let resp = match warm.and_then(|r| r.dyn_into::<web_sys::Response>().ok()) {
-        Some(r) => gloo_net::http::Response::from(r),
-        None => req
-            .send()
-            .await
-            .map_err(|e| ApiError::Network(e.to_string()))?,
+        Some(r) => r,
+        None => {
+            let bearer = token.map(|t| format!("Bearer {t}"));
+            let mut headers = vec![("Accept", "application/json")];
+            if let Some(b) = &bearer {
+                headers.push(("Authorization", b));
+            }
+            if let Some(tag) = c.if_match {
+                headers.push(("If-Match", tag));
+            }
+            if c.body.is_some() {
+                headers.push(("Content-Type", "application/json"));
+            }
+            let url = format!("{}/api/v1{}", base(), c.path);
+            fetch(c.method, &url, &headers, c.body.as_deref()).await?
+        }
     };
     let status = resp.status();
-    let etag = resp.headers().get("etag");
-    let retry_after = resp
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    let text = resp.text().await.unwrap_or_default();
+    let header = |name: &str| resp.headers().get(name).ok().flatten();
+    let etag = header("etag");
+    let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
+    let text = text(&resp).await;
     if (200..300).contains(&status) {
         return Ok(Answer { body: text, etag });
     }
@@ -230,7 +285,7 @@ fn json<B: Serialize>(b: &B) -> Option<String> {
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     call(Call {
-        method: Method::GET,
+        method: Method::Get,
         path,
         body: None,
         if_match: None,
@@ -258,7 +313,7 @@ async fn send<B: Serialize, T: DeserializeOwned>(
 
 async fn delete(path: &str) -> Result<(), ApiError> {
     call_raw(Call {
-        method: Method::DELETE,
+        method: Method::Delete,
         path,
         body: None,
         if_match: None,
@@ -272,7 +327,7 @@ async fn delete(path: &str) -> Result<(), ApiError> {
 
 pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
     call(Call {
-        method: Method::POST,
+        method: Method::Post,
         path: "/auth/login",
         body: json(req),
         if_match: None,
@@ -297,7 +352,7 @@ pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
 
 pub async fn logout() -> Result<(), ApiError> {
     call_raw(Call {
-        method: Method::POST,
+        method: Method::Post,
         path: "/auth/logout",
         body: None,
         if_match: None,
@@ -317,20 +372,20 @@ pub async fn users() -> Result<Vec<User>, ApiError> {
     get("/users").await
 }
 pub async fn create_user(b: &CreateUser) -> Result<User, ApiError> {
-    send(Method::POST, "/users", b).await
+    send(Method::Post, "/users", b).await
 }
 pub async fn update_user(id: i64, b: &UpdateUser) -> Result<User, ApiError> {
-    send(Method::PATCH, &format!("/users/{id}"), b).await
+    send(Method::Patch, &format!("/users/{id}"), b).await
 }
 
 pub async fn groups() -> Result<Vec<Group>, ApiError> {
     get("/groups").await
 }
 pub async fn create_group(b: &CreateGroup) -> Result<Group, ApiError> {
-    send(Method::POST, "/groups", b).await
+    send(Method::Post, "/groups", b).await
 }
 pub async fn update_group(id: i64, b: &UpdateGroup) -> Result<Group, ApiError> {
-    send(Method::PATCH, &format!("/groups/{id}"), b).await
+    send(Method::Patch, &format!("/groups/{id}"), b).await
 }
 pub async fn delete_group(id: i64) -> Result<(), ApiError> {
     delete(&format!("/groups/{id}")).await
@@ -340,27 +395,27 @@ pub async fn statuses() -> Result<Vec<Status>, ApiError> {
     get("/statuses").await
 }
 pub async fn create_status(b: &CreateStatus) -> Result<Status, ApiError> {
-    send(Method::POST, "/statuses", b).await
+    send(Method::Post, "/statuses", b).await
 }
 pub async fn update_status(id: i64, b: &UpdateStatus) -> Result<Status, ApiError> {
-    send(Method::PATCH, &format!("/statuses/{id}"), b).await
+    send(Method::Patch, &format!("/statuses/{id}"), b).await
 }
 
 pub async fn ticket_types() -> Result<Vec<TicketType>, ApiError> {
     get("/ticket-types").await
 }
 pub async fn create_ticket_type(b: &CreateTicketType) -> Result<TicketType, ApiError> {
-    send(Method::POST, "/ticket-types", b).await
+    send(Method::Post, "/ticket-types", b).await
 }
 pub async fn update_ticket_type(id: i64, b: &UpdateTicketType) -> Result<TicketType, ApiError> {
-    send(Method::PATCH, &format!("/ticket-types/{id}"), b).await
+    send(Method::Patch, &format!("/ticket-types/{id}"), b).await
 }
 
 pub async fn settings() -> Result<OrgSettings, ApiError> {
     get("/settings").await
 }
 pub async fn update_settings(b: &UpdateOrgSettings) -> Result<OrgSettings, ApiError> {
-    send(Method::PATCH, "/settings", b).await
+    send(Method::Patch, "/settings", b).await
 }
 
 // ------------------------------------------------------------------ tickets
@@ -376,7 +431,7 @@ pub async fn ticket_counts(query: &str) -> Result<TicketCounts, ApiError> {
 /// A ticket and the `ETag` to send back with a change.
 pub async fn ticket(id: i64) -> Result<(Ticket, String), ApiError> {
     ticket_call(Call {
-        method: Method::GET,
+        method: Method::Get,
         path: &format!("/tickets/{id}"),
         body: None,
         if_match: None,
@@ -391,7 +446,7 @@ pub async fn update_ticket(
     b: &UpdateTicket,
 ) -> Result<(Ticket, String), ApiError> {
     ticket_call(Call {
-        method: Method::PATCH,
+        method: Method::Patch,
         path: &format!("/tickets/{id}"),
         body: json(b),
         if_match: Some(etag),
@@ -411,7 +466,7 @@ async fn ticket_call(c: Call<'_>) -> Result<(Ticket, String), ApiError> {
 /// goes to a pending status now and reopens by itself then.
 pub async fn snooze(id: i64, b: &SnoozeTicket) -> Result<(Ticket, String), ApiError> {
     ticket_call(Call {
-        method: Method::POST,
+        method: Method::Post,
         path: &format!("/tickets/{id}/snooze"),
         body: json(b),
         if_match: None,
@@ -423,7 +478,7 @@ pub async fn snooze(id: i64, b: &SnoozeTicket) -> Result<(Ticket, String), ApiEr
 /// Reopens a snoozed ticket now, to the status it had before.
 pub async fn unsnooze(id: i64) -> Result<(Ticket, String), ApiError> {
     ticket_call(Call {
-        method: Method::DELETE,
+        method: Method::Delete,
         path: &format!("/tickets/{id}/snooze"),
         body: None,
         if_match: None,
@@ -433,13 +488,13 @@ pub async fn unsnooze(id: i64) -> Result<(Ticket, String), ApiError> {
 }
 
 pub async fn create_ticket(b: &CreateTicket) -> Result<Ticket, ApiError> {
-    send(Method::POST, "/tickets", b).await
+    send(Method::Post, "/tickets", b).await
 }
 pub async fn delete_ticket(id: i64) -> Result<(), ApiError> {
     delete(&format!("/tickets/{id}")).await
 }
 pub async fn bulk_update(b: &BulkUpdate) -> Result<BulkResult, ApiError> {
-    send(Method::POST, "/tickets/bulk", b).await
+    send(Method::Post, "/tickets/bulk", b).await
 }
 
 /// Comments and history come a page at a time, oldest first; pass the
@@ -461,11 +516,11 @@ pub async fn comments(ticket: i64, cursor: Option<String>) -> Result<CommentPage
     .await
 }
 pub async fn add_comment(ticket: i64, b: &CommentInput) -> Result<Comment, ApiError> {
-    send(Method::POST, &format!("/tickets/{ticket}/comments"), b).await
+    send(Method::Post, &format!("/tickets/{ticket}/comments"), b).await
 }
 pub async fn edit_comment(ticket: i64, id: i64, b: &UpdateComment) -> Result<Comment, ApiError> {
     send(
-        Method::PATCH,
+        Method::Patch,
         &format!("/tickets/{ticket}/comments/{id}"),
         b,
     )
@@ -487,7 +542,7 @@ pub async fn sub_tickets(ticket: i64) -> Result<TicketPage, ApiError> {
     get(&format!("/tickets/{ticket}/sub-tickets?limit=200")).await
 }
 pub async fn create_sub_ticket(ticket: i64, b: &CreateTicket) -> Result<Ticket, ApiError> {
-    send(Method::POST, &format!("/tickets/{ticket}/sub-tickets"), b).await
+    send(Method::Post, &format!("/tickets/{ticket}/sub-tickets"), b).await
 }
 
 // ------------------------------------------------------------------ links and merge
@@ -498,7 +553,7 @@ pub async fn ticket_links(ticket: i64) -> Result<TicketLinks, ApiError> {
     get(&format!("/tickets/{ticket}/links")).await
 }
 pub async fn create_link(ticket: i64, b: &CreateTicketLink) -> Result<TicketLink, ApiError> {
-    send(Method::POST, &format!("/tickets/{ticket}/links"), b).await
+    send(Method::Post, &format!("/tickets/{ticket}/links"), b).await
 }
 pub async fn delete_link(ticket: i64, link: i64) -> Result<(), ApiError> {
     delete(&format!("/tickets/{ticket}/links/{link}")).await
@@ -510,7 +565,7 @@ pub async fn merge_ticket(
     b: &MergeTicket,
 ) -> Result<(Ticket, String), ApiError> {
     ticket_call(Call {
-        method: Method::POST,
+        method: Method::Post,
         path: &format!("/tickets/{id}/merge"),
         body: json(b),
         if_match: Some(etag),
@@ -532,20 +587,20 @@ pub async fn webhooks() -> Result<Vec<WebhookEndpoint>, ApiError> {
         .map(|l| l.items)
 }
 pub async fn create_webhook(b: &NewWebhookEndpoint) -> Result<WebhookEndpointWithSecret, ApiError> {
-    send(Method::POST, "/webhooks", b).await
+    send(Method::Post, "/webhooks", b).await
 }
 pub async fn update_webhook(
     id: i64,
     b: &WebhookEndpointPatch,
 ) -> Result<WebhookEndpoint, ApiError> {
-    send(Method::PATCH, &format!("/webhooks/{id}"), b).await
+    send(Method::Patch, &format!("/webhooks/{id}"), b).await
 }
 pub async fn delete_webhook(id: i64) -> Result<(), ApiError> {
     delete(&format!("/webhooks/{id}")).await
 }
 pub async fn rotate_webhook_secret(id: i64) -> Result<WebhookEndpointWithSecret, ApiError> {
     send(
-        Method::POST,
+        Method::Post,
         &format!("/webhooks/{id}/rotate-secret"),
         &serde_json::json!({}),
     )
@@ -563,7 +618,7 @@ pub async fn webhook_delivery(id: i64, delivery: i64) -> Result<WebhookDeliveryD
 }
 pub async fn replay_delivery(id: i64, delivery: i64) -> Result<WebhookDelivery, ApiError> {
     send(
-        Method::POST,
+        Method::Post,
         &format!("/webhooks/{id}/deliveries/{delivery}/replay"),
         &serde_json::json!({}),
     )
@@ -607,11 +662,11 @@ pub async fn contact(id: i64) -> Result<Contact, ApiError> {
     get(&format!("/contacts/{id}")).await
 }
 pub async fn update_contact(id: i64, b: &UpdateContact) -> Result<Contact, ApiError> {
-    send(Method::PATCH, &format!("/contacts/{id}"), b).await
+    send(Method::Patch, &format!("/contacts/{id}"), b).await
 }
 pub async fn merge_contacts(id: i64, from: i64) -> Result<Contact, ApiError> {
     send(
-        Method::POST,
+        Method::Post,
         &format!("/contacts/{id}/merge"),
         &MergeContacts { from },
     )
@@ -626,16 +681,16 @@ pub async fn alert_rules() -> Result<Vec<AlertRule>, ApiError> {
     get("/alert-rules").await
 }
 pub async fn create_alert_rule(b: &AlertRuleInput) -> Result<AlertRule, ApiError> {
-    send(Method::POST, "/alert-rules", b).await
+    send(Method::Post, "/alert-rules", b).await
 }
 pub async fn replace_alert_rule(id: i64, b: &AlertRuleInput) -> Result<AlertRule, ApiError> {
-    send(Method::PUT, &format!("/alert-rules/{id}"), b).await
+    send(Method::Put, &format!("/alert-rules/{id}"), b).await
 }
 pub async fn delete_alert_rule(id: i64) -> Result<(), ApiError> {
     delete(&format!("/alert-rules/{id}")).await
 }
 pub async fn test_alert_rule(id: i64, b: &SurveyResponseInput) -> Result<AlertRuleTest, ApiError> {
-    send(Method::POST, &format!("/alert-rules/{id}/test"), b).await
+    send(Method::Post, &format!("/alert-rules/{id}/test"), b).await
 }
 
 // ------------------------------------------------------------------ email
@@ -650,11 +705,11 @@ pub async fn ticket_emails(ticket: i64, cursor: Option<String>) -> Result<EmailP
     get(&format!("/tickets/{ticket}/emails{c}")).await
 }
 pub async fn send_email(ticket: i64, b: &SendEmail) -> Result<Email, ApiError> {
-    send(Method::POST, &format!("/tickets/{ticket}/emails"), b).await
+    send(Method::Post, &format!("/tickets/{ticket}/emails"), b).await
 }
 pub async fn retry_email(ticket: i64, email: i64) -> Result<Email, ApiError> {
     send(
-        Method::POST,
+        Method::Post,
         &format!("/tickets/{ticket}/emails/{email}/retry"),
         &serde_json::json!({}),
     )
@@ -664,13 +719,13 @@ pub async fn email_templates() -> Result<Vec<EmailTemplate>, ApiError> {
     get("/email-templates").await
 }
 pub async fn create_email_template(b: &CreateEmailTemplate) -> Result<EmailTemplate, ApiError> {
-    send(Method::POST, "/email-templates", b).await
+    send(Method::Post, "/email-templates", b).await
 }
 pub async fn update_email_template(
     id: i64,
     b: &UpdateEmailTemplate,
 ) -> Result<EmailTemplate, ApiError> {
-    send(Method::PATCH, &format!("/email-templates/{id}"), b).await
+    send(Method::Patch, &format!("/email-templates/{id}"), b).await
 }
 pub async fn delete_email_template(id: i64) -> Result<(), ApiError> {
     delete(&format!("/email-templates/{id}")).await
@@ -690,7 +745,7 @@ pub async fn inbound_messages(
 }
 pub async fn reprocess_inbound(id: i64) -> Result<InboundMessage, ApiError> {
     send(
-        Method::POST,
+        Method::Post,
         &format!("/inbound/messages/{id}/reprocess"),
         &serde_json::json!({}),
     )
@@ -709,16 +764,16 @@ pub async fn notifications(only_unread: bool, limit: i64) -> Result<Notification
     .await
 }
 pub async fn mark_read(b: &MarkRead) -> Result<MarkedRead, ApiError> {
-    send(Method::POST, "/notifications/read", b).await
+    send(Method::Post, "/notifications/read", b).await
 }
 pub async fn notification_prefs() -> Result<NotificationPrefs, ApiError> {
     get("/notifications/prefs").await
 }
 pub async fn set_notification_prefs(b: &NotificationPrefs) -> Result<NotificationPrefs, ApiError> {
-    send(Method::PUT, "/notifications/prefs", b).await
+    send(Method::Put, "/notifications/prefs", b).await
 }
 pub async fn forward_ticket(ticket: i64, b: &ForwardTicket) -> Result<Forwarded, ApiError> {
-    send(Method::POST, &format!("/tickets/{ticket}/forward"), b).await
+    send(Method::Post, &format!("/tickets/{ticket}/forward"), b).await
 }
 pub async fn email_status() -> Result<lazo_domain::email::EmailStatus, ApiError> {
     get("/inbound/status").await
@@ -755,22 +810,21 @@ async fn renewed_after_401(sent_with: Option<String>) -> bool {
 }
 
 async fn bytes_once(path: &str, token: Option<&str>) -> Result<Vec<u8>, ApiError> {
-    let mut rb = RequestBuilder::new(&format!("{}/api/v1{path}", base())).method(Method::GET);
-    if let Some(token) = token {
-        rb = rb.header("Authorization", &format!("Bearer {token}"));
-    }
-    let resp = rb
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = bearer
+        .iter()
+        .map(|b| ("Authorization", b.as_str()))
+        .collect();
+    let url = format!("{}/api/v1{path}", base());
+    let resp = fetch(Method::Get, &url, &headers, None).await?;
     let status = resp.status();
     if (200..300).contains(&status) {
-        return resp
-            .binary()
+        let buf = wasm_bindgen_futures::JsFuture::from(resp.array_buffer().map_err(network)?)
             .await
-            .map_err(|e| ApiError::Network(e.to_string()));
+            .map_err(network)?;
+        return Ok(js_sys::Uint8Array::new(&buf).to_vec());
     }
-    let text = resp.text().await.unwrap_or_default();
+    let text = text(&resp).await;
     Err(ApiError::from_status(
         status,
         serde_json::from_str(&text).ok(),

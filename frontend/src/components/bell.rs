@@ -82,10 +82,10 @@ pub fn Bell() -> impl IntoView {
                 {move || (unread.get() > 0).then(|| view! { <span class="bell-count">{move || if unread.get() > 99 { "99+".to_owned() } else { unread.get().to_string() }}</span> })}
             </button>
             <Show when=move || open.get()>
-                <div class="bell-panel" role="dialog" aria-label=move || t(T::Notifications)>
+                <div class="bell-panel" role="dialog" aria-label=prefs.text(T::Notifications)>
                     <div class="bell-head">
-                        <strong>{move || t(T::Notifications)}</strong>
-                        <button class="btn small" disabled=move || unread.get() == 0 on:click=all_read>{move || t(T::MarkAllRead)}</button>
+                        <strong>{prefs.text(T::Notifications)}</strong>
+                        <button class="btn small" disabled=move || unread.get() == 0 on:click=all_read>{prefs.text(T::MarkAllRead)}</button>
                     </div>
                     <ul class="bell-list">
                         {move || items.get().into_iter().map(|n| {
@@ -103,9 +103,9 @@ pub fn Bell() -> impl IntoView {
                             }
                         }).collect_view()}
                     </ul>
-                    {move || items.with(|v| v.is_empty()).then(|| view! { <p class="muted small">{move || t(T::NoNotifications)}</p> })}
+                    {move || items.with(|v| v.is_empty()).then(|| view! { <p class="muted small">{prefs.text(T::NoNotifications)}</p> })}
                     <div class="bell-foot">
-                        <A href="/me/notifications" on:click=move |_| open.set(false)>{move || t(T::NotificationSettings)}</A>
+                        <A href="/me/notifications" on:click=move |_| open.set(false)>{prefs.text(T::NotificationSettings)}</A>
                     </div>
                 </div>
             </Show>

@@ -79,8 +79,8 @@ pub fn DateInput(
             <button
                 type="button"
                 class="btn icon small date-pick"
-                aria-label=move || prefs.t(T::PickDate)
-                title=move || prefs.t(T::PickDate)
+                aria-label=prefs.text(T::PickDate)
+                title=prefs.text(T::PickDate)
                 disabled=disabled
                 on:click=open_calendar
             >

@@ -31,9 +31,9 @@ pub fn LangSelect() -> impl IntoView {
     let prefs = use_prefs();
     view! {
         <label class="lang-select">
-            <span class="sr-only">{move || prefs.t(T::Language)}</span>
+            <span class="sr-only">{prefs.text(T::Language)}</span>
             <select
-                aria-label=move || prefs.t(T::Language)
+                aria-label=prefs.text(T::Language)
                 on:change=move |ev| {
                     if let Some(l) = Lang::from_tag(&event_target_value(&ev)) {
                         prefs.set_lang(l);
@@ -65,7 +65,7 @@ pub fn ErrorBox(
                 .map(|r| {
                     view! {
                         <button class="btn small" on:click=move |_| r.run(())>
-                            {move || prefs.t(T::Retry)}
+                            {prefs.text(T::Retry)}
                         </button>
                     }
                 })}
@@ -79,7 +79,7 @@ pub fn Loading() -> impl IntoView {
     view! {
         <div class="loading" role="status" aria-live="polite">
             <span class="spinner" aria-hidden="true"></span>
-            {move || prefs.t(T::Loading)}
+            {prefs.text(T::Loading)}
         </div>
     }
 }

@@ -133,7 +133,7 @@ pub fn OwnerPicker(
                 aria-activedescendant=move || {
                     if open.get() { format!("{id}-list-{}", active.get()) } else { String::new() }
                 }
-                placeholder=move || prefs.t(T::OwnerSearch)
+                placeholder=prefs.text(T::OwnerSearch)
                 disabled=move || disabled.get()
                 prop:value=move || if open.get() { text.get() } else { current.get() }
                 on:focus=move |_| {

@@ -85,8 +85,8 @@ pub fn ShortcutsHelp() -> impl IntoView {
             }
         >
             <div class="card-head">
-                <h2 id="shortcuts-title">{move || t(T::Shortcuts)}</h2>
-                <button class="btn ghost small" on:click=move |_| open.set(false)>{move || t(T::Close)}</button>
+                <h2 id="shortcuts-title">{prefs.text(T::Shortcuts)}</h2>
+                <button class="btn ghost small" on:click=move |_| open.set(false)>{prefs.text(T::Close)}</button>
             </div>
             <div class="shortcut-cols">
                 {section(T::FollowUp, LIST)}

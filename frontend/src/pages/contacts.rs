@@ -15,7 +15,6 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let prefs = use_prefs();
-    let t = move |k: T| prefs.t(k);
     let q = RwSignal::new(String::new());
     let items = RwSignal::new(Vec::<Contact>::new());
     let next = RwSignal::new(None::<String>);
@@ -44,15 +43,15 @@ pub fn ContactsPage() -> impl IntoView {
     };
     view! {
         <section class="page contacts">
-            <h1>{move || t(T::Customers)}</h1>
+            <h1>{prefs.text(T::Customers)}</h1>
             <form class="search-row" role="search" on:submit=search>
-                <input type="search" aria-label=move || t(T::SearchCustomers) placeholder=move || t(T::SearchCustomers)
-                    prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev)) />
-                <button class="btn" type="submit">{move || t(T::Search)}</button>
+                <input type="search" aria-label=prefs.text(T::SearchCustomers) placeholder=prefs.text(T::SearchCustomers)
+                    bind:value=q />
+                <button class="btn" type="submit">{prefs.text(T::Search)}</button>
             </form>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
-            <table class="admin-table" aria-label=move || t(T::Customers)>
-                <thead><tr><th>{move || t(T::Name)}</th><th>{move || t(T::Email)}</th><th>{move || t(T::Phone)}</th><th>{move || t(T::ExternalRef)}</th></tr></thead>
+            <table class="admin-table" aria-label=prefs.text(T::Customers)>
+                <thead><tr><th>{prefs.text(T::Name)}</th><th>{prefs.text(T::Email)}</th><th>{prefs.text(T::Phone)}</th><th>{prefs.text(T::ExternalRef)}</th></tr></thead>
                 <tbody>
                     {move || items.get().into_iter().map(|c| {
                         let shown = c.name.clone().or(c.email.clone()).unwrap_or_else(|| format!("#{}", c.id));
@@ -66,9 +65,9 @@ pub fn ContactsPage() -> impl IntoView {
                     }}).collect_view()}
                 </tbody>
             </table>
-            {move || items.with(|v| v.is_empty()).then(|| view! { <p class="muted">{move || t(T::NothingYet)}</p> })}
+            {move || items.with(|v| v.is_empty()).then(|| view! { <p class="muted">{prefs.text(T::NothingYet)}</p> })}
             {move || next.get().map(|c| view! {
-                <button class="btn small" on:click=move |_| load(Some(c.clone()))>{move || t(T::LoadMore)}</button>
+                <button class="btn small" on:click=move |_| load(Some(c.clone()))>{prefs.text(T::LoadMore)}</button>
             })}
         </section>
     }
@@ -89,7 +88,6 @@ fn ContactScreen(id: i64) -> impl IntoView {
     let prefs = use_prefs();
     let notices = use_notices();
     let session = use_session();
-    let t = move |k: T| prefs.t(k);
     let contact = RwSignal::new(None::<Contact>);
     let error = RwSignal::new(None::<ApiError>);
     // Bumped after a save or merge: the details and timeline rebuild.
@@ -177,7 +175,7 @@ fn ContactScreen(id: i64) -> impl IntoView {
     };
     view! {
         <section class="page contact">
-            <A href="/contacts">{move || t(T::Customers)}</A>
+            <A href="/contacts">{prefs.text(T::Customers)}</A>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
             {move || contact.get().map(|c| {
                 let title = c.name.clone().or(c.email.clone()).unwrap_or_else(|| format!("#{}", c.id));
@@ -185,37 +183,37 @@ fn ContactScreen(id: i64) -> impl IntoView {
                 view! {
                     <h1>{title}</h1>
                     <div class="contact-grid">
-                        <section class="card" aria-label=move || t(T::Details)>
+                        <section class="card" aria-label=prefs.text(T::Details)>
                             <div class="card-head">
-                                <h2>{move || t(T::Details)}</h2>
-                                <button class="btn small" on:click=start_edit>{move || t(T::Edit)}</button>
+                                <h2>{prefs.text(T::Details)}</h2>
+                                <button class="btn small" on:click=start_edit>{prefs.text(T::Edit)}</button>
                             </div>
                             {move || (!editing.get()).then(|| view! { <ContactDetails contact=c.clone() /> })}
                             {move || editing.get().then(|| view! {
-                                <form class="form" on:submit=save aria-label=move || t(T::Edit)>
-                                    <label class="field"><span>{move || t(T::Name)}</span>
-                                        <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-                                    <label class="field"><span>{move || t(T::Phone)}</span>
-                                        <input type="text" prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev)) /></label>
-                                    <label class="field"><span>{move || t(T::Language)}</span>
-                                        <input type="text" prop:value=move || language.get() on:input=move |ev| language.set(event_target_value(&ev)) /></label>
-                                    <label class="check"><input type="checkbox" prop:checked=move || subscribed.get() on:change=move |ev| subscribed.set(event_target_checked(&ev)) />{move || t(T::Subscribed)}</label>
+                                <form class="form" on:submit=save aria-label=prefs.text(T::Edit)>
+                                    <label class="field"><span>{prefs.text(T::Name)}</span>
+                                        <input type="text" bind:value=name /></label>
+                                    <label class="field"><span>{prefs.text(T::Phone)}</span>
+                                        <input type="text" bind:value=phone /></label>
+                                    <label class="field"><span>{prefs.text(T::Language)}</span>
+                                        <input type="text" bind:value=language /></label>
+                                    <label class="check"><input type="checkbox" prop:checked=move || subscribed.get() on:change=move |ev| subscribed.set(event_target_checked(&ev)) />{prefs.text(T::Subscribed)}</label>
                                     <div class="form-actions">
-                                        <button class="btn primary" type="submit">{move || t(T::Save)}</button>
-                                        <button class="btn" type="button" on:click=move |_| editing.set(false)>{move || t(T::Cancel)}</button>
+                                        <button class="btn primary" type="submit">{prefs.text(T::Save)}</button>
+                                        <button class="btn" type="button" on:click=move |_| editing.set(false)>{prefs.text(T::Cancel)}</button>
                                     </div>
                                 </form>
                             })}
                             {move || session.is_admin().then(|| view! {
-                                <form class="form merge" on:submit=merge aria-label=move || t(T::MergeContact)>
-                                    <label class="field"><span>{move || t(T::MergeContact)}</span>
-                                        <input type="text" inputmode="numeric" placeholder="#123" prop:value=move || merge_from.get() on:input=move |ev| merge_from.set(event_target_value(&ev)) /></label>
-                                    <button class="btn small" type="submit">{move || t(T::Merge)}</button>
+                                <form class="form merge" on:submit=merge aria-label=prefs.text(T::MergeContact)>
+                                    <label class="field"><span>{prefs.text(T::MergeContact)}</span>
+                                        <input type="text" inputmode="numeric" placeholder="#123" bind:value=merge_from /></label>
+                                    <button class="btn small" type="submit">{prefs.text(T::Merge)}</button>
                                 </form>
                             })}
                         </section>
-                        <section class="card" aria-label=move || t(T::Timeline)>
-                            <h2>{move || t(T::Timeline)}</h2>
+                        <section class="card" aria-label=prefs.text(T::Timeline)>
+                            <h2>{prefs.text(T::Timeline)}</h2>
                             <Timeline contact=id ticket=None />
                         </section>
                     </div>

@@ -89,34 +89,32 @@ pub fn LoginPage() -> impl IntoView {
             <div class="login-card">
                 <div class="login-head">
                     <span class="brand-mark big" aria-hidden="true"></span>
-                    <h1>{move || t(T::LoginTitle)}</h1>
-                    <p class="muted">{move || t(T::LoginTagline)}</p>
+                    <h1>{prefs.text(T::LoginTitle)}</h1>
+                    <p class="muted">{prefs.text(T::LoginTagline)}</p>
                 </div>
                 <Show when=move || expired() && error.with(|e| e.is_none())>
-                    <p class="info-box" role="status">{move || t(T::SessionExpired)}</p>
+                    <p class="info-box" role="status">{prefs.text(T::SessionExpired)}</p>
                 </Show>
                 <form on:submit=submit novalidate>
                     <label class="field">
-                        <span>{move || t(T::Email)}</span>
+                        <span>{prefs.text(T::Email)}</span>
                         <input
                             type="email"
                             name="email"
                             autocomplete="username"
                             required
                             autofocus
-                            prop:value=move || email.get()
-                            on:input=move |ev| email.set(event_target_value(&ev))
+                            bind:value=email
                         />
                     </label>
                     <label class="field">
-                        <span>{move || t(T::Password)}</span>
+                        <span>{prefs.text(T::Password)}</span>
                         <input
                             type="password"
                             name="password"
                             autocomplete="current-password"
                             required
-                            prop:value=move || password.get()
-                            on:input=move |ev| password.set(event_target_value(&ev))
+                            bind:value=password
                         />
                     </label>
                     {move || {

@@ -62,12 +62,12 @@ pub fn NotificationSettings() -> impl IntoView {
     };
     view! {
         <section class="page narrow">
-            <h1>{move || t(T::NotificationSettings)}</h1>
-            <p class="muted">{move || t(T::NotificationSettingsHelp)}</p>
+            <h1>{prefs.text(T::NotificationSettings)}</h1>
+            <p class="muted">{prefs.text(T::NotificationSettingsHelp)}</p>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
-            <form class="card" on:submit=save aria-label=move || t(T::NotificationSettings)>
+            <form class="card" on:submit=save aria-label=prefs.text(T::NotificationSettings)>
                 <table class="admin-table prefs">
-                    <thead><tr><th></th><th>{move || t(T::InApp)}</th><th>{move || t(T::ByEmail)}</th></tr></thead>
+                    <thead><tr><th></th><th>{prefs.text(T::InApp)}</th><th>{prefs.text(T::ByEmail)}</th></tr></thead>
                     <tbody>
                         {move || rows.get().into_iter().map(|(k, a, e)| view! {
                             <tr>
@@ -80,7 +80,7 @@ pub fn NotificationSettings() -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-                <button class="btn primary" type="submit">{move || t(T::Save)}</button>
+                <button class="btn primary" type="submit">{prefs.text(T::Save)}</button>
             </form>
         </section>
     }

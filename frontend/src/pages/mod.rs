@@ -18,9 +18,9 @@ pub fn NotFound() -> impl IntoView {
     let prefs = use_prefs();
     view! {
         <section class="page narrow empty-state">
-            <h1>{move || prefs.t(T::NotFound)}</h1>
-            <p>{move || prefs.t(T::NotFoundText)}</p>
-            <A href="/tickets">{move || prefs.t(T::BackToList)}</A>
+            <h1>{prefs.text(T::NotFound)}</h1>
+            <p>{prefs.text(T::NotFoundText)}</p>
+            <A href="/tickets">{prefs.text(T::BackToList)}</A>
         </section>
     }
 }

@@ -139,7 +139,7 @@ pub fn NewTicketPage() -> impl IntoView {
         view! {
             <div class="field">
                 <label for=id.clone()>{move || t(label)}{required.then(|| view! { <span class="req" aria-hidden="true">" *"</span> })}</label>
-                <input id=id type=kind prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))
+                <input id=id type=kind bind:value=sig
                     aria-invalid=move || error.with(|e| e.as_ref().is_some_and(|e| e.field_errors().iter().any(|f| f.field == field || f.field.starts_with(&format!("{field}."))))).to_string() />
                 {errs(field)}
             </div>
@@ -178,30 +178,30 @@ pub fn NewTicketPage() -> impl IntoView {
 
     view! {
         <section class="page narrow new-ticket">
-            <h1>{move || t(T::NewTicket)}</h1>
+            <h1>{prefs.text(T::NewTicket)}</h1>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
-            <form class="card form" on:submit=submit novalidate aria-label=move || t(T::NewTicket)>
+            <form class="card form" on:submit=submit novalidate aria-label=prefs.text(T::NewTicket)>
                 {text_field(T::Subject, subject, "subject", "text", true)}
                 <div class="field">
-                    <label for="nt-description">{move || t(T::Description)}</label>
-                    <textarea id="nt-description" rows="4" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                    <label for="nt-description">{prefs.text(T::Description)}</label>
+                    <textarea id="nt-description" rows="4" bind:value=description></textarea>
                     {errs("description")}
                 </div>
                 <div class="field-row">
                     <div class="field">
-                        <label for="nt-type">{move || t(T::Type)}</label>
+                        <label for="nt-type">{prefs.text(T::Type)}</label>
                         <select id="nt-type" on:change=move |ev| {
                             type_id.set(event_target_value(&ev).parse().ok());
                             root_cause_id.set(None);
                             custom.set(FieldValues::new());
                         }>
-                            <option value="">{move || t(T::NoType)}</option>
+                            <option value="">{prefs.text(T::NoType)}</option>
                             {move || refdata.types.get().into_iter().filter(|t| t.active).map(|ty| view! { <option value=ty.id.to_string()>{ty.localized(prefs.lang.get().code()).to_owned()}</option> }).collect_view()}
                         </select>
                         {errs("type_id")}
                     </div>
                     <div class="field">
-                        <label for="nt-priority">{move || t(T::Priority)}</label>
+                        <label for="nt-priority">{prefs.text(T::Priority)}</label>
                         <select id="nt-priority" on:change=move |ev| { if let Ok(p) = event_target_value(&ev).parse() { priority.set(p) } }>
                             {move || {
                                 let lang = prefs.lang.get();
@@ -212,9 +212,9 @@ pub fn NewTicketPage() -> impl IntoView {
                         </select>
                     </div>
                     <div class="field">
-                        <label for="nt-status">{move || t(T::Status)}</label>
+                        <label for="nt-status">{prefs.text(T::Status)}</label>
                         <select id="nt-status" on:change=move |ev| status_id.set(event_target_value(&ev).parse().ok())>
-                            <option value="">{move || t(T::DefaultValue)}</option>
+                            <option value="">{prefs.text(T::DefaultValue)}</option>
                             {move || refdata.statuses.get().into_iter().filter(|s| s.active).map(|s| view! { <option value=s.id.to_string()>{s.localized(prefs.lang.get().code()).to_owned()}</option> }).collect_view()}
                         </select>
                         {errs("status_id")}
@@ -222,15 +222,15 @@ pub fn NewTicketPage() -> impl IntoView {
                 </div>
                 <div class="field-row">
                     <div class="field">
-                        <label for="nt-group">{move || t(T::Group)}</label>
+                        <label for="nt-group">{prefs.text(T::Group)}</label>
                         <select id="nt-group" on:change=move |ev| group_id.set(event_target_value(&ev).parse().ok())>
-                            <option value="">{move || t(T::NoGroup)}</option>
+                            <option value="">{prefs.text(T::NoGroup)}</option>
                             {move || refdata.groups.get().into_iter().map(|g| view! { <option value=g.id.to_string()>{g.localized(prefs.lang.get().code()).to_owned()}</option> }).collect_view()}
                         </select>
                         {errs("group_id")}
                     </div>
                     <div class="field">
-                        <label for="nt-owner">{move || t(T::Owner)}</label>
+                        <label for="nt-owner">{prefs.text(T::Owner)}</label>
                         <OwnerPicker id="nt-owner" current=owner_name groups=false on_pick=Callback::new(move |c| match c {
                             OwnerChoice::User(id) => owner_id.set(Some(id)),
                             _ => owner_id.set(None),
@@ -238,7 +238,7 @@ pub fn NewTicketPage() -> impl IntoView {
                         {errs("owner_id")}
                     </div>
                     <div class="field">
-                        <label for="nt-due_at">{move || t(T::DueDate)}</label>
+                        <label for="nt-due_at">{prefs.text(T::DueDate)}</label>
                         <DateInput id="nt-due_at" value=due on_change=Callback::new(move |v| due.set(v)) />
                         {errs("due_at")}
                     </div>
@@ -248,8 +248,8 @@ pub fn NewTicketPage() -> impl IntoView {
                     {text_field(T::RequesterName, req_name, "requester_name", "text", false)}
                 </div>
                 <div class="field">
-                    <label for="nt-tags">{move || t(T::Tags)}</label>
-                    <input id="nt-tags" type="text" placeholder=move || t(T::TagsHint) prop:value=move || tags.get() on:input=move |ev| tags.set(event_target_value(&ev)) />
+                    <label for="nt-tags">{prefs.text(T::Tags)}</label>
+                    <input id="nt-tags" type="text" placeholder=prefs.text(T::TagsHint) bind:value=tags />
                     {errs("tags")}
                 </div>
                 <div class="field-row">
@@ -259,19 +259,19 @@ pub fn NewTicketPage() -> impl IntoView {
                 {type_fields}
                 <label class="check">
                     <input type="checkbox" prop:checked=move || public.get() on:change=move |ev| public.set(event_target_checked(&ev)) />
-                    {move || t(T::Public)}
+                    {prefs.text(T::Public)}
                 </label>
                 <div class="field">
-                    <label for="nt-comment">{move || t(T::FirstComment)}</label>
-                    <textarea id="nt-comment" rows="3" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                    <label for="nt-comment">{prefs.text(T::FirstComment)}</label>
+                    <textarea id="nt-comment" rows="3" bind:value=comment></textarea>
                     <label class="check">
                         <input type="checkbox" prop:checked=move || comment_internal.get() on:change=move |ev| comment_internal.set(event_target_checked(&ev)) />
-                        {move || t(T::InternalNote)}
+                        {prefs.text(T::InternalNote)}
                     </label>
                     {errs("comment")}
                 </div>
                 <div class="composer-actions">
-                    <button type="button" class="btn ghost" on:click=move |_| nav.go("/tickets")>{move || t(T::Cancel)}</button>
+                    <button type="button" class="btn ghost" on:click=move |_| nav.go("/tickets")>{prefs.text(T::Cancel)}</button>
                     <button type="submit" class="btn primary" disabled=move || busy.get()>
                         {move || if busy.get() { t(T::Saving) } else { t(T::CreateTicket) }}
                     </button>

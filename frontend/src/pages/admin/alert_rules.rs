@@ -53,7 +53,6 @@ const SAMPLE: &str = r#"{
 #[component]
 pub fn AlertRules() -> impl IntoView {
     let prefs = use_prefs();
-    let t = move |k: T| prefs.t(k);
     let rules = RwSignal::new(Vec::<AlertRule>::new());
     let error = RwSignal::new(None::<ApiError>);
     let reload = move || {
@@ -101,13 +100,13 @@ pub fn AlertRules() -> impl IntoView {
         );
     };
     view! {
-        <p class="muted">{move || t(T::AlertRulesHelp)}</p>
-        <form class="card form inline-form" on:submit=create aria-label=move || t(T::NewAlertRule)>
-            <h2>{move || t(T::NewAlertRule)}</h2>
+        <p class="muted">{prefs.text(T::AlertRulesHelp)}</p>
+        <form class="card form inline-form" on:submit=create aria-label=prefs.text(T::NewAlertRule)>
+            <h2>{prefs.text(T::NewAlertRule)}</h2>
             <div class="field-row">
-                <label class="field"><span>{move || t(T::Name)}</span>
-                    <input type="text" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-                <button class="btn primary" type="submit">{move || t(T::Create)}</button>
+                <label class="field"><span>{prefs.text(T::Name)}</span>
+                    <input type="text" required bind:value=name /></label>
+                <button class="btn primary" type="submit">{prefs.text(T::Create)}</button>
             </div>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
         </form>
@@ -295,7 +294,7 @@ fn RuleCard(rule: AlertRule, reload: Callback<()>) -> impl IntoView {
         view! {
             <label class="field"><span>{move || t(label)}</span>
                 <select on:change=move |ev| sig.set(event_target_value(&ev).parse().ok())>
-                    <option value="" selected=move || sig.get().is_none()>{move || t(T::Default)}</option>
+                    <option value="" selected=move || sig.get().is_none()>{prefs.text(T::Default)}</option>
                     {move || options.get().into_iter().map(|(v, n)| view! {
                         <option value=v.to_string() selected=move || sig.get() == Some(v)>{n}</option>
                     }).collect_view()}
@@ -339,7 +338,7 @@ fn RuleCard(rule: AlertRule, reload: Callback<()>) -> impl IntoView {
     });
     let score_select = move |sig: RwSignal<ScoreKind>| {
         view! {
-            <select aria-label=move || t(T::Score) on:change=move |ev| if let Ok(k) = event_target_value(&ev).parse() { sig.set(k) }>
+            <select aria-label=prefs.text(T::Score) on:change=move |ev| if let Ok(k) = event_target_value(&ev).parse() { sig.set(k) }>
                 {ScoreKind::ALL.iter().map(|k| view! { <option value=k.as_str() selected=move || sig.get() == *k>{k.as_str().to_uppercase()}</option> }).collect_view()}
             </select>
         }
@@ -349,71 +348,71 @@ fn RuleCard(rule: AlertRule, reload: Callback<()>) -> impl IntoView {
         <section class="card rule" aria-label=region>
             <form class="form" on:submit=save>
                 <div class="field-row">
-                    <label class="field grow"><span>{move || t(T::Name)}</span>
-                        <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-                    <label class="field narrow"><span>{move || t(T::Position)}</span>
-                        <input type="number" prop:value=move || position.get() on:input=move |ev| position.set(event_target_value(&ev)) /></label>
+                    <label class="field grow"><span>{prefs.text(T::Name)}</span>
+                        <input type="text" bind:value=name /></label>
+                    <label class="field narrow"><span>{prefs.text(T::Position)}</span>
+                        <input type="number" bind:value=position /></label>
                 </div>
                 <div class="field-row">
-                    <label class="check"><input type="checkbox" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev)) />{move || t(T::Enabled)}</label>
-                    <label class="check"><input type="checkbox" prop:checked=move || stop.get() on:change=move |ev| stop.set(event_target_checked(&ev)) />{move || t(T::StopOnMatch)}</label>
-                    <label class="check"><input type="checkbox" prop:checked=move || record_only.get() on:change=move |ev| record_only.set(event_target_checked(&ev)) />{move || t(T::RecordOnly)}</label>
+                    <label class="check"><input type="checkbox" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev)) />{prefs.text(T::Enabled)}</label>
+                    <label class="check"><input type="checkbox" prop:checked=move || stop.get() on:change=move |ev| stop.set(event_target_checked(&ev)) />{prefs.text(T::StopOnMatch)}</label>
+                    <label class="check"><input type="checkbox" prop:checked=move || record_only.get() on:change=move |ev| record_only.set(event_target_checked(&ev)) />{prefs.text(T::RecordOnly)}</label>
                 </div>
 
-                <h3>{move || t(T::WhenResponse)}</h3>
+                <h3>{prefs.text(T::WhenResponse)}</h3>
                 <div class="field-row">
-                    <label class="field grow"><span>{move || t(T::SurveysField)}</span>
-                        <input type="text" placeholder="nps-2026, csat-store" prop:value=move || surveys.get() on:input=move |ev| surveys.set(event_target_value(&ev)) /></label>
-                    <label class="field grow"><span>{move || t(T::CommentContains)}</span>
-                        <input type="text" placeholder="refund, rude" prop:value=move || comment_contains.get() on:input=move |ev| comment_contains.set(event_target_value(&ev)) /></label>
+                    <label class="field grow"><span>{prefs.text(T::SurveysField)}</span>
+                        <input type="text" placeholder="nps-2026, csat-store" bind:value=surveys /></label>
+                    <label class="field grow"><span>{prefs.text(T::CommentContains)}</span>
+                        <input type="text" placeholder="refund, rude" bind:value=comment_contains /></label>
                 </div>
-                <div class="cond-rows" role="group" aria-label=move || t(T::ScoreRanges)>
-                    <span class="field-label">{move || t(T::ScoreRanges)}</span>
+                <div class="cond-rows" role="group" aria-label=prefs.text(T::ScoreRanges)>
+                    <span class="field-label">{prefs.text(T::ScoreRanges)}</span>
                     {move || scores.get().into_iter().enumerate().map(|(i, r)| view! {
                         <div class="cond-row">
                             {score_select(r.kind)}
-                            <input type="number" class="narrow" aria-label=move || t(T::From) prop:value=move || r.min.get() on:input=move |ev| r.min.set(event_target_value(&ev)) />
+                            <input type="number" class="narrow" aria-label=prefs.text(T::From) bind:value=r.min />
                             <span>"–"</span>
-                            <input type="number" class="narrow" aria-label=move || t(T::To) prop:value=move || r.max.get() on:input=move |ev| r.max.set(event_target_value(&ev)) />
-                            <button type="button" class="btn icon small" aria-label=move || t(T::Remove) on:click=move |_| scores.update(|v| { v.remove(i); })>"✕"</button>
+                            <input type="number" class="narrow" aria-label=prefs.text(T::To) bind:value=r.max />
+                            <button type="button" class="btn icon small" aria-label=prefs.text(T::Remove) on:click=move |_| scores.update(|v| { v.remove(i); })>"✕"</button>
                         </div>
                     }).collect_view()}
-                    <button type="button" class="btn small" on:click=move |_| scores.update(|v| v.push(ScoreRow { kind: RwSignal::new(ScoreKind::Nps), min: RwSignal::new("0".into()), max: RwSignal::new("6".into()) }))>{move || t(T::AddScoreRange)}</button>
+                    <button type="button" class="btn small" on:click=move |_| scores.update(|v| v.push(ScoreRow { kind: RwSignal::new(ScoreKind::Nps), min: RwSignal::new("0".into()), max: RwSignal::new("6".into()) }))>{prefs.text(T::AddScoreRange)}</button>
                 </div>
-                <div class="cond-rows" role="group" aria-label=move || t(T::AnswerConditions)>
-                    <span class="field-label">{move || t(T::AnswerConditions)}</span>
+                <div class="cond-rows" role="group" aria-label=prefs.text(T::AnswerConditions)>
+                    <span class="field-label">{prefs.text(T::AnswerConditions)}</span>
                     {move || answers.get().into_iter().enumerate().map(|(i, r)| view! {
                         <div class="cond-row">
-                            <input type="text" aria-label=move || t(T::Question) placeholder=move || t(T::Question) prop:value=move || r.key.get() on:input=move |ev| r.key.set(event_target_value(&ev)) />
-                            <select aria-label=move || t(T::Comparison) on:change=move |ev| r.contains.set(event_target_value(&ev) == "contains")>
-                                <option value="equals" selected=move || !r.contains.get()>{move || t(T::Equals)}</option>
-                                <option value="contains" selected=move || r.contains.get()>{move || t(T::Contains)}</option>
+                            <input type="text" aria-label=prefs.text(T::Question) placeholder=prefs.text(T::Question) bind:value=r.key />
+                            <select aria-label=prefs.text(T::Comparison) on:change=move |ev| r.contains.set(event_target_value(&ev) == "contains")>
+                                <option value="equals" selected=move || !r.contains.get()>{prefs.text(T::Equals)}</option>
+                                <option value="contains" selected=move || r.contains.get()>{prefs.text(T::Contains)}</option>
                             </select>
-                            <input type="text" aria-label=move || t(T::Value) prop:value=move || r.value.get() on:input=move |ev| r.value.set(event_target_value(&ev)) />
-                            <button type="button" class="btn icon small" aria-label=move || t(T::Remove) on:click=move |_| answers.update(|v| { v.remove(i); })>"✕"</button>
+                            <input type="text" aria-label=prefs.text(T::Value) bind:value=r.value />
+                            <button type="button" class="btn icon small" aria-label=prefs.text(T::Remove) on:click=move |_| answers.update(|v| { v.remove(i); })>"✕"</button>
                         </div>
                     }).collect_view()}
-                    <button type="button" class="btn small" on:click=move |_| answers.update(|v| v.push(PairRow { key: RwSignal::new(String::new()), value: RwSignal::new(String::new()), contains: RwSignal::new(false) }))>{move || t(T::AddAnswerCondition)}</button>
+                    <button type="button" class="btn small" on:click=move |_| answers.update(|v| v.push(PairRow { key: RwSignal::new(String::new()), value: RwSignal::new(String::new()), contains: RwSignal::new(false) }))>{prefs.text(T::AddAnswerCondition)}</button>
                 </div>
-                <div class="cond-rows" role="group" aria-label=move || t(T::EmbeddedData)>
-                    <span class="field-label">{move || t(T::EmbeddedData)}</span>
+                <div class="cond-rows" role="group" aria-label=prefs.text(T::EmbeddedData)>
+                    <span class="field-label">{prefs.text(T::EmbeddedData)}</span>
                     {move || embedded.get().into_iter().enumerate().map(|(i, r)| view! {
                         <div class="cond-row">
-                            <input type="text" aria-label=move || t(T::Key) placeholder=move || t(T::Key) prop:value=move || r.key.get() on:input=move |ev| r.key.set(event_target_value(&ev)) />
+                            <input type="text" aria-label=prefs.text(T::Key) placeholder=prefs.text(T::Key) bind:value=r.key />
                             <span>"="</span>
-                            <input type="text" aria-label=move || t(T::Value) prop:value=move || r.value.get() on:input=move |ev| r.value.set(event_target_value(&ev)) />
-                            <button type="button" class="btn icon small" aria-label=move || t(T::Remove) on:click=move |_| embedded.update(|v| { v.remove(i); })>"✕"</button>
+                            <input type="text" aria-label=prefs.text(T::Value) bind:value=r.value />
+                            <button type="button" class="btn icon small" aria-label=prefs.text(T::Remove) on:click=move |_| embedded.update(|v| { v.remove(i); })>"✕"</button>
                         </div>
                     }).collect_view()}
-                    <button type="button" class="btn small" on:click=move |_| embedded.update(|v| v.push(PairRow { key: RwSignal::new(String::new()), value: RwSignal::new(String::new()), contains: RwSignal::new(false) }))>{move || t(T::AddEmbeddedCondition)}</button>
+                    <button type="button" class="btn small" on:click=move |_| embedded.update(|v| v.push(PairRow { key: RwSignal::new(String::new()), value: RwSignal::new(String::new()), contains: RwSignal::new(false) }))>{prefs.text(T::AddEmbeddedCondition)}</button>
                 </div>
 
-                <h3>{move || t(T::ThenCreate)}</h3>
-                <label class="field"><span>{move || t(T::SubjectTemplate)}</span>
-                    <input type="text" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) /></label>
+                <h3>{prefs.text(T::ThenCreate)}</h3>
+                <label class="field"><span>{prefs.text(T::SubjectTemplate)}</span>
+                    <input type="text" bind:value=subject /></label>
                 <div class="field-row wrap">
                     {opt_select(T::Type, type_id, types)}
-                    <label class="field"><span>{move || t(T::Priority)}</span>
+                    <label class="field"><span>{prefs.text(T::Priority)}</span>
                         <select on:change=move |ev| if let Ok(p) = event_target_value(&ev).parse() { priority.set(p) }>
                             {Priority::ALL.iter().map(|p| view! { <option value=p.as_str() selected=move || priority.get() == *p>{move || t(i18n::priority(*p))}</option> }).collect_view()}
                         </select>
@@ -423,26 +422,26 @@ fn RuleCard(rule: AlertRule, reload: Callback<()>) -> impl IntoView {
                     {opt_select(T::Status, status_id, statuses)}
                 </div>
                 <div class="field-row">
-                    <label class="field"><span>{move || t(T::SummaryScore)}</span>
+                    <label class="field"><span>{prefs.text(T::SummaryScore)}</span>
                         <select on:change=move |ev| summary_score.set(event_target_value(&ev).parse().ok())>
                             <option value="" selected=move || summary_score.get().is_none()>"—"</option>
                             {ScoreKind::ALL.iter().map(|k| view! { <option value=k.as_str() selected=move || summary_score.get() == Some(*k)>{k.as_str().to_uppercase()}</option> }).collect_view()}
                         </select>
                     </label>
-                    <label class="field grow"><span>{move || t(T::SummaryComment)}</span>
-                        <input type="text" placeholder="comment | answer:What went wrong?" prop:value=move || summary_comment.get() on:input=move |ev| summary_comment.set(event_target_value(&ev)) /></label>
+                    <label class="field grow"><span>{prefs.text(T::SummaryComment)}</span>
+                        <input type="text" placeholder="comment | answer:What went wrong?" bind:value=summary_comment /></label>
                 </div>
                 {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
                 <div class="form-actions">
-                    <button class="btn primary" type="submit">{move || t(T::Save)}</button>
-                    <button class="btn danger" type="button" on:click=remove>{move || t(T::Delete)}</button>
+                    <button class="btn primary" type="submit">{prefs.text(T::Save)}</button>
+                    <button class="btn danger" type="button" on:click=remove>{prefs.text(T::Delete)}</button>
                 </div>
             </form>
             <details class="rule-test">
-                <summary>{move || t(T::TestRule)}</summary>
-                <p class="muted small">{move || t(T::TestRuleHelp)}</p>
-                <textarea rows="8" aria-label=move || t(T::SampleResponse) prop:value=move || sample.get() on:input=move |ev| sample.set(event_target_value(&ev))></textarea>
-                <button class="btn small" type="button" on:click=run_test>{move || t(T::RunTest)}</button>
+                <summary>{prefs.text(T::TestRule)}</summary>
+                <p class="muted small">{prefs.text(T::TestRuleHelp)}</p>
+                <textarea rows="8" aria-label=prefs.text(T::SampleResponse) bind:value=sample></textarea>
+                <button class="btn small" type="button" on:click=run_test>{prefs.text(T::RunTest)}</button>
                 {move || test_error.get().map(|e| view! { <p class="error-box" role="alert">{e}</p> })}
                 {move || outcome.get().map(|o| {
                     let verdict = match (o.matched, o.action) {
@@ -455,10 +454,10 @@ fn RuleCard(rule: AlertRule, reload: Callback<()>) -> impl IntoView {
                             <strong>{verdict}</strong>
                             {o.ticket.map(|tp| view! {
                                 <dl>
-                                    <dt>{move || t(T::Subject)}</dt><dd>{tp.subject}</dd>
-                                    <dt>{move || t(T::Priority)}</dt><dd>{move || t(i18n::priority(tp.priority))}</dd>
-                                    <dt>{move || t(T::Score)}</dt><dd>{tp.summary.score.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</dd>
-                                    <dt>{move || t(T::CustomerComment)}</dt><dd>{tp.summary.comment.unwrap_or_else(|| "—".into())}</dd>
+                                    <dt>{prefs.text(T::Subject)}</dt><dd>{tp.subject}</dd>
+                                    <dt>{prefs.text(T::Priority)}</dt><dd>{move || t(i18n::priority(tp.priority))}</dd>
+                                    <dt>{prefs.text(T::Score)}</dt><dd>{tp.summary.score.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</dd>
+                                    <dt>{prefs.text(T::CustomerComment)}</dt><dd>{tp.summary.comment.unwrap_or_else(|| "—".into())}</dd>
                                 </dl>
                             })}
                         </div>

@@ -16,7 +16,6 @@ use leptos::prelude::*;
 #[component]
 pub fn EmailTemplates() -> impl IntoView {
     let prefs = use_prefs();
-    let t = move |k: T| prefs.t(k);
     let w = writer();
     let list = RwSignal::new(Vec::<EmailTemplate>::new());
     let error = RwSignal::new(None::<ApiError>);
@@ -54,25 +53,25 @@ pub fn EmailTemplates() -> impl IntoView {
     };
     let lang_select = move |sig: RwSignal<Language>| {
         view! {
-            <select aria-label=move || t(T::Language) on:change=move |ev| if let Ok(l) = event_target_value(&ev).parse() { sig.set(l) }>
+            <select aria-label=prefs.text(T::Language) on:change=move |ev| if let Ok(l) = event_target_value(&ev).parse() { sig.set(l) }>
                 {Language::ALL.iter().map(|l| view! { <option value=l.as_str() selected=move || sig.get() == *l>{l.as_str()}</option> }).collect_view()}
             </select>
         }
     };
     view! {
-        <p class="muted">{move || t(T::TemplatesHelp)}</p>
-        <form class="card form" on:submit=create aria-label=move || t(T::NewTemplate)>
-            <h2>{move || t(T::NewTemplate)}</h2>
+        <p class="muted">{prefs.text(T::TemplatesHelp)}</p>
+        <form class="card form" on:submit=create aria-label=prefs.text(T::NewTemplate)>
+            <h2>{prefs.text(T::NewTemplate)}</h2>
             <div class="field-row">
-                <label class="field grow"><span>{move || t(T::Name)}</span>
-                    <input type="text" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-                <label class="field narrow"><span>{move || t(T::Language)}</span>{lang_select(language)}</label>
+                <label class="field grow"><span>{prefs.text(T::Name)}</span>
+                    <input type="text" required bind:value=name /></label>
+                <label class="field narrow"><span>{prefs.text(T::Language)}</span>{lang_select(language)}</label>
             </div>
-            <label class="field"><span>{move || t(T::Subject)}</span>
-                <input type="text" required placeholder="[#{{ ticket.number }}] {{ ticket.subject }}" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) /></label>
-            <label class="field"><span>{move || t(T::Message)}</span>
-                <textarea rows="6" required placeholder="Hello {{ contact.name }}, …" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea></label>
-            <button class="btn primary" type="submit">{move || t(T::Create)}</button>
+            <label class="field"><span>{prefs.text(T::Subject)}</span>
+                <input type="text" required placeholder="[#{{ ticket.number }}] {{ ticket.subject }}" bind:value=subject /></label>
+            <label class="field"><span>{prefs.text(T::Message)}</span>
+                <textarea rows="6" required placeholder="Hello {{ contact.name }}, …" bind:value=body></textarea></label>
+            <button class="btn primary" type="submit">{prefs.text(T::Create)}</button>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
         </form>
         {move || list.get().into_iter().map(|tp| {
@@ -103,18 +102,18 @@ pub fn EmailTemplates() -> impl IntoView {
             view! {
                 <form class="card form" on:submit=save aria-label=tp.name.clone()>
                     <div class="field-row">
-                        <label class="field grow"><span>{move || t(T::Name)}</span>
-                            <input type="text" prop:value=move || nm.get() on:input=move |ev| nm.set(event_target_value(&ev)) /></label>
-                        <label class="field narrow"><span>{move || t(T::Language)}</span>{lang_select(lang)}</label>
+                        <label class="field grow"><span>{prefs.text(T::Name)}</span>
+                            <input type="text" bind:value=nm /></label>
+                        <label class="field narrow"><span>{prefs.text(T::Language)}</span>{lang_select(lang)}</label>
                     </div>
-                    <label class="field"><span>{move || t(T::Subject)}</span>
-                        <input type="text" prop:value=move || subj.get() on:input=move |ev| subj.set(event_target_value(&ev)) /></label>
-                    <label class="field"><span>{move || t(T::Message)}</span>
-                        <textarea rows="5" prop:value=move || bd.get() on:input=move |ev| bd.set(event_target_value(&ev))></textarea></label>
+                    <label class="field"><span>{prefs.text(T::Subject)}</span>
+                        <input type="text" bind:value=subj /></label>
+                    <label class="field"><span>{prefs.text(T::Message)}</span>
+                        <textarea rows="5" bind:value=bd></textarea></label>
                     {move || err.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
                     <div class="form-actions">
-                        <button class="btn primary" type="submit">{move || t(T::Save)}</button>
-                        <button class="btn danger" type="button" on:click=remove>{move || t(T::Delete)}</button>
+                        <button class="btn primary" type="submit">{prefs.text(T::Save)}</button>
+                        <button class="btn danger" type="button" on:click=remove>{prefs.text(T::Delete)}</button>
                     </div>
                 </form>
             }
@@ -177,14 +176,14 @@ pub fn InboundMessages() -> impl IntoView {
         status.get().and_then(|r| r.ok()).map(|st| {
             let lang = prefs.lang.get_untracked();
             view! {
-                <section class="card mail-status" aria-label=move || t(T::MailStatus)>
-                    <h2>{move || t(T::MailStatus)}</h2>
+                <section class="card mail-status" aria-label=prefs.text(T::MailStatus)>
+                    <h2>{prefs.text(T::MailStatus)}</h2>
                     <dl>
                         <dt>"SMTP"</dt>
                         <dd>{if st.smtp_configured { format!("{} · {}", t(T::Configured), st.from) } else { t(T::NotConfigured).to_owned() }}</dd>
-                        <dt>{move || t(T::EmailQueued)}</dt><dd>{st.queued}</dd>
-                        <dt>{move || t(T::EmailFailedState)}</dt><dd>{st.failed}</dd>
-                        <dt>{move || t(T::InboundFailed)}</dt><dd>{st.inbound_failed}</dd>
+                        <dt>{prefs.text(T::EmailQueued)}</dt><dd>{st.queued}</dd>
+                        <dt>{prefs.text(T::EmailFailedState)}</dt><dd>{st.failed}</dd>
+                        <dt>{prefs.text(T::InboundFailed)}</dt><dd>{st.inbound_failed}</dd>
                         {st.imap.iter().map(|m| view! {
                             <dt>{format!("IMAP {}", m.mailbox)}</dt>
                             <dd>
@@ -192,7 +191,7 @@ pub fn InboundMessages() -> impl IntoView {
                                 {m.last_error.clone().map(|e| view! { <div class="error-text small">{e}</div> })}
                             </dd>
                         }).collect_view()}
-                        {st.imap.is_empty().then(|| view! { <dt>"IMAP"</dt><dd>{move || t(T::NotConfigured)}</dd> })}
+                        {st.imap.is_empty().then(|| view! { <dt>"IMAP"</dt><dd>{prefs.text(T::NotConfigured)}</dd> })}
                     </dl>
                 </section>
             }
@@ -200,12 +199,12 @@ pub fn InboundMessages() -> impl IntoView {
     };
     view! {
         {status_card}
-        <p class="muted">{move || t(T::InboundHelp)}</p>
+        <p class="muted">{prefs.text(T::InboundHelp)}</p>
         <label class="check"><input type="checkbox" prop:checked=move || only_failed.get()
-            on:change=move |ev| { only_failed.set(event_target_checked(&ev)); load(None); } />{move || t(T::OnlyFailed)}</label>
+            on:change=move |ev| { only_failed.set(event_target_checked(&ev)); load(None); } />{prefs.text(T::OnlyFailed)}</label>
         {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
-        <table class="admin-table" aria-label=move || t(T::InboundMessages)>
-            <thead><tr><th>{move || t(T::When)}</th><th>{move || t(T::EmailFrom)}</th><th>{move || t(T::Subject)}</th><th>{move || t(T::State)}</th><th>{move || t(T::Ticket)}</th><th></th></tr></thead>
+        <table class="admin-table" aria-label=prefs.text(T::InboundMessages)>
+            <thead><tr><th>{prefs.text(T::When)}</th><th>{prefs.text(T::EmailFrom)}</th><th>{prefs.text(T::Subject)}</th><th>{prefs.text(T::State)}</th><th>{prefs.text(T::Ticket)}</th><th></th></tr></thead>
             <tbody>
                 {move || items.get().into_iter().map(|m| {
                     let id = m.id;
@@ -218,14 +217,14 @@ pub fn InboundMessages() -> impl IntoView {
                                 {m.parse_error.clone().map(|e| view! { <div class="error-text small">{e}</div> })}</td>
                             <td>{outcome_label(m.outcome)}</td>
                             // Only the id is known here, not the number people see.
-                            <td>{m.ticket_id.map(|x| view! { <a href=format!("/tickets/id/{x}")>{move || t(T::KsOpen)}</a> })}</td>
-                            <td class="row-actions"><button class="btn small" on:click=move |_| reprocess(id)>{move || t(T::ProcessAgain)}</button></td>
+                            <td>{m.ticket_id.map(|x| view! { <a href=format!("/tickets/id/{x}")>{prefs.text(T::KsOpen)}</a> })}</td>
+                            <td class="row-actions"><button class="btn small" on:click=move |_| reprocess(id)>{prefs.text(T::ProcessAgain)}</button></td>
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
-        {move || items.with(|v| v.is_empty()).then(|| view! { <p class="muted">{move || t(T::NothingYet)}</p> })}
-        {move || next.get().map(|c| view! { <button class="btn small" on:click=move |_| load(Some(c.clone()))>{move || t(T::LoadMore)}</button> })}
+        {move || items.with(|v| v.is_empty()).then(|| view! { <p class="muted">{prefs.text(T::NothingYet)}</p> })}
+        {move || next.get().map(|c| view! { <button class="btn small" on:click=move |_| load(Some(c.clone()))>{prefs.text(T::LoadMore)}</button> })}
     }
 }

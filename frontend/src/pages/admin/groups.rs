@@ -10,7 +10,6 @@ pub fn Groups() -> impl IntoView {
     let prefs = use_prefs();
     let refdata = use_refdata();
     let w = writer();
-    let t = move |k: T| prefs.t(k);
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let names = NameEdits::new(&Default::default());
@@ -36,15 +35,15 @@ pub fn Groups() -> impl IntoView {
         );
     };
     view! {
-        <form class="card form inline-form" on:submit=create aria-label=move || t(T::NewGroup)>
-            <h2>{move || t(T::NewGroup)}</h2>
+        <form class="card form inline-form" on:submit=create aria-label=prefs.text(T::NewGroup)>
+            <h2>{prefs.text(T::NewGroup)}</h2>
             <div class="field-row">
-                <label class="field"><span>{move || t(T::Name)}</span>
-                    <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-                <label class="field"><span>{move || t(T::Description)}</span>
-                    <input type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
+                <label class="field"><span>{prefs.text(T::Name)}</span>
+                    <input type="text" bind:value=name /></label>
+                <label class="field"><span>{prefs.text(T::Description)}</span>
+                    <input type="text" bind:value=description /></label>
                 {names.fields()}
-                <button class="btn primary" type="submit">{move || t(T::Create)}</button>
+                <button class="btn primary" type="submit">{prefs.text(T::Create)}</button>
             </div>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
         </form>
@@ -120,35 +119,35 @@ fn GroupCard(group: Group) -> impl IntoView {
     view! {
         <section class="card group-card" aria-labelledby=format!("group-{id}")>
             <h2 id=heading_id>{group.name.clone()}</h2>
-            <label class="field"><span>{move || t(T::Name)}</span>
-                <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+            <label class="field"><span>{prefs.text(T::Name)}</span>
+                <input type="text" bind:value=name /></label>
             <div class="field-row">{names.fields()}</div>
-            <label class="field"><span>{move || t(T::Description)}</span>
-                <input type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
+            <label class="field"><span>{prefs.text(T::Description)}</span>
+                <input type="text" bind:value=description /></label>
             <label class="check"><input type="checkbox" prop:checked=move || restrict.get() on:change=move |ev| restrict.set(event_target_checked(&ev)) />
-                {move || t(T::RestrictAssignees)}</label>
-            <h3>{move || t(T::Members)}</h3>
+                {prefs.text(T::RestrictAssignees)}</label>
+            <h3>{prefs.text(T::Members)}</h3>
             <ul class="member-list">
                 {move || members.get().into_iter().map(|(uid, uname, manager)| view! {
                     <li>
                         <span>{uname.clone()}</span>
                         <label class="check small"><input type="checkbox" prop:checked=manager
                             on:change=move |ev| { let c = event_target_checked(&ev); members.update(|m| if let Some(x) = m.iter_mut().find(|x| x.0 == uid) { x.2 = c }) } />
-                            {move || t(T::Manager)}</label>
+                            {prefs.text(T::Manager)}</label>
                         <button class="btn ghost small" aria-label=format!("{} {}", t(T::Remove), uname)
-                            on:click=move |_| members.update(|m| m.retain(|x| x.0 != uid))>{move || t(T::Remove)}</button>
+                            on:click=move |_| members.update(|m| m.retain(|x| x.0 != uid))>{prefs.text(T::Remove)}</button>
                     </li>
                 }).collect_view()}
             </ul>
-            <label class="field"><span>{move || t(T::AddMember)}</span>
+            <label class="field"><span>{prefs.text(T::AddMember)}</span>
                 <select on:change=add prop:value="">
                     <option value="">"—"</option>
                     {move || refdata.users.get().into_iter().filter(|u| u.active).map(|u| view! { <option value=u.id.to_string()>{u.name}</option> }).collect_view()}
                 </select></label>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
             <div class="composer-actions">
-                <button class="btn ghost danger" on:click=delete>{move || t(T::Delete)}</button>
-                <button class="btn primary" on:click=save>{move || t(T::Save)}</button>
+                <button class="btn ghost danger" on:click=delete>{prefs.text(T::Delete)}</button>
+                <button class="btn primary" on:click=save>{prefs.text(T::Save)}</button>
             </div>
         </section>
     }

@@ -20,7 +20,6 @@ pub fn AdminPage() -> impl IntoView {
     let prefs = use_prefs();
     let session = use_session();
     let params = use_params_map();
-    let t = move |k: T| prefs.t(k);
     let section = Memo::new(move |_| params.with(|p| p.get("section").unwrap_or_default()));
     // Memos, so that a change to the person that leaves their rights alone
     // (a renamed group, a new language) keeps the open form and its input.
@@ -28,7 +27,7 @@ pub fn AdminPage() -> impl IntoView {
     let is_admin = Memo::new(move |_| session.is_admin());
     let body = move || {
         if !configures.get() {
-            return view! { <p class="info-box">{move || t(T::AdminOnly)}</p> }.into_any();
+            return view! { <p class="info-box">{prefs.text(T::AdminOnly)}</p> }.into_any();
         }
         match section.get().as_str() {
             "users" => view! { <users::Users /> }.into_any(),
@@ -40,23 +39,23 @@ pub fn AdminPage() -> impl IntoView {
             "inbound" => view! { <email::InboundMessages /> }.into_any(),
             "alert-rules" => view! { <alert_rules::AlertRules /> }.into_any(),
             "webhooks" if is_admin.get() => view! { <webhooks::Webhooks /> }.into_any(),
-            "webhooks" => view! { <p class="info-box">{move || t(T::AdminOnly)}</p> }.into_any(),
+            "webhooks" => view! { <p class="info-box">{prefs.text(T::AdminOnly)}</p> }.into_any(),
             _ => view! { <crate::pages::NotFound /> }.into_any(),
         }
     };
     view! {
         <section class="page admin">
-            <h1>{move || t(T::Admin)}</h1>
-            <nav class="subnav" aria-label=move || t(T::Admin)>
-                <A href="/admin/users">{move || t(T::Users)}</A>
-                <A href="/admin/groups">{move || t(T::Groups)}</A>
-                <A href="/admin/statuses">{move || t(T::Statuses)}</A>
-                <A href="/admin/types">{move || t(T::TicketTypes)}</A>
-                <A href="/admin/settings">{move || t(T::Settings)}</A>
-                <A href="/admin/alert-rules">{move || t(T::AlertRules)}</A>
-                <A href="/admin/email-templates">{move || t(T::EmailTemplates)}</A>
-                <A href="/admin/inbound">{move || t(T::InboundMessages)}</A>
-                {move || is_admin.get().then(|| view! { <A href="/admin/webhooks">{move || t(T::Webhooks)}</A> })}
+            <h1>{prefs.text(T::Admin)}</h1>
+            <nav class="subnav" aria-label=prefs.text(T::Admin)>
+                <A href="/admin/users">{prefs.text(T::Users)}</A>
+                <A href="/admin/groups">{prefs.text(T::Groups)}</A>
+                <A href="/admin/statuses">{prefs.text(T::Statuses)}</A>
+                <A href="/admin/types">{prefs.text(T::TicketTypes)}</A>
+                <A href="/admin/settings">{prefs.text(T::Settings)}</A>
+                <A href="/admin/alert-rules">{prefs.text(T::AlertRules)}</A>
+                <A href="/admin/email-templates">{prefs.text(T::EmailTemplates)}</A>
+                <A href="/admin/inbound">{prefs.text(T::InboundMessages)}</A>
+                {move || is_admin.get().then(|| view! { <A href="/admin/webhooks">{prefs.text(T::Webhooks)}</A> })}
             </nav>
             {body}
         </section>
@@ -93,18 +92,26 @@ impl Writer {
         leptos::task::spawn_local(async move {
             match fut.await {
                 Ok(r) => {
-                    self.notices
-                        .ok(T::Saved.get(self.prefs.lang.get_untracked()));
-                    self.refdata.reload();
+                    self.saved();
                     then(r);
                 }
-                Err(e) => {
-                    self.notices
-                        .error(e.message(self.prefs.lang.get_untracked()));
-                    error.set(Some(e));
-                }
+                Err(e) => self.failed(e, error),
             }
         });
+    }
+
+    // The outcome's reporting is not generic, so it exists once in the wasm
+    // rather than once per write (`run` has ~20 instances).
+    fn saved(self) {
+        self.notices
+            .ok(T::Saved.get(self.prefs.lang.get_untracked()));
+        self.refdata.reload();
+    }
+
+    fn failed(self, e: crate::api::ApiError, error: RwSignal<Option<crate::api::ApiError>>) {
+        self.notices
+            .error(e.message(self.prefs.lang.get_untracked()));
+        error.set(Some(e));
     }
 }
 
@@ -152,7 +159,7 @@ impl NameEdits {
             view! {
                 <label class="field"><span>{move || prefs.t(label)}</span>
                     <input type="text" lang=lang maxlength=lazo_domain::limits::NAME_MAX
-                        prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) /></label>
+                        bind:value=sig /></label>
             }
         };
         view! {
@@ -170,7 +177,7 @@ impl NameEdits {
                 <input type="text" class="name-lang" lang=lang maxlength=lazo_domain::limits::NAME_MAX
                     aria-label=move || format!("{} ({of})", prefs.t(label))
                     placeholder=lang
-                    prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) />
+                    bind:value=sig />
             }
         };
         view! {

@@ -80,7 +80,7 @@ pub fn Settings() -> impl IntoView {
                         on:input=move |ev| { let v = lang_value(event_target_value(&ev)); sources.update_untracked(|s| s[i].names.es = v) } /></td>
                     <td><input type="text" lang="fr" aria-label=label(T::NameFr) prop:value=d.names.fr.clone().unwrap_or_default()
                         on:input=move |ev| { let v = lang_value(event_target_value(&ev)); sources.update_untracked(|s| s[i].names.fr = v) } /></td>
-                    <td><button type="button" class="btn ghost small" on:click=move |_| sources.update(|s| { s.remove(i); })>{move || t(T::Remove)}</button></td>
+                    <td><button type="button" class="btn ghost small" on:click=move |_| sources.update(|s| { s.remove(i); })>{prefs.text(T::Remove)}</button></td>
                 </tr>
             }
         }).collect_view()
@@ -90,32 +90,32 @@ pub fn Settings() -> impl IntoView {
         None => view! { <Loading /> }.into_any(),
         Some(Err(e)) => view! { <ErrorBox error=e /> }.into_any(),
         Some(Ok(_)) => view! {
-            <form class="card form narrow" on:submit=save aria-label=move || t(T::Settings)>
-                <label class="field"><span>{move || t(T::OrgName)}</span>
-                    <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+            <form class="card form narrow" on:submit=save aria-label=prefs.text(T::Settings)>
+                <label class="field"><span>{prefs.text(T::OrgName)}</span>
+                    <input type="text" bind:value=name /></label>
                 <label class="check"><input type="checkbox" prop:checked=move || close.get() on:change=move |ev| close.set(event_target_checked(&ev)) />
-                    {move || t(T::AgentsMayClose)}</label>
+                    {prefs.text(T::AgentsMayClose)}</label>
                 <label class="check"><input type="checkbox" prop:checked=move || comment.get() on:change=move |ev| comment.set(event_target_checked(&ev)) />
-                    {move || t(T::CommentRequiredSetting)}</label>
-                <label class="field"><span>{move || t(T::InboundEmailStatus)}</span>
+                    {prefs.text(T::CommentRequiredSetting)}</label>
+                <label class="field"><span>{prefs.text(T::InboundEmailStatus)}</span>
                     <select on:change=move |ev| inbound.set(event_target_value(&ev).parse().ok())>
-                        <option value="" selected=move || inbound.get().is_none()>{move || t(T::Unchanged)}</option>
+                        <option value="" selected=move || inbound.get().is_none()>{prefs.text(T::Unchanged)}</option>
                         {move || refdata.statuses.get().into_iter().map(|s| view! {
                             <option value=s.id.to_string() selected=inbound.get_untracked() == Some(s.id)>{s.name}</option>
                         }).collect_view()}
                     </select></label>
                 <fieldset class="sources">
-                    <legend>{move || t(T::Sources)}</legend>
+                    <legend>{prefs.text(T::Sources)}</legend>
                     <table class="admin-table compact">
-                        <thead><tr><th>{move || t(T::SourceKey)}</th><th>{move || t(T::Name)}</th><th>{move || t(T::NameEs)}</th><th>{move || t(T::NameFr)}</th><th></th></tr></thead>
+                        <thead><tr><th>{prefs.text(T::SourceKey)}</th><th>{prefs.text(T::Name)}</th><th>{prefs.text(T::NameEs)}</th><th>{prefs.text(T::NameFr)}</th><th></th></tr></thead>
                         <tbody>{sources_view}</tbody>
                     </table>
                     <button type="button" class="btn small" on:click=move |_| sources.update(|s| s.push(SourceDef { key: String::new(), name: String::new(), names: Names::default() }))>
-                        {move || t(T::AddSource)}
+                        {prefs.text(T::AddSource)}
                     </button>
                 </fieldset>
                 {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
-                <div class="composer-actions"><button class="btn primary" type="submit">{move || t(T::Save)}</button></div>
+                <div class="composer-actions"><button class="btn primary" type="submit">{prefs.text(T::Save)}</button></div>
             </form>
         }.into_any(),
     }

@@ -61,7 +61,7 @@ pub fn Statuses() -> impl IntoView {
     };
     let cat_select = move |sig: RwSignal<StatusCategory>| {
         view! {
-            <select aria-label=move || t(T::Category) on:change=move |ev| { if let Ok(c) = event_target_value(&ev).parse() { sig.set(c) } }>
+            <select aria-label=prefs.text(T::Category) on:change=move |ev| { if let Ok(c) = event_target_value(&ev).parse() { sig.set(c) } }>
                 {move || StatusCategory::ALL.iter().map(|c| view! { <option value=c.as_str() selected=*c == sig.get_untracked()>{t(i18n::category(*c))}</option> }).collect_view()}
             </select>
         }
@@ -87,35 +87,35 @@ pub fn Statuses() -> impl IntoView {
             view! {
                 <tr>
                     <td class="num">{s.position}</td>
-                    <td><input type="text" aria-label=move || t(T::Name) prop:value=move || nm.get() on:input=move |ev| nm.set(event_target_value(&ev)) /></td>
+                    <td><input type="text" aria-label=prefs.text(T::Name) bind:value=nm /></td>
                     <td class="names-cell">{names.inputs(s.name.clone())}</td>
                     <td>{cat_select(cat)}</td>
-                    <td><input type="checkbox" aria-label=move || t(T::Active) prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev)) /></td>
+                    <td><input type="checkbox" aria-label=prefs.text(T::Active) prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev)) /></td>
                     <td class="row-actions">
-                        <button class="btn icon small" aria-label=move || t(T::MoveUp) disabled=prev.is_none()
+                        <button class="btn icon small" aria-label=prefs.text(T::MoveUp) disabled=prev.is_none()
                             on:click=move |_| if let Some(p) = prev.clone() { swap(s_up.clone(), p) }>"↑"</button>
-                        <button class="btn icon small" aria-label=move || t(T::MoveDown) disabled=next.is_none()
+                        <button class="btn icon small" aria-label=prefs.text(T::MoveDown) disabled=next.is_none()
                             on:click=move |_| if let Some(nx) = next.clone() { swap(s_down.clone(), nx) }>"↓"</button>
-                        <button class="btn small" on:click=save>{move || t(T::Save)}</button>
+                        <button class="btn small" on:click=save>{prefs.text(T::Save)}</button>
                     </td>
                 </tr>
             }
         }).collect_view()
     };
     view! {
-        <form class="card form inline-form" on:submit=create aria-label=move || t(T::NewStatus)>
-            <h2>{move || t(T::NewStatus)}</h2>
+        <form class="card form inline-form" on:submit=create aria-label=prefs.text(T::NewStatus)>
+            <h2>{prefs.text(T::NewStatus)}</h2>
             <div class="field-row">
-                <label class="field"><span>{move || t(T::Name)}</span>
-                    <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                <label class="field"><span>{prefs.text(T::Name)}</span>
+                    <input type="text" bind:value=name /></label>
                 {names.fields()}
-                <label class="field"><span>{move || t(T::Category)}</span>{cat_select(category)}</label>
-                <button class="btn primary" type="submit">{move || t(T::Create)}</button>
+                <label class="field"><span>{prefs.text(T::Category)}</span>{cat_select(category)}</label>
+                <button class="btn primary" type="submit">{prefs.text(T::Create)}</button>
             </div>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
         </form>
-        <table class="admin-table" aria-label=move || t(T::Statuses)>
-            <thead><tr><th>{move || t(T::Position)}</th><th>{move || t(T::Name)}</th><th>"es / fr"</th><th>{move || t(T::Category)}</th><th>{move || t(T::Active)}</th><th></th></tr></thead>
+        <table class="admin-table" aria-label=prefs.text(T::Statuses)>
+            <thead><tr><th>{prefs.text(T::Position)}</th><th>{prefs.text(T::Name)}</th><th>"es / fr"</th><th>{prefs.text(T::Category)}</th><th>{prefs.text(T::Active)}</th><th></th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }

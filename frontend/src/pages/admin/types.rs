@@ -14,7 +14,6 @@ pub fn Types() -> impl IntoView {
     let prefs = use_prefs();
     let refdata = use_refdata();
     let w = writer();
-    let t = move |k: T| prefs.t(k);
     let name = RwSignal::new(String::new());
     let names = NameEdits::new(&Default::default());
     let error = RwSignal::new(None::<ApiError>);
@@ -41,13 +40,13 @@ pub fn Types() -> impl IntoView {
         );
     };
     view! {
-        <form class="card form inline-form" on:submit=create aria-label=move || t(T::NewType)>
-            <h2>{move || t(T::NewType)}</h2>
+        <form class="card form inline-form" on:submit=create aria-label=prefs.text(T::NewType)>
+            <h2>{prefs.text(T::NewType)}</h2>
             <div class="field-row">
-                <label class="field"><span>{move || t(T::Name)}</span>
-                    <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                <label class="field"><span>{prefs.text(T::Name)}</span>
+                    <input type="text" bind:value=name /></label>
                 {names.fields()}
-                <button class="btn primary" type="submit">{move || t(T::Create)}</button>
+                <button class="btn primary" type="submit">{prefs.text(T::Create)}</button>
             </div>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
         </form>
@@ -60,7 +59,6 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
     let prefs = use_prefs();
     let refdata = use_refdata();
     let w = writer();
-    let t = move |k: T| prefs.t(k);
     let id = ty.id;
     let name = RwSignal::new(ty.name.clone());
     let description = RwSignal::new(ty.description.clone());
@@ -131,11 +129,11 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
     let causes_view = move || {
         causes.get().into_iter().enumerate().map(|(i, (_, cname, cactive, cnames))| view! {
         <li>
-            <input type="text" aria-label=move || t(T::RootCause) prop:value=cname.clone()
+            <input type="text" aria-label=prefs.text(T::RootCause) prop:value=cname.clone()
                 on:input=move |ev| { let v = event_target_value(&ev); causes.update(|c| c[i].1 = v) } />
             {lang_inputs(cname.clone(), cnames, move |n| causes.update_untracked(|c| c[i].3 = n))}
             <label class="check small"><input type="checkbox" prop:checked=cactive
-                on:change=move |ev| { let v = event_target_checked(&ev); causes.update(|c| c[i].2 = v) } />{move || t(T::Active)}</label>
+                on:change=move |ev| { let v = event_target_checked(&ev); causes.update(|c| c[i].2 = v) } />{prefs.text(T::Active)}</label>
         </li>
     }).collect_view()
     };
@@ -208,44 +206,44 @@ fn TypeCard(ty: TicketType) -> impl IntoView {
         <section class="card type-card" aria-labelledby=format!("type-{id}")>
             <h2 id=heading>{ty.name.clone()}</h2>
             <div class="field-row">
-                <label class="field"><span>{move || t(T::Name)}</span>
-                    <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-                <label class="field grow"><span>{move || t(T::Description)}</span>
-                    <input type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
+                <label class="field"><span>{prefs.text(T::Name)}</span>
+                    <input type="text" bind:value=name /></label>
+                <label class="field grow"><span>{prefs.text(T::Description)}</span>
+                    <input type="text" bind:value=description /></label>
             </div>
             <div class="field-row">{names.fields()}</div>
             <div class="checks">
-                <label class="check"><input type="checkbox" prop:checked=move || show_summary.get() on:change=move |ev| show_summary.set(event_target_checked(&ev)) />{move || t(T::ShowSummary)}</label>
-                <label class="check"><input type="checkbox" prop:checked=move || show_survey.get() on:change=move |ev| show_survey.set(event_target_checked(&ev)) />{move || t(T::ShowSurvey)}</label>
-                <label class="check"><input type="checkbox" prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev)) />{move || t(T::Active)}</label>
+                <label class="check"><input type="checkbox" prop:checked=move || show_summary.get() on:change=move |ev| show_summary.set(event_target_checked(&ev)) />{prefs.text(T::ShowSummary)}</label>
+                <label class="check"><input type="checkbox" prop:checked=move || show_survey.get() on:change=move |ev| show_survey.set(event_target_checked(&ev)) />{prefs.text(T::ShowSurvey)}</label>
+                <label class="check"><input type="checkbox" prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev)) />{prefs.text(T::Active)}</label>
             </div>
             <div class="type-cols">
                 <div>
-                    <h3>{move || t(T::RootCauses)}</h3>
+                    <h3>{prefs.text(T::RootCauses)}</h3>
                     <ul class="cause-list">{causes_view}</ul>
                     <div class="field-row">
-                        <input type="text" aria-label=move || t(T::AddRootCause) placeholder=move || t(T::AddRootCause) prop:value=move || new_cause.get() on:input=move |ev| new_cause.set(event_target_value(&ev)) />
+                        <input type="text" aria-label=prefs.text(T::AddRootCause) placeholder=prefs.text(T::AddRootCause) bind:value=new_cause />
                         <button class="btn small" on:click=move |_| {
                             let v = new_cause.get_untracked().trim().to_owned();
                             if !v.is_empty() { causes.update(|c| c.push((None, v, true, Names::default()))); new_cause.set(String::new()); }
-                        }>{move || t(T::Add)}</button>
+                        }>{prefs.text(T::Add)}</button>
                     </div>
                 </div>
                 <div>
-                    <h3>{move || t(T::RootCauseRules)}</h3>
+                    <h3>{prefs.text(T::RootCauseRules)}</h3>
                     <div class="rules-grid">{rules_view}</div>
                 </div>
             </div>
-            <h3>{move || t(T::CustomFieldsDefs)}</h3>
+            <h3>{prefs.text(T::CustomFieldsDefs)}</h3>
             <table class="admin-table compact">
-                <thead><tr><th>{move || t(T::FieldKey)}</th><th>{move || t(T::FieldLabel)}</th><th>"es / fr"</th><th>{move || t(T::FieldKindLabel)}</th><th>{move || t(T::FieldRequired)}</th><th>{move || t(T::FieldOptions)}</th><th></th></tr></thead>
+                <thead><tr><th>{prefs.text(T::FieldKey)}</th><th>{prefs.text(T::FieldLabel)}</th><th>"es / fr"</th><th>{prefs.text(T::FieldKindLabel)}</th><th>{prefs.text(T::FieldRequired)}</th><th>{prefs.text(T::FieldOptions)}</th><th></th></tr></thead>
                 <tbody>{fields_view}</tbody>
             </table>
             <button class="btn small" on:click=move |_| fields.update(|fs| fs.push(FieldDef { key: String::new(), label: String::new(), kind: FieldKind::Text, required: false, options: vec![], names: Names::default(), option_names: Default::default() }))>
-                {move || t(T::AddField)}
+                {prefs.text(T::AddField)}
             </button>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
-            <div class="composer-actions"><button class="btn primary" on:click=save>{move || t(T::Save)}</button></div>
+            <div class="composer-actions"><button class="btn primary" on:click=save>{prefs.text(T::Save)}</button></div>
         </section>
     }
 }

@@ -49,10 +49,10 @@ pub fn Users() -> impl IntoView {
         None => view! { <Loading /> }.into_any(),
         Some(Err(e)) => view! { <ErrorBox error=e /> }.into_any(),
         Some(Ok(us)) => view! {
-            <table class="admin-table" aria-label=move || t(T::Users)>
+            <table class="admin-table" aria-label=prefs.text(T::Users)>
                 <thead><tr>
-                    <th>{move || t(T::Name)}</th><th>{move || t(T::Email)}</th><th>{move || t(T::Role)}</th>
-                    <th>{move || t(T::Groups)}</th><th>{move || t(T::Active)}</th><th>{move || t(T::NewPassword)}</th><th></th>
+                    <th>{prefs.text(T::Name)}</th><th>{prefs.text(T::Email)}</th><th>{prefs.text(T::Role)}</th>
+                    <th>{prefs.text(T::Groups)}</th><th>{prefs.text(T::Active)}</th><th>{prefs.text(T::NewPassword)}</th><th></th>
                 </tr></thead>
                 <tbody>{us.into_iter().map(|u| view! { <UserRow user=u reload=Callback::new(move |_| load()) /> }).collect_view()}</tbody>
             </table>
@@ -61,23 +61,23 @@ pub fn Users() -> impl IntoView {
     };
 
     view! {
-        <form class="card form inline-form" on:submit=create aria-label=move || t(T::NewUser)>
-            <h2>{move || t(T::NewUser)}</h2>
+        <form class="card form inline-form" on:submit=create aria-label=prefs.text(T::NewUser)>
+            <h2>{prefs.text(T::NewUser)}</h2>
             <div class="field-row">
-                <label class="field"><span>{move || t(T::Name)}</span>
-                    <input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                <label class="field"><span>{prefs.text(T::Name)}</span>
+                    <input type="text" bind:value=name />
                     {move || field_errors_view(error.get(), "name", prefs.lang.get())}</label>
-                <label class="field"><span>{move || t(T::Email)}</span>
-                    <input type="email" prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
+                <label class="field"><span>{prefs.text(T::Email)}</span>
+                    <input type="email" bind:value=email />
                     {move || field_errors_view(error.get(), "email", prefs.lang.get())}</label>
-                <label class="field"><span>{move || t(T::Role)}</span>
+                <label class="field"><span>{prefs.text(T::Role)}</span>
                     <select on:change=move |ev| { if let Ok(r) = event_target_value(&ev).parse() { role.set(r) } }>
                         {move || Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == role.get_untracked()>{t(i18n::role(*r))}</option> }).collect_view()}
                     </select></label>
-                <label class="field"><span>{move || t(T::Password)}</span>
-                    <input type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                <label class="field"><span>{prefs.text(T::Password)}</span>
+                    <input type="password" autocomplete="new-password" bind:value=password />
                     {move || field_errors_view(error.get(), "password", prefs.lang.get())}</label>
-                <button class="btn primary" type="submit">{move || t(T::Create)}</button>
+                <button class="btn primary" type="submit">{prefs.text(T::Create)}</button>
             </div>
         </form>
         {list}
@@ -123,16 +123,16 @@ fn UserRow(user: User, reload: Callback<()>) -> impl IntoView {
         .join(", ");
     view! {
         <tr>
-            <td><input type="text" aria-label=move || t(T::Name) prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></td>
+            <td><input type="text" aria-label=prefs.text(T::Name) bind:value=name /></td>
             <td>{user.email.clone()}</td>
-            <td><select aria-label=move || t(T::Role) on:change=move |ev| { if let Ok(r) = event_target_value(&ev).parse() { role.set(r) } }>
+            <td><select aria-label=prefs.text(T::Role) on:change=move |ev| { if let Ok(r) = event_target_value(&ev).parse() { role.set(r) } }>
                 {move || Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=*r == role.get_untracked()>{t(i18n::role(*r))}</option> }).collect_view()}
             </select></td>
             <td class="muted">{groups}</td>
-            <td><input type="checkbox" aria-label=move || t(T::Active) prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev)) /></td>
-            <td><input type="password" autocomplete="new-password" aria-label=move || t(T::NewPassword) prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+            <td><input type="checkbox" aria-label=prefs.text(T::Active) prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev)) /></td>
+            <td><input type="password" autocomplete="new-password" aria-label=prefs.text(T::NewPassword) bind:value=password />
                 {move || error.get().map(|e| view! { <p class="field-error">{e.message(prefs.lang.get())}</p> })}</td>
-            <td><button class="btn small" on:click=save>{move || t(T::Save)}</button></td>
+            <td><button class="btn small" on:click=save>{prefs.text(T::Save)}</button></td>
         </tr>
     }
 }

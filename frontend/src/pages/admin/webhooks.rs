@@ -128,22 +128,22 @@ pub fn Webhooks() -> impl IntoView {
                         <td>{types}</td>
                         <td>
                             {if enabled {
-                                view! { <span class="pill cat-closed">{move || t(T::Enabled)}</span> }.into_any()
+                                view! { <span class="pill cat-closed">{prefs.text(T::Enabled)}</span> }.into_any()
                             } else {
-                                view! { <span class="pill cat-open">{move || t(T::Disabled)}</span> }.into_any()
+                                view! { <span class="pill cat-open">{prefs.text(T::Disabled)}</span> }.into_any()
                             }}
                             {reason.map(|r| view! { <div class="muted small">{r}</div> })}
                         </td>
                         <td class="row-actions">
                             <button class="btn small" on:click=move |_| {
                                 open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })
-                            }>{move || t(T::Deliveries)}</button>
+                            }>{prefs.text(T::Deliveries)}</button>
                             <button class="btn small" on:click=move |_| act(Box::pin(async move {
                                 api::update_webhook(id, &WebhookEndpointPatch { enabled: Some(!enabled), ..Default::default() }).await.map(|_| None)
                             }))>{move || if enabled { t(T::Disable) } else { t(T::Enable) }}</button>
                             <button class="btn small" on:click=move |_| act(Box::pin(async move {
                                 api::rotate_webhook_secret(id).await.map(|r| Some((id, r.secret)))
-                            }))>{move || t(T::RotateSecret)}</button>
+                            }))>{prefs.text(T::RotateSecret)}</button>
                             <button class="btn small danger" on:click=move |_| {
                                 let ok = web_sys::window()
                                     .and_then(|w| w.confirm_with_message(t(T::ConfirmDelete)).ok())
@@ -152,7 +152,7 @@ pub fn Webhooks() -> impl IntoView {
                                     if open.get_untracked() == Some(id) { open.set(None) }
                                     act(Box::pin(async move { api::delete_webhook(id).await.map(|_| None) }))
                                 }
-                            }>{move || t(T::Delete)}</button>
+                            }>{prefs.text(T::Delete)}</button>
                         </td>
                     </tr>
                 }
@@ -161,33 +161,33 @@ pub fn Webhooks() -> impl IntoView {
     };
 
     view! {
-        <form class="card form" on:submit=create aria-label=move || t(T::NewWebhook)>
-            <h2>{move || t(T::NewWebhook)}</h2>
-            <p class="muted">{move || t(T::WebhookHelp)}</p>
+        <form class="card form" on:submit=create aria-label=prefs.text(T::NewWebhook)>
+            <h2>{prefs.text(T::NewWebhook)}</h2>
+            <p class="muted">{prefs.text(T::WebhookHelp)}</p>
             <div class="field-row">
                 <label class="field grow"><span>"URL"</span>
                     <input type="url" required placeholder="https://example.com/lazo-hook"
-                        prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev)) /></label>
-                <label class="field grow"><span>{move || t(T::Description)}</span>
-                    <input type="text" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
+                        bind:value=url /></label>
+                <label class="field grow"><span>{prefs.text(T::Description)}</span>
+                    <input type="text" bind:value=description /></label>
             </div>
             <fieldset class="kinds">
-                <legend>{move || t(T::EventTypes)}</legend>
+                <legend>{prefs.text(T::EventTypes)}</legend>
                 {kind_boxes}
             </fieldset>
-            <button class="btn primary" type="submit">{move || t(T::Create)}</button>
+            <button class="btn primary" type="submit">{prefs.text(T::Create)}</button>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
         </form>
         {move || secret.get().map(|(id, s)| view! {
             <div class="card secret-box" role="status">
-                <h2>{move || t(T::SigningSecret)}" #"{id}</h2>
-                <p>{move || t(T::SecretOnce)}</p>
+                <h2>{prefs.text(T::SigningSecret)}" #"{id}</h2>
+                <p>{prefs.text(T::SecretOnce)}</p>
                 <code class="wrap secret" data-testid="webhook-secret">{s}</code>
-                <button class="btn small" on:click=move |_| secret.set(None)>{move || t(T::Close)}</button>
+                <button class="btn small" on:click=move |_| secret.set(None)>{prefs.text(T::Close)}</button>
             </div>
         })}
-        <table class="admin-table" aria-label=move || t(T::Webhooks)>
-            <thead><tr><th>"URL"</th><th>{move || t(T::Events)}</th><th>{move || t(T::State)}</th><th></th></tr></thead>
+        <table class="admin-table" aria-label=prefs.text(T::Webhooks)>
+            <thead><tr><th>"URL"</th><th>{prefs.text(T::Events)}</th><th>{prefs.text(T::State)}</th><th></th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
         {move || open.get().map(|id| view! { <DeliveryLog endpoint=id /> })}
@@ -247,13 +247,13 @@ fn DeliveryLog(endpoint: i64) -> impl IntoView {
         view! { <span class=class>{move || t(label)}</span> }
     };
     view! {
-        <section class="card" aria-label=move || t(T::Deliveries)>
+        <section class="card" aria-label=prefs.text(T::Deliveries)>
             <div class="card-head">
-                <h2>{move || t(T::Deliveries)}" · #"{endpoint}</h2>
-                <button class="btn small" on:click=move |_| load(None)>{move || t(T::Refresh)}</button>
+                <h2>{prefs.text(T::Deliveries)}" · #"{endpoint}</h2>
+                <button class="btn small" on:click=move |_| load(None)>{prefs.text(T::Refresh)}</button>
             </div>
             <table class="admin-table">
-                <thead><tr><th>"ID"</th><th>{move || t(T::Event)}</th><th>{move || t(T::State)}</th><th>{move || t(T::Attempts)}</th><th>{move || t(T::LastAnswer)}</th><th>{move || t(T::When)}</th><th></th></tr></thead>
+                <thead><tr><th>"ID"</th><th>{prefs.text(T::Event)}</th><th>{prefs.text(T::State)}</th><th>{prefs.text(T::Attempts)}</th><th>{prefs.text(T::LastAnswer)}</th><th>{prefs.text(T::When)}</th><th></th></tr></thead>
                 <tbody>
                     {move || items.get().into_iter().map(|d| {
                         let did = d.id;
@@ -271,20 +271,20 @@ fn DeliveryLog(endpoint: i64) -> impl IntoView {
                                 <td class="clip">{answer}</td>
                                 <td>{util::datetime(prefs.lang.get_untracked(), &d.updated_at)}</td>
                                 <td class="row-actions">
-                                    <button class="btn small" on:click=move |_| show(did)>{move || t(T::Attempts)}</button>
-                                    <button class="btn small" on:click=move |_| replay(did)>{move || t(T::Replay)}</button>
+                                    <button class="btn small" on:click=move |_| show(did)>{prefs.text(T::Attempts)}</button>
+                                    <button class="btn small" on:click=move |_| replay(did)>{prefs.text(T::Replay)}</button>
                                 </td>
                             </tr>
                         }
                     }).collect_view()}
                 </tbody>
             </table>
-            {move || items.with(|v| v.is_empty()).then(|| view! { <p class="muted">{move || t(T::NoDeliveries)}</p> })}
+            {move || items.with(|v| v.is_empty()).then(|| view! { <p class="muted">{prefs.text(T::NoDeliveries)}</p> })}
             {move || next.get().map(|c| view! {
-                <button class="btn small" on:click=move |_| load(Some(c.clone()))>{move || t(T::LoadMore)}</button>
+                <button class="btn small" on:click=move |_| load(Some(c.clone()))>{prefs.text(T::LoadMore)}</button>
             })}
             {move || detail.get().map(|d| view! {
-                <div class="card inset" aria-label=move || t(T::Attempts)>
+                <div class="card inset" aria-label=prefs.text(T::Attempts)>
                     <h3>{d.delivery.msg_id.clone()}" · "{d.delivery.event_type.clone()}</h3>
                     <ol class="attempts">
                         {d.attempt_log.into_iter().map(|a| view! {

@@ -101,7 +101,7 @@ pub fn BulkBar(selected: RwSignal<BTreeSet<i64>>, on_done: Callback<()>) -> impl
                     prop:value=move || sig.get()
                     on:change=move |ev| sig.set(event_target_value(&ev))
                 >
-                    <option value="">{move || t(T::NoChange)}</option>
+                    <option value="">{prefs.text(T::NoChange)}</option>
                     {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
                 </select>
             </label>
@@ -151,12 +151,11 @@ pub fn BulkBar(selected: RwSignal<BTreeSet<i64>>, on_done: Callback<()>) -> impl
                 {select(T::Group, group, groups)}
                 <Show when=need_comment>
                     <label class="filter">
-                        <span class="filter-label">{move || t(T::Comment)}</span>
+                        <span class="filter-label">{prefs.text(T::Comment)}</span>
                         <input
                             type="text"
-                            aria-label=move || t(T::ChangeComment)
-                            prop:value=move || comment.get()
-                            on:input=move |ev| comment.set(event_target_value(&ev))
+                            aria-label=prefs.text(T::ChangeComment)
+                            bind:value=comment
                         />
                     </label>
                 </Show>
@@ -164,7 +163,7 @@ pub fn BulkBar(selected: RwSignal<BTreeSet<i64>>, on_done: Callback<()>) -> impl
                     {move || if busy.get() { t(T::Saving) } else { t(T::Apply) }}
                 </button>
                 <button class="btn ghost" on:click=move |_| selected.set(BTreeSet::new())>
-                    {move || t(T::ClearSelection)}
+                    {prefs.text(T::ClearSelection)}
                 </button>
             </div>
         }
@@ -174,7 +173,7 @@ pub fn BulkBar(selected: RwSignal<BTreeSet<i64>>, on_done: Callback<()>) -> impl
         <Show when=move || !selected.with(|s| s.is_empty())>{bar}</Show>
         {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
         <Show when=move || !results.with(|r| r.is_empty())>
-            <div class="bulk-results" role="status" aria-label=move || t(T::BulkBar)>
+            <div class="bulk-results" role="status" aria-label=prefs.text(T::BulkBar)>
                 <div class="bulk-results-head">
                     <strong>
                         {move || {
@@ -184,7 +183,7 @@ pub fn BulkBar(selected: RwSignal<BTreeSet<i64>>, on_done: Callback<()>) -> impl
                             fill(prefs.lang.get(), T::BulkSummary, &[("ok", &ok.to_string()), ("failed", &failed.to_string())])
                         }}
                     </strong>
-                    <button class="btn ghost small" aria-label=move || t(T::Close) on:click=move |_| results.set(vec![])>
+                    <button class="btn ghost small" aria-label=prefs.text(T::Close) on:click=move |_| results.set(vec![])>
                         "×"
                     </button>
                 </div>

@@ -325,14 +325,14 @@ pub fn FollowUpPage() -> impl IntoView {
     view! {
         <section class="page followup">
             <div class="page-head">
-                <h1>{move || t(T::FollowUp)}</h1>
+                <h1>{prefs.text(T::FollowUp)}</h1>
                 <div class="search">
                     <input
                         node_ref=search_ref
                         type="search"
                         id="ticket-search"
-                        aria-label=move || t(T::SearchTickets)
-                        placeholder=move || t(T::SearchPlaceholder)
+                        aria-label=prefs.text(T::SearchTickets)
+                        placeholder=prefs.text(T::SearchPlaceholder)
                         prop:value=move || search_text.get()
                         on:input=move |ev| {
                             search_text.set(event_target_value(&ev));
@@ -355,10 +355,10 @@ pub fn FollowUpPage() -> impl IntoView {
                 </div>
                 <div class="head-actions">
                     <ColumnsMenu />
-                    <A href="/tickets/new" attr:class="btn primary">{move || t(T::NewTicket)}</A>
+                    <A href="/tickets/new" attr:class="btn primary">{prefs.text(T::NewTicket)}</A>
                 </div>
             </div>
-            <div class="tiles" role="group" aria-label=move || t(T::StatusOverview)>
+            <div class="tiles" role="group" aria-label=prefs.text(T::StatusOverview)>
                 <StatusTiles view=view counts=counts />
             </div>
             // Phones fold the filter bar behind this button (CSS shows it
@@ -374,10 +374,10 @@ pub fn FollowUpPage() -> impl IntoView {
                     if n == 0 { t(T::Filters).to_owned() } else { format!("{} ({n})", t(T::Filters)) }
                 }}
             </button>
-            <div id="filter-bar" class="filters" class:open=move || filters_open.get() role="group" aria-label=move || t(T::Filters)>
+            <div id="filter-bar" class="filters" class:open=move || filters_open.get() role="group" aria-label=prefs.text(T::Filters)>
                 <Filters view=view />
                 <button class="btn ghost small" on:click=move |_| nav.go_keep_scroll("/tickets")>
-                    {move || t(T::ResetFilters)}
+                    {prefs.text(T::ResetFilters)}
                 </button>
             </div>
             <BulkBar selected=selected on_done=Callback::new(move |_| refresh()) />
@@ -388,7 +388,7 @@ pub fn FollowUpPage() -> impl IntoView {
                     <Loading />
                 </Show>
                 <Show when=move || !loading.get() && error.with(|e| e.is_none()) && items.with(|i| i.is_empty())>
-                    <p class="empty">{move || t(T::NoTickets)}</p>
+                    <p class="empty">{prefs.text(T::NoTickets)}</p>
                 </Show>
             </div>
             <div class="list-foot">
@@ -410,7 +410,7 @@ pub fn FollowUpPage() -> impl IntoView {
                         {move || fill(prefs.lang.get(), T::LastDaysHint, &[("n", &listview::DEFAULT_DAYS.to_string())])}
                         " "
                         <button class="btn ghost small" on:click=move |_| set_query(&|q| q.created_from = None)>
-                            {move || t(T::AllDates)}
+                            {prefs.text(T::AllDates)}
                         </button>
                     </span>
                 </Show>
@@ -419,7 +419,7 @@ pub fn FollowUpPage() -> impl IntoView {
                         {move || if loading_more.get() { t(T::Loading) } else { t(T::LoadMore) }}
                     </button>
                 </Show>
-                <span class="muted kbd-hint">{move || t(T::KeyboardHint)}</span>
+                <span class="muted kbd-hint">{prefs.text(T::KeyboardHint)}</span>
             </div>
         </section>
     }

@@ -42,8 +42,8 @@ pub fn ColumnsMenu() -> impl IntoView {
     {
         view! {
             <details class="menu">
-                <summary class="btn">{move || t(T::Columns)}</summary>
-                <div class="menu-pop" role="group" aria-label=move || t(T::Columns)>
+                <summary class="btn">{prefs.text(T::Columns)}</summary>
+                <div class="menu-pop" role="group" aria-label=prefs.text(T::Columns)>
                     {Column::ALL
                         .iter()
                         .map(|c| {
@@ -105,7 +105,7 @@ pub fn TicketTable(
                 <th class="col-check">
                     <input
                         type="checkbox"
-                        aria-label=move || t(T::SelectAll)
+                        aria-label=prefs.text(T::SelectAll)
                         prop:checked=move || {
                             let s = selected.get();
                             !all_ids.is_empty() && all_ids.iter().all(|i| s.contains(i))
@@ -229,7 +229,7 @@ pub fn TicketTable(
                 view! {
                     <td class="col-due" class:overdue=overdue>
                         {move || due.map(|d| util::short_date(prefs.lang.get(), &d)).unwrap_or_else(dash)}
-                        {overdue.then(|| view! { <span class="badge overdue">{move || prefs.t(T::Overdue)}</span> })}
+                        {overdue.then(|| view! { <span class="badge overdue">{prefs.text(T::Overdue)}</span> })}
                     </td>
                 }
                 .into_any()
@@ -256,7 +256,7 @@ pub fn TicketTable(
                 {due.map(|d| view! {
                     <span class="card-due" class:overdue=overdue>
                         {move || fill(prefs.lang.get(), T::DueOn, &[("date", &util::short_date(prefs.lang.get(), &d))])}
-                        {overdue.then(|| view! { <span class="badge overdue">{move || prefs.t(T::Overdue)}</span> })}
+                        {overdue.then(|| view! { <span class="badge overdue">{prefs.text(T::Overdue)}</span> })}
                     </span>
                 })}
                 <span class="card-updated muted">{move || fill(prefs.lang.get(), T::UpdatedOn, &[("date", &util::short_date(prefs.lang.get(), &updated))])}</span>
@@ -309,7 +309,7 @@ pub fn TicketTable(
     };
 
     view! {
-        <table class="tickets" aria-label=move || t(T::Tickets) aria-busy=move || loading.get().to_string()>
+        <table class="tickets" aria-label=prefs.text(T::Tickets) aria-busy=move || loading.get().to_string()>
             <thead>{header}</thead>
             <tbody>{rows}</tbody>
         </table>

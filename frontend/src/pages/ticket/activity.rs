@@ -31,7 +31,6 @@ pub fn Activity(
     tab: RwSignal<Tab>,
 ) -> impl IntoView {
     let prefs = use_prefs();
-    let t = move |k: T| prefs.t(k);
     let tid = st.tid;
     let requester_email = st
         .ticket
@@ -63,10 +62,10 @@ pub fn Activity(
     };
 
     view! {
-        <div class="tabs" role="tablist" aria-label=move || t(T::Comments)>
+        <div class="tabs" role="tablist" aria-label=prefs.text(T::Comments)>
             <button role="tab" id="tab-comments" aria-controls="panel-comments" aria-selected=move || (tab.get() == Tab::Comments).to_string()
                 on:click=move |_| tab.set(Tab::Comments)>
-                {move || t(T::ConversationTab)}
+                {prefs.text(T::ConversationTab)}
                 <span class="count">{count}</span>
             </button>
             <button role="tab" id="tab-history" aria-controls="panel-history" aria-selected=move || (tab.get() == Tab::History).to_string()
@@ -74,16 +73,16 @@ pub fn Activity(
                     tab.set(Tab::History);
                     if !history.started.get_untracked() { history.reload() }
                 }>
-                {move || t(T::History)}
+                {prefs.text(T::History)}
             </button>
             <button role="tab" id="tab-emails" aria-controls="panel-emails" aria-selected=move || (tab.get() == Tab::Emails).to_string()
                 on:click=move |_| tab.set(Tab::Emails)>
-                {move || t(T::Emails)}
+                {prefs.text(T::Emails)}
                 {move || thread.items.with(|e| (!e.is_empty()).then(|| view! { <span class="count">{e.len()}</span> }))}
             </button>
             <button role="tab" id="tab-attachments" aria-controls="panel-attachments" aria-selected=move || (tab.get() == Tab::Attachments).to_string()
                 on:click=move |_| tab.set(Tab::Attachments)>
-                {move || t(T::Attachments)}
+                {prefs.text(T::Attachments)}
                 {move || files_count().map(|n| view! { <span class="count">{n}</span> })}
             </button>
         </div>

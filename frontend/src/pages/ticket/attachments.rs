@@ -80,7 +80,6 @@ pub fn Attachments(
     let prefs = use_prefs();
     let session = use_session();
     let notices = use_notices();
-    let t = move |k: T| prefs.t(k);
     let tid = st.tid;
     let load = move || load(tid, items);
     // Opening the tab looks again: someone else may have attached files.
@@ -249,9 +248,9 @@ pub fn Attachments(
                 upload(file_list(ev.data_transfer().and_then(|d| d.files())));
             }
         >
-            <span>{move || t(T::AttDrop)}" "</span>
+            <span>{prefs.text(T::AttDrop)}" "</span>
             <label class="btn small">
-                {move || t(T::AttChoose)}
+                {prefs.text(T::AttChoose)}
                 <input
                     type="file"
                     multiple

@@ -161,7 +161,7 @@ pub fn Comments(ticket_id: i64, comments: Paged<Comment>, thread: Thread) -> imp
                 match comments.error.get() {
                     Some(e) => view! { <ErrorBox error=e retry=Callback::new(move |_| comments.reload()) /> }
                         .into_any(),
-                    None => view! { <p class="empty">{move || t(T::NoComments)}</p> }.into_any(),
+                    None => view! { <p class="empty">{prefs.text(T::NoComments)}</p> }.into_any(),
                 }
             };
         }
@@ -192,14 +192,14 @@ pub fn Comments(ticket_id: i64, comments: Paged<Comment>, thread: Thread) -> imp
 
     view! {
         <form class="composer" class:internal=move || internal.get() on:submit=submit>
-            <div class="composer-kind" role="group" aria-label=move || t(T::Comment)>
+            <div class="composer-kind" role="group" aria-label=prefs.text(T::Comment)>
                 <button
                     type="button"
                     class="seg"
                     aria-pressed=move || (!internal.get()).to_string()
                     on:click=move |_| internal.set(false)
                 >
-                    {move || t(T::PublicReply)}
+                    {prefs.text(T::PublicReply)}
                 </button>
                 <button
                     type="button"
@@ -207,7 +207,7 @@ pub fn Comments(ticket_id: i64, comments: Paged<Comment>, thread: Thread) -> imp
                     aria-pressed=move || internal.get().to_string()
                     on:click=move |_| internal.set(true)
                 >
-                    {move || t(T::InternalNote)}
+                    {prefs.text(T::InternalNote)}
                 </button>
             </div>
             <textarea
@@ -215,8 +215,7 @@ pub fn Comments(ticket_id: i64, comments: Paged<Comment>, thread: Thread) -> imp
                 aria-label=move || if internal.get() { t(T::InternalNote) } else { t(T::PublicReply) }
                 placeholder=move || if internal.get() { t(T::NotePlaceholder) } else { t(T::ReplyPlaceholder) }
                 maxlength=lazo_domain::limits::TEXT_MAX.to_string()
-                prop:value=move || body.get()
-                on:input=move |ev| body.set(event_target_value(&ev))
+                bind:value=body
                 on:keydown=move |ev| {
                     // Ctrl/Cmd+Enter sends, as in mail clients.
                     if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
@@ -237,7 +236,7 @@ pub fn Comments(ticket_id: i64, comments: Paged<Comment>, thread: Thread) -> imp
             </div>
         </form>
         <div class="convo-bar">
-            <div class="seg-group" role="group" aria-label=move || t(T::ConversationOrder)>
+            <div class="seg-group" role="group" aria-label=prefs.text(T::ConversationOrder)>
                 {order_button(Order::Oldest, T::OldestFirst)}
                 {order_button(Order::Newest, T::NewestFirst)}
             </div>
@@ -313,18 +312,18 @@ fn CommentItem(
             <header class="comment-head">
                 <span class="avatar" aria-hidden="true">{author.chars().next().unwrap_or('?').to_string()}</span>
                 <strong>{author.clone()}</strong>
-                {comment.internal.then(|| view! { <span class="badge note">{move || t(T::InternalNote)}</span> })}
+                {comment.internal.then(|| view! { <span class="badge note">{prefs.text(T::InternalNote)}</span> })}
                 <time class="muted">{move || util::datetime(prefs.lang.get(), &at)}</time>
-                {edited.then(|| view! { <span class="muted">"· "{move || t(T::Edited)}</span> })}
+                {edited.then(|| view! { <span class="muted">"· "{prefs.text(T::Edited)}</span> })}
                 <span class="spacer"></span>
                 {own.then(|| view! {
                     <button class="btn ghost small" aria-label=move || format!("{} ({})", t(T::Edit), t(T::Comment)) on:click=move |_| editing.set(true)>
-                        {move || t(T::Edit)}
+                        {prefs.text(T::Edit)}
                     </button>
                 })}
                 {may_delete.then(|| view! {
                     <button class="btn ghost small danger" aria-label=move || format!("{} ({})", t(T::Delete), t(T::Comment)) on:click=delete>
-                        {move || t(T::Delete)}
+                        {prefs.text(T::Delete)}
                     </button>
                 })}
             </header>
@@ -334,16 +333,15 @@ fn CommentItem(
             >
                 <textarea
                     rows="3"
-                    aria-label=move || t(T::Edit)
-                    prop:value=move || text.get()
-                    on:input=move |ev| text.set(event_target_value(&ev))
+                    aria-label=prefs.text(T::Edit)
+                    bind:value=text
                 ></textarea>
                 <div class="composer-actions">
                     <button class="btn ghost" on:click=move |_| {
                         text.set(body.get_value());
                         editing.set(false);
-                    }>{move || t(T::Cancel)}</button>
-                    <button class="btn primary" on:click=save disabled=move || busy.get()>{move || t(T::Save)}</button>
+                    }>{prefs.text(T::Cancel)}</button>
+                    <button class="btn primary" on:click=save disabled=move || busy.get()>{prefs.text(T::Save)}</button>
                 </div>
             </Show>
         </article>

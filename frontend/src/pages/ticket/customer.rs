@@ -37,7 +37,7 @@ pub fn SurveyResponseCard(ticket: i64) -> impl IntoView {
         view! {
             <section class="card survey" aria-labelledby="survey-h">
                 <div class="card-head">
-                    <h2 id="survey-h">{move || t(T::SurveyResponse)}</h2>
+                    <h2 id="survey-h">{prefs.text(T::SurveyResponse)}</h2>
                     <span class="muted small">{survey}" · "{util::datetime(lang, &r.submitted_at)}</span>
                 </div>
                 <div class="scores">{scores}</div>
@@ -50,13 +50,13 @@ pub fn SurveyResponseCard(ticket: i64) -> impl IntoView {
                 </dl>
                 {(!r.embedded.is_empty()).then(|| view! {
                     <details class="embedded">
-                        <summary>{move || t(T::EmbeddedData)}</summary>
+                        <summary>{prefs.text(T::EmbeddedData)}</summary>
                         <dl>{r.embedded.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{show_value(v)}</dd> }).collect_view()}</dl>
                     </details>
                 })}
                 {(!r.rules.is_empty()).then(|| view! {
                     <p class="muted small rules">
-                        {move || t(T::AlertRules)}": "
+                        {prefs.text(T::AlertRules)}": "
                         {r.rules.iter().map(|o| {
                             let what = match o.action {
                                 RuleAction::TicketCreated => t(T::RuleCreatedTicket),
@@ -88,16 +88,15 @@ fn kind_label(k: TouchpointKind) -> T {
 #[component]
 pub fn CustomerCard(contact: Contact, ticket: i64) -> impl IntoView {
     let prefs = use_prefs();
-    let t = move |k: T| prefs.t(k);
     let cid = contact.id;
     view! {
         <section class="card requester" aria-labelledby="req-h">
             <div class="card-head">
-                <h2 id="req-h">{move || t(T::Customer)}</h2>
-                <a class="small" href=format!("/contacts/{cid}")>{move || t(T::CustomerProfile)}</a>
+                <h2 id="req-h">{prefs.text(T::Customer)}</h2>
+                <a class="small" href=format!("/contacts/{cid}")>{prefs.text(T::CustomerProfile)}</a>
             </div>
             <ContactDetails contact=contact />
-            <h3 class="timeline-h">{move || t(T::Timeline)}</h3>
+            <h3 class="timeline-h">{prefs.text(T::Timeline)}</h3>
             <Timeline contact=cid ticket=Some(ticket) />
         </section>
     }
@@ -107,16 +106,15 @@ pub fn CustomerCard(contact: Contact, ticket: i64) -> impl IntoView {
 #[component]
 pub fn ContactDetails(contact: Contact) -> impl IntoView {
     let prefs = use_prefs();
-    let t = move |k: T| prefs.t(k);
     let c = contact;
     view! {
         <dl>
-            {c.name.map(|n| view! { <dt>{move || t(T::Name)}</dt><dd>{n}</dd> })}
-            {c.email.map(|e| view! { <dt>{move || t(T::Email)}</dt><dd><a href=format!("mailto:{e}")>{e.clone()}</a></dd> })}
-            {c.phone.map(|p| view! { <dt>{move || t(T::Phone)}</dt><dd>{p}</dd> })}
-            {c.language.map(|l| view! { <dt>{move || t(T::Language)}</dt><dd>{l}</dd> })}
-            {c.external_ref.map(|x| view! { <dt>{move || t(T::ExternalRef)}</dt><dd>{x}</dd> })}
-            {(!c.subscribed).then(|| view! { <dt>{move || t(T::Subscribed)}</dt><dd>{move || t(T::No)}</dd> })}
+            {c.name.map(|n| view! { <dt>{prefs.text(T::Name)}</dt><dd>{n}</dd> })}
+            {c.email.map(|e| view! { <dt>{prefs.text(T::Email)}</dt><dd><a href=format!("mailto:{e}")>{e.clone()}</a></dd> })}
+            {c.phone.map(|p| view! { <dt>{prefs.text(T::Phone)}</dt><dd>{p}</dd> })}
+            {c.language.map(|l| view! { <dt>{prefs.text(T::Language)}</dt><dd>{l}</dd> })}
+            {c.external_ref.map(|x| view! { <dt>{prefs.text(T::ExternalRef)}</dt><dd>{x}</dd> })}
+            {(!c.subscribed).then(|| view! { <dt>{prefs.text(T::Subscribed)}</dt><dd>{prefs.text(T::No)}</dd> })}
             {c.attributes.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{show_value(&v)}</dd> }).collect_view()}
         </dl>
     }
@@ -150,8 +148,8 @@ pub fn Timeline(contact: i64, ticket: Option<i64>) -> impl IntoView {
     };
     load(None);
     view! {
-        {move || failed.get().then(|| view! { <p class="muted small">{move || t(T::ErrNetwork)}</p> })}
-        <ol class="timeline" aria-label=move || t(T::Timeline)>
+        {move || failed.get().then(|| view! { <p class="muted small">{prefs.text(T::ErrNetwork)}</p> })}
+        <ol class="timeline" aria-label=prefs.text(T::Timeline)>
             {move || items.get().into_iter().map(|tp| {
                 let id = tp.id;
                 let here = ticket.is_some() && tp.ticket_id == ticket;
@@ -170,7 +168,7 @@ pub fn Timeline(contact: i64, ticket: Option<i64>) -> impl IntoView {
                             view! {
                                 <dl class="tp-detail">
                                     {p.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{show_value(v)}</dd> }).collect_view()}
-                                    {tp.ticket_id.filter(|x| Some(*x) != ticket).map(|x| view! { <dt>{move || t(T::Ticket)}</dt><dd><a href=format!("/tickets/id/{x}")>{move || t(T::KsOpen)}</a></dd> })}
+                                    {tp.ticket_id.filter(|x| Some(*x) != ticket).map(|x| view! { <dt>{prefs.text(T::Ticket)}</dt><dd><a href=format!("/tickets/id/{x}")>{prefs.text(T::KsOpen)}</a></dd> })}
                                 </dl>
                             }
                         })}
@@ -178,9 +176,9 @@ pub fn Timeline(contact: i64, ticket: Option<i64>) -> impl IntoView {
                 }
             }).collect_view()}
         </ol>
-        {move || items.with(|v| v.is_empty()).then(|| view! { <p class="muted small">{move || t(T::NothingYet)}</p> })}
+        {move || items.with(|v| v.is_empty()).then(|| view! { <p class="muted small">{prefs.text(T::NothingYet)}</p> })}
         {move || next.get().map(|c| view! {
-            <button class="btn small" on:click=move |_| load(Some(c.clone()))>{move || t(T::LoadMore)}</button>
+            <button class="btn small" on:click=move |_| load(Some(c.clone()))>{prefs.text(T::LoadMore)}</button>
         })}
     }
 }

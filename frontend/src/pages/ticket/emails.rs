@@ -128,7 +128,7 @@ pub fn email_article(th: Thread, e: Email) -> impl IntoView {
         <article class="email" class:inbound=inbound class:failed=failed aria-label=e.subject.clone()>
             <header>
                 <span class="avatar mail" aria-hidden="true">"@"</span>
-                {inbound.then(|| view! { <span class="badge reply">{move || t(T::CustomerReply)}</span> })}
+                {inbound.then(|| view! { <span class="badge reply">{prefs.text(T::CustomerReply)}</span> })}
                 <strong class="subject">{e.subject.clone()}</strong>
                 {state_pill(t, &e)}
             </header>
@@ -148,13 +148,13 @@ pub fn email_article(th: Thread, e: Email) -> impl IntoView {
             })}
             {failed.then(|| view! {
                 <div class="smtp-answer" role="alert">
-                    <span>{move || t(T::SmtpAnswer)}": "</span>
+                    <span>{prefs.text(T::SmtpAnswer)}": "</span>
                     <code>{e.smtp_answer.clone().unwrap_or_default()}</code>
-                    <button class="btn small" on:click=move |_| th.retry(id)>{move || t(T::RetryNow)}</button>
+                    <button class="btn small" on:click=move |_| th.retry(id)>{prefs.text(T::RetryNow)}</button>
                 </div>
             })}
             {(e.state == EmailState::Queued && e.attempts > 0).then(|| view! {
-                <div class="muted small">{move || t(T::EmailRetrying)}{e.smtp_answer.clone().map(|a| format!(" ({a})"))}</div>
+                <div class="muted small">{prefs.text(T::EmailRetrying)}{e.smtp_answer.clone().map(|a| format!(" ({a})"))}</div>
             })}
         </article>
     }
@@ -163,7 +163,6 @@ pub fn email_article(th: Thread, e: Email) -> impl IntoView {
 #[component]
 pub fn Emails(thread: Thread, requester_email: Option<String>) -> impl IntoView {
     let prefs = use_prefs();
-    let t = move |k: T| prefs.t(k);
     let ticket = thread.ticket;
     let (items, loaded, error) = (thread.items, thread.loaded, thread.error);
     let list = move || {
@@ -180,11 +179,11 @@ pub fn Emails(thread: Thread, requester_email: Option<String>) -> impl IntoView 
         <Show when=move || !forwarding.get() fallback=move || view! {
             <ForwardDialog ticket=ticket on_done=Callback::new(move |_| forwarding.set(false)) />
         }>
-            <button class="btn forward-open" on:click=move |_| forwarding.set(true)>{move || t(T::Forward)}</button>
+            <button class="btn forward-open" on:click=move |_| forwarding.set(true)>{prefs.text(T::Forward)}</button>
         </Show>
         {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
-        <div class="email-thread" aria-label=move || t(T::Emails)>{list}</div>
-        {move || (loaded.get() && items.with(|v| v.is_empty())).then(|| view! { <p class="empty small">{move || t(T::NoEmails)}</p> })}
+        <div class="email-thread" aria-label=prefs.text(T::Emails)>{list}</div>
+        {move || (loaded.get() && items.with(|v| v.is_empty())).then(|| view! { <p class="empty small">{prefs.text(T::NoEmails)}</p> })}
     }
 }
 
@@ -266,10 +265,10 @@ fn Composer(ticket: i64, requester_email: Option<String>, on_sent: Callback<()>)
     view! {
         <Show when=move || open.get() fallback=move || view! {
             <div class="composer-closed">
-                <button class="btn primary" on:click=move |_| { open.set(true); minimised.set(false); }>{move || t(T::SendEmail)}</button>
+                <button class="btn primary" on:click=move |_| { open.set(true); minimised.set(false); }>{prefs.text(T::SendEmail)}</button>
             </div>
         }>
-            <form class="card composer" class:minimised=move || minimised.get() on:submit=send aria-label=move || t(T::SendEmail)>
+            <form class="card composer" class:minimised=move || minimised.get() on:submit=send aria-label=prefs.text(T::SendEmail)>
                 <div class="card-head">
                     <h3>{move || if minimised.get() {
                         format!("{} · {}", t(T::EmailDraft), subject.get())
@@ -278,26 +277,26 @@ fn Composer(ticket: i64, requester_email: Option<String>, on_sent: Callback<()>)
                         on:click=move |_| minimised.update(|m| *m = !*m)>{move || if minimised.get() { "▢" } else { "▁" }}</button>
                 </div>
                 <Show when=move || !minimised.get()>
-                    <label class="field"><span>{move || t(T::EmailTo)}</span>
-                        <input type="email" placeholder=move || placeholder_to.get_value() prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev)) /></label>
-                    <label class="field"><span>{move || t(T::Template)}</span>
+                    <label class="field"><span>{prefs.text(T::EmailTo)}</span>
+                        <input type="email" placeholder=move || placeholder_to.get_value() bind:value=to /></label>
+                    <label class="field"><span>{prefs.text(T::Template)}</span>
                         <select on:change=move |ev| template_id.set(event_target_value(&ev).parse().ok())>
-                            <option value="" selected=move || template_id.get().is_none()>{move || t(T::NoTemplate)}</option>
+                            <option value="" selected=move || template_id.get().is_none()>{prefs.text(T::NoTemplate)}</option>
                             {move || templates.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|tp: EmailTemplate| {
                                 let id = tp.id;
                                 view! { <option value=id.to_string() selected=move || template_id.get() == Some(id)>{format!("{} ({})", tp.name, tp.language.as_str())}</option> }
                             }).collect_view()}
                         </select>
                     </label>
-                    {move || template_id.get().is_some().then(|| view! { <p class="muted small">{move || t(T::TemplateHelp)}</p> })}
-                    <label class="field"><span>{move || t(T::Subject)}</span>
-                        <input type="text" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) /></label>
-                    <label class="field"><span>{move || t(T::Message)}</span>
-                        <textarea rows="7" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea></label>
+                    {move || template_id.get().is_some().then(|| view! { <p class="muted small">{prefs.text(T::TemplateHelp)}</p> })}
+                    <label class="field"><span>{prefs.text(T::Subject)}</span>
+                        <input type="text" bind:value=subject /></label>
+                    <label class="field"><span>{prefs.text(T::Message)}</span>
+                        <textarea rows="7" bind:value=body></textarea></label>
                     {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
                     <div class="form-actions">
                         <button class="btn primary" type="submit" disabled=move || sending.get()>{move || if sending.get() { t(T::Sending) } else { t(T::Send) }}</button>
-                        <button class="btn" type="button" on:click=discard>{move || t(T::Discard)}</button>
+                        <button class="btn" type="button" on:click=discard>{prefs.text(T::Discard)}</button>
                     </div>
                 </Show>
             </form>
@@ -312,7 +311,6 @@ pub fn ForwardDialog(ticket: i64, on_done: Callback<()>) -> impl IntoView {
     let prefs = use_prefs();
     let notices = use_notices();
     let refdata = crate::state::use_refdata();
-    let t = move |k: T| prefs.t(k);
     let to = RwSignal::new(String::new());
     let users = RwSignal::new(Vec::<i64>::new());
     let subject = RwSignal::new(String::new());
@@ -355,15 +353,15 @@ pub fn ForwardDialog(ticket: i64, on_done: Callback<()>) -> impl IntoView {
         });
     };
     view! {
-        <form class="card composer forward" on:submit=submit aria-label=move || t(T::ForwardTicket)>
+        <form class="card composer forward" on:submit=submit aria-label=prefs.text(T::ForwardTicket)>
             <div class="card-head">
-                <h3>{move || t(T::ForwardTicket)}</h3>
-                <button type="button" class="btn icon small" aria-label=move || t(T::Close) on:click=move |_| on_done.run(())>"✕"</button>
+                <h3>{prefs.text(T::ForwardTicket)}</h3>
+                <button type="button" class="btn icon small" aria-label=prefs.text(T::Close) on:click=move |_| on_done.run(())>"✕"</button>
             </div>
-            <label class="field"><span>{move || t(T::ForwardTo)}</span>
-                <input type="text" placeholder="warehouse@supplier.example" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev)) /></label>
+            <label class="field"><span>{prefs.text(T::ForwardTo)}</span>
+                <input type="text" placeholder="warehouse@supplier.example" bind:value=to /></label>
             <fieldset class="kinds">
-                <legend>{move || t(T::ForwardUsers)}</legend>
+                <legend>{prefs.text(T::ForwardUsers)}</legend>
                 {move || refdata.users.get().into_iter().filter(|u| u.active).map(|u| {
                     let id = u.id;
                     view! {
@@ -372,15 +370,15 @@ pub fn ForwardDialog(ticket: i64, on_done: Callback<()>) -> impl IntoView {
                     }
                 }).collect_view()}
             </fieldset>
-            <label class="field"><span>{move || t(T::Subject)}</span>
-                <input type="text" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) /></label>
-            <label class="field"><span>{move || t(T::Message)}</span>
-                <textarea rows="4" prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea></label>
-            <label class="check"><input type="checkbox" prop:checked=move || comments.get() on:change=move |ev| comments.set(event_target_checked(&ev)) />{move || t(T::IncludeComments)}</label>
-            <label class="check"><input type="checkbox" prop:checked=move || history.get() on:change=move |ev| history.set(event_target_checked(&ev)) />{move || t(T::IncludeHistory)}</label>
+            <label class="field"><span>{prefs.text(T::Subject)}</span>
+                <input type="text" bind:value=subject /></label>
+            <label class="field"><span>{prefs.text(T::Message)}</span>
+                <textarea rows="4" bind:value=message></textarea></label>
+            <label class="check"><input type="checkbox" prop:checked=move || comments.get() on:change=move |ev| comments.set(event_target_checked(&ev)) />{prefs.text(T::IncludeComments)}</label>
+            <label class="check"><input type="checkbox" prop:checked=move || history.get() on:change=move |ev| history.set(event_target_checked(&ev)) />{prefs.text(T::IncludeHistory)}</label>
             {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}
             <div class="form-actions">
-                <button class="btn primary" type="submit" disabled=move || sending.get()>{move || t(T::Forward)}</button>
+                <button class="btn primary" type="submit" disabled=move || sending.get()>{prefs.text(T::Forward)}</button>
             </div>
         </form>
     }

@@ -32,7 +32,7 @@ pub fn TicketHead(tk: Ticket, read_only: bool) -> impl IntoView {
                 {ty_name.map(|n| view! { <span>"· "{n}</span> })}
                 {source.map(|s| view! { <span>"· "{s}</span> })}
                 <span>"· "{move || t(if public { T::Public } else { T::Internal })}</span>
-                <span>"· "{move || t(T::Created)}" "{move || util::datetime(prefs.lang.get(), &created)}</span>
+                <span>"· "{prefs.text(T::Created)}" "{move || util::datetime(prefs.lang.get(), &created)}</span>
             </div>
         }
     };
@@ -45,16 +45,16 @@ pub fn TicketHead(tk: Ticket, read_only: bool) -> impl IntoView {
             <h1 tabindex="-1">{tk.subject.clone()}</h1>
             {tk.parent.clone().map(|p| view! {
                 <p class="parent-link">
-                    {move || t(T::ParentTicket)}": "
+                    {prefs.text(T::ParentTicket)}": "
                     <A href=format!("/tickets/{}", p.number)>{format!("#{} {}", p.number, p.subject)}</A>
                 </p>
             })}
-            {read_only.then(|| view! { <p class="info-box" role="note">{move || t(T::ReadOnlyParent)}</p> })}
+            {read_only.then(|| view! { <p class="info-box" role="note">{prefs.text(T::ReadOnlyParent)}</p> })}
         </header>
         {(!description.trim().is_empty()).then(|| view! {
             <Fold key="description" label=Signal::derive(move || t(T::Description).to_owned())>
                 <section class="card desc" aria-labelledby="desc-h">
-                    <h2 id="desc-h">{move || t(T::Description)}</h2>
+                    <h2 id="desc-h">{prefs.text(T::Description)}</h2>
                     <div class="description">{description.clone()}</div>
                 </section>
             </Fold>
@@ -84,14 +84,14 @@ pub fn SummaryCard(tk: Ticket) -> impl IntoView {
             };
             view! {
                 <section class="card summary" aria-labelledby="summary-h">
-                    <h2 id="summary-h">{move || t(T::Summary)}</h2>
+                    <h2 id="summary-h">{prefs.text(T::Summary)}</h2>
                     <div class="summary-body">
                         {s.score.map(|n| view! {
                             <div class=score_class aria-label=move || format!("{} {}", t(T::Score), n)>
-                                <span class="score-n">{n}</span><span class="score-label">{move || t(T::Score)}</span>
+                                <span class="score-n">{n}</span><span class="score-label">{prefs.text(T::Score)}</span>
                             </div>
                         })}
-                        {s.comment.map(|c| view! { <blockquote aria-label=move || t(T::CustomerComment)>{c}</blockquote> })}
+                        {s.comment.map(|c| view! { <blockquote aria-label=prefs.text(T::CustomerComment)>{c}</blockquote> })}
                     </div>
                 </section>
             }

@@ -197,8 +197,7 @@ pub fn Links(st: TicketState) -> impl IntoView {
                             inputmode="numeric"
                             required
                             placeholder="#1042"
-                            prop:value=move || number.get()
-                            on:input=move |ev| number.set(event_target_value(&ev))
+                            bind:value=number
                         />
                         {field_errors_view(err.clone(), "ticket", lang)}
                     </label>
@@ -229,14 +228,13 @@ pub fn Links(st: TicketState) -> impl IntoView {
                         inputmode="numeric"
                         required
                         placeholder="#1042"
-                        prop:value=move || into.get()
-                        on:input=move |ev| into.set(event_target_value(&ev))
+                        bind:value=into
                     />
                     {field_errors_view(err.clone(), "into", lang)}
                 </label>
                 <label class="field">
                     <span>{T::MergeComment.get(lang)}</span>
-                    <textarea rows="2" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                    <textarea rows="2" bind:value=comment></textarea>
                 </label>
                 {err.filter(|e| e.field_errors().is_empty()).map(|e| view! { <p class="error-box" role="alert">{e.message(lang)}</p> })}
                 <div class="composer-actions">
@@ -285,17 +283,17 @@ pub fn Links(st: TicketState) -> impl IntoView {
         <section class="card links" aria-labelledby="links-h">
             <div class="card-head">
                 <h2 id="links-h">
-                    {move || t(T::Links)}
+                    {prefs.text(T::Links)}
                     <span class="count">{move || items.with(|s| s.as_ref().and_then(|s| s.as_ref().ok()).map(|s| s.len()).unwrap_or(0))}</span>
                 </h2>
                 {(!read_only).then(|| view! {
                     <div class="card-actions">
                         <button class="btn small" on:click=move |_| { adding.update(|o| *o = !*o); merging.set(false) } aria-expanded=move || adding.get().to_string()>
-                            {move || t(T::AddLink)}
+                            {prefs.text(T::AddLink)}
                         </button>
                         <Show when=move || !merged.get()>
                             <button class="btn small" on:click=move |_| { merging.update(|o| *o = !*o); adding.set(false) } aria-expanded=move || merging.get().to_string()>
-                                {move || t(T::MergeInto)}
+                                {prefs.text(T::MergeInto)}
                             </button>
                         </Show>
                     </div>

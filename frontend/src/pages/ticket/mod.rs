@@ -417,12 +417,12 @@ pub fn TicketPage() -> impl IntoView {
 
     let nav_bar = view! {
         <div class="ticket-nav">
-            <button class="btn icon" aria-label=move || t(T::CloseTicket) title=move || format!("{} (Esc)", t(T::CloseTicket)) on:click=move |_| leave(Leave::Close)>
+            <button class="btn icon" aria-label=prefs.text(T::CloseTicket) title=move || format!("{} (Esc)", t(T::CloseTicket)) on:click=move |_| leave(Leave::Close)>
                 "✕"
             </button>
             // Walking only makes sense for a ticket opened from the list.
             <Show when=move || position.with(|p| p.is_some())>
-            <button class="btn icon" aria-label=move || t(T::PrevTicket) title=move || format!("{} (k)", t(T::PrevTicket))
+            <button class="btn icon" aria-label=prefs.text(T::PrevTicket) title=move || format!("{} (k)", t(T::PrevTicket))
                 disabled=move || position.with(|p| p.as_ref().is_none_or(|(p, _)| p.prev.is_none()))
                 on:click=move |_| leave(Leave::Prev)>
                 "‹"
@@ -433,7 +433,7 @@ pub fn TicketPage() -> impl IntoView {
                     fill(lang, T::PositionOf, &[("n", &(p.index + 1).to_string()), ("total", &n.to_string())])
                 })}
             </span>
-            <button class="btn icon" aria-label=move || t(T::NextTicket) title=move || format!("{} (j)", t(T::NextTicket))
+            <button class="btn icon" aria-label=prefs.text(T::NextTicket) title=move || format!("{} (j)", t(T::NextTicket))
                 disabled=move || !has_next()
                 on:click=move |_| leave(Leave::Next)>
                 "›"
@@ -441,7 +441,7 @@ pub fn TicketPage() -> impl IntoView {
             </Show>
             <span class="spacer"></span>
             <Show when=move || session.is_admin() && id.get().is_some() && shown.get() == id.get()>
-                <button class="btn ghost small danger" on:click=move |_| delete()>{move || t(T::DeleteTicket)}</button>
+                <button class="btn ghost small danger" on:click=move |_| delete()>{prefs.text(T::DeleteTicket)}</button>
             </Show>
         </div>
     };
@@ -858,10 +858,10 @@ fn TicketView(st: TicketState, tab: RwSignal<Tab>) -> impl IntoView {
                 <TicketHead tk=tk.clone() read_only=read_only />
                 <Activity st=st tab=tab />
             </div>
-            <aside class="ticket-side" aria-label=move || t(T::TicketProperties)>
+            <aside class="ticket-side" aria-label=prefs.text(T::TicketProperties)>
                 <Fold key="properties" label=label(T::TicketProperties) force_open=Signal::derive(move || st.dirty.get())>
                     <section class="card props" aria-labelledby="props-h">
-                        <h2 id="props-h">{move || t(T::TicketProperties)}</h2>
+                        <h2 id="props-h">{prefs.text(T::TicketProperties)}</h2>
                         <Properties st=st />
                     </section>
                 </Fold>
@@ -870,7 +870,7 @@ fn TicketView(st: TicketState, tab: RwSignal<Tab>) -> impl IntoView {
                     <CustomFieldsCard st=st />
                 </Fold>
             </aside>
-            <aside class="ticket-context" aria-label=move || t(T::TicketContext)>
+            <aside class="ticket-context" aria-label=prefs.text(T::TicketContext)>
                 <Fold key="summary" label=label(T::Summary)>
                     <SummaryCard tk=tk.clone() />
                 </Fold>

@@ -22,7 +22,6 @@ fn rules_errors(e: &ApiError, field: &str) -> Vec<lazo_domain::wire::FieldError>
 pub fn Properties(st: TicketState) -> impl IntoView {
     let prefs = use_prefs();
     let refdata = use_refdata();
-    let t = move |k: T| prefs.t(k);
     let read_only = st.read_only();
     let draft = st.draft;
     let save_error = st.save_error;
@@ -148,7 +147,7 @@ pub fn Properties(st: TicketState) -> impl IntoView {
         {status_select}
         {priority_select}
         <div class="field">
-            <label for="f-owner">{move || t(T::Owner)}</label>
+            <label for="f-owner">{prefs.text(T::Owner)}</label>
             <OwnerPicker id="f-owner" current=owner_text on_pick=pick_owner disabled=Signal::derive(move || read_only) />
             {move || field_errors_view(save_error.get(), "owner_id", prefs.lang.get())}
         </div>
@@ -281,8 +280,7 @@ fn Tags(st: TicketState) -> impl IntoView {
                     }).collect_view()}
                     {(!read_only).then(|| view! {
                         <input id="f-tag" type="text" class="tag-input" placeholder="+" aria-label=format!("{} ({})", T::Add.get(lang), T::Tags.get(lang))
-                            prop:value=move || tag_input.get()
-                            on:input=move |ev| tag_input.set(event_target_value(&ev))
+                            bind:value=tag_input
                             on:keydown=move |ev| {
                                 if ev.key() == "Enter" || ev.key() == "," {
                                     ev.prevent_default();
@@ -320,8 +318,7 @@ fn SaveBar(st: TicketState) -> impl IntoView {
                 <label class="field">
                     <span>{T::ChangeComment.get(lang)}{comment_required.then_some(" *")}</span>
                     <textarea rows="2" aria-label=T::ChangeComment.get(lang)
-                        prop:value=move || change_comment.get()
-                        on:input=move |ev| change_comment.set(event_target_value(&ev))></textarea>
+                        bind:value=change_comment></textarea>
                     {comment_required.then(|| view! { <span class="help">{T::ChangeCommentRequired.get(lang)}</span> })}
                     {field_errors_view(save_error.get(), "comment", lang)}
                 </label>

@@ -190,8 +190,8 @@ pub fn Snooze(st: TicketState) -> impl IntoView {
                 </p>
                 <Show when=move || !picking.get() && !read_only>
                     <div class="composer-actions">
-                        <button type="button" class="btn small" on:click=move |_| open_picker()>{move || t(T::ChangeSnooze)}</button>
-                        <button type="button" class="btn small primary" disabled=move || busy.get() on:click=move |_| unsnooze()>{move || t(T::Unsnooze)}</button>
+                        <button type="button" class="btn small" on:click=move |_| open_picker()>{prefs.text(T::ChangeSnooze)}</button>
+                        <button type="button" class="btn small primary" disabled=move || busy.get() on:click=move |_| unsnooze()>{prefs.text(T::Unsnooze)}</button>
                     </div>
                 </Show>
             }
@@ -199,9 +199,9 @@ pub fn Snooze(st: TicketState) -> impl IntoView {
             None => view! {
                 <Show when=move || !picking.get()>
                     <button type="button" class="btn" on:click=move |_| open_picker()>
-                        {clock_icon()}" "{move || t(T::Snooze)}
+                        {clock_icon()}" "{prefs.text(T::Snooze)}
                     </button>
-                    <p class="help">{move || t(T::SnoozeHelp)}</p>
+                    <p class="help">{prefs.text(T::SnoozeHelp)}</p>
                 </Show>
             }
             .into_any(),
@@ -213,7 +213,7 @@ pub fn Snooze(st: TicketState) -> impl IntoView {
         let show = !closed.get() && (!read_only || until.with(|u| u.is_some()));
         show.then(|| view! {
             <section class="card snooze" aria-labelledby="snooze-h" class:active=move || until.with(|u| u.is_some())>
-                <h2 id="snooze-h">{move || t(T::Snooze)}</h2>
+                <h2 id="snooze-h">{prefs.text(T::Snooze)}</h2>
                 {body}
                 <Show when=move || picking.get()>{picker}</Show>
                 {move || error.get().map(|e| view! { <p class="error-box" role="alert">{e.message(prefs.lang.get())}</p> })}

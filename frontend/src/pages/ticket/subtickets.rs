@@ -25,7 +25,6 @@ pub fn SubTickets(
     let prefs = use_prefs();
     let refdata = use_refdata();
     let notices = use_notices();
-    let t = move |k: T| prefs.t(k);
     let open = RwSignal::new(false);
     let subject = RwSignal::new(String::new());
     let priority = RwSignal::new(Priority::Medium);
@@ -95,8 +94,7 @@ pub fn SubTickets(
                         type="text"
                         required
                         maxlength=lazo_domain::limits::SUBJECT_MAX.to_string()
-                        prop:value=move || subject.get()
-                        on:input=move |ev| subject.set(event_target_value(&ev))
+                        bind:value=subject
                     />
                     {field_errors_view(err.clone(), "subject", lang)}
                 </label>
@@ -154,7 +152,7 @@ pub fn SubTickets(
                 </div>
                 <label class="field">
                     <span>{T::Comment.get(lang)}</span>
-                    <textarea rows="2" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                    <textarea rows="2" bind:value=comment></textarea>
                 </label>
                 {err.filter(|e| e.field_errors().is_empty()).map(|e| view! { <p class="error-box" role="alert">{e.message(lang)}</p> })}
                 <div class="composer-actions">
@@ -169,7 +167,7 @@ pub fn SubTickets(
         match subs.get() {
         None => view! { <Loading /> }.into_any(),
         Some(Err(e)) => view! { <ErrorBox error=e retry=reload /> }.into_any(),
-        Some(Ok(items)) if items.is_empty() => view! { <p class="empty small">{move || t(T::NoSubTickets)}</p> }.into_any(),
+        Some(Ok(items)) if items.is_empty() => view! { <p class="empty small">{prefs.text(T::NoSubTickets)}</p> }.into_any(),
         Some(Ok(items)) => view! {
             <ul class="sub-list">
                 {items.into_iter().map(|s| view! {
@@ -192,12 +190,12 @@ pub fn SubTickets(
         <section class="card subtickets" aria-labelledby="subtickets-h">
             <div class="card-head">
                 <h2 id="subtickets-h">
-                    {move || t(T::SubTickets)}
+                    {prefs.text(T::SubTickets)}
                     <span class="count">{move || subs.with(|s| s.as_ref().and_then(|s| s.as_ref().ok()).map(|s| s.len()).unwrap_or(0))}</span>
                 </h2>
                 {can_create.then(|| view! {
                     <button class="btn small" on:click=move |_| open.update(|o| *o = !*o) aria-expanded=move || open.get().to_string()>
-                        {move || t(T::NewSubTicket)}
+                        {prefs.text(T::NewSubTicket)}
                     </button>
                 })}
             </div>
