@@ -181,8 +181,17 @@ impl Db {
             .and_then(|v| v.parse::<u32>().ok())
             .filter(|n| (1..=512).contains(n))
             .unwrap_or(match backend {
+                // Readers of one file; 4 read as fast as 8 at a million
+                // tickets, 16 slower (docs/BENCHMARKS.md).
                 Backend::Sqlite => 8,
-                Backend::Postgres => 16,
+                // Each connection is a server process competing for the same
+                // cores: the usual rule (HikariCP's) of twice the cores plus
+                // one. On 2 cores, 5 connections created 990-1,030 tickets/s
+                // where 16 managed 704-938.
+                Backend::Postgres => {
+                    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+                    (2 * cores + 1) as u32
+                }
             });
         let pool = r2d2::Pool::builder()
             .max_size(size)
