@@ -23,8 +23,10 @@ apt_install() {
 
 rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 # libpq for diesel's PostgreSQL backend (linked into every server build);
-# brotli, gzip and zopfli (smaller gzip) for the precompressed SPA files.
-apt_install libpq-dev brotli gzip zopfli
+# brotli and gzip for the precompressed SPA files.
+apt_install libpq-dev brotli gzip
+# zopfli writes smaller .gz files; build.sh falls back to gzip without it.
+apt_install zopfli || echo "setup: without zopfli the .gz files come from gzip --best" >&2
 [ "$mode" = system ] && exit 0
 # wasm-bindgen-cli must equal the crate pin (frontend/Cargo.toml).
 if ! wasm-bindgen --version 2>/dev/null | grep -q '0.2.130'; then
