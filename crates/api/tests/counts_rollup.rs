@@ -74,125 +74,27 @@ fn expected_rollup(app: &TestApp) -> BTreeMap<Key, i64> {
     m
 }
 
-/// The rollup plus its pending deltas, zero rows left out.
-fn stored_rollup(app: &TestApp) -> BTreeMap<Key, i64> {
-    type Row = (i64, i64, String, i16, i64, i64, i64, i64, i64, String, i32);
-    let (a, b): (Vec<Row>, Vec<Row>) = app
-        .db
-        .write_blocking(|c| {
-            Ok((
-                ticket_counts::table
-                    .select((
-                        ticket_counts::day,
-                        ticket_counts::status_id,
-                        ticket_counts::status_category,
-                        ticket_counts::priority,
-                        ticket_counts::owner_id,
-                        ticket_counts::group_id,
-                        ticket_counts::parent_owner_id,
-                        ticket_counts::parent_group_id,
-                        ticket_counts::type_id,
-                        ticket_counts::source,
-                        ticket_counts::n,
-                    ))
-                    .load(c)?,
-                ticket_count_deltas::table
-                    .select((
-                        ticket_count_deltas::day,
-                        ticket_count_deltas::status_id,
-                        ticket_count_deltas::status_category,
-                        ticket_count_deltas::priority,
-                        ticket_count_deltas::owner_id,
-                        ticket_count_deltas::group_id,
-                        ticket_count_deltas::parent_owner_id,
-                        ticket_count_deltas::parent_group_id,
-                        ticket_count_deltas::type_id,
-                        ticket_count_deltas::source,
-                        ticket_count_deltas::n,
-                    ))
-                    .load(c)?,
-            ))
-        })
-        .unwrap();
-    let mut m = BTreeMap::new();
-    for r in a.into_iter().chain(b) {
-        let k = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9);
-        *m.entry(k).or_insert(0) += i64::from(r.10);
-    }
-    m.retain(|_, n| *n != 0);
-    m
-}
-
-/// Months since 1970-01 of a day since 1970-01-01.
-fn month_of(day: i64) -> i64 {
-    let d = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + Duration::days(day);
-    (i64::from(d.year()) - 1970) * 12 + i64::from(d.month0())
-}
-
-/// The day rollup summed per month, as `ticket_month_counts` must hold it.
-fn by_month(days: &BTreeMap<Key, i64>) -> BTreeMap<Key, i64> {
-    let mut m = BTreeMap::new();
-    for (k, n) in days {
-        let mut k = k.clone();
-        k.0 = month_of(k.0);
-        *m.entry(k).or_insert(0) += n;
-    }
-    m.retain(|_, n| *n != 0);
-    m
-}
-
-/// The month level as stored, zero rows left out.
-fn stored_months(app: &TestApp) -> BTreeMap<Key, i64> {
-    type Row = (i64, i64, String, i16, i64, i64, i64, i64, i64, String, i32);
-    let rows: Vec<Row> = app
-        .db
-        .write_blocking(|c| {
-            Ok(ticket_month_counts::table
-                .select((
-                    ticket_month_counts::month,
-                    ticket_month_counts::status_id,
-                    ticket_month_counts::status_category,
-                    ticket_month_counts::priority,
-                    ticket_month_counts::owner_id,
-                    ticket_month_counts::group_id,
-                    ticket_month_counts::parent_owner_id,
-                    ticket_month_counts::parent_group_id,
-                    ticket_month_counts::type_id,
-                    ticket_month_counts::source,
-                    ticket_month_counts::n,
-                ))
-                .load(c)?)
-        })
-        .unwrap();
-    let mut m = BTreeMap::new();
-    for r in rows {
-        let k = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9);
-        *m.entry(k).or_insert(0) += i64::from(r.10);
-    }
-    m.retain(|_, n| *n != 0);
-    m
-}
-
-/// The month level is the day level (without pending deltas) per month.
-fn assert_months_follow_days(app: &TestApp) {
-    let days: Vec<(Key, i64)> = {
+/// The rows of a rollup table (`ticket_counts`, `ticket_month_counts` or
+/// `ticket_count_deltas`) keyed by `$key` (`day` or `month`).
+macro_rules! rollup_rows {
+    ($app:expr, $t:ident, $key:ident) => {{
         type Row = (i64, i64, String, i16, i64, i64, i64, i64, i64, String, i32);
-        let rows: Vec<Row> = app
+        let rows: Vec<Row> = $app
             .db
             .write_blocking(|c| {
-                Ok(ticket_counts::table
+                Ok($t::table
                     .select((
-                        ticket_counts::day,
-                        ticket_counts::status_id,
-                        ticket_counts::status_category,
-                        ticket_counts::priority,
-                        ticket_counts::owner_id,
-                        ticket_counts::group_id,
-                        ticket_counts::parent_owner_id,
-                        ticket_counts::parent_group_id,
-                        ticket_counts::type_id,
-                        ticket_counts::source,
-                        ticket_counts::n,
+                        $t::$key,
+                        $t::status_id,
+                        $t::status_category,
+                        $t::priority,
+                        $t::owner_id,
+                        $t::group_id,
+                        $t::parent_owner_id,
+                        $t::parent_group_id,
+                        $t::type_id,
+                        $t::source,
+                        $t::n,
                     ))
                     .load(c)?)
             })
@@ -204,9 +106,52 @@ fn assert_months_follow_days(app: &TestApp) {
                     i64::from(r.10),
                 )
             })
-            .collect()
-    };
-    let days: BTreeMap<Key, i64> = days.into_iter().collect();
+            .collect::<Vec<(Key, i64)>>()
+    }};
+}
+
+/// Rows added up by key, zero rows left out.
+fn summed(rows: impl IntoIterator<Item = (Key, i64)>) -> BTreeMap<Key, i64> {
+    let mut m = BTreeMap::new();
+    for (k, n) in rows {
+        *m.entry(k).or_insert(0) += n;
+    }
+    m.retain(|_, n| *n != 0);
+    m
+}
+
+/// The rollup plus its pending deltas, zero rows left out.
+fn stored_rollup(app: &TestApp) -> BTreeMap<Key, i64> {
+    summed(
+        rollup_rows!(app, ticket_counts, day)
+            .into_iter()
+            .chain(rollup_rows!(app, ticket_count_deltas, day)),
+    )
+}
+
+/// Months since 1970-01 of a day since 1970-01-01.
+fn month_of(day: i64) -> i64 {
+    let d = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + Duration::days(day);
+    (i64::from(d.year()) - 1970) * 12 + i64::from(d.month0())
+}
+
+/// The day rollup summed per month, as `ticket_month_counts` must hold it.
+fn by_month(days: &BTreeMap<Key, i64>) -> BTreeMap<Key, i64> {
+    summed(days.iter().map(|(k, n)| {
+        let mut k = k.clone();
+        k.0 = month_of(k.0);
+        (k, *n)
+    }))
+}
+
+/// The month level as stored, zero rows left out.
+fn stored_months(app: &TestApp) -> BTreeMap<Key, i64> {
+    summed(rollup_rows!(app, ticket_month_counts, month))
+}
+
+/// The month level is the day level (without pending deltas) per month.
+fn assert_months_follow_days(app: &TestApp) {
+    let days = summed(rollup_rows!(app, ticket_counts, day));
     assert_eq!(stored_months(app), by_month(&days), "months follow days");
 }
 

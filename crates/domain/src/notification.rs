@@ -138,6 +138,11 @@ impl Change {
         };
         format!("{} → {}", v(&self.old), v(&self.new))
     }
+
+    /// `Label: old → new`.
+    fn labelled(&self, label: &str) -> String {
+        format!("{label}: {}", self.arrow())
+    }
 }
 
 /// The languages notifications are written in; anything else reads English.
@@ -165,27 +170,18 @@ impl Detail {
     /// The text in `lang` (`en`, `es`, `fr`; others read English).
     pub fn render(&self, lang: &str) -> String {
         let l = |en, es, fr| pick(lang, en, es, fr);
+        let status_word = l("Status", "Estado", "Statut");
         match self {
             Detail::Created => l("New ticket", "Ticket nuevo", "Nouveau ticket").into(),
-            Detail::Owner(c) => format!(
-                "{}: {}",
-                l("Owner", "Responsable", "Responsable"),
-                c.arrow()
-            ),
-            Detail::Group(c) => format!("{}: {}", l("Group", "Grupo", "Groupe"), c.arrow()),
-            Detail::Priority(c) => {
-                let words = Change {
-                    old: c.old.as_deref().map(|v| priority_word(v, lang)),
-                    new: c.new.as_deref().map(|v| priority_word(v, lang)),
-                };
-                format!(
-                    "{}: {}",
-                    l("Priority", "Prioridad", "Priorité"),
-                    words.arrow()
-                )
+            Detail::Owner(c) => c.labelled(l("Owner", "Responsable", "Responsable")),
+            Detail::Group(c) => c.labelled(l("Group", "Grupo", "Groupe")),
+            Detail::Priority(c) => Change {
+                old: c.old.as_deref().map(|v| priority_word(v, lang)),
+                new: c.new.as_deref().map(|v| priority_word(v, lang)),
             }
-            Detail::Status(c) => format!("{}: {}", l("Status", "Estado", "Statut"), c.arrow()),
-            Detail::Tags(c) => format!("{}: {}", l("Tags", "Etiquetas", "Étiquettes"), c.arrow()),
+            .labelled(l("Priority", "Prioridad", "Priorité")),
+            Detail::Status(c) => c.labelled(status_word),
+            Detail::Tags(c) => c.labelled(l("Tags", "Etiquetas", "Étiquettes")),
             Detail::Commented { internal: true } => l(
                 "New internal note",
                 "Nueva nota interna",
@@ -204,11 +200,7 @@ impl Detail {
                     l("Merged into", "Fusionado en", "Fusionné dans")
                 );
                 match status {
-                    Some(c) => format!(
-                        "{merged}. {}: {}",
-                        l("Status", "Estado", "Statut"),
-                        c.arrow()
-                    ),
+                    Some(c) => format!("{merged}. {}", c.labelled(status_word)),
                     None => merged,
                 }
             }

@@ -278,7 +278,7 @@ fn watchers(c: &mut DbConn, t: &TicketFacts) -> QueryResult<Vec<i64>> {
 }
 
 /// The change of one history field, as a notification tells it (names as
-/// recorded; [`Names::localize`] puts them in the reader's language).
+/// recorded; [`RecordNames::localize`] puts them in the reader's language).
 fn change(ch: &lazo_domain::event::FieldChange) -> Change {
     Change {
         old: ch.old.clone(),
@@ -406,19 +406,19 @@ fn recipients(
 /// their language. A value is translated only while it is still the
 /// record's base name (as the SPA's history does): a record renamed since
 /// keeps the name it had then.
-struct Names {
+struct RecordNames {
     statuses: BTreeMap<String, lazo_domain::Names>,
     groups: BTreeMap<String, lazo_domain::Names>,
 }
 
-impl Names {
-    fn load(c: &mut DbConn) -> QueryResult<Names> {
+impl RecordNames {
+    fn load(c: &mut DbConn) -> QueryResult<RecordNames> {
         let parse = |rows: Vec<(String, String)>| {
             rows.into_iter()
                 .map(|(name, names)| (name, serde_json::from_str(&names).unwrap_or_default()))
                 .collect()
         };
-        Ok(Names {
+        Ok(RecordNames {
             statuses: parse(
                 statuses::table
                     .select((statuses::name, statuses::names))
@@ -491,9 +491,10 @@ impl EventConsumer for NotificationConsumer {
             .flatten();
         let title = format!("#{} {}", t.number, t.subject);
         let told = recipients(c, &t, &event.event)?;
-        let names = match told.is_empty() {
-            true => None,
-            false => Some(Names::load(c)?),
+        let names = if told.is_empty() {
+            None
+        } else {
+            Some(RecordNames::load(c)?)
         };
         let mut jobs = vec![];
         for (uid, kind, detail) in told {
