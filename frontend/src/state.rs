@@ -208,6 +208,7 @@ impl Prefs {
                 let langs = util::browser_languages();
                 Lang::pick(langs.iter().map(String::as_str))
             });
+        api::set_language(lang.code());
         let columns = util::load(COLUMNS_KEY)
             .map(|s| parse_columns(&s))
             .unwrap_or_else(|| Column::DEFAULT.to_vec());
@@ -219,6 +220,7 @@ impl Prefs {
 
     pub fn set_lang(&self, lang: Lang) {
         util::store(LANG_KEY, lang.code());
+        api::set_language(lang.code());
         self.lang.set(lang);
     }
 

@@ -121,6 +121,16 @@ pub fn finish(mut api: Doc) -> Doc {
                             .into(),
                     );
                 }
+                if p.parameter_in == ParameterIn::Header && p.name == "Accept-Language" {
+                    // Any header text is read (what it does not name is
+                    // skipped); not `null`, which a header cannot be.
+                    p.schema = Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some("^[ -~]*$"))
+                            .into(),
+                    );
+                }
                 if p.parameter_in == ParameterIn::Header && p.name == "Idempotency-Key" {
                     // As `extract::idempotency_key` checks it.
                     p.schema = Some(

@@ -142,6 +142,59 @@ async fn the_owner_or_the_group_hears_of_changes_but_nobody_of_their_own() {
     assert_eq!(new[2].detail, "Prioridad: media → crítica");
     assert_eq!(new[1].detail, "Estado: Nuevo → Abierto");
     assert_eq!(new[0].detail, "Nueva nota interna");
+    // The app asks for the language it shows (Accept-Language): the same
+    // notifications read in French or English, names included; without a
+    // header they read as written for her account, the words of her emails.
+    let read_in = |lang: &'static str| {
+        let (app, ana) = (&app, &ana);
+        async move {
+            let res = app
+                .request(reqwest::Method::GET, ana, "/api/v1/notifications?limit=200")
+                .header("Accept-Language", lang)
+                .send()
+                .await
+                .unwrap();
+            let header = |n: &str| res.headers().get(n).map(|v| v.to_str().unwrap().to_owned());
+            let (content, vary) = (header("content-language"), header("vary"));
+            let p: NotificationPage = ok(res).await;
+            let texts: Vec<String> = p
+                .items
+                .iter()
+                .filter(|n| n.id > a1)
+                .map(|n| n.detail.clone())
+                .collect();
+            (texts, content, vary)
+        }
+    };
+    let (fr, content, vary) = read_in("fr-CA,fr;q=0.9,en;q=0.8").await;
+    assert_eq!(
+        fr,
+        [
+            "Nouvelle note interne",
+            "Statut: Nouveau → Ouvert",
+            "Priorité: moyenne → critique"
+        ]
+    );
+    assert_eq!(content.as_deref(), Some("fr"));
+    assert!(
+        vary.is_some_and(|v| v.to_lowercase().contains("accept-language")),
+        "a cache must not hand French to a Spanish reader"
+    );
+    let (en, content, _) = read_in("de-DE, en;q=0.5").await;
+    assert_eq!(
+        en,
+        [
+            "New internal note",
+            "Status: New → Open",
+            "Priority: medium → critical"
+        ]
+    );
+    assert_eq!(content.as_deref(), Some("en"));
+    // Only languages Lazo does not speak: English, as the app shows.
+    assert_eq!(read_in("de").await.0[1], "Status: New → Open");
+    let (es, content, _) = read_in("*").await;
+    assert_eq!(es[2], "Prioridad: media → crítica");
+    assert_eq!(content, None);
     assert_eq!(
         p.unread,
         p.items.iter().filter(|n| n.read_at.is_none()).count() as i64

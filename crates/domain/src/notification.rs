@@ -19,9 +19,11 @@ pub struct Notification {
     pub ticket_id: Option<i64>,
     /// The ticket as it was: `#1042 Late refund`.
     pub title: String,
-    /// What changed, e.g. `Status: Open → Resolved`, written in the
-    /// person's account language (`en`, `es`, `fr`) with status and group
-    /// names in that language, as their notification emails are.
+    /// What changed, e.g. `Status: Open → Resolved`, with status and group
+    /// names in the same language: the language the request's
+    /// `Accept-Language` asks for (`en`, `es`, `fr`; English when it names
+    /// none of them), else the person's account language, which their
+    /// notification emails are written in.
     pub detail: String,
     /// Who did it.
     pub actor: String,
@@ -98,10 +100,11 @@ pub struct NotificationPrefs {
     pub items: Vec<NotificationPref>,
 }
 
-/// What changed, as a notification tells it: words chosen when it is
-/// written, in the language of the person it is for (their `language`),
-/// with names already in that language.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What changed, as a notification tells it. Kept as data with the names as
+/// recorded (JSON, beside the text), so the words and names can be chosen
+/// for whoever reads it, in the language they read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "change")]
 pub enum Detail {
     Created,
     Owner(Change),
@@ -122,7 +125,7 @@ pub enum Detail {
 }
 
 /// Values before and after; `None` or empty shows as `—`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub old: Option<String>,
     pub new: Option<String>,
@@ -151,6 +154,47 @@ fn pick<'a>(lang: &str, en: &'a str, es: &'a str, fr: &'a str) -> &'a str {
         "es" => es,
         "fr" => fr,
         _ => en,
+    }
+}
+
+/// The language an `Accept-Language` header asks notifications to be
+/// written in: the supported language (`en`, `es`, `fr`) with the highest
+/// q-value, the earlier on a tie, as the app picks from the browser's list.
+/// `None` when the header is absent, empty or only `*` (the caller did not
+/// choose: the account language); `en` when it names only languages Lazo
+/// does not speak, as the app falls back to English.
+pub fn negotiate_language(header: Option<&str>) -> Option<&'static str> {
+    let header = header?;
+    let mut best: Option<(&'static str, u16)> = None;
+    let mut named = false;
+    for item in header.split(',') {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or("").trim();
+        if tag.is_empty() || tag == "*" {
+            continue;
+        }
+        named = true;
+        // q in thousandths; a malformed q counts as 1, q=0 means "not this".
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .next_back()
+            .and_then(|v| v.trim().parse::<f32>().ok())
+            .map_or(1000, |v| (v.clamp(0.0, 1.0) * 1000.0).round() as u16);
+        let primary = tag.split(['-', '_']).next().unwrap_or("");
+        let Some(lang) = crate::names::NAME_LANGUAGES
+            .iter()
+            .find(|l| l.eq_ignore_ascii_case(primary))
+        else {
+            continue;
+        };
+        if q > 0 && best.is_none_or(|(_, bq)| q > bq) {
+            best = Some((lang, q));
+        }
+    }
+    match best {
+        Some((lang, _)) => Some(lang),
+        None if named => Some("en"),
+        None => None,
     }
 }
 
@@ -242,6 +286,45 @@ pub fn email_words(lang: &str) -> (&'static str, &'static str) {
 #[cfg(test)]
 mod detail_tests {
     use super::*;
+
+    #[test]
+    fn accept_language_picks_what_the_app_would() {
+        let n = |h: &str| negotiate_language(Some(h));
+        assert_eq!(negotiate_language(None), None);
+        assert_eq!(n(""), None);
+        assert_eq!(n("*"), None);
+        assert_eq!(n("es"), Some("es"));
+        assert_eq!(n("fr-CA,fr;q=0.9,en;q=0.8"), Some("fr"));
+        assert_eq!(n("de-DE,de;q=0.9,es;q=0.5"), Some("es"));
+        assert_eq!(n("en;q=0.5, FR"), Some("fr"));
+        assert_eq!(n("es;q=0.7, fr;q=0.7"), Some("es"));
+        assert_eq!(n("de, pt-BR"), Some("en"));
+        assert_eq!(n("fr;q=0, es;q=0.1"), Some("es"));
+        assert_eq!(n("fr;q=0"), Some("en"));
+        assert_eq!(n("es;q=bogus;;,,;"), Some("es"));
+        assert_eq!(n(" ; , ;q=1"), None);
+    }
+
+    #[test]
+    fn details_keep_as_data() {
+        for d in [
+            Detail::Created,
+            Detail::Status(ch("Open", "Resolved")),
+            Detail::Commented { internal: true },
+            Detail::Merged {
+                into_number: 9,
+                status: None,
+            },
+            Detail::FileAdded("a.pdf".into()),
+        ] {
+            let json = serde_json::to_string(&d).unwrap();
+            assert_eq!(serde_json::from_str::<Detail>(&json).unwrap(), d, "{json}");
+        }
+        assert_eq!(
+            serde_json::to_string(&Detail::Priority(ch("low", "high"))).unwrap(),
+            r#"{"kind":"priority","change":{"old":"low","new":"high"}}"#
+        );
+    }
 
     fn ch(old: &str, new: &str) -> Change {
         Change {

@@ -50,16 +50,25 @@ struct Row {
     created_at: NaiveDateTime,
     read_at: Option<NaiveDateTime>,
     emailed_at: Option<NaiveDateTime>,
+    detail_data: Option<String>,
 }
 
 impl Row {
-    fn wire(self) -> Notification {
+    /// The notification, its detail in `lang` when it has one and the row
+    /// kept the detail as data (else the text written for the account).
+    fn wire(self, lang: Option<(&str, &RecordNames)>) -> Notification {
+        let detail = match (lang, &self.detail_data) {
+            (Some((lang, names)), Some(data)) => serde_json::from_str::<Detail>(data)
+                .map(|d| names.localize(&d, lang).render(lang))
+                .unwrap_or(self.detail),
+            _ => self.detail,
+        };
         Notification {
             id: self.id,
             kind: self.kind.parse().unwrap_or(NotificationKind::Status),
             ticket_id: self.ticket_id,
             title: self.title,
-            detail: self.detail,
+            detail,
             actor: self.actor,
             created_at: utc(self.created_at),
             read_at: self.read_at.map(utc),
@@ -79,6 +88,7 @@ struct NewRow<'a> {
     actor: &'a str,
     in_app: bool,
     created_at: NaiveDateTime,
+    detail_data: Option<&'a str>,
 }
 
 /// The caller's effective choice for every kind.
@@ -161,13 +171,16 @@ fn unread(c: &mut DbConn, uid: i64) -> Result<i64, ServiceError> {
 }
 
 /// The caller's notifications, newest first, below id `before` (0: from
-/// the newest).
+/// the newest), their details in `lang` (see
+/// [`lazo_domain::notification::negotiate_language`]) or, without one, as
+/// written for the account.
 pub fn list(
     c: &mut DbConn,
     who: &Principal,
     only_unread: bool,
     before: i64,
     limit: i64,
+    lang: Option<&str>,
 ) -> Result<NotificationPage, ServiceError> {
     let uid = me(who)?;
     let mut q = notifications::table
@@ -189,8 +202,13 @@ pub fn list(
         rows.truncate(limit as usize);
         rows.last().map(|r| r.id.to_string()).unwrap_or_default()
     });
+    let names = match lang {
+        Some(l) if rows.iter().any(|r| r.detail_data.is_some()) => Some((l, RecordNames::load(c)?)),
+        _ => None,
+    };
+    let lang = names.as_ref().map(|(l, n)| (*l, n));
     Ok(NotificationPage {
-        items: rows.into_iter().map(Row::wire).collect(),
+        items: rows.into_iter().map(|r| r.wire(lang)).collect(),
         next_cursor,
         unread: unread(c, uid)?,
     })
@@ -507,6 +525,7 @@ impl EventConsumer for NotificationConsumer {
                 .first(c)
                 .optional()?
                 .unwrap_or_default();
+            let data = serde_json::to_string(&detail)?;
             let detail = names
                 .as_ref()
                 .map(|n| n.localize(&detail, &lang))
@@ -539,6 +558,7 @@ impl EventConsumer for NotificationConsumer {
                     actor: &event.actor.name,
                     in_app: p.in_app,
                     created_at: now(),
+                    detail_data: Some(&data),
                 })
                 .returning(notifications::id)
                 .get_result(c)?;

@@ -439,6 +439,7 @@ diesel::table! {
         created_at -> Timestamp,
         read_at -> Nullable<Timestamp>,
         emailed_at -> Nullable<Timestamp>,
+        detail_data -> Nullable<Text>,
     }
 }
 

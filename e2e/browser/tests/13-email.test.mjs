@@ -165,11 +165,18 @@ test('an agent emails the customer from a template, keeps a half-written draft, 
     await bellButton.click();
     const panel = ana.getByRole('dialog', { name: 'Notifications' });
     await panel.getByText(`#${bellTicket.number} Bell journey`).first().waitFor();
-    // Written in Ana's account language (Spanish), whatever this browser
-    // shows: the same words her notification emails carry.
-    await panel.getByText('Prioridad: media → crítica').waitFor();
+    // In the language the app shows (English in this browser), though her
+    // account, and so her emails, read Spanish.
+    await panel.getByText('Priority: medium → critical').waitFor();
     await shot(ana, '13-bell');
-    await panel.getByText('Prioridad: media → crítica').click();
+    // Switching the app to Spanish words the same notification in Spanish.
+    await ana.getByLabel('Language').selectOption('es');
+    const panelEs = ana.getByRole('dialog', { name: 'Notificaciones' });
+    await panelEs.getByText('Prioridad: media → crítica').waitFor();
+    assert.equal(await panelEs.getByText('Priority: medium → critical').count(), 0);
+    await shot(ana, '13-bell-es');
+    await ana.getByLabel('Idioma').selectOption('en');
+    await panel.getByText('Priority: medium → critical').click();
     await ana.waitForURL(new RegExp(`/tickets/${bellTicket.number}$`));
     await ana.goto(base + '/me/notifications');
     const settings = ana.getByRole('form', { name: 'Notification settings' });

@@ -18,6 +18,7 @@ type RenewedHook = Rc<dyn Fn(LoginResponse)>;
 thread_local! {
     static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
     static BASE: RefCell<Option<String>> = const { RefCell::new(None) };
+    static LANG: std::cell::Cell<&'static str> = const { std::cell::Cell::new("en") };
     static ON_UNAUTHORIZED: RefCell<Option<Rc<dyn Fn()>>> = RefCell::new(None);
     static ON_RENEWED: RefCell<Option<RenewedHook>> = RefCell::new(None);
     /// The renewal in flight: every caller that needs one awaits this promise,
@@ -28,6 +29,12 @@ thread_local! {
 /// The bearer token sent with every request (`None` after logout).
 pub fn set_token(token: Option<String>) {
     TOKEN.with(|t| *t.borrow_mut() = token);
+}
+
+/// The language the app shows, sent as `Accept-Language` so that what the
+/// server words itself (notifications) reads in it too.
+pub fn set_language(code: &'static str) {
+    LANG.with(|l| l.set(code));
 }
 
 fn token() -> Option<String> {
@@ -241,7 +248,10 @@ async fn call_once(c: &Call<'_>, token: Option<&str>) -> Result<Answer<String>, 
         Some(r) => r,
         None => {
             let bearer = token.map(|t| format!("Bearer {t}"));
-            let mut headers = vec![("Accept", "application/json")];
+            let mut headers = vec![
+                ("Accept", "application/json"),
+                ("Accept-Language", LANG.with(|l| l.get())),
+            ];
             if let Some(b) = &bearer {
                 headers.push(("Authorization", b));
             }

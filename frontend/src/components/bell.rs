@@ -26,7 +26,12 @@ pub fn Bell() -> impl IntoView {
             }
         })
     };
-    refresh();
+    // At once, and again whenever the app's language changes: the server
+    // words the details in the language the requests ask for.
+    Effect::new(move |_| {
+        prefs.lang.track();
+        refresh();
+    });
     // Every minute while the app is open.
     fn tick(f: impl Fn() + Copy + 'static) {
         util::later(60_000, move || {

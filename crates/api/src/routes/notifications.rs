@@ -1,8 +1,10 @@
 //! The caller's notifications (the bell) and what they want to be told.
 
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use lazo_domain::notification::{
-    MarkRead, MarkedRead, NotificationPage, NotificationPrefs, NotificationQuery,
+    negotiate_language, MarkRead, MarkedRead, NotificationPage, NotificationPrefs,
+    NotificationQuery,
 };
 use lazo_domain::wire::PageQuery;
 use lazo_service::notifications as notes;
@@ -12,14 +14,28 @@ use crate::error::ApiError;
 use crate::extract::{id_page, JsonBody, QueryParams};
 use crate::state::AppState;
 
-/// The caller's notifications, newest first, with the unread count.
-#[utoipa::path(operation_id = "listNotifications", tag = "notifications", params(NotificationQuery), responses((status = 200, body = NotificationPage)))]
+/// The caller's notifications, newest first, with the unread count. Each
+/// `detail` is written in the language `Accept-Language` asks for (`en`,
+/// `es` or `fr`; English if it names none of them), else in the caller's
+/// account language.
+#[utoipa::path(operation_id = "listNotifications", tag = "notifications",
+    params(NotificationQuery,
+        ("Accept-Language" = Option<String>, Header, description = "Languages to read the details in, as browsers send them (`es-MX,es;q=0.9,en;q=0.8`)", example = "es")),
+    responses((status = 200, body = NotificationPage, headers(
+        ("Content-Language" = String, description = "The language of the details, when Accept-Language chose it"),
+        ("Vary" = String, description = "`Accept-Language`")))))]
 #[get("/notifications")]
 pub async fn list(
     state: web::Data<AppState>,
     who: Caller,
     q: QueryParams<NotificationQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let lang = negotiate_language(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
     let q = q.0;
     let (limit, before) = id_page(&PageQuery {
         cursor: q.cursor.clone(),
@@ -29,9 +45,14 @@ pub async fn list(
     let only = q.unread.unwrap_or(false);
     let page = state
         .db
-        .read(move |c| Ok(notes::list(c, &p, only, before, limit)?))
+        .read(move |c| Ok(notes::list(c, &p, only, before, limit, lang)?))
         .await?;
-    Ok(HttpResponse::Ok().json(page))
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::VARY, "Accept-Language"));
+    if let Some(l) = lang {
+        res.insert_header((header::CONTENT_LANGUAGE, l));
+    }
+    Ok(res.json(page))
 }
 
 /// Mark notifications read: `ids`, or `all: true`.
