@@ -20,7 +20,8 @@ fi
 work=$(mktemp -d)
 case "$db" in
     postgres://* | postgresql://*) url=$db ;;
-    *) cp "$db" "$work/lazo.db"; url="$work/lazo.db" ;;
+    # sync: the copy's writeback would otherwise compete with the first case.
+    *) cp "$db" "$work/lazo.db"; sync; url="$work/lazo.db" ;;
 esac
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 DATABASE_URL="$url" LAZO_LOG=warn LAZO_LOGIN_PER_MINUTE=1000 \

@@ -380,7 +380,7 @@ pub fn user_refs(c: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, UserRef>, S
         return Ok(HashMap::new());
     }
     let rows: Vec<UserRefRow> = users::table
-        .filter(users::id.eq_any(ids.to_vec()))
+        .filter(lazo_storage::id_in(c, "users.id", ids))
         .select(UserRefRow::as_select())
         .load(c)?;
     Ok(rows.into_iter().map(|r| (r.id, to_user_ref(r))).collect())

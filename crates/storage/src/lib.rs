@@ -22,6 +22,7 @@ pub mod settings;
 pub mod statuses;
 pub mod ticket_types;
 pub mod tokens;
+pub mod ts;
 pub mod users;
 pub mod webhooks;
 
@@ -150,6 +151,29 @@ pub type Finish = Box<dyn FnOnce(Result<(), StorageError>) + Send>;
 /// answers whether it succeeded (its savepoint is kept) and how to finish.
 pub type GroupedWrite = Box<dyn FnOnce(Result<&mut DbConn, StorageError>) -> (bool, Finish) + Send>;
 
+/// SQLite's process-wide settings, made once before the first connection
+/// opens (later they are refused, harmlessly: SQLITE_MISUSE, defaults kept).
+/// - No memory statistics: with them every allocation inside SQLite takes
+///   one process-wide mutex, which the pool's threads then queue on.
+/// - Multi-thread mode: no mutex per connection call. A pooled connection
+///   is only ever used by the thread that checked it out (diesel's
+///   connections are not `Sync`), which is what the mode requires.
+fn sqlite_process_config() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config is called before any connection of this
+        // process opened (or fails with SQLITE_MISUSE and changes nothing),
+        // with the argument types these two options take.
+        unsafe {
+            libsqlite3_sys::sqlite3_config(
+                libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
+                0 as std::os::raw::c_int,
+            );
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD);
+        }
+    });
+}
+
 /// Most writes one group commit takes.
 const GROUP_MAX: usize = 64;
 
@@ -157,6 +181,7 @@ impl Db {
     pub fn connect(url: &str) -> Result<Db, StorageError> {
         let backend = Backend::of_url(url);
         if backend == Backend::Sqlite {
+            sqlite_process_config();
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             if let Some(dir) = std::path::Path::new(path)
                 .parent()
@@ -502,3 +527,65 @@ macro_rules! each_backend {
 
 /// The backend type of [`DbConn`] (diesel's generated multi-backend).
 pub type DbBackend = <DbConn as diesel::Connection>::Backend;
+
+/// `column IN (ids)` written so that the statement prepares once per
+/// connection: the ids travel as one JSON text bind that the database
+/// unpacks, where diesel's `eq_any` writes a placeholder per id on SQLite
+/// and so cannot cache the statement (a list page's name lookups prepared
+/// five statements per request). `column` is SQL text the caller owns,
+/// never input.
+pub fn id_in(c: &DbConn, column: &'static str, ids: &[i64]) -> IdIn {
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    IdIn {
+        column,
+        json: format!("[{}]", list.join(",")),
+        sqlite: matches!(c, DbConn::Sqlite(_)),
+    }
+}
+
+/// See [`id_in`].
+#[derive(Debug, Clone)]
+pub struct IdIn {
+    column: &'static str,
+    json: String,
+    sqlite: bool,
+}
+
+impl diesel::expression::Expression for IdIn {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<QS> diesel::expression::AppearsOnTable<QS> for IdIn {}
+impl<QS> diesel::expression::SelectableExpression<QS> for IdIn {}
+
+impl diesel::expression::ValidGrouping<()> for IdIn {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryId for IdIn {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<DB> diesel::query_builder::QueryFragment<DB> for IdIn
+where
+    DB: diesel::backend::Backend,
+    String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> diesel::QueryResult<()> {
+        out.push_sql(self.column);
+        if self.sqlite {
+            out.push_sql(" IN (SELECT value FROM json_each(");
+            out.push_bind_param::<diesel::sql_types::Text, _>(&self.json)?;
+            out.push_sql("))");
+        } else {
+            out.push_sql(" IN (SELECT json_array_elements_text(");
+            out.push_bind_param::<diesel::sql_types::Text, _>(&self.json)?;
+            out.push_sql("::json)::bigint)");
+        }
+        Ok(())
+    }
+}

@@ -21,13 +21,14 @@ use crate::error::ServiceError;
 use lazo_storage::schema::{
     root_causes, statuses, ticket_groups, ticket_tags, ticket_types, tickets,
 };
-use lazo_storage::{now, utc, DbConn};
+use lazo_storage::{id_in, now, utc, DbConn};
 
 /// A `tickets` row, read by column name (`TicketRow::as_select()`). It
 /// stays in the service, not in storage, because its accessors speak domain
 /// types, which storage may not import.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = tickets)]
+#[diesel(check_for_backend(lazo_storage::DbBackend))]
 pub struct TicketRow {
     pub id: i64,
     pub number: i64,
@@ -47,17 +48,22 @@ pub struct TicketRow {
     pub contact_id: Option<i64>,
     pub requester_email: Option<String>,
     pub source: Option<String>,
+    #[diesel(deserialize_as = lazo_storage::ts::TsOpt)]
     pub due_at: Option<NaiveDateTime>,
     pub summary_score: Option<i32>,
     pub summary_comment: Option<String>,
     pub custom_fields: String,
     pub is_public: bool,
+    #[diesel(deserialize_as = lazo_storage::ts::TsOpt)]
     pub closed_at: Option<NaiveDateTime>,
     pub created_by_user: Option<i64>,
     pub created_by_token: Option<i64>,
+    #[diesel(deserialize_as = lazo_storage::ts::Ts)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = lazo_storage::ts::Ts)]
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    #[diesel(deserialize_as = lazo_storage::ts::TsOpt)]
     pub snooze_until: Option<NaiveDateTime>,
     /// The open status a snoozed ticket returns to.
     pub snooze_status_id: Option<i64>,
@@ -172,7 +178,7 @@ impl Names {
         let group_ids = [ids(|r| r.group_id), ids(|r| r.origin_group_id)].concat();
         if !group_ids.is_empty() {
             n.groups = ticket_groups::table
-                .filter(ticket_groups::id.eq_any(group_ids))
+                .filter(id_in(c, "ticket_groups.id", &group_ids))
                 .select((ticket_groups::id, ticket_groups::name))
                 .load::<(i64, String)>(c)?
                 .into_iter()
@@ -181,7 +187,7 @@ impl Names {
         let type_ids = ids(|r| r.type_id);
         if !type_ids.is_empty() {
             n.types = ticket_types::table
-                .filter(ticket_types::id.eq_any(type_ids))
+                .filter(id_in(c, "ticket_types.id", &type_ids))
                 .select((ticket_types::id, ticket_types::name))
                 .load::<(i64, String)>(c)?
                 .into_iter()
@@ -190,7 +196,7 @@ impl Names {
         let cause_ids = ids(|r| r.root_cause_id);
         if !cause_ids.is_empty() {
             n.causes = root_causes::table
-                .filter(root_causes::id.eq_any(cause_ids))
+                .filter(id_in(c, "root_causes.id", &cause_ids))
                 .select((root_causes::id, root_causes::name))
                 .load::<(i64, String)>(c)?
                 .into_iter()
@@ -200,7 +206,7 @@ impl Names {
         let ticket_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         if !ticket_ids.is_empty() {
             let tags: Vec<(i64, String)> = ticket_tags::table
-                .filter(ticket_tags::ticket_id.eq_any(ticket_ids))
+                .filter(id_in(c, "ticket_tags.ticket_id", &ticket_ids))
                 .select((ticket_tags::ticket_id, ticket_tags::tag))
                 .order((ticket_tags::ticket_id, ticket_tags::tag))
                 .load(c)?;
