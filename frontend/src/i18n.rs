@@ -278,6 +278,7 @@ texts! {
     ],
     InApp => ["In the app", "En la aplicación", "Dans l'application"],
     ByEmail => ["By email", "Por correo", "Par e-mail"],
+    EmailLanguage => ["Language of your emails", "Idioma de tus correos", "Langue de vos e-mails"],
     NkCreated => ["A ticket is created for me or my group", "Se crea un ticket para mí o mi grupo", "Un ticket est créé pour moi ou mon groupe"],
     NkAssigned => ["A ticket is assigned to me", "Se me asigna un ticket", "Un ticket m'est attribué"],
     NkGroupAssigned => ["An unowned ticket moves to my group", "Un ticket sin responsable pasa a mi grupo", "Un ticket sans responsable passe à mon groupe"],

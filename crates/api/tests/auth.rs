@@ -257,6 +257,62 @@ async fn me_shows_the_callers_groups_role_and_the_organisation_settings() {
 }
 
 #[tokio::test]
+async fn a_person_sets_the_language_of_their_own_account() {
+    let app = TestApp::spawn().await;
+    let lucia = app.login(LUCIA).await;
+    let me: Me = ok(app
+        .patch(&lucia, "/api/v1/me", &json!({"language": "fr"}))
+        .await)
+    .await;
+    assert_eq!((me.email.as_str(), me.language.as_str()), (LUCIA, "fr"));
+    let me: Me = ok(app.get(&lucia, "/api/v1/me").await).await;
+    assert_eq!(me.language, "fr");
+    // An empty change changes nothing.
+    let me: Me = ok(app.patch(&lucia, "/api/v1/me", &json!({})).await).await;
+    assert_eq!(me.language, "fr");
+    // Only the language, and only one Lazo speaks; the rest is an admin's.
+    let p = problem(
+        app.patch(&lucia, "/api/v1/me", &json!({"language": "de"}))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p.errors[0].field, "language", "{p:?}");
+    for body in [
+        json!({"role": "admin"}),
+        json!({"language": "es", "name": "X"}),
+    ] {
+        let p = problem_code(
+            app.patch(&lucia, "/api/v1/me", &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_field",
+        )
+        .await;
+        assert!(!p.errors.is_empty(), "{p:?}");
+    }
+    problem(
+        app.patch(&lucia, "/api/v1/me", &json!(["fr"])).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let me: Me = ok(app.get(&lucia, "/api/v1/me").await).await;
+    assert_eq!((me.language.as_str(), me.role), ("fr", Role::TicketAdmin));
+    // Another person's account is untouched; a token has no account.
+    let ana = app.login(ANA).await;
+    let other: Me = ok(app.get(&ana, "/api/v1/me").await).await;
+    assert_eq!(other.language, "es");
+    let admin = app.login(ADMIN).await;
+    let t = create_token(&app, &admin, "CRM", &["tickets:write"]).await;
+    problem_code(
+        app.patch(&t.secret, "/api/v1/me", &json!({"language": "en"}))
+            .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn me_without_valid_credentials_is_unauthenticated() {
     let app = TestApp::spawn().await;
     problem_code(

@@ -194,6 +194,18 @@ pub struct CreateUser {
     pub active: Option<bool>,
 }
 
+/// Body of `PATCH /me`: what a person may change of their own account.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    /// The language of their notification emails, and of the bell for a
+    /// client that sends no `Accept-Language`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(en|es|fr)$"))]
+    pub language: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -187,7 +187,21 @@ test('an agent emails the customer from a template, keeps a half-written draft, 
     await ana.getByText('Saved.').first().waitFor();
     await ana.reload();
     assert.equal(await ana.getByRole('form', { name: 'Notification settings' }).getByLabel('Its status changes — By email').isChecked(), true);
+    // Her emails' language is her account's (Spanish), whatever the app
+    // shows; she changes it herself, and it is kept.
+    const emailLang = ana.getByRole('form', { name: 'Notification settings' }).getByLabel('Language of your emails');
+    assert.equal(await emailLang.inputValue(), 'es');
+    await emailLang.selectOption('fr');
+    await ana.getByRole('form', { name: 'Notification settings' }).getByRole('button', { name: 'Save' }).click();
+    await ana.getByText('Saved.').first().waitFor();
+    await ana.reload();
+    assert.equal(await ana.getByRole('form', { name: 'Notification settings' }).getByLabel('Language of your emails').inputValue(), 'fr');
+    assert.equal(await ana.evaluate(() => document.documentElement.lang), 'en', 'the app keeps its own language');
     await shot(ana, '13-notification-settings');
+    await ana.getByRole('form', { name: 'Notification settings' }).getByLabel('Language of your emails').selectOption('es');
+    const back = ana.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith('/api/v1/me'));
+    await ana.getByRole('form', { name: 'Notification settings' }).getByRole('button', { name: 'Save' }).click();
+    assert.equal((await (await back).json()).language, 'es');
     await ana.close();
 
     // Inbound mail that cannot be used shows on the admin screen.

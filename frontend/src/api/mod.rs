@@ -376,6 +376,10 @@ pub async fn me() -> Result<Me, ApiError> {
     get("/me").await
 }
 
+pub async fn update_me(b: &lazo_domain::wire::UpdateMe) -> Result<Me, ApiError> {
+    send(Method::Patch, "/me", b).await
+}
+
 // ------------------------------------------------------------------ people and configuration
 
 pub async fn users() -> Result<Vec<User>, ApiError> {

@@ -1,8 +1,8 @@
 //! The signed-in person's own settings: what they are told, and how.
 
 use crate::api::{self, ApiError};
-use crate::i18n::T;
-use crate::state::{use_notices, use_prefs};
+use crate::i18n::{Lang, T};
+use crate::state::{use_notices, use_prefs, use_session};
 use lazo_domain::notification::{NotificationPref, NotificationPrefs};
 use lazo_domain::NotificationKind;
 use leptos::prelude::*;
@@ -26,7 +26,16 @@ fn kind_label(k: NotificationKind) -> T {
 pub fn NotificationSettings() -> impl IntoView {
     let prefs = use_prefs();
     let notices = use_notices();
+    let session = use_session();
     let t = move |k: T| prefs.t(k);
+    // The account's language: what notification emails are written in (the
+    // app itself shows the language picked in the top bar).
+    let email_lang = RwSignal::new(
+        session
+            .me()
+            .map(|m| m.language)
+            .unwrap_or_else(|| "en".into()),
+    );
     let rows = RwSignal::new(Vec::<(NotificationKind, RwSignal<bool>, RwSignal<bool>)>::new());
     let error = RwSignal::new(None::<ApiError>);
     leptos::task::spawn_local(async move {
@@ -53,10 +62,22 @@ pub fn NotificationSettings() -> impl IntoView {
                 })
                 .collect(),
         };
+        let language = email_lang.get_untracked();
+        let changed = session.me().is_some_and(|m| m.language != language);
         leptos::task::spawn_local(async move {
+            let lang = prefs.lang.get_untracked();
+            if changed {
+                let body = lazo_domain::wire::UpdateMe {
+                    language: Some(language),
+                };
+                match api::update_me(&body).await {
+                    Ok(me) => session.refresh(me),
+                    Err(e) => return notices.error(e.message(lang)),
+                }
+            }
             match api::set_notification_prefs(&body).await {
-                Ok(_) => notices.ok(T::Saved.get(prefs.lang.get_untracked())),
-                Err(e) => notices.error(e.message(prefs.lang.get_untracked())),
+                Ok(_) => notices.ok(T::Saved.get(lang)),
+                Err(e) => notices.error(e.message(lang)),
             }
         });
     };
@@ -80,6 +101,12 @@ pub fn NotificationSettings() -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
+                <label class="field email-language">
+                    <span>{prefs.text(T::EmailLanguage)}</span>
+                    <select prop:value=move || email_lang.get() on:change=move |ev| email_lang.set(event_target_value(&ev))>
+                        {Lang::ALL.iter().map(|l| view! { <option value=l.code()>{l.native_name()}</option> }).collect_view()}
+                    </select>
+                </label>
                 <button class="btn primary" type="submit">{prefs.text(T::Save)}</button>
             </form>
         </section>

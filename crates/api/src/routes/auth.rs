@@ -1,7 +1,7 @@
 use actix_web::http::header;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
-use lazo_domain::wire::{LoginRequest, LoginResponse, Me};
+use lazo_domain::wire::{LoginRequest, LoginResponse, Me, UpdateMe};
 
 use crate::auth::{self, Caller, Principal, Renewal};
 use crate::db::schema::{sessions, users};
@@ -170,4 +170,43 @@ pub async fn me(state: web::Data<AppState>, who: Caller) -> Result<HttpResponse,
     };
     let me = state.db.read(move |c| Ok(load_me(c, u.id)?)).await?;
     Ok(HttpResponse::Ok().json(me))
+}
+
+/// Change one's own account: the language of one's notification emails
+/// (and of the bell for clients that send no `Accept-Language`). The rest
+/// of an account is an admin's (`PATCH /users/{id}`).
+#[utoipa::path(operation_id = "updateMe", tag = "auth",
+    request_body(content = UpdateMe, example = json!({"language": "es"})),
+    responses((status = 200, body = Me)))]
+#[patch("/me")]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    who: Caller,
+    body: JsonBody<UpdateMe>,
+) -> Result<HttpResponse, ApiError> {
+    let Principal::User(u) = who.0 else {
+        return Err(ApiError::Forbidden(
+            "/me describes a person; API tokens have none".into(),
+        ));
+    };
+    let input = body.value;
+    if let Some(l) = &input.language {
+        let mut errors = vec![];
+        crate::routes::users::check_language(l, &mut errors);
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+    }
+    let updated = state
+        .db
+        .write(move |c| {
+            if let Some(l) = &input.language {
+                diesel::update(users::table.find(u.id))
+                    .set((users::language.eq(l), users::updated_at.eq(now())))
+                    .execute(c)?;
+            }
+            Ok(load_me(c, u.id)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(updated))
 }

@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::logout)
         .service(auth::refresh)
         .service(auth::me)
+        .service(auth::update_me)
         .service(users::list)
         .service(users::create)
         .service(users::get)

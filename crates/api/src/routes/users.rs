@@ -14,7 +14,7 @@ use crate::state::AppState;
 use lazo_service::directory::{load_user, load_users, LANGUAGES};
 use lazo_storage::users::{self as user_rows, NewUser, UserChanges};
 
-fn check_language(lang: &str, errors: &mut Vec<FieldError>) {
+pub(crate) fn check_language(lang: &str, errors: &mut Vec<FieldError>) {
     if !LANGUAGES.contains(&lang) {
         errors.push(FieldError::new(
             "language",
