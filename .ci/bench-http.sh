@@ -2,7 +2,8 @@
 # HTTP benchmark of the real binary with wrk (16 connections, 2 threads):
 # list, get, create, patch, comment and counts against a dataset of N
 # tickets made by the ticket_queries bench (LAZO_BENCH_KEEP). Prints req/s,
-# p50 and p99 per case and the server's peak RSS. Figures: docs/BENCHMARKS.md.
+# p50 and p99 per case (each after 2 s of warm-up) and the server's peak
+# RSS. Figures: docs/BENCHMARKS.md.
 #
 #   .ci/bench-http.sh path/to/lazo path/to/dataset.db N [seconds]
 #   .ci/bench-http.sh path/to/lazo postgres://…/bench N [seconds]
@@ -39,6 +40,11 @@ peak=0
 rss() { local r; r=$(ps -o rss= -p "$pid" | tr -d ' '); [ "$r" -gt "$peak" ] && peak=$r; true; }
 printf '%-8s %10s %10s %10s\n' case req/s p50 p99
 for case in list get counts create patch comment; do
+    # Steady state, not start-up: 2 s of the same requests first (the
+    # start-up jobs, cold connection caches and the first statements'
+    # preparation otherwise land in the first case's tail).
+    CASE=$case TOKEN=$token N=$n wrk -t2 -c16 -d2s \
+        -s "$here/crates/api/benches/http/bench.lua" "http://127.0.0.1:$port" >/dev/null 2>&1
     CASE=$case TOKEN=$token N=$n wrk -t2 -c16 -d"${secs}s" --latency \
         -s "$here/crates/api/benches/http/bench.lua" "http://127.0.0.1:$port" >"$work/wrk.out" 2>&1 &
     w=$!
