@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, NavigateOptions};
+use leptos_router::{Lazy, LazyRoute};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -105,10 +106,7 @@ fn Shell() -> impl IntoView {
                     view=|| view! { <Guard><pages::contacts::ContactPage /></Guard> }
                 />
                 <Route path=path!("/admin") view=|| view! { <Redirect path="/admin/users" /> } />
-                <Route
-                    path=path!("/admin/:section")
-                    view=|| view! { <Guard><pages::admin::AdminPage /></Guard> }
-                />
+                <Route path=path!("/admin/:section") view={Lazy::<AdminRoute>::new()} />
             </Routes>
         </main>
         <NoticeArea />
@@ -116,6 +114,38 @@ fn Shell() -> impl IntoView {
             <crate::components::ShortcutsHelp />
         </Show>
     }
+}
+
+/// Loads a split page: with the `split` feature `$view` is a `#[lazy]`
+/// function (its code in a wasm chunk, fetched on first call), without it an
+/// ordinary one.
+macro_rules! split_view {
+    ($view:ident) => {{
+        #[cfg(feature = "split")]
+        let view = $view().await;
+        #[cfg(not(feature = "split"))]
+        let view = $view();
+        view
+    }};
+}
+
+/// The admin screens: a chunk of their own (fetched by the router before it
+/// shows the page, so the previous page stays until the chunk is there).
+struct AdminRoute;
+
+impl LazyRoute for AdminRoute {
+    fn data() -> Self {
+        AdminRoute
+    }
+
+    async fn view(_: Self) -> AnyView {
+        split_view!(admin_view)
+    }
+}
+
+#[cfg_attr(feature = "split", leptos::lazy)]
+fn admin_view() -> AnyView {
+    view! { <Guard><pages::admin::AdminPage /></Guard> }.into_any()
 }
 
 /// Renders its children only for a signed-in person; sends anyone else to the
