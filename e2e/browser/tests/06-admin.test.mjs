@@ -8,13 +8,31 @@ after(async () => { await browser?.close(); });
 
 test('an admin configures users, groups, statuses, ticket types and settings', async () => {
   const page = await freshPage(browser);
+  // The admin screens are a wasm chunk of their own (frontend/build.sh):
+  // not part of the first load, fetched when the admin opens them.
+  const wasm = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.endsWith('.wasm')) {
+      wasm.push({ path: new URL(r.url()).pathname, status: r.status(), type: r.headers()['content-type'] });
+    }
+  });
   await login(page, 'admin@demo.lazo');
   await listReady(page);
+  const main = await page.locator('link[rel=preload][as=fetch]').getAttribute('href');
+  assert.match(main, /^\/lazo-frontend-[0-9a-f]{16}_bg\.wasm$/);
+  assert.deepEqual(wasm.map((w) => w.path), [main], 'the login and follow-up pages fetch the main module only');
   await page.getByRole('link', { name: 'Admin' }).click();
 
   const users = page.getByRole('table', { name: 'Users' });
   await users.getByText('marc@demo.lazo').waitFor();
   assert.ok((await users.locator('tbody tr').count()) >= 5);
+  const chunks = wasm.filter((w) => w.path !== main);
+  assert.ok(chunks.length >= 1, `opening the admin screens fetched a chunk (got ${JSON.stringify(wasm)})`);
+  for (const c of chunks) {
+    assert.match(c.path, /-[0-9a-f]{16}\.wasm$/, 'chunk names are content hashes');
+    assert.equal(c.status, 200);
+    assert.equal(c.type, 'application/wasm');
+  }
   await shot(page, '06-admin-users');
 
   await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Groups' }).click();
