@@ -81,10 +81,7 @@ fn Shell() -> impl IntoView {
                     path=path!("/tickets")
                     view=|| view! { <Guard><pages::followup::FollowUpPage /></Guard> }
                 />
-                <Route
-                    path=path!("/tickets/new")
-                    view=|| view! { <Guard><pages::new_ticket::NewTicketPage /></Guard> }
-                />
+                <Route path=path!("/tickets/new") view={Lazy::<NewTicketRoute>::new()} />
                 <Route
                     path=path!("/tickets/:number")
                     view=|| view! { <Guard><pages::ticket::TicketPage /></Guard> }
@@ -93,18 +90,9 @@ fn Shell() -> impl IntoView {
                     path=path!("/tickets/id/:id")
                     view=|| view! { <Guard><pages::ticket::TicketById /></Guard> }
                 />
-                <Route
-                    path=path!("/me/notifications")
-                    view=|| view! { <Guard><pages::me::NotificationSettings /></Guard> }
-                />
-                <Route
-                    path=path!("/contacts")
-                    view=|| view! { <Guard><pages::contacts::ContactsPage /></Guard> }
-                />
-                <Route
-                    path=path!("/contacts/:id")
-                    view=|| view! { <Guard><pages::contacts::ContactPage /></Guard> }
-                />
+                <Route path=path!("/me/notifications") view={Lazy::<MeRoute>::new()} />
+                <Route path=path!("/contacts") view={Lazy::<ContactsRoute>::new()} />
+                <Route path=path!("/contacts/:id") view={Lazy::<ContactRoute>::new()} />
                 <Route path=path!("/admin") view=|| view! { <Redirect path="/admin/users" /> } />
                 <Route path=path!("/admin/:section") view={Lazy::<AdminRoute>::new()} />
             </Routes>
@@ -129,23 +117,55 @@ macro_rules! split_view {
     }};
 }
 
-/// The admin screens: a chunk of their own (fetched by the router before it
-/// shows the page, so the previous page stays until the chunk is there).
-struct AdminRoute;
+/// A route whose page is a split one: the router fetches its chunk before it
+/// shows the page (the previous page stays until the chunk is there).
+macro_rules! split_route {
+    ($route:ident, $view:ident) => {
+        struct $route;
 
-impl LazyRoute for AdminRoute {
-    fn data() -> Self {
-        AdminRoute
-    }
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
 
-    async fn view(_: Self) -> AnyView {
-        split_view!(admin_view)
-    }
+            async fn view(_: Self) -> AnyView {
+                split_view!($view)
+            }
+        }
+    };
 }
+
+// The rarely used pages, a chunk each (code two of them share and the first
+// load does not need goes into a chunk of its own, fetched with either).
+split_route!(AdminRoute, admin_view);
+split_route!(NewTicketRoute, new_ticket_view);
+split_route!(MeRoute, me_view);
+split_route!(ContactsRoute, contacts_view);
+split_route!(ContactRoute, contact_view);
 
 #[cfg_attr(feature = "split", leptos::lazy)]
 fn admin_view() -> AnyView {
     view! { <Guard><pages::admin::AdminPage /></Guard> }.into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::lazy)]
+fn new_ticket_view() -> AnyView {
+    view! { <Guard><pages::new_ticket::NewTicketPage /></Guard> }.into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::lazy)]
+fn me_view() -> AnyView {
+    view! { <Guard><pages::me::NotificationSettings /></Guard> }.into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::lazy)]
+fn contacts_view() -> AnyView {
+    view! { <Guard><pages::contacts::ContactsPage /></Guard> }.into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::lazy)]
+fn contact_view() -> AnyView {
+    view! { <Guard><pages::contacts::ContactPage /></Guard> }.into_any()
 }
 
 /// Renders its children only for a signed-in person; sends anyone else to the
