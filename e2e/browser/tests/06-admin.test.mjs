@@ -72,6 +72,27 @@ test('an admin configures users, groups, statuses, ticket types and settings', a
   await page.close();
 });
 
+test('a tab whose admin chunk is gone (a deploy since) reloads once and shows the admin screens', async () => {
+  const page = await freshPage(browser);
+  await login(page, 'admin@demo.lazo');
+  await listReady(page);
+  // The first request for the admin chunk gets what a server with newer
+  // files answers to an old name; later ones reach the server.
+  let refused = 0;
+  await page.route(/\/split_lazo_admin-[0-9a-f]{16}\.wasm$/, async (route) => {
+    if (refused++ === 0) await route.fulfill({ status: 404, body: 'not found' });
+    else await route.continue();
+  });
+  let loads = 0;
+  page.on('load', () => loads++);
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('table', { name: 'Users' }).getByText('marc@demo.lazo').waitFor();
+  assert.equal(refused, 2, 'the chunk was asked for again after the refusal');
+  assert.equal(loads, 1, 'the page reloaded once');
+  assert.equal(new URL(page.url()).pathname, '/admin/users');
+  await page.close(); // no panic: a missing chunk is an error the app handles
+});
+
 test('agents do not get the admin screens', async () => {
   const page = await freshPage(browser);
   await login(page, 'ana@demo.lazo');
