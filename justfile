@@ -52,6 +52,8 @@ lint: setup
     # From frontend/, so its .cargo/config.toml (erase_components) applies and
     # clippy shares trunk's build flags instead of rebuilding everything.
     cd frontend && CARGO_TARGET_DIR={{wasm_target}} cargo clippy --target wasm32-unknown-unknown -- -D warnings
+    # Again as build.sh builds it: the split pages as `#[lazy]` functions.
+    cd frontend && CARGO_TARGET_DIR={{wasm_target}} cargo clippy --target wasm32-unknown-unknown --features split -- -D warnings
 
 # Unit and HTTP integration tests on SQLite.
 test-sqlite:

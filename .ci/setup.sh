@@ -32,6 +32,11 @@ apt_install zopfli || echo "setup: without zopfli the .gz files come from gzip -
 if ! wasm-bindgen --version 2>/dev/null | grep -q '0.2.130'; then
     cargo install wasm-bindgen-cli --version 0.2.130 --force
 fi
+# The wasm splitter (frontend/build.sh: admin pages in a chunk fetched on
+# first use), the crate cargo-leptos uses for `--split`, with its CLI.
+if ! cargo install --list | grep -q '^wasm_split_cli_support v0.2.4:'; then
+    cargo install wasm_split_cli_support --version 0.2.4 --features build-binary --locked --force
+fi
 # Debian's binaryen 108 breaks the bundle; npm's binaryen 132 does not.
 [ -x frontend/node_modules/.bin/wasm-opt ] || (cd frontend && npm install --no-audit --no-fund --loglevel=error)
 

@@ -7,8 +7,14 @@
 #
 #   frontend/build.sh [out-dir]      (default frontend/dist)
 #
-# Needs: wasm-bindgen 0.2.130 (equal to the crate pin) and npm's binaryen 132
-# (frontend/node_modules/.bin/wasm-opt); `just setup-run` installs both.
+# Needs: wasm-bindgen 0.2.130 (equal to the crate pin), npm's binaryen 132
+# (frontend/node_modules/.bin/wasm-opt) and wasm-split-cli 0.2.4 (crate
+# wasm_split_cli_support); `just setup-run` installs them.
+#
+# Split bundle: the `split` feature makes the rarely used pages `#[lazy]`
+# functions (src/app.rs); wasm-split-cli, as `cargo leptos build --split`
+# does, cuts the linked wasm into the main module and chunks that
+# __wasm_split.js fetches on a lazy function's first call.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -16,21 +22,50 @@ out=${1:-$here/dist}
 target=${CARGO_TARGET_DIR:-$root/target/wasm}
 profile=wasm-release
 export PATH="$here/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+die() { echo "build.sh: $*" >&2; exit 1; }
+
+# Before the long build: without the splitter there is no bundle (an unsplit
+# one would still import the lazy functions' loaders from a missing file).
+command -v wasm-split-cli >/dev/null ||
+    die "wasm-split-cli is missing: cargo install --locked wasm_split_cli_support --version 0.2.4 --features build-binary (.ci/setup.sh)"
+command -v wasm-bindgen >/dev/null || die "wasm-bindgen is missing (.ci/setup.sh)"
+command -v wasm-opt >/dev/null || die "wasm-opt is missing: npm ci in frontend/"
 
 # From frontend/, so its .cargo/config.toml (--cfg erase_components) applies.
-(cd "$here" && CARGO_TARGET_DIR="$target" cargo build --target wasm32-unknown-unknown \
-    --profile "$profile" --bin lazo-frontend)
+# `cargo rustc`: --emit-relocs (the relocations wasm-split-cli follows to see
+# what each function needs) goes to the final link only, so the dependencies
+# keep the build flags they share with trunk and clippy.
+(cd "$here" && CARGO_TARGET_DIR="$target" cargo rustc --target wasm32-unknown-unknown \
+    --profile "$profile" --bin lazo-frontend --features split -- -C link-arg=--emit-relocs)
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name lazo-frontend \
-    "$target/wasm32-unknown-unknown/$profile/lazo-frontend.wasm"
+mkdir "$stage/split"
+# Writes split/lazo-frontend.wasm (the main module, for wasm-bindgen), one
+# split_<name>.wasm per lazy function, chunk_<n>.wasm for code that several
+# of them share, and __wasm_split.js, their loader, which imports initSync
+# from ./lazo-frontend.js.
+wasm-split-cli --target web --out-name lazo-frontend \
+    "$target/wasm32-unknown-unknown/$profile/lazo-frontend.wasm" "$stage/split"
+chunks=()
+for f in "$stage"/split/*.wasm; do
+    [ "$(basename "$f")" = lazo-frontend.wasm ] || chunks+=("$f")
+done
+[ -f "$stage/split/__wasm_split.js" ] && [ "${#chunks[@]}" -gt 0 ] ||
+    die "wasm-split-cli wrote no chunks (was the wasm linked with --emit-relocs?)"
+# --keep-lld-exports: the main module keeps the exports the chunks import.
+wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+    --out-dir "$stage" --out-name lazo-frontend "$stage/split/lazo-frontend.wasm"
+grep -q 'from "./__wasm_split.js"' "$stage/lazo-frontend.js" ||
+    die "lazo-frontend.js does not import ./__wasm_split.js"
 # Debian's binaryen 108 silently breaks the bundle; npm's 132 is on PATH first.
 # --low-memory-unused: nothing lives below address 1024 (rustc puts the stack
 # first, growing down from 1 MB, then the data), so wasm-opt may fold constant
 # offsets into loads and stores: 5 KB less brotli, as Emscripten does by default.
-wasm-opt -Oz --low-memory-unused --output="$stage/opt.wasm" "$stage/lazo-frontend_bg.wasm"
-mv "$stage/opt.wasm" "$stage/lazo-frontend_bg.wasm"
+for f in "$stage/lazo-frontend_bg.wasm" "${chunks[@]}"; do
+    wasm-opt -Oz --low-memory-unused --output="$stage/opt.wasm" "$f"
+    mv "$stage/opt.wasm" "$f"
+done
 
 # Hashed names: the server sends them with `Cache-Control: immutable`, so a
 # name must change whenever the content does.
@@ -38,11 +73,31 @@ hash() { sha256sum "$1" | cut -c1-16; }
 mkdir -p "$root/target"
 new=$(mktemp -d "$root/target/.dist-XXXXXX")
 trap 'rm -rf "$stage" "$new"' EXIT
-js="lazo-frontend-$(hash "$stage/lazo-frontend.js").js"
+# Chunks: named by their content, and __wasm_split.js fetches those names.
+loader=$(<"$stage/split/__wasm_split.js")
+for f in "${chunks[@]}"; do
+    stem=$(basename "$f" .wasm)
+    name="$stem-$(hash "$f").wasm"
+    [[ "$loader" == *"\"./$stem.wasm\""* ]] || die "__wasm_split.js does not fetch ./$stem.wasm"
+    loader=${loader//"\"./$stem.wasm\""/"\"./$name\""}
+    cp "$f" "$new/$name"
+done
+# The main JS and the loader import each other, so neither name can be the
+# hash of the other's final text: both take the hash of both (the loader
+# already naming its chunks), which changes whenever either does.
+printf '%s\n' "$loader" >"$stage/split/loader.js"
+both=$(cat "$stage/lazo-frontend.js" "$stage/split/loader.js" | sha256sum | cut -c1-16)
+js="lazo-frontend-$both.js"
+split_js="lazo-split-$both.js"
+[[ "$loader" == *"from \"./lazo-frontend.js\""* ]] || die "__wasm_split.js does not import ./lazo-frontend.js"
+loader=${loader//"from \"./lazo-frontend.js\""/"from \"./$js\""}
+printf '%s\n' "$loader" >"$new/$split_js"
+main_js=$(<"$stage/lazo-frontend.js")
+main_js=${main_js//"from \"./__wasm_split.js\""/"from \"./$split_js\""}
+printf '%s\n' "$main_js" >"$new/$js"
 wasm="lazo-frontend-$(hash "$stage/lazo-frontend_bg.wasm")_bg.wasm"
 css="style-$(hash "$here/style.css").css"
 icon="favicon-$(hash "$here/favicon.svg").svg"
-cp "$stage/lazo-frontend.js" "$new/$js"
 cp "$stage/lazo-frontend_bg.wasm" "$new/$wasm"
 cp "$here/style.css" "$new/$css"
 cp "$here/favicon.svg" "$new/$icon"
@@ -58,6 +113,7 @@ swap '<link data-trunk rel="css" href="style.css" />' "<link rel=\"stylesheet\" 
 swap '<link data-trunk rel="icon" href="favicon.svg" />' "<link rel=\"icon\" href=\"/$icon\" />"
 swap '<link data-trunk rel="rust" data-bin="lazo-frontend" data-wasm-opt="z" />' \
 "<link rel=\"modulepreload\" href=\"/$js\" crossorigin=\"anonymous\" />
+    <link rel=\"modulepreload\" href=\"/$split_js\" crossorigin=\"anonymous\" />
     <link rel=\"preload\" href=\"/$wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\" />
     <script type=\"module\">
 import init from '/$js';
@@ -84,4 +140,5 @@ rm -rf "$out.old"
 mv "$new" "$out"
 chmod 755 "$out"
 rm -rf "$out.old"
-echo "built $out: $(du -b "$out/$wasm" | cut -f1) bytes of wasm"
+echo "built $out: $(du -b "$out/$wasm" | cut -f1) bytes of main wasm, chunks:" \
+    "$(cd "$out" && for f in *.wasm; do [ "$f" = "$wasm" ] || printf '%s %s ' "$f" "$(du -b "$f" | cut -f1)"; done)"

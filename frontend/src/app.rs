@@ -8,9 +8,11 @@ use crate::state::{self, use_prefs, use_refdata, use_session};
 use crate::util;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos::wasm_split::SplitLoaderError;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, NavigateOptions};
+use leptos_router::{Lazy, LazyRoute};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -64,6 +66,16 @@ fn Shell() -> impl IntoView {
     });
 
     let location = use_location();
+    Effect::new(move |_| {
+        let search = location.search.get();
+        let sep = if search.is_empty() || search.starts_with('?') {
+            ""
+        } else {
+            "?"
+        };
+        let place = format!("{}{sep}{search}", location.pathname.get());
+        ROUTE_TARGET.with(|t| *t.borrow_mut() = place);
+    });
     let signed_in = Memo::new(move |_| session.0.with(|s| s.is_some()));
     let show_bar = move || signed_in.get() && location.pathname.get() != "/login";
 
@@ -80,10 +92,7 @@ fn Shell() -> impl IntoView {
                     path=path!("/tickets")
                     view=|| view! { <Guard><pages::followup::FollowUpPage /></Guard> }
                 />
-                <Route
-                    path=path!("/tickets/new")
-                    view=|| view! { <Guard><pages::new_ticket::NewTicketPage /></Guard> }
-                />
+                <Route path=path!("/tickets/new") view={Lazy::<NewTicketRoute>::new()} />
                 <Route
                     path=path!("/tickets/:number")
                     view=|| view! { <Guard><pages::ticket::TicketPage /></Guard> }
@@ -92,23 +101,11 @@ fn Shell() -> impl IntoView {
                     path=path!("/tickets/id/:id")
                     view=|| view! { <Guard><pages::ticket::TicketById /></Guard> }
                 />
-                <Route
-                    path=path!("/me/notifications")
-                    view=|| view! { <Guard><pages::me::NotificationSettings /></Guard> }
-                />
-                <Route
-                    path=path!("/contacts")
-                    view=|| view! { <Guard><pages::contacts::ContactsPage /></Guard> }
-                />
-                <Route
-                    path=path!("/contacts/:id")
-                    view=|| view! { <Guard><pages::contacts::ContactPage /></Guard> }
-                />
+                <Route path=path!("/me/notifications") view={Lazy::<MeRoute>::new()} />
+                <Route path=path!("/contacts") view={Lazy::<ContactsRoute>::new()} />
+                <Route path=path!("/contacts/:id") view={Lazy::<ContactRoute>::new()} />
                 <Route path=path!("/admin") view=|| view! { <Redirect path="/admin/users" /> } />
-                <Route
-                    path=path!("/admin/:section")
-                    view=|| view! { <Guard><pages::admin::AdminPage /></Guard> }
-                />
+                <Route path=path!("/admin/:section") view={Lazy::<AdminRoute>::new()} />
             </Routes>
         </main>
         <NoticeArea />
@@ -116,6 +113,133 @@ fn Shell() -> impl IntoView {
             <crate::components::ShortcutsHelp />
         </Show>
     }
+}
+
+/// Loads a split page: with the `split` feature `$view` is a split function
+/// (its code in a wasm chunk, fetched on first call), without it an ordinary
+/// one. A chunk that cannot be fetched is an error, not a panic: after a
+/// deploy a tab still running the old bundle asks for chunk names the server
+/// no longer has, and `chunk_failed` loads the page anew, new version.
+macro_rules! split_view {
+    ($view:ident) => {{
+        #[cfg(feature = "split")]
+        let view = $view().await;
+        #[cfg(not(feature = "split"))]
+        let view = $view();
+        view.unwrap_or_else(|_| chunk_failed())
+    }};
+}
+
+thread_local! {
+    /// Where the router is going: its URL changes on the click, the address
+    /// bar only once the new page is there (after its chunk has arrived).
+    static ROUTE_TARGET: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Loads the address the router is going to as a new page (the new
+/// index.html and bundle after a deploy).
+fn load_route_target() {
+    let target = ROUTE_TARGET.with(|t| t.borrow().clone());
+    let location = window().location();
+    let _ = if target.is_empty() {
+        location.reload()
+    } else {
+        location.assign(&target)
+    };
+}
+
+/// A split page's chunk did not arrive. Most likely a deploy replaced the
+/// files this tab's bundle names: load the address as a new page once (the
+/// new index.html, the new bundle). A second failure within a minute is a network
+/// problem: say so and let the person retry.
+fn chunk_failed() -> AnyView {
+    const KEY: &str = "lazo.chunk-reload";
+    let storage = window().session_storage().ok().flatten();
+    let now = js_sys::Date::now();
+    let recent = storage
+        .as_ref()
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .and_then(|t| t.parse::<f64>().ok())
+        .is_some_and(|t| now - t < 60_000.0);
+    if !recent {
+        if let Some(s) = &storage {
+            let _ = s.set_item(KEY, &now.to_string());
+        }
+        load_route_target();
+    }
+    view! {
+        <crate::components::ErrorBox
+            error=api::ApiError::Network("a split page's chunk did not load".into())
+            retry=Callback::new(|_| load_route_target())
+        />
+    }
+    .into_any()
+}
+
+/// A route whose page is a split one: the router fetches its chunk before it
+/// shows the page (the previous page stays until the chunk is there).
+macro_rules! split_route {
+    ($route:ident, $view:ident) => {
+        struct $route;
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_: Self) -> AnyView {
+                split_view!($view)
+            }
+        }
+    };
+}
+
+// The rarely used pages, a chunk each (code two of them share and the first
+// load does not need goes into a chunk of its own, fetched with either).
+split_route!(AdminRoute, admin_view);
+split_route!(NewTicketRoute, new_ticket_view);
+split_route!(MeRoute, me_view);
+split_route!(ContactsRoute, contacts_view);
+split_route!(ContactRoute, contact_view);
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(lazo_admin, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn admin_view() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <Guard><pages::admin::AdminPage /></Guard> }.into_any())
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(lazo_new_ticket, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn new_ticket_view() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <Guard><pages::new_ticket::NewTicketPage /></Guard> }.into_any())
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(lazo_me, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn me_view() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <Guard><pages::me::NotificationSettings /></Guard> }.into_any())
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(lazo_contacts, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn contacts_view() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <Guard><pages::contacts::ContactsPage /></Guard> }.into_any())
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(lazo_contact, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn contact_view() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <Guard><pages::contacts::ContactPage /></Guard> }.into_any())
 }
 
 /// Renders its children only for a signed-in person; sends anyone else to the

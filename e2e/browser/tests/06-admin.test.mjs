@@ -8,13 +8,31 @@ after(async () => { await browser?.close(); });
 
 test('an admin configures users, groups, statuses, ticket types and settings', async () => {
   const page = await freshPage(browser);
+  // The admin screens are a wasm chunk of their own (frontend/build.sh):
+  // not part of the first load, fetched when the admin opens them.
+  const wasm = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.endsWith('.wasm')) {
+      wasm.push({ path: new URL(r.url()).pathname, status: r.status(), type: r.headers()['content-type'] });
+    }
+  });
   await login(page, 'admin@demo.lazo');
   await listReady(page);
+  const main = await page.locator('link[rel=preload][as=fetch]').getAttribute('href');
+  assert.match(main, /^\/lazo-frontend-[0-9a-f]{16}_bg\.wasm$/);
+  assert.deepEqual(wasm.map((w) => w.path), [main], 'the login and follow-up pages fetch the main module only');
   await page.getByRole('link', { name: 'Admin' }).click();
 
   const users = page.getByRole('table', { name: 'Users' });
   await users.getByText('marc@demo.lazo').waitFor();
   assert.ok((await users.locator('tbody tr').count()) >= 5);
+  const chunks = wasm.filter((w) => w.path !== main);
+  assert.ok(chunks.length >= 1, `opening the admin screens fetched a chunk (got ${JSON.stringify(wasm)})`);
+  for (const c of chunks) {
+    assert.match(c.path, /-[0-9a-f]{16}\.wasm$/, 'chunk names are content hashes');
+    assert.equal(c.status, 200);
+    assert.equal(c.type, 'application/wasm');
+  }
   await shot(page, '06-admin-users');
 
   await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Groups' }).click();
@@ -52,6 +70,27 @@ test('an admin configures users, groups, statuses, ticket types and settings', a
   assert.equal(await page.getByRole('form', { name: 'Settings' }).getByLabel('Agents may close tickets').isChecked(), !was);
   await shot(page, '06-admin-settings');
   await page.close();
+});
+
+test('a tab whose admin chunk is gone (a deploy since) reloads once and shows the admin screens', async () => {
+  const page = await freshPage(browser);
+  await login(page, 'admin@demo.lazo');
+  await listReady(page);
+  // The first request for the admin chunk gets what a server with newer
+  // files answers to an old name; later ones reach the server.
+  let refused = 0;
+  await page.route(/\/split_lazo_admin-[0-9a-f]{16}\.wasm$/, async (route) => {
+    if (refused++ === 0) await route.fulfill({ status: 404, body: 'not found' });
+    else await route.continue();
+  });
+  let loads = 0;
+  page.on('load', () => loads++);
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('table', { name: 'Users' }).getByText('marc@demo.lazo').waitFor();
+  assert.equal(refused, 2, 'the chunk was asked for again after the refusal');
+  assert.equal(loads, 1, 'the page reloaded once');
+  assert.equal(new URL(page.url()).pathname, '/admin/users');
+  await page.close(); // no panic: a missing chunk is an error the app handles
 });
 
 test('agents do not get the admin screens', async () => {
