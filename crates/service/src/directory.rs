@@ -287,7 +287,8 @@ pub fn group_rules(c: &mut DbConn, id: i64) -> Result<Option<GroupRules>, Servic
 
 // ---------------------------------------------------------------- users
 
-pub const LANGUAGES: &[&str] = &["en", "es", "fr"];
+/// The languages an account may have (those Lazo speaks).
+pub const LANGUAGES: &[&str] = lazo_domain::names::NAME_LANGUAGES;
 
 pub fn to_user(row: UserRow, groups: Vec<NamedRef>) -> Result<User, ServiceError> {
     Ok(User {

@@ -201,9 +201,16 @@ pub async fn update_me(
         .db
         .write(move |c| {
             if let Some(l) = &input.language {
-                diesel::update(users::table.find(u.id))
-                    .set((users::language.eq(l), users::updated_at.eq(now())))
-                    .execute(c)?;
+                let changes = lazo_storage::users::UserChanges {
+                    email: None,
+                    name: None,
+                    language: Some(l),
+                    role: None,
+                    active: None,
+                    password_hash: None,
+                    updated_at: now(),
+                };
+                lazo_storage::users::update(c, u.id, &changes)?;
             }
             Ok(load_me(c, u.id)?)
         })
