@@ -82,6 +82,18 @@ for f in "${chunks[@]}"; do
     loader=${loader//"\"./$stem.wasm\""/"\"./$name\""}
     cp "$f" "$new/$name"
 done
+# The ticket screen's files (its chunk and the shared ones it needs, as the
+# loader's comments list them): index.html preloads them when the address is
+# a ticket's, so a ticket opened from a link does not wait for the main
+# module before they start.
+ticket_files=$(printf '%s\n' "$loader" | awk '
+    /^\/\* .*[ ,]lazo_ticket[ ,]/ { want = 1; next }
+    /fetch\(new URL\("\.\// {
+        if (want || /split_lazo_ticket-/) { match($0, /"\.\/[^"]+"/); print substr($0, RSTART + 3, RLENGTH - 4) }
+        want = 0
+    }')
+[[ "$ticket_files" == *split_lazo_ticket-* ]] || die "no ticket chunk in __wasm_split.js"
+ticket_list=$(printf '"/%s",' $ticket_files)
 # The main JS and the loader import each other, so neither name can be the
 # hash of the other's final text: both take the hash of both (the loader
 # already naming its chunks), which changes whenever either does.
@@ -115,6 +127,15 @@ swap '<link data-trunk rel="rust" data-bin="lazo-frontend" data-wasm-opt="z" />'
 "<link rel=\"modulepreload\" href=\"/$js\" crossorigin=\"anonymous\" />
     <link rel=\"modulepreload\" href=\"/$split_js\" crossorigin=\"anonymous\" />
     <link rel=\"preload\" href=\"/$wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\" />
+    <script>
+      if (/^\\/tickets\\/(id\\/)?[0-9]+\\/?$/.test(location.pathname))
+        [${ticket_list%,}].forEach(function (f) {
+          var l = document.createElement(\"link\");
+          l.rel = \"preload\"; l.as = \"fetch\"; l.type = \"application/wasm\";
+          l.crossOrigin = \"anonymous\"; l.href = f;
+          document.head.appendChild(l);
+        });
+    </script>
     <script type=\"module\">
 import init from '/$js';
 await init({ module_or_path: '/$wasm' });

@@ -77,6 +77,14 @@ fn Shell() -> impl IntoView {
         ROUTE_TARGET.with(|t| *t.borrow_mut() = place);
     });
     let signed_in = Memo::new(move |_| session.0.with(|s| s.is_some()));
+    // Whatever the first screen (a contact, the bell's ticket links), the
+    // ticket screen is fetched a little after it; the follow-up page asks
+    // for it sooner, once its rows are shown.
+    Effect::new(move |_| {
+        if signed_in.get() {
+            util::later(2_000, preload_ticket_screen);
+        }
+    });
     let show_bar = move || signed_in.get() && location.pathname.get() != "/login";
 
     view! {
@@ -93,14 +101,8 @@ fn Shell() -> impl IntoView {
                     view=|| view! { <Guard><pages::followup::FollowUpPage /></Guard> }
                 />
                 <Route path=path!("/tickets/new") view={Lazy::<NewTicketRoute>::new()} />
-                <Route
-                    path=path!("/tickets/:number")
-                    view=|| view! { <Guard><pages::ticket::TicketPage /></Guard> }
-                />
-                <Route
-                    path=path!("/tickets/id/:id")
-                    view=|| view! { <Guard><pages::ticket::TicketById /></Guard> }
-                />
+                <Route path=path!("/tickets/:number") view={Lazy::<TicketRoute>::new()} />
+                <Route path=path!("/tickets/id/:id") view={Lazy::<TicketByIdRoute>::new()} />
                 <Route path=path!("/me/notifications") view={Lazy::<MeRoute>::new()} />
                 <Route path=path!("/contacts") view={Lazy::<ContactsRoute>::new()} />
                 <Route path=path!("/contacts/:id") view={Lazy::<ContactRoute>::new()} />
@@ -196,11 +198,58 @@ macro_rules! split_route {
 
 // The rarely used pages, a chunk each (code two of them share and the first
 // load does not need goes into a chunk of its own, fetched with either).
+split_route!(TicketRoute, ticket_view);
+split_route!(TicketByIdRoute, ticket_by_id_view);
 split_route!(AdminRoute, admin_view);
 split_route!(NewTicketRoute, new_ticket_view);
 split_route!(MeRoute, me_view);
 split_route!(ContactsRoute, contacts_view);
 split_route!(ContactRoute, contact_view);
+
+// The ticket screen is the biggest page and the one opened next, so it is
+// split from the first load but fetched in the background as soon as the
+// first screen is up (`preload_ticket_screen`): the first load does not wait
+// for it, the first ticket opened does not either.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(
+        lazo_ticket,
+        wasm_split_path = ::leptos::wasm_split,
+        fallible,
+        preload(preload_ticket_chunk)
+    )
+)]
+fn ticket_view() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <Guard><pages::ticket::TicketPage /></Guard> }.into_any())
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(lazo_ticket, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn ticket_by_id_view() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <Guard><pages::ticket::TicketById /></Guard> }.into_any())
+}
+
+/// Fetches and compiles the ticket screen's chunk without showing it, once;
+/// called when the first screen is up. A failure is left for the route
+/// itself to meet (and handle) when a ticket is opened.
+pub fn preload_ticket_screen() {
+    #[cfg(feature = "split")]
+    {
+        thread_local! {
+            static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        if STARTED.with(|s| s.replace(true)) {
+            return;
+        }
+        spawn_local(async {
+            if preload_ticket_chunk().await.is_err() {
+                STARTED.with(|s| s.set(false));
+            }
+        });
+    }
+}
 
 #[cfg_attr(
     feature = "split",

@@ -8,9 +8,10 @@
 // asserts what makes them fast rather than the times themselves (timed
 // assertions flake on a loaded CI machine): the bundle arrives compressed
 // as application/wasm (so it compiles while it downloads), it is the main
-// module alone (the split-off chunks, e.g. the admin screens, are not
-// fetched), and the list request leaves before the bundle has finished
-// downloading.
+// module alone (the split-off chunks, the ticket and admin screens, are not
+// fetched before the rows show; the ticket screen's follows them in the
+// background), and the list request leaves before the bundle has finished
+// downloading. A ticket opened from a link starts its chunks at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -53,17 +54,23 @@ async function coldLoad(stored, throttle) {
   });
   await page.goto(BASE + '/');
   await page.waitForFunction(() => window.__firstRows !== undefined, null, { timeout: 30000 });
+  // Once the rows are up, the ticket screen's chunk follows in the background.
+  await page.waitForFunction(
+    () => performance.getEntriesByType('resource').some((e) => /\/split_lazo_ticket-[0-9a-f]+\.wasm$/.test(e.name) && e.responseEnd > 0),
+    null, { timeout: 30000 });
   const m = await page.evaluate(() => {
     const entries = performance.getEntriesByType('resource');
     const wasms = entries.filter((e) => e.name.endsWith('.wasm'));
     const wasm = wasms[0];
+    const ticket = wasms.find((e) => /\/split_lazo_ticket-/.test(e.name));
     const list = entries.find((e) => /\/api\/v1\/tickets\?/.test(e.name));
     const nav = performance.getEntriesByType('navigation')[0];
     const count = (re) => entries.filter((e) => re.test(e.name)).length;
     return {
       // The main module only: the lazily loaded chunks (admin, ...) stay
       // on the server until their page opens.
-      wasmFiles: wasms.map((e) => new URL(e.name).pathname),
+      wasmFiles: wasms.filter((e) => e.startTime < window.__firstRows).map((e) => new URL(e.name).pathname),
+      ticketChunkStartMs: Math.round(ticket.startTime),
       preloaded: new URL(document.querySelector('link[rel=preload][as=fetch]').href).pathname,
       firstRowsMs: Math.round(window.__firstRows),
       htmlMs: Math.round(nav.responseEnd),
@@ -110,7 +117,9 @@ test('first ticket rows of a cold load, on loopback and at 10 Mbit/s', async () 
     };
     console.log(`first rows, ${name}: median ${report[name].firstRowsMs} ms`, JSON.stringify(runs));
     for (const r of runs) {
-      assert.deepEqual(r.wasmFiles, [r.preloaded], 'the first load fetches the main wasm module and no chunk');
+      assert.deepEqual(r.wasmFiles, [r.preloaded], 'until the first rows, the main wasm module is all that is fetched');
+      assert.ok(r.ticketChunkStartMs >= r.firstRowsMs,
+        `the ticket screen's chunk (${r.ticketChunkStartMs} ms) is fetched after the first rows (${r.firstRowsMs} ms)`);
       assert.equal(r.wasmType, 'application/wasm', 'served as application/wasm (streaming compile)');
       assert.ok(['br', 'gzip'].includes(r.wasmEncoding), `compressed bundle (got ${r.wasmEncoding})`);
       assert.ok(r.wasmBytesOnWire < r.wasmBytes / 2, 'the compressed bundle is well under half its size');
@@ -130,4 +139,50 @@ test('first ticket rows of a cold load, on loopback and at 10 Mbit/s', async () 
   const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'target', 'first-load.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2));
+});
+
+test('a ticket opened cold from a link fetches its chunks alongside the main module', async () => {
+  // A link from a notification email: a stored session, an empty cache,
+  // the address of one ticket.
+  const ctx = await browser.browser.newContext();
+  const page = await ctx.newPage();
+  await login(page, 'ana@demo.lazo');
+  const number = await page.locator('table.tickets tbody tr .col-number').first().innerText();
+  const stored = await page.evaluate(() => ({ 'lazo.session': localStorage.getItem('lazo.session') }));
+  await ctx.close();
+
+  const context = await browser.browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'en-US' });
+  await context.addInitScript((stored) => {
+    for (const [k, v] of Object.entries(stored)) if (v) localStorage.setItem(k, v);
+  }, stored);
+  const cold = await context.newPage();
+  const cdp = await context.newCDPSession(cold);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  const bytesPerSecond = (10 * 1000 * 1000) / 8;
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 20, downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond,
+  });
+  await cold.goto(`${BASE}/tickets/${number.replace(/\D/g, '')}`);
+  await cold.locator('.ticket-head h1').waitFor({ timeout: 30000 });
+  const m = await cold.evaluate(() => {
+    const wasms = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm'));
+    const main = wasms.find((e) => /\/lazo-frontend-[0-9a-f]+_bg\.wasm$/.test(e.name));
+    const chunks = wasms.filter((e) => e !== main);
+    return {
+      shownMs: Math.round(performance.now()),
+      mainDoneMs: Math.round(main.responseEnd),
+      chunks: chunks.map((e) => ({ name: new URL(e.name).pathname, startMs: Math.round(e.startTime) })),
+    };
+  });
+  await context.close();
+  console.log('ticket from a link at 10 Mbit/s:', JSON.stringify(m));
+  const ticket = m.chunks.filter((c) => /^\/split_lazo_ticket-/.test(c.name));
+  assert.equal(ticket.length, 1, 'the ticket chunk was fetched once (the preload was used, not fetched again)');
+  const names = m.chunks.map((c) => c.name);
+  assert.equal(new Set(names).size, names.length, 'no chunk was fetched twice');
+  for (const c of m.chunks) {
+    assert.ok(c.startMs < m.mainDoneMs,
+      `${c.name} started (${c.startMs} ms) before the main module had arrived (${m.mainDoneMs} ms)`);
+  }
 });

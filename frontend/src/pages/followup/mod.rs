@@ -143,6 +143,10 @@ pub fn FollowUpPage() -> impl IntoView {
                         scroll_y: 0.0,
                         cursor: cursor.get_untracked(),
                     });
+                    // The next thing is most likely a ticket: its screen is
+                    // fetched once these rows are drawn (a timer runs after
+                    // the render effects), not ahead of them.
+                    util::later(0, crate::app::preload_ticket_screen);
                 }
                 Err(e) => error.set(Some(e)),
             }
