@@ -125,11 +125,59 @@ fn Shell() -> impl IntoView {
 macro_rules! split_view {
     ($view:ident) => {{
         #[cfg(feature = "split")]
-        let view = $view().await;
+        let view = {
+            let _busy = PageLoading::start();
+            $view().await
+        };
         #[cfg(not(feature = "split"))]
         let view = $view();
         view.unwrap_or_else(|_| chunk_failed())
     }};
+}
+
+/// While a split page's chunk is on its way the previous page stays up; a
+/// bar along the top of the window (style.css, shown only after a moment so
+/// that a quick load does not flicker) and `aria-busy` on the main area say
+/// that the click was taken.
+#[cfg(feature = "split")]
+struct PageLoading;
+
+#[cfg(feature = "split")]
+thread_local! {
+    static PAGES_LOADING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(feature = "split")]
+impl PageLoading {
+    fn start() -> Self {
+        if PAGES_LOADING.with(|n| n.replace(n.get() + 1)) == 0 {
+            Self::mark(true);
+        }
+        PageLoading
+    }
+
+    fn mark(on: bool) {
+        let doc = document();
+        if let Some(root) = doc.document_element() {
+            let _ = root.class_list().toggle_with_force("page-loading", on);
+        }
+        if let Some(main) = doc.get_element_by_id("main") {
+            let _ = if on {
+                main.set_attribute("aria-busy", "true")
+            } else {
+                main.remove_attribute("aria-busy")
+            };
+        }
+    }
+}
+
+#[cfg(feature = "split")]
+impl Drop for PageLoading {
+    fn drop(&mut self) {
+        if PAGES_LOADING.with(|n| n.replace(n.get().saturating_sub(1))) == 1 {
+            Self::mark(false);
+        }
+    }
 }
 
 thread_local! {

@@ -100,6 +100,39 @@ test('a tab whose admin chunk is gone (a deploy since) reloads once and shows th
   await page.close(); // no panic: a missing chunk is an error the app handles
 });
 
+test('while a page\'s code is on its way, the click shows as taken', async () => {
+  const page = await freshPage(browser);
+  await login(page, 'admin@demo.lazo');
+  await listReady(page);
+  // A slow network: the admin chunk takes a second and a half to arrive.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(/\/split_lazo_admin-[0-9a-f]{16}\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.waitForFunction(() => document.documentElement.classList.contains('page-loading'));
+  assert.equal(await page.locator('#main').getAttribute('aria-busy'), 'true');
+  // The bar shows (after its 150 ms grace), across the top of the window.
+  await page.waitForTimeout(400);
+  const bar = await page.evaluate(() => {
+    const s = getComputedStyle(document.documentElement, '::before');
+    return { position: s.position, top: s.top, height: s.height, opacity: Number(s.opacity) };
+  });
+  assert.equal(bar.position, 'fixed');
+  assert.equal(bar.height, '3px');
+  assert.ok(bar.opacity > 0, `the bar is visible (opacity ${bar.opacity})`);
+  await shot(page, '06-page-loading');
+  // The follow-up page stays until the admin screens are there.
+  assert.ok(await page.locator('table.tickets').isVisible());
+  release();
+  await page.getByRole('table', { name: 'Users' }).getByText('marc@demo.lazo').waitFor();
+  await page.waitForFunction(() => !document.documentElement.classList.contains('page-loading'));
+  assert.equal(await page.locator('#main').getAttribute('aria-busy'), null);
+  await page.close();
+});
+
 test('agents do not get the admin screens', async () => {
   const page = await freshPage(browser);
   await login(page, 'ana@demo.lazo');
