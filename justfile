@@ -57,7 +57,7 @@ lint: setup
 
 # Unit and HTTP integration tests on SQLite.
 test-sqlite:
-    cargo test --workspace --exclude lazo-e2e
+    cargo test --workspace --exclude lazo-e2e --exclude lazo-spa-build
 
 # The API integration tests again on a throwaway PostgreSQL cluster.
 test-pg:

@@ -28,15 +28,8 @@ apt_install libpq-dev brotli gzip
 # zopfli writes smaller .gz files; build.sh falls back to gzip without it.
 apt_install zopfli || echo "setup: without zopfli the .gz files come from gzip --best" >&2
 [ "$mode" = system ] && exit 0
-# wasm-bindgen-cli must equal the crate pin (frontend/Cargo.toml).
-if ! wasm-bindgen --version 2>/dev/null | grep -q '0.2.130'; then
-    cargo install wasm-bindgen-cli --version 0.2.130 --force
-fi
-# The wasm splitter (frontend/build.sh: admin pages in a chunk fetched on
-# first use), the crate cargo-leptos uses for `--split`, with its CLI.
-if ! cargo install --list | grep -q '^wasm_split_cli_support v0.2.4:'; then
-    cargo install wasm_split_cli_support --version 0.2.4 --features build-binary --locked --force
-fi
+# The wasm splitter and wasm-bindgen are built by frontend/build.sh
+# (crates/spa-build, their libraries without the command-line tools' extras).
 # Debian's binaryen 108 breaks the bundle; npm's binaryen 132 does not.
 [ -x frontend/node_modules/.bin/wasm-opt ] || (cd frontend && npm install --no-audit --no-fund --loglevel=error)
 
@@ -44,6 +37,10 @@ fi
 # frontend/build.sh. Trunk 0.22 needs a newer rustc.
 if [ "$mode" = dev ]; then
     have trunk || cargo install trunk --version 0.21.14 --locked
+    # Trunk runs offline: wasm-bindgen must be installed, equal to the crate pin.
+    if ! wasm-bindgen --version 2>/dev/null | grep -q '0.2.130'; then
+        cargo install wasm-bindgen-cli --version 0.2.130 --force
+    fi
 fi
 [ "$mode" = test ] || exit 0
 

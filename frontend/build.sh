@@ -7,32 +7,37 @@
 #
 #   frontend/build.sh [out-dir]      (default frontend/dist)
 #
-# Needs: wasm-bindgen 0.2.130 (equal to the crate pin), npm's binaryen 132
-# (frontend/node_modules/.bin/wasm-opt) and wasm-split-cli 0.2.4 (crate
-# wasm_split_cli_support); `just setup-run` installs them.
+# Needs: npm's binaryen 132 (frontend/node_modules/.bin/wasm-opt; `just
+# setup-build` installs it). The wasm splitter and wasm-bindgen are
+# crates/spa-build, built here on first use: the libraries of wasm-split-cli
+# 0.2.4 (the crate `cargo leptos build --split` uses) and of wasm-bindgen-cli
+# 0.2.130 (equal to the crate pin) without their command-line tools' extras.
 #
-# Split bundle: the `split` feature makes the rarely used pages `#[lazy]`
-# functions (src/app.rs); wasm-split-cli, as `cargo leptos build --split`
-# does, cuts the linked wasm into the main module and chunks that
-# __wasm_split.js fetches on a lazy function's first call.
+# Split bundle: the `split` feature makes the ticket screen and the rarely
+# used pages `#[lazy]` functions (src/app.rs); the splitter, as `cargo leptos
+# build --split` does, cuts the linked wasm into the main module and chunks
+# that __wasm_split.js fetches on a lazy function's first call.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 out=${1:-$here/dist}
 target=${CARGO_TARGET_DIR:-$root/target/wasm}
+# Absolute: the steps below run cargo from two directories.
+mkdir -p "$target" && target=$(cd "$target" && pwd)
 profile=wasm-release
 export PATH="$here/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 die() { echo "build.sh: $*" >&2; exit 1; }
 
-# Before the long build: without the splitter there is no bundle (an unsplit
-# one would still import the lazy functions' loaders from a missing file).
-command -v wasm-split-cli >/dev/null ||
-    die "wasm-split-cli is missing: cargo install --locked wasm_split_cli_support --version 0.2.4 --features build-binary (.ci/setup.sh)"
-command -v wasm-bindgen >/dev/null || die "wasm-bindgen is missing (.ci/setup.sh)"
 command -v wasm-opt >/dev/null || die "wasm-opt is missing: npm ci in frontend/"
 
+# The wasm tool first (a minute and a half on a fresh machine, nothing when
+# built), in the SPA's target dir: a server build running beside this one
+# holds the lock of target/, not of this.
+(cd "$root" && CARGO_TARGET_DIR="$target" cargo build --locked --quiet --profile spa-build -p lazo-spa-build)
+tool="$target/spa-build/lazo-spa-build"
+
 # From frontend/, so its .cargo/config.toml (--cfg erase_components) applies.
-# `cargo rustc`: --emit-relocs (the relocations wasm-split-cli follows to see
+# `cargo rustc`: --emit-relocs (the relocations the splitter follows to see
 # what each function needs) goes to the final link only, so the dependencies
 # keep the build flags they share with trunk and clippy.
 (cd "$here" && CARGO_TARGET_DIR="$target" cargo rustc --target wasm32-unknown-unknown \
@@ -45,17 +50,15 @@ mkdir "$stage/split"
 # split_<name>.wasm per lazy function, chunk_<n>.wasm for code that several
 # of them share, and __wasm_split.js, their loader, which imports initSync
 # from ./lazo-frontend.js.
-wasm-split-cli --target web --out-name lazo-frontend \
-    "$target/wasm32-unknown-unknown/$profile/lazo-frontend.wasm" "$stage/split"
+"$tool" split "$target/wasm32-unknown-unknown/$profile/lazo-frontend.wasm" "$stage/split" lazo-frontend
 chunks=()
 for f in "$stage"/split/*.wasm; do
     [ "$(basename "$f")" = lazo-frontend.wasm ] || chunks+=("$f")
 done
 [ -f "$stage/split/__wasm_split.js" ] && [ "${#chunks[@]}" -gt 0 ] ||
-    die "wasm-split-cli wrote no chunks (was the wasm linked with --emit-relocs?)"
+    die "the splitter wrote no chunks (was the wasm linked with --emit-relocs?)"
 # --keep-lld-exports: the main module keeps the exports the chunks import.
-wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
-    --out-dir "$stage" --out-name lazo-frontend "$stage/split/lazo-frontend.wasm"
+"$tool" bindgen "$stage/split/lazo-frontend.wasm" "$stage" lazo-frontend
 grep -q 'from "./__wasm_split.js"' "$stage/lazo-frontend.js" ||
     die "lazo-frontend.js does not import ./__wasm_split.js"
 # Debian's binaryen 108 silently breaks the bundle; npm's 132 is on PATH first.
