@@ -100,6 +100,30 @@ test('a tab whose admin chunk is gone (a deploy since) reloads once and shows th
   await page.close(); // no panic: a missing chunk is an error the app handles
 });
 
+test('a tab whose ticket chunk is gone (a deploy since) still opens the ticket', async () => {
+  const page = await freshPage(browser);
+  // The background fetch after the rows and the first open both meet what a
+  // server with newer files answers to an old name; later requests reach it.
+  let refused = 0;
+  await page.route(/\/split_lazo_ticket-[0-9a-f]{16}\.wasm$/, async (route) => {
+    if (refused++ < 2) await route.fulfill({ status: 404, body: 'not found' });
+    else await route.continue();
+  });
+  await login(page, 'ana@demo.lazo');
+  await listReady(page);
+  await page.waitForFunction(() => performance.getEntriesByType('resource')
+    .some((e) => /\/split_lazo_ticket-/.test(e.name)));
+  const number = (await page.locator('table.tickets tbody tr .col-number').first().innerText()).replace(/\D/g, '');
+  let loads = 0;
+  page.on('load', () => loads++);
+  await page.locator('table.tickets tbody tr').first().getByRole('link').first().click();
+  await page.locator('.ticket-head h1').waitFor();
+  assert.equal(refused, 3, 'the chunk was asked for again after each refusal');
+  assert.equal(loads, 1, 'the page loaded anew once (the new version), not in a loop');
+  assert.equal(new URL(page.url()).pathname, `/tickets/${number}`);
+  await page.close(); // no panic
+});
+
 test('while a page\'s code is on its way, the click shows as taken', async () => {
   const page = await freshPage(browser);
   await login(page, 'admin@demo.lazo');
