@@ -102,7 +102,7 @@ bench-http n="100000" secs="10":
 bench-http-pg n="100000" secs="10":
     cargo build --release -p lazo-api --bin lazo
     cargo bench -p lazo-api --bench ticket_queries --no-run
-    .ci/with-postgres.sh bash -c 'psql "$LAZO_TEST_DATABASE_URL" -qc "create database bench" && url="${LAZO_TEST_DATABASE_URL%/postgres}/bench" && LAZO_BENCH_TICKETS={{n}} LAZO_BENCH_KEEP="$url" cargo bench -p lazo-api --bench ticket_queries && psql "$url" -qc analyze && .ci/bench-http.sh target/release/lazo "$url" {{n}} {{secs}}'
+    .ci/with-postgres.sh bash -c 'psql "$LAZO_TEST_DATABASE_URL" -qc "create database bench" && url="${LAZO_TEST_DATABASE_URL%/postgres}/bench" && LAZO_BENCH_TICKETS={{n}} LAZO_BENCH_KEEP="$url" cargo bench -p lazo-api --bench ticket_queries && psql "$url" -qc "vacuum analyze" && .ci/bench-http.sh target/release/lazo "$url" {{n}} {{secs}}'
 
 # Webhook deliveries/s to a loopback receiver and change-feed page times at N events (docs/BENCHMARKS.md).
 bench-integrations n="1000000" deliveries="2000":
