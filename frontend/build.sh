@@ -78,25 +78,26 @@ new=$(mktemp -d "$root/target/.dist-XXXXXX")
 trap 'rm -rf "$stage" "$new"' EXIT
 # Chunks: named by their content, and __wasm_split.js fetches those names.
 loader=$(<"$stage/split/__wasm_split.js")
+declare -A hashed
 for f in "${chunks[@]}"; do
     stem=$(basename "$f" .wasm)
     name="$stem-$(hash "$f").wasm"
     [[ "$loader" == *"\"./$stem.wasm\""* ]] || die "__wasm_split.js does not fetch ./$stem.wasm"
     loader=${loader//"\"./$stem.wasm\""/"\"./$name\""}
+    hashed[$stem]=$name
     cp "$f" "$new/$name"
 done
-# The ticket screen's files (its chunk and the shared ones it needs, as the
-# loader's comments list them): index.html preloads them when the address is
-# a ticket's, so a ticket opened from a link does not wait for the main
+# The ticket screen's files (the shared chunks it needs and its own, as the
+# splitter listed them): index.html preloads them when the address is a
+# ticket's, so a ticket opened from a link does not wait for the main
 # module before they start.
-ticket_files=$(printf '%s\n' "$loader" | awk '
-    /^\/\* .*[ ,]lazo_ticket[ ,]/ { want = 1; next }
-    /fetch\(new URL\("\.\// {
-        if (want || /split_lazo_ticket-/) { match($0, /"\.\/[^"]+"/); print substr($0, RSTART + 3, RLENGTH - 4) }
-        want = 0
-    }')
-[[ "$ticket_files" == *split_lazo_ticket-* ]] || die "no ticket chunk in __wasm_split.js"
-ticket_list=$(printf '"/%s",' $ticket_files)
+read -r -a ticket_stems < <(sed -n 's/^lazo_ticket //p' "$stage/split/prefetch.txt")
+[ "${#ticket_stems[@]}" -gt 0 ] || die "the splitter listed no files for lazo_ticket"
+ticket_list=
+for stem in "${ticket_stems[@]}"; do
+    [ -n "${hashed[$stem]:-}" ] || die "lazo_ticket needs $stem, which the splitter did not write"
+    ticket_list+="\"/${hashed[$stem]}\","
+done
 # The main JS and the loader import each other, so neither name can be the
 # hash of the other's final text: both take the hash of both (the loader
 # already naming its chunks), which changes whenever either does.

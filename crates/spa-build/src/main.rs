@@ -31,7 +31,9 @@ fn main() -> ExitCode {
 /// Cuts the linked wasm (built with `--emit-relocs`) into `<name>.wasm`, the
 /// main module for wasm-bindgen, the split and shared chunks, and
 /// `__wasm_split.js`, their loader, which imports `initSync` from
-/// `./<name>.js`.
+/// `./<name>.js`. Also writes `prefetch.txt`, a line per split module: its
+/// name, then the file stems it needs (the shared chunks, then its own), for
+/// index.html to preload.
 fn split(input: &str, out_dir: &str, name: &str) -> Result<(), String> {
     let wasm = std::fs::read(input).map_err(|e| format!("{input}: {e}"))?;
     let out = Path::new(out_dir);
@@ -42,8 +44,16 @@ fn split(input: &str, out_dir: &str, name: &str) -> Result<(), String> {
     opts.main_out_path = &main_out;
     opts.main_module = &main_module;
     opts.target.web();
-    wasm_split_cli_support::transform(opts).map_err(|e| format!("split {input}: {e:#}"))?;
-    Ok(())
+    let split =
+        wasm_split_cli_support::transform(opts).map_err(|e| format!("split {input}: {e:#}"))?;
+    let mut lines: Vec<String> = split
+        .prefetch_map
+        .iter()
+        .map(|(module, files)| format!("{module} {}\n", files.join(" ")))
+        .collect();
+    lines.sort();
+    let prefetch = out.join("prefetch.txt");
+    std::fs::write(&prefetch, lines.concat()).map_err(|e| format!("{}: {e}", prefetch.display()))
 }
 
 /// The JS glue for the main module; `keep_lld_exports` keeps the exports
