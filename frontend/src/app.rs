@@ -244,15 +244,54 @@ macro_rules! split_route {
     };
 }
 
+/// A split page: its route ([`split_route!`]) and the function whose code
+/// goes into the wasm module `$module` (pages naming the same module share
+/// one chunk), which shows `$page` to a signed-in person.
+macro_rules! split_page {
+    ($route:ident, $view:ident, $module:ident, $($page:ident)::+) => {
+        split_route!($route, $view);
+
+        #[cfg_attr(
+            feature = "split",
+            leptos::wasm_split::wasm_split($module, wasm_split_path = ::leptos::wasm_split, fallible)
+        )]
+        fn $view() -> Result<AnyView, SplitLoaderError> {
+            Ok(view! { <Guard><$($page)::+ /></Guard> }.into_any())
+        }
+    };
+}
+
 // The rarely used pages, a chunk each (code two of them share and the first
 // load does not need goes into a chunk of its own, fetched with either).
+split_page!(AdminRoute, admin_view, lazo_admin, pages::admin::AdminPage);
+split_page!(
+    NewTicketRoute,
+    new_ticket_view,
+    lazo_new_ticket,
+    pages::new_ticket::NewTicketPage
+);
+split_page!(MeRoute, me_view, lazo_me, pages::me::NotificationSettings);
+split_page!(
+    ContactsRoute,
+    contacts_view,
+    lazo_contacts,
+    pages::contacts::ContactsPage
+);
+split_page!(
+    ContactRoute,
+    contact_view,
+    lazo_contact,
+    pages::contacts::ContactPage
+);
+// A ticket by its id (the bell's links): the ticket screen's module.
+split_page!(
+    TicketByIdRoute,
+    ticket_by_id_view,
+    lazo_ticket,
+    pages::ticket::TicketById
+);
+
 split_route!(TicketRoute, ticket_view);
-split_route!(TicketByIdRoute, ticket_by_id_view);
-split_route!(AdminRoute, admin_view);
-split_route!(NewTicketRoute, new_ticket_view);
-split_route!(MeRoute, me_view);
-split_route!(ContactsRoute, contacts_view);
-split_route!(ContactRoute, contact_view);
 
 // The ticket screen is the biggest page and the one opened next, so it is
 // split from the first load but fetched in the background as soon as the
@@ -269,14 +308,6 @@ split_route!(ContactRoute, contact_view);
 )]
 fn ticket_view() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <Guard><pages::ticket::TicketPage /></Guard> }.into_any())
-}
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(lazo_ticket, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn ticket_by_id_view() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <Guard><pages::ticket::TicketById /></Guard> }.into_any())
 }
 
 /// Fetches and compiles the ticket screen's chunk without showing it, once;
@@ -297,46 +328,6 @@ pub fn preload_ticket_screen() {
             }
         });
     }
-}
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(lazo_admin, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn admin_view() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <Guard><pages::admin::AdminPage /></Guard> }.into_any())
-}
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(lazo_new_ticket, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn new_ticket_view() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <Guard><pages::new_ticket::NewTicketPage /></Guard> }.into_any())
-}
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(lazo_me, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn me_view() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <Guard><pages::me::NotificationSettings /></Guard> }.into_any())
-}
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(lazo_contacts, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn contacts_view() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <Guard><pages::contacts::ContactsPage /></Guard> }.into_any())
-}
-
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(lazo_contact, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-fn contact_view() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <Guard><pages::contacts::ContactPage /></Guard> }.into_any())
 }
 
 /// Renders its children only for a signed-in person; sends anyone else to the
