@@ -719,3 +719,57 @@ async fn a_create_does_not_wait_for_an_open_one_with_the_same_counts_key() {
     assert_eq!(after[&d.new], before[&d.new] + 2);
     assert_eq!(stored_rollup(&app), expected_rollup(&app));
 }
+
+/// PostgreSQL: folding many deltas of one month changes each month row
+/// once. With a trigger per day row, every day row folded into a month row
+/// left a dead version of it in the same transaction: a million imported
+/// tickets' first compaction spread 730 month rows over 282 pages, which
+/// every count over a long range then read.
+#[tokio::test]
+async fn a_compaction_changes_each_month_row_once() {
+    let app = TestApp::spawn().await;
+    if app.db.backend != lazo_api::db::Backend::Postgres {
+        return;
+    }
+    compact(&app);
+    // 100 keys (priority × source) on each of the 28 days of February 1990:
+    // 2,800 day rows, 100 month rows.
+    app.db
+        .write_blocking(|c| {
+            diesel::sql_query(
+                "INSERT INTO ticket_count_deltas (day, status_id, status_category, priority,
+                     owner_id, group_id, parent_owner_id, parent_group_id, type_id, source, n)
+                 SELECT (DATE '1990-02-01' - DATE '1970-01-01') + d, 1, 'open', p, 0, 0, 0, 0, 0,
+                        's' || s, 1
+                 FROM generate_series(0, 27) d, generate_series(1, 4) p, generate_series(1, 25) s",
+            )
+            .execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(compact(&app), 2_800);
+    assert_months_follow_days(&app);
+    let (rows, bytes): (i64, i64) = app
+        .db
+        .write_blocking(|c| {
+            #[derive(diesel::QueryableByName)]
+            struct Size {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                rows: i64,
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                bytes: i64,
+            }
+            let s: Size = diesel::sql_query(
+                "SELECT (SELECT count(*) FROM ticket_month_counts
+                         WHERE month = (1990 - 1970) * 12 + 1) AS rows,
+                        pg_relation_size('ticket_month_counts') AS bytes",
+            )
+            .get_result(c)?;
+            Ok((s.rows, s.bytes))
+        })
+        .unwrap();
+    assert_eq!(rows, 100);
+    // 100 month rows (and the test's few others) fit in a few 8 kB pages;
+    // 2,800 versions of them would take over 25.
+    assert!(bytes <= 8 * 8192, "ticket_month_counts is {bytes} bytes");
+}

@@ -288,23 +288,29 @@ pub fn user_principal(c: &mut DbConn, claims: &Claims) -> Result<Principal, Serv
         .sub
         .parse()
         .map_err(|_| ServiceError::Unauthenticated("the bearer token is not valid"))?;
-    // Session and person in one statement: this runs before every request.
-    // A session's user cannot be deleted (foreign key), so no row means no
+    // Session, person and groups in one statement: this runs before every
+    // request. A row per group (one with no group when there is none). A
+    // session's user cannot be deleted (foreign key), so no row means no
     // such session.
-    let found: Option<(SessionState, PrincipalRow)> = sessions::table
-        .inner_join(users::table)
+    let rows: Vec<(SessionState, PrincipalRow, Option<i64>)> = sessions::table
+        .inner_join(users::table.left_join(group_members::table))
         .filter(sessions::id.eq(&claims.sid))
         .filter(sessions::user_id.eq(user_id))
-        .select((SessionState::as_select(), PrincipalRow::as_select()))
-        .first(c)
-        .optional()?;
-    let user = match found {
+        .select((
+            SessionState::as_select(),
+            PrincipalRow::as_select(),
+            group_members::group_id.nullable(),
+        ))
+        .load(c)?;
+    let group_ids: Vec<i64> = rows.iter().filter_map(|r| r.2).collect();
+    let user = match rows.into_iter().next() {
         Some((
             SessionState {
                 revoked_at: None,
                 expires_at,
             },
             user,
+            _,
         )) if expires_at > now() => user,
         _ => {
             return Err(ServiceError::Unauthenticated(
@@ -315,10 +321,6 @@ pub fn user_principal(c: &mut DbConn, claims: &Claims) -> Result<Principal, Serv
     if !user.active {
         return Err(ServiceError::Unauthenticated("the user is deactivated"));
     }
-    let group_ids = group_members::table
-        .filter(group_members::user_id.eq(user_id))
-        .select(group_members::group_id)
-        .load(c)?;
     Ok(Principal::User(UserPrincipal {
         id: user_id,
         name: user.name,

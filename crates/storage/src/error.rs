@@ -10,6 +10,9 @@ use std::fmt;
 pub enum StorageError {
     #[error("no database connection: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
+    /// Every pooled connection stayed busy for as long as a request waits.
+    #[error("no database connection: none came free in time")]
+    PoolTimeout,
     #[error("cannot open the database: {0}")]
     Connection(#[from] diesel::ConnectionError),
     #[error("migration failed: {0}")]

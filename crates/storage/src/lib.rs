@@ -13,6 +13,7 @@
 pub mod attachments;
 pub mod comments;
 mod error;
+mod gate;
 pub mod groups;
 pub mod history;
 pub mod links;
@@ -70,11 +71,22 @@ pub struct Manager {
     backend: Backend,
 }
 
-impl ManageConnection for Manager {
-    type Connection = DbConn;
-    type Error = diesel::r2d2::Error;
+/// A pooled connection and when it was last given back to the pool.
+pub struct Pooled {
+    conn: DbConn,
+    returned: std::time::Instant,
+}
 
-    fn connect(&self) -> Result<DbConn, Self::Error> {
+/// A connection given back this recently is not tested again when next
+/// checked out: it just worked. HikariCP's `aliveBypassWindowMs`, same
+/// value. Under load every check-out falls in the window, which spares
+/// PostgreSQL two `SELECT 1` round trips per request; an idle connection
+/// (a server restarted overnight) is still tested before use.
+const ALIVE_BYPASS: std::time::Duration = std::time::Duration::from_millis(500);
+
+impl Manager {
+    /// A new connection, set up for Lazo.
+    fn open(&self) -> Result<DbConn, diesel::r2d2::Error> {
         let conn = match self.backend {
             Backend::Postgres => DbConn::Pg(
                 diesel::PgConnection::establish(&self.url)
@@ -107,21 +119,62 @@ impl ManageConnection for Manager {
         };
         Ok(conn)
     }
+}
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1")
+impl ManageConnection for Manager {
+    type Connection = Pooled;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Pooled, Self::Error> {
+        Ok(Pooled {
+            conn: self.open()?,
+            returned: std::time::Instant::now(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Pooled) -> Result<(), Self::Error> {
+        if conn.returned.elapsed() < ALIVE_BYPASS {
+            return Ok(());
+        }
+        conn.conn
+            .batch_execute("SELECT 1")
             .map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
+    /// Called by the pool on every check-in: also when the connection was
+    /// last given back.
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
         use diesel::r2d2::R2D2Connection;
+        conn.returned = std::time::Instant::now();
         // A connection given back mid-transaction (a panic) or whose server
         // went away is dropped, not handed to the next request.
         std::thread::panicking()
-            || match conn {
+            || match &mut conn.conn {
                 DbConn::Pg(c) => c.is_broken(),
                 DbConn::Sqlite(c) => c.is_broken(),
             }
+    }
+}
+
+/// A connection checked out of the pool, in its turn (see [`gate`]): given
+/// back, then its place in line, when dropped.
+pub struct Checkout {
+    // Declared first, so dropped first: the connection is back in the pool
+    // before the next in line is let in to take it.
+    conn: r2d2::PooledConnection<Manager>,
+    _permit: gate::Permit,
+}
+
+impl std::ops::Deref for Checkout {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn.conn
+    }
+}
+
+impl std::ops::DerefMut for Checkout {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn.conn
     }
 }
 
@@ -131,6 +184,8 @@ pub type Pool = r2d2::Pool<Manager>;
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    /// One place per pooled connection, handed out in order of arrival.
+    gate: gate::Gate,
     url: String,
     pub backend: Backend,
     /// SQLite has one writer at a time; taking this lock before `BEGIN` makes
@@ -173,6 +228,9 @@ fn sqlite_process_config() {
         }
     });
 }
+
+/// How long a request waits for a pooled connection before it fails.
+const CHECKOUT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Most writes one group commit takes.
 const GROUP_MAX: usize = 64;
@@ -226,17 +284,31 @@ impl Db {
             // request does. A SQLite file cannot go away: there it was only
             // a statement more per request.
             .test_on_check_out(backend == Backend::Postgres)
-            .connection_timeout(std::time::Duration::from_secs(10))
+            .connection_timeout(CHECKOUT_TIMEOUT)
             .build(Manager {
                 url: url.to_owned(),
                 backend,
             })?;
         Ok(Db {
+            gate: gate::Gate::new(size as usize),
             pool,
             url: url.to_owned(),
             backend,
             write_lock,
             group: Arc::new(OnceLock::new()),
+        })
+    }
+
+    /// A pooled connection, waiting in line for one at most
+    /// [`CHECKOUT_TIMEOUT`].
+    fn checkout(&self) -> Result<Checkout, StorageError> {
+        let permit = self
+            .gate
+            .enter(CHECKOUT_TIMEOUT)
+            .ok_or(StorageError::PoolTimeout)?;
+        Ok(Checkout {
+            conn: self.pool.get()?,
+            _permit: permit,
         })
     }
 
@@ -252,7 +324,7 @@ impl Db {
 
     /// Applies pending migrations; returns how many ran.
     pub fn migrate(&self) -> Result<usize, StorageError> {
-        let mut conn = self.pool.get()?;
+        let mut conn = self.checkout()?;
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
         let migrations = match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS,
@@ -265,8 +337,8 @@ impl Db {
     }
 
     /// Synchronous access for the CLI, seeding and benchmarks.
-    pub fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, StorageError> {
-        Ok(self.pool.get()?)
+    pub fn conn(&self) -> Result<Checkout, StorageError> {
+        self.checkout()
     }
 
     /// Runs `f` in one write transaction. On SQLite it first takes the
@@ -282,7 +354,7 @@ impl Db {
             Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|e| e.into_inner())),
             Backend::Postgres => None,
         };
-        let mut conn = self.pool.get().map_err(StorageError::from)?;
+        let mut conn = self.checkout()?;
         if let DbConn::Sqlite(s) = &mut *conn {
             // BEGIN IMMEDIATE takes the write lock up front, so another
             // process writing the same file (`lazo migrate`, `create-admin`,
@@ -347,7 +419,7 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, E>,
         E: From<StorageError>,
     {
-        let mut conn = self.pool.get().map_err(StorageError::from)?;
+        let mut conn = self.checkout()?;
         f(&mut conn)
     }
 }
@@ -400,7 +472,7 @@ fn group_committer(manager: Manager, lock: Arc<Mutex<()>>, rx: mpsc::Receiver<Gr
         let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
         let opened = match held.take() {
             Some(c) => Ok(c),
-            None => manager.connect().and_then(|mut c| {
+            None => manager.open().and_then(|mut c| {
                 c.batch_execute("PRAGMA cache_size = -8192")
                     .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(c)

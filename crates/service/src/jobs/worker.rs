@@ -3,6 +3,7 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Text, Timestamp};
 use lazo_domain::event::{Event, StoredEvent};
 use lazo_domain::wire::Actor;
 use serde_json::Value;
@@ -255,11 +256,7 @@ impl Worker {
                     .find(EVENT_POSITION)
                     .select(counters::value)
                     .first(c)?;
-                for (i, id) in ids.iter().enumerate() {
-                    diesel::update(events::table.find(*id))
-                        .set(events::position.eq(last - n + 1 + i as i64))
-                        .execute(c)?;
-                }
+                number_events(c, &ids, last - n + 1)?;
                 for row in &rows {
                     let Some(ev) = row.stored() else {
                         tracing::error!(event_id = row.id, kind = %row.kind, "unreadable event skipped");
@@ -274,9 +271,6 @@ impl Worker {
                         }
                     }
                 }
-                diesel::update(events::table.filter(events::id.eq_any(&ids)))
-                    .set(events::dispatched_at.eq(now()))
-                    .execute(c)?;
                 Ok(ids.len())
             })
             .map_err(anyhow::Error::from)
@@ -305,6 +299,36 @@ impl EventRow {
             at: utc(self.created_at),
         })
     }
+}
+
+/// Gives `ids` (in order) the feed positions from `first` on and marks them
+/// dispatched: one statement for the batch, where a statement per event
+/// was a round trip each on PostgreSQL.
+fn number_events(c: &mut DbConn, ids: &[i64], first: i64) -> QueryResult<()> {
+    let at = now();
+    match c {
+        DbConn::Pg(pg) => diesel::sql_query(
+            "UPDATE events SET position = $1 + x.ord - 1, dispatched_at = $2 \
+             FROM unnest($3::bigint[]) WITH ORDINALITY AS x(id, ord) WHERE events.id = x.id",
+        )
+        .bind::<BigInt, _>(first)
+        .bind::<Timestamp, _>(at)
+        .bind::<Array<BigInt>, _>(ids)
+        .execute(pg)?,
+        DbConn::Sqlite(_) => {
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            diesel::sql_query(
+                "UPDATE events SET dispatched_at = ?2, \
+                 position = ?1 + (SELECT key FROM json_each(?3) WHERE value = events.id) \
+                 WHERE id IN (SELECT value FROM json_each(?3))",
+            )
+            .bind::<BigInt, _>(first)
+            .bind::<Timestamp, _>(at)
+            .bind::<Text, _>(format!("[{}]", list.join(",")))
+            .execute(c)?
+        }
+    };
+    Ok(())
 }
 
 fn pending_events(c: &mut DbConn, limit: i64) -> QueryResult<Vec<EventRow>> {

@@ -17,7 +17,7 @@
 //! one by one). Filters the rollup has no column for fall back to the scan.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use diesel::connection::{TransactionManager, TransactionManagerStatus};
+use diesel::connection::{AnsiTransactionManager, TransactionManager, TransactionManagerStatus};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use lazo_domain::wire::TicketFilter;
@@ -292,13 +292,29 @@ pub fn counts(
     if in_transaction {
         return counts_in_snapshot(c, who, f, now);
     }
-    c.transaction(|c| {
-        if let DbConn::Pg(_) = c {
-            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(c)?;
+    let DbConn::Pg(pg) = c else {
+        return c.transaction(|c| counts_in_snapshot(c, who, f, now));
+    };
+    // The snapshot's level in BEGIN itself: one round trip, where diesel's
+    // transaction and a SET TRANSACTION took two.
+    AnsiTransactionManager::begin_transaction_sql(
+        pg,
+        "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+    )?;
+    let result = counts_in_snapshot(c, who, f, now);
+    let DbConn::Pg(pg) = c else {
+        unreachable!("the connection changed backend")
+    };
+    match result {
+        Ok(v) => {
+            AnsiTransactionManager::commit_transaction(pg)?;
+            Ok(v)
         }
-        counts_in_snapshot(c, who, f, now)
-    })
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(pg)?;
+            Err(e)
+        }
+    }
 }
 
 fn counts_in_snapshot(

@@ -1,0 +1,2 @@
+DROP INDEX events_pending;
+CREATE INDEX events_undispatched ON events(dispatched_at, id);
