@@ -229,6 +229,44 @@ fn sqlite_process_config() {
     });
 }
 
+/// Runs `f` in a transaction opened by `begin` (a `BEGIN` with the options
+/// diesel's own transaction cannot give on this connection type: SQLite's
+/// `IMMEDIATE`, PostgreSQL's isolation level), committed when `f` succeeds
+/// and rolled back when it fails.
+pub fn transaction_begun_with<T, E, F>(c: &mut DbConn, begin: &str, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    macro_rules! inner {
+        ($c:expr, |$conn:ident| $body:expr) => {
+            match $c {
+                DbConn::Sqlite($conn) => $body,
+                DbConn::Pg($conn) => $body,
+            }
+        };
+    }
+    inner!(&mut *c, |conn| {
+        AnsiTransactionManager::begin_transaction_sql(conn, begin)
+    })?;
+    let result = f(c);
+    match result {
+        Ok(v) => {
+            inner!(&mut *c, |conn| AnsiTransactionManager::commit_transaction(
+                conn
+            ))?;
+            Ok(v)
+        }
+        Err(e) => {
+            inner!(
+                &mut *c,
+                |conn| AnsiTransactionManager::rollback_transaction(conn)
+            )?;
+            Err(e)
+        }
+    }
+}
+
 /// How long a request waits for a pooled connection before it fails.
 const CHECKOUT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -355,26 +393,12 @@ impl Db {
             Backend::Postgres => None,
         };
         let mut conn = self.checkout()?;
-        if let DbConn::Sqlite(s) = &mut *conn {
+        if let DbConn::Sqlite(_) = &*conn {
             // BEGIN IMMEDIATE takes the write lock up front, so another
             // process writing the same file (`lazo migrate`, `create-admin`,
             // a second worker) makes us wait out busy_timeout instead of
             // failing the deferred transaction's upgrade with SQLITE_BUSY.
-            AnsiTransactionManager::begin_transaction_sql(s, "BEGIN IMMEDIATE")?;
-            let result = f(&mut conn);
-            let DbConn::Sqlite(s) = &mut *conn else {
-                unreachable!("the connection changed backend")
-            };
-            return match result {
-                Ok(v) => {
-                    AnsiTransactionManager::commit_transaction(s)?;
-                    Ok(v)
-                }
-                Err(e) => {
-                    AnsiTransactionManager::rollback_transaction(s)?;
-                    Err(e)
-                }
-            };
+            return transaction_begun_with(&mut conn, "BEGIN IMMEDIATE", f);
         }
         conn.transaction(|c| f(c))
     }

@@ -17,7 +17,7 @@
 //! one by one). Filters the rollup has no column for fall back to the scan.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use diesel::connection::{AnsiTransactionManager, TransactionManager, TransactionManagerStatus};
+use diesel::connection::{TransactionManager, TransactionManagerStatus};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use lazo_domain::wire::TicketFilter;
@@ -292,29 +292,16 @@ pub fn counts(
     if in_transaction {
         return counts_in_snapshot(c, who, f, now);
     }
-    let DbConn::Pg(pg) = c else {
+    if let DbConn::Sqlite(_) = c {
         return c.transaction(|c| counts_in_snapshot(c, who, f, now));
-    };
+    }
     // The snapshot's level in BEGIN itself: one round trip, where diesel's
     // transaction and a SET TRANSACTION took two.
-    AnsiTransactionManager::begin_transaction_sql(
-        pg,
+    lazo_storage::transaction_begun_with(
+        c,
         "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-    )?;
-    let result = counts_in_snapshot(c, who, f, now);
-    let DbConn::Pg(pg) = c else {
-        unreachable!("the connection changed backend")
-    };
-    match result {
-        Ok(v) => {
-            AnsiTransactionManager::commit_transaction(pg)?;
-            Ok(v)
-        }
-        Err(e) => {
-            AnsiTransactionManager::rollback_transaction(pg)?;
-            Err(e)
-        }
-    }
+        |c| counts_in_snapshot(c, who, f, now),
+    )
 }
 
 fn counts_in_snapshot(
