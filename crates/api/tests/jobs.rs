@@ -55,8 +55,8 @@ impl EventConsumer for Recorder {
     fn name(&self) -> &str {
         "recorder"
     }
-    fn jobs_for(&self, _: &mut DbConn, event: &StoredEvent) -> anyhow::Result<Vec<NewJob>> {
-        self.0.lock().unwrap().push(event.clone());
+    fn jobs_for(&self, _: &mut DbConn, events: &[StoredEvent]) -> anyhow::Result<Vec<NewJob>> {
+        self.0.lock().unwrap().extend_from_slice(events);
         Ok(vec![])
     }
 }

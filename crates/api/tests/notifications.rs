@@ -298,6 +298,130 @@ async fn the_owner_or_the_group_hears_of_changes_but_nobody_of_their_own() {
     assert_eq!(bell(&app, &marc).await.items.len(), n);
 }
 
+/// Forty new tickets fanned out in one batch: the batch reads people,
+/// preferences and tickets once for all its events, and still each owner
+/// hears once of each of their tickets, nobody else does, and an email job
+/// follows exactly the notifications of people who want that email.
+#[tokio::test]
+async fn one_fan_out_batch_tells_each_person_once_per_event() {
+    use lazo_api::db::schema::jobs;
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let marc = app.login(MARC).await;
+    let d = app.demo(&admin).await;
+    let w = notification_worker(&app, mail_config(None), "https://lazo.acme.test");
+    // Marc wants no email at all; Ana and Lucia keep the defaults.
+    let prefs: NotificationPrefs = ok(app.get(&marc, "/api/v1/notifications/prefs").await).await;
+    let items: Vec<_> = prefs
+        .items
+        .iter()
+        .map(|p| json!({"kind": p.kind, "in_app": true, "email": false}))
+        .collect();
+    let res = app
+        .request(reqwest::Method::PUT, &marc, "/api/v1/notifications/prefs")
+        .json(&json!({ "items": items }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    settle(&app, &w).await;
+    let last_id: i64 = app
+        .db
+        .write_blocking(|c| {
+            Ok(lazo_api::db::schema::notifications::table
+                .select(diesel::dsl::max(lazo_api::db::schema::notifications::id))
+                .first::<Option<i64>>(c)?
+                .unwrap_or(0))
+        })
+        .unwrap();
+
+    // Owners round-robin over Ana, Marc and (through Support's rule) Lucia.
+    let mut owner_of = std::collections::HashMap::new();
+    for i in 0..40 {
+        let body = match i % 3 {
+            0 => json!({"subject": format!("Batch {i}"), "owner_id": d.ana}),
+            1 => json!({"subject": format!("Batch {i}"), "owner_id": d.marc}),
+            _ => json!({"subject": format!("Batch {i}"), "group_id": d.support}),
+        };
+        let t = app.create_ticket(&admin, &body).await;
+        owner_of.insert(t.id, t.owner.expect("every batch ticket has an owner").id);
+    }
+    // One worker round fans all forty out together.
+    let w2 = w.clone();
+    let fanned = tokio::task::spawn_blocking(move || w2.tick().expect("a worker round"))
+        .await
+        .unwrap();
+    assert!(fanned >= 40, "one round took the batch: {fanned}");
+    settle(&app, &w).await;
+
+    let rows: Vec<(i64, i64, Option<i64>, String)> = app
+        .db
+        .write_blocking(move |c| {
+            use lazo_api::db::schema::notifications as n;
+            Ok(n::table
+                .filter(n::id.gt(last_id))
+                .order(n::id)
+                .select((n::id, n::user_id, n::ticket_id, n::kind))
+                .load(c)?)
+        })
+        .unwrap();
+    assert_eq!(rows.len(), 40, "one notification per ticket: {rows:?}");
+    let mut told = std::collections::HashMap::new();
+    for (_, uid, tid, kind) in &rows {
+        let tid = tid.expect("a ticket notification");
+        assert_eq!(kind, "created");
+        assert_eq!(
+            Some(uid),
+            owner_of.get(&tid),
+            "ticket {tid}: its owner is told"
+        );
+        assert!(told.insert(tid, *uid).is_none(), "ticket {tid} told twice");
+    }
+    // The bell shows them too, newest first, each with its own title.
+    let p = bell(&app, &marc).await;
+    let marcs: Vec<_> = p.items.iter().filter(|n| n.id > last_id).collect();
+    assert_eq!(
+        marcs.len(),
+        owner_of.values().filter(|o| **o == d.marc).count()
+    );
+    assert!(marcs.windows(2).all(|w| w[0].id > w[1].id));
+    assert!(marcs
+        .iter()
+        .all(|n| n.title.starts_with('#') && n.title.contains("Batch")));
+
+    // Email jobs: exactly for the notifications of people who want a
+    // "created" email (Marc turned his off).
+    let keys: std::collections::HashSet<String> = app
+        .db
+        .write_blocking(|c| {
+            Ok(jobs::table
+                .filter(jobs::kind.eq("notification.email"))
+                .select(jobs::unique_key)
+                .load::<Option<String>>(c)?
+                .into_iter()
+                .flatten()
+                .collect())
+        })
+        .unwrap();
+    let ana_prefs: NotificationPrefs = ok(app
+        .get(&app.login(ANA).await, "/api/v1/notifications/prefs")
+        .await)
+    .await;
+    let ana_emails_created = ana_prefs
+        .items
+        .iter()
+        .any(|p| p.kind == NotificationKind::Created && p.email);
+    assert!(ana_emails_created, "a new ticket is emailed by default");
+    for (id, uid, _, _) in &rows {
+        let want = *uid != d.marc && ana_emails_created;
+        assert_eq!(
+            keys.contains(&format!("notification.email:{id}")),
+            want,
+            "notification {id} for user {uid}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn preferences_switch_kinds_off_and_bad_input_is_refused() {
     let app = TestApp::spawn().await;

@@ -27,7 +27,7 @@ use lazo_storage::{now, utc, Db, DbConn};
 use lettre::message::header::ContentType;
 use lettre::Message;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::auth::Principal;
@@ -76,8 +76,10 @@ impl Row {
     }
 }
 
+/// `None` is written as NULL, not DEFAULT (the same here), which SQLite
+/// needs to insert many rows in one statement.
 #[derive(Insertable)]
-#[diesel(table_name = notifications)]
+#[diesel(table_name = notifications, treat_none_as_default_value = false)]
 struct NewRow<'a> {
     user_id: i64,
     ticket_id: Option<i64>,
@@ -251,30 +253,28 @@ pub fn mark_read(
 // ---------------------------------------------------------------------------
 // Who hears of what
 
+#[derive(Queryable)]
 struct TicketFacts {
+    id: i64,
     number: i64,
     subject: String,
     owner_id: Option<i64>,
     group_id: Option<i64>,
 }
 
-fn facts(c: &mut DbConn, id: i64) -> QueryResult<Option<TicketFacts>> {
-    Ok(tickets::table
-        .find(id)
+/// The facts of the tickets `ids`, by id (a ticket deleted since is absent).
+fn facts(c: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, TicketFacts>> {
+    let rows: Vec<TicketFacts> = tickets::table
+        .filter(lazo_storage::id_in(c, "tickets.id", ids))
         .select((
+            tickets::id,
             tickets::number,
             tickets::subject,
             tickets::owner_id,
             tickets::group_id,
         ))
-        .first::<(i64, String, Option<i64>, Option<i64>)>(c)
-        .optional()?
-        .map(|(number, subject, owner_id, group_id)| TicketFacts {
-            number,
-            subject,
-            owner_id,
-            group_id,
-        }))
+        .load(c)?;
+    Ok(rows.into_iter().map(|t| (t.id, t)).collect())
 }
 
 fn active_members(c: &mut DbConn, group: i64) -> QueryResult<Vec<i64>> {
@@ -286,12 +286,57 @@ fn active_members(c: &mut DbConn, group: i64) -> QueryResult<Vec<i64>> {
         .load(c)
 }
 
-/// The people responsible for the ticket now: its owner, else its group.
-fn watchers(c: &mut DbConn, t: &TicketFacts) -> QueryResult<Vec<i64>> {
-    match (t.owner_id, t.group_id) {
-        (Some(o), _) => Ok(vec![o]),
-        (None, Some(g)) => active_members(c, g),
-        (None, None) => Ok(vec![]),
+/// What the events of one fan-out batch share, read once for all of them:
+/// group members, people's language and choices, the record names.
+#[derive(Default)]
+struct Lookups {
+    members: HashMap<i64, Vec<i64>>,
+    people: HashMap<i64, (String, NotificationPrefs)>,
+    names: Option<RecordNames>,
+}
+
+impl Lookups {
+    fn members(&mut self, c: &mut DbConn, group: i64) -> QueryResult<Vec<i64>> {
+        if let Some(m) = self.members.get(&group) {
+            return Ok(m.clone());
+        }
+        let m = active_members(c, group)?;
+        self.members.insert(group, m.clone());
+        Ok(m)
+    }
+
+    /// The people responsible for the ticket now: its owner, else its group.
+    fn watchers(&mut self, c: &mut DbConn, t: &TicketFacts) -> QueryResult<Vec<i64>> {
+        match (t.owner_id, t.group_id) {
+            (Some(o), _) => Ok(vec![o]),
+            (None, Some(g)) => self.members(c, g),
+            (None, None) => Ok(vec![]),
+        }
+    }
+
+    /// A person's language and notification choices.
+    fn person(
+        &mut self,
+        c: &mut DbConn,
+        uid: i64,
+    ) -> Result<&(String, NotificationPrefs), ServiceError> {
+        if let std::collections::hash_map::Entry::Vacant(v) = self.people.entry(uid) {
+            let lang: String = users::table
+                .find(uid)
+                .select(users::language)
+                .first(c)
+                .optional()?
+                .unwrap_or_default();
+            v.insert((lang, prefs(c, uid)?));
+        }
+        Ok(&self.people[&uid])
+    }
+
+    fn names(&mut self, c: &mut DbConn) -> QueryResult<&RecordNames> {
+        if self.names.is_none() {
+            self.names = Some(RecordNames::load(c)?);
+        }
+        Ok(self.names.as_ref().expect("just loaded"))
     }
 }
 
@@ -307,6 +352,7 @@ fn change(ch: &lazo_domain::event::FieldChange) -> Change {
 /// Who is told of `event`, why, and what. Earlier entries for a person win
 /// (a new owner hears "assigned", not also "status").
 fn recipients(
+    look: &mut Lookups,
     c: &mut DbConn,
     t: &TicketFacts,
     event: &Event,
@@ -320,9 +366,11 @@ fn recipients(
         }
     };
     match event {
-        Event::TicketCreated { .. } => {
-            add(watchers(c, t)?, NotificationKind::Created, Detail::Created)
-        }
+        Event::TicketCreated { .. } => add(
+            look.watchers(c, t)?,
+            NotificationKind::Created,
+            Detail::Created,
+        ),
         Event::TicketUpdated { changes, .. } => {
             let field = |f: HistoryField| changes.iter().find(|ch| ch.field == f.as_str());
             if let Some(ch) = field(HistoryField::Owner) {
@@ -337,10 +385,8 @@ fn recipients(
             if let Some(ch) = field(HistoryField::Group) {
                 let d = Detail::Group(change(ch));
                 match (t.owner_id, ch.new_id) {
-                    (None, Some(g)) => {
-                        add(active_members(c, g)?, NotificationKind::GroupAssigned, d)
-                    }
-                    _ => add(watchers(c, t)?, NotificationKind::Group, d),
+                    (None, Some(g)) => add(look.members(c, g)?, NotificationKind::GroupAssigned, d),
+                    _ => add(look.watchers(c, t)?, NotificationKind::Group, d),
                 }
             }
             if let Some(ch) = field(HistoryField::Priority) {
@@ -352,7 +398,7 @@ fn recipients(
                 let (old, new) = (rank(&ch.old), rank(&ch.new));
                 if new >= Some(Priority::High.rank()) && new > old {
                     add(
-                        watchers(c, t)?,
+                        look.watchers(c, t)?,
                         NotificationKind::Escalated,
                         Detail::Priority(change(ch)),
                     );
@@ -360,21 +406,21 @@ fn recipients(
             }
             if let Some(ch) = field(HistoryField::Status) {
                 add(
-                    watchers(c, t)?,
+                    look.watchers(c, t)?,
                     NotificationKind::Status,
                     Detail::Status(change(ch)),
                 );
             }
             if let Some(ch) = field(HistoryField::Tags) {
                 add(
-                    watchers(c, t)?,
+                    look.watchers(c, t)?,
                     NotificationKind::Tags,
                     Detail::Tags(change(ch)),
                 );
             }
         }
         Event::TicketCommented { internal, .. } => add(
-            watchers(c, t)?,
+            look.watchers(c, t)?,
             NotificationKind::Commented,
             Detail::Commented {
                 internal: *internal,
@@ -392,7 +438,7 @@ fn recipients(
                 .find(|ch| ch.field == HistoryField::Status.as_str())
                 .map(change);
             add(
-                watchers(c, t)?,
+                look.watchers(c, t)?,
                 NotificationKind::Status,
                 Detail::Merged {
                     into_number: *into_number,
@@ -401,17 +447,17 @@ fn recipients(
             )
         }
         Event::EmailReceived { auto: false, .. } => add(
-            watchers(c, t)?,
+            look.watchers(c, t)?,
             NotificationKind::EmailReceived,
             Detail::CustomerEmail,
         ),
         Event::AttachmentAdded { filename, .. } => add(
-            watchers(c, t)?,
+            look.watchers(c, t)?,
             NotificationKind::Attachments,
             Detail::FileAdded(filename.clone()),
         ),
         Event::AttachmentRemoved { filename, .. } => add(
-            watchers(c, t)?,
+            look.watchers(c, t)?,
             NotificationKind::Attachments,
             Detail::FileRemoved(filename.clone()),
         ),
@@ -486,87 +532,148 @@ impl EventConsumer for NotificationConsumer {
         "notifications"
     }
 
-    fn jobs_for(&self, c: &mut DbConn, event: &StoredEvent) -> anyhow::Result<Vec<NewJob>> {
-        let Some(tid) = event.ticket_id else {
+    fn jobs_for(&self, c: &mut DbConn, events: &[StoredEvent]) -> anyhow::Result<Vec<NewJob>> {
+        let mut tids: Vec<i64> = events.iter().filter_map(|e| e.ticket_id).collect();
+        tids.sort_unstable();
+        tids.dedup();
+        if tids.is_empty() {
             return Ok(vec![]);
-        };
-        let Some(t) = facts(c, tid)? else {
-            return Ok(vec![]);
-        };
+        }
+        let facts = facts(c, &tids)?;
         // Tickets brought over from another help desk are history, not news:
         // an import of ten thousand tickets must not ring ten thousand bells.
-        if matches!(event.event, Event::TicketCreated { .. }) {
-            let imported: i64 = ticket_imports::table
-                .filter(ticket_imports::ticket_id.eq(tid))
-                .count()
-                .get_result(c)?;
-            if imported > 0 {
-                return Ok(vec![]);
-            }
-        }
-        let actor_user = (event.actor.kind == "user")
-            .then_some(event.actor.id)
-            .flatten();
-        let title = format!("#{} {}", t.number, t.subject);
-        let told = recipients(c, &t, &event.event)?;
-        let names = if told.is_empty() {
-            None
+        let created: Vec<i64> = events
+            .iter()
+            .filter(|e| matches!(e.event, Event::TicketCreated { .. }))
+            .filter_map(|e| e.ticket_id)
+            .collect();
+        let imported: HashSet<i64> = if created.is_empty() {
+            HashSet::new()
         } else {
-            Some(RecordNames::load(c)?)
+            ticket_imports::table
+                .filter(lazo_storage::id_in(c, "ticket_imports.ticket_id", &created))
+                .select(ticket_imports::ticket_id)
+                .load::<i64>(c)?
+                .into_iter()
+                .collect()
         };
-        let mut jobs = vec![];
-        for (uid, kind, detail) in told {
-            if Some(uid) == actor_user {
+        let mut look = Lookups::default();
+        // Who is told of what, per event, before anything is written.
+        let mut told = vec![];
+        for event in events {
+            let Some(tid) = event.ticket_id else { continue };
+            let Some(t) = facts.get(&tid) else { continue };
+            if matches!(event.event, Event::TicketCreated { .. }) && imported.contains(&tid) {
                 continue;
             }
-            let lang: String = users::table
-                .find(uid)
-                .select(users::language)
-                .first(c)
-                .optional()?
-                .unwrap_or_default();
-            let data = serde_json::to_string(&detail)?;
-            let detail = names
-                .as_ref()
-                .map(|n| n.localize(&detail, &lang))
-                .unwrap_or(detail)
-                .render(&lang);
-            let p = prefs(c, uid)?
-                .items
-                .into_iter()
-                .find(|p| p.kind == kind)
-                .expect("prefs list every kind");
+            let actor_user = (event.actor.kind == "user")
+                .then_some(event.actor.id)
+                .flatten();
+            for (uid, kind, detail) in recipients(&mut look, c, t, &event.event)? {
+                if Some(uid) != actor_user {
+                    told.push((event, t, uid, kind, detail));
+                }
+            }
+        }
+        if told.is_empty() {
+            return Ok(vec![]);
+        }
+        // A repeated fan-out adds nothing: (person, event) is unique.
+        let mut uids: Vec<i64> = told.iter().map(|(_, _, u, _, _)| *u).collect();
+        uids.sort_unstable();
+        uids.dedup();
+        let eids: Vec<i64> = events.iter().map(|e| e.id).collect();
+        let exists: HashSet<(i64, i64)> = notifications::table
+            .filter(lazo_storage::id_in(c, "notifications.user_id", &uids))
+            .filter(lazo_storage::id_in(c, "notifications.event_id", &eids))
+            .select((notifications::user_id, notifications::event_id))
+            .load::<(i64, i64)>(c)?
+            .into_iter()
+            .collect();
+        struct Out {
+            uid: i64,
+            tid: i64,
+            event_id: i64,
+            kind: NotificationKind,
+            title: String,
+            detail: String,
+            data: String,
+            in_app: bool,
+            email: bool,
+        }
+        let mut out = vec![];
+        for (event, t, uid, kind, detail) in told {
+            if exists.contains(&(uid, event.id)) {
+                continue;
+            }
+            let (lang, p) = look.person(c, uid)?;
+            let (lang, p) = (
+                lang.clone(),
+                p.items
+                    .iter()
+                    .find(|p| p.kind == kind)
+                    .cloned()
+                    .expect("prefs list every kind"),
+            );
             if !p.in_app && !p.email {
                 continue;
             }
-            let exists: i64 = notifications::table
-                .filter(notifications::user_id.eq(uid))
-                .filter(notifications::event_id.eq(event.id))
-                .count()
-                .get_result(c)?;
-            if exists > 0 {
-                continue;
-            }
-            let id: i64 = diesel::insert_into(notifications::table)
-                .values(&NewRow {
-                    user_id: uid,
-                    ticket_id: Some(tid),
-                    event_id: event.id,
-                    kind: kind.as_str(),
-                    title: &title,
-                    detail: &detail,
-                    actor: &event.actor.name,
-                    in_app: p.in_app,
-                    created_at: now(),
-                    detail_data: Some(&data),
-                })
-                .returning(notifications::id)
-                .get_result(c)?;
-            if p.email {
-                jobs.push(
-                    NewJob::new(EMAIL, json!({ "notification_id": id }))
-                        .key(format!("{EMAIL}:{id}")),
-                );
+            let data = serde_json::to_string(&detail)?;
+            let detail = look.names(c)?.localize(&detail, &lang).render(&lang);
+            out.push(Out {
+                uid,
+                tid: event.ticket_id.expect("told only of ticket events"),
+                event_id: event.id,
+                kind,
+                title: format!("#{} {}", t.number, t.subject),
+                detail,
+                data,
+                in_app: p.in_app,
+                email: p.email,
+            });
+        }
+        let actors: HashMap<i64, &str> = events
+            .iter()
+            .map(|e| (e.id, e.actor.name.as_str()))
+            .collect();
+        let t = now();
+        let rows: Vec<NewRow> = out
+            .iter()
+            .map(|o| NewRow {
+                user_id: o.uid,
+                ticket_id: Some(o.tid),
+                event_id: o.event_id,
+                kind: o.kind.as_str(),
+                title: &o.title,
+                detail: &o.detail,
+                actor: actors[&o.event_id],
+                in_app: o.in_app,
+                created_at: t,
+                detail_data: Some(&o.data),
+            })
+            .collect();
+        let emailed: HashSet<(i64, i64)> = out
+            .iter()
+            .filter(|o| o.email)
+            .map(|o| (o.uid, o.event_id))
+            .collect();
+        let mut jobs = vec![];
+        // Ten columns a row: under SQLite's 32,766 bound parameters.
+        for chunk in rows.chunks(1_000) {
+            let ids: Vec<(i64, i64, i64)> = lazo_storage::each_backend!(c, conn => diesel::insert_into(notifications::table)
+                .values(chunk)
+                .returning((notifications::id, notifications::user_id, notifications::event_id))
+                .get_results(conn))?;
+            let mut ids = ids;
+            // RETURNING's order is not promised: jobs in the order written.
+            ids.sort_unstable();
+            for (id, uid, eid) in ids {
+                if emailed.contains(&(uid, eid)) {
+                    jobs.push(
+                        NewJob::new(EMAIL, json!({ "notification_id": id }))
+                            .key(format!("{EMAIL}:{id}")),
+                    );
+                }
             }
         }
         Ok(jobs)

@@ -520,33 +520,45 @@ impl EventConsumer for WebhookConsumer {
         "webhooks"
     }
 
-    fn jobs_for(&self, c: &mut DbConn, event: &StoredEvent) -> anyhow::Result<Vec<NewJob>> {
-        let kind = event.event.kind();
-        let mut jobs = vec![];
+    fn jobs_for(&self, c: &mut DbConn, events: &[StoredEvent]) -> anyhow::Result<Vec<NewJob>> {
+        let endpoints: Vec<(i64, Vec<String>)> = store::enabled_endpoints(c)?
+            .into_iter()
+            .map(|ep| {
+                (
+                    ep.id,
+                    serde_json::from_str(&ep.event_types).unwrap_or_default(),
+                )
+            })
+            .collect();
+        if endpoints.is_empty() {
+            return Ok(vec![]);
+        }
         let t = now();
-        for ep in store::enabled_endpoints(c)? {
-            let types: Vec<String> = serde_json::from_str(&ep.event_types).unwrap_or_default();
-            if !types.is_empty() && !types.iter().any(|k| k == kind) {
-                continue;
-            }
-            let msg_id = format!("msg_{}", event.id);
-            let id = store::insert_delivery(
-                c,
-                &NewDelivery {
-                    endpoint_id: ep.id,
+        let msg_ids: Vec<String> = events.iter().map(|e| format!("msg_{}", e.id)).collect();
+        let mut rows = vec![];
+        for (event, msg_id) in events.iter().zip(&msg_ids) {
+            let kind = event.event.kind();
+            for (endpoint_id, types) in &endpoints {
+                if !types.is_empty() && !types.iter().any(|k| k == kind) {
+                    continue;
+                }
+                rows.push(NewDelivery {
+                    endpoint_id: *endpoint_id,
                     event_id: event.id,
-                    msg_id: &msg_id,
+                    msg_id,
                     event_type: kind,
                     state: "pending",
                     attempts: 0,
                     next_attempt_at: Some(t),
                     created_at: t,
                     updated_at: t,
-                },
-            )?;
-            jobs.push(deliver_job(id));
+                });
+            }
         }
-        Ok(jobs)
+        Ok(store::insert_deliveries(c, &rows)?
+            .into_iter()
+            .map(deliver_job)
+            .collect())
     }
 }
 

@@ -20,5 +20,5 @@ pub mod queue;
 pub mod tasks;
 pub mod worker;
 
-pub use queue::{cancel, enqueue, ensure, JobRow, NewJob};
+pub use queue::{cancel, enqueue, enqueue_all, ensure, JobRow, NewJob};
 pub use worker::{EventConsumer, Handler, Outcome, Registry, Worker, WorkerConfig};

@@ -51,9 +51,10 @@ impl NewJob {
     }
 }
 
-/// A new `jobs` row, queued.
-#[derive(Insertable)]
-#[diesel(table_name = jobs)]
+/// A new `jobs` row, queued. `None` is written as NULL, not DEFAULT (the
+/// same here), which SQLite needs to insert many rows in one statement.
+#[derive(Insertable, Clone)]
+#[diesel(table_name = jobs, treat_none_as_default_value = false)]
 struct JobInsert<'a> {
     kind: &'a str,
     payload: String,
@@ -113,6 +114,26 @@ macro_rules! on_backend {
     };
 }
 
+/// What an enqueue with a taken key sets: the new kind, payload and time,
+/// queued afresh (whatever state the job was in).
+macro_rules! rearm {
+    ($t:expr) => {
+        (
+            jobs::kind.eq(excluded(jobs::kind)),
+            jobs::payload.eq(excluded(jobs::payload)),
+            jobs::state.eq("queued"),
+            jobs::run_at.eq(excluded(jobs::run_at)),
+            jobs::attempts.eq(0),
+            jobs::max_attempts.eq(excluded(jobs::max_attempts)),
+            jobs::locked_until.eq(None::<NaiveDateTime>),
+            jobs::lease.eq(None::<String>),
+            jobs::last_error.eq(None::<String>),
+            jobs::updated_at.eq($t),
+            jobs::finished_at.eq(None::<NaiveDateTime>),
+        )
+    };
+}
+
 /// Adds `job`, or, when a job with its key exists, re-arms that job with the
 /// new time and payload (whatever state it was in). A worker still running
 /// the old version loses its lease, so its completion does not undo this.
@@ -127,20 +148,49 @@ pub fn enqueue(c: &mut DbConn, job: NewJob) -> QueryResult<()> {
         .values(values)
         .on_conflict(jobs::unique_key)
         .do_update()
-        .set((
-            jobs::kind.eq(excluded(jobs::kind)),
-            jobs::payload.eq(excluded(jobs::payload)),
-            jobs::state.eq("queued"),
-            jobs::run_at.eq(excluded(jobs::run_at)),
-            jobs::attempts.eq(0),
-            jobs::max_attempts.eq(excluded(jobs::max_attempts)),
-            jobs::locked_until.eq(None::<NaiveDateTime>),
-            jobs::lease.eq(None::<String>),
-            jobs::last_error.eq(None::<String>),
-            jobs::updated_at.eq(t),
-            jobs::finished_at.eq(None::<NaiveDateTime>),
-        ))
+        .set(rearm!(t))
         .execute(conn))?;
+    Ok(())
+}
+
+/// Rows per multi-row statement: under SQLite's 32,766 bound parameters at
+/// the nine columns of a job.
+const CHUNK: usize = 1_000;
+
+/// [`enqueue`] for many jobs, in a statement per chunk instead of one per
+/// job (a fan-out batch makes hundreds). Keyed jobs re-arm as with
+/// `enqueue`; of two with one key in `jobs`, the later wins, as it would in
+/// turn (one statement may not update a row twice on PostgreSQL).
+pub fn enqueue_all(c: &mut DbConn, jobs: Vec<NewJob>) -> QueryResult<()> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let t = now();
+    let mut last: std::collections::HashMap<&str, usize> = Default::default();
+    for (i, j) in jobs.iter().enumerate() {
+        if let Some(k) = &j.unique_key {
+            last.insert(k, i);
+        }
+    }
+    let (keyed, plain): (Vec<_>, Vec<_>) = jobs
+        .iter()
+        .enumerate()
+        .filter(|(i, j)| j.unique_key.as_deref().is_none_or(|k| last[k] == *i))
+        .map(|(_, j)| JobInsert::new(j, t))
+        .partition(|r| r.unique_key.is_some());
+    for chunk in plain.chunks(CHUNK) {
+        lazo_storage::each_backend!(c, conn => diesel::insert_into(jobs::table)
+            .values(chunk)
+            .execute(conn))?;
+    }
+    for chunk in keyed.chunks(CHUNK) {
+        on_backend!(c, |conn| diesel::insert_into(jobs::table)
+            .values(chunk)
+            .on_conflict(jobs::unique_key)
+            .do_update()
+            .set(rearm!(t))
+            .execute(conn))?;
+    }
     Ok(())
 }
 
