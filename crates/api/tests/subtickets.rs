@@ -86,6 +86,9 @@ async fn a_sub_ticket_is_created_under_its_parent() {
     assert_eq!(f.s1.access, Access::Full);
     let parent = f.app.ticket(&f.admin, f.parent.id).await;
     assert_eq!(parent.sub_ticket_count, 2);
+    // The creation's answer (built without the sub-ticket and merge
+    // lookups) is the ticket as read back.
+    assert_eq!(f.app.ticket(&f.admin, f.s1.id).await, f.s1);
     let list: TicketPage = ok(f.app.get(&f.admin, &sub_tickets(f.parent.id)).await).await;
     assert_eq!(ids(&list), [f.s1.id, f.s2.id], "oldest first");
     assert!(list.items.iter().all(|t| t.parent_id == Some(f.parent.id)));

@@ -201,7 +201,7 @@ async fn create_or_replay(
             }
             let id = write::create(c, &who, input, None)?;
             let row = tickets::find_row(c, id)?.ok_or(ApiError::NotFound("ticket"))?;
-            let ticket = tickets::to_ticket(c, &who, row, lazo_domain::Access::Full)?;
+            let ticket = tickets::to_new_ticket(c, row)?;
             if let Some(k) = &key {
                 let body = serde_json::to_string(&ticket).map_err(ApiError::internal)?;
                 crate::idempotency::remember(c, &principal, k, &hash, 201, &body)?;
@@ -430,7 +430,7 @@ pub async fn create_sub_ticket(
         .write(move |c| {
             let id = write::create(c, &who, input, Some(parent))?;
             let row = tickets::find_row(c, id)?.ok_or(ApiError::NotFound("ticket"))?;
-            Ok(tickets::to_ticket(c, &who, row, lazo_domain::Access::Full)?)
+            Ok(tickets::to_new_ticket(c, row)?)
         })
         .await?;
     Ok(ticket_response(
