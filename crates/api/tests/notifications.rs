@@ -29,6 +29,23 @@ async fn bell(app: &TestApp, token: &str) -> NotificationPage {
     ok(app.get(token, "/api/v1/notifications?limit=200").await).await
 }
 
+/// Turns every kind's email off for the person behind `token`, the bell on.
+async fn no_email(app: &TestApp, token: &str) {
+    let prefs: NotificationPrefs = ok(app.get(token, "/api/v1/notifications/prefs").await).await;
+    let items: Vec<_> = prefs
+        .items
+        .iter()
+        .map(|p| json!({"kind": p.kind, "in_app": true, "email": false}))
+        .collect();
+    let res = app
+        .request(reqwest::Method::PUT, token, "/api/v1/notifications/prefs")
+        .json(&json!({ "items": items }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn the_owner_or_the_group_hears_of_changes_but_nobody_of_their_own() {
     let app = TestApp::spawn().await;
@@ -42,19 +59,7 @@ async fn the_owner_or_the_group_hears_of_changes_but_nobody_of_their_own() {
     let w = notification_worker(&app, mail_config(None), "https://lazo.acme.test");
     // Everyone turns email off: this test is about the bell.
     for t in [&ana, &marc, &lucia, &admin] {
-        let prefs: NotificationPrefs = ok(app.get(t, "/api/v1/notifications/prefs").await).await;
-        let items: Vec<_> = prefs
-            .items
-            .iter()
-            .map(|p| json!({"kind": p.kind, "in_app": true, "email": false}))
-            .collect();
-        let res = app
-            .request(reqwest::Method::PUT, t, "/api/v1/notifications/prefs")
-            .json(&json!({ "items": items }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
+        no_email(&app, t).await;
     }
     settle(&app, &w).await;
     let before = |p: &NotificationPage| p.items.first().map(|n| n.id).unwrap_or(0);
@@ -311,19 +316,7 @@ async fn one_fan_out_batch_tells_each_person_once_per_event() {
     let d = app.demo(&admin).await;
     let w = notification_worker(&app, mail_config(None), "https://lazo.acme.test");
     // Marc wants no email at all; Ana and Lucia keep the defaults.
-    let prefs: NotificationPrefs = ok(app.get(&marc, "/api/v1/notifications/prefs").await).await;
-    let items: Vec<_> = prefs
-        .items
-        .iter()
-        .map(|p| json!({"kind": p.kind, "in_app": true, "email": false}))
-        .collect();
-    let res = app
-        .request(reqwest::Method::PUT, &marc, "/api/v1/notifications/prefs")
-        .json(&json!({ "items": items }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    no_email(&app, &marc).await;
     settle(&app, &w).await;
     let last_id: i64 = app
         .db
