@@ -238,30 +238,15 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    macro_rules! inner {
-        ($c:expr, |$conn:ident| $body:expr) => {
-            match $c {
-                DbConn::Sqlite($conn) => $body,
-                DbConn::Pg($conn) => $body,
-            }
-        };
-    }
-    inner!(&mut *c, |conn| {
-        AnsiTransactionManager::begin_transaction_sql(conn, begin)
-    })?;
+    crate::each_backend!(&mut *c, conn => AnsiTransactionManager::begin_transaction_sql(conn, begin))?;
     let result = f(c);
     match result {
         Ok(v) => {
-            inner!(&mut *c, |conn| AnsiTransactionManager::commit_transaction(
-                conn
-            ))?;
+            crate::each_backend!(&mut *c, conn => AnsiTransactionManager::commit_transaction(conn))?;
             Ok(v)
         }
         Err(e) => {
-            inner!(
-                &mut *c,
-                |conn| AnsiTransactionManager::rollback_transaction(conn)
-            )?;
+            crate::each_backend!(&mut *c, conn => AnsiTransactionManager::rollback_transaction(conn))?;
             Err(e)
         }
     }

@@ -103,17 +103,6 @@ pub struct JobRow {
     pub finished_at: Option<NaiveDateTime>,
 }
 
-/// Runs the same diesel statement on whichever backend `c` is: upserts are
-/// backend-specific in diesel's types, though the SQL is the same.
-macro_rules! on_backend {
-    ($c:expr, |$conn:ident| $body:expr) => {
-        match $c {
-            DbConn::Sqlite($conn) => $body,
-            DbConn::Pg($conn) => $body,
-        }
-    };
-}
-
 /// What an enqueue with a taken key sets: the new kind, payload and time,
 /// queued afresh (whatever state the job was in).
 macro_rules! rearm {
@@ -144,7 +133,7 @@ pub fn enqueue(c: &mut DbConn, job: NewJob) -> QueryResult<()> {
         diesel::insert_into(jobs::table).values(values).execute(c)?;
         return Ok(());
     }
-    on_backend!(c, |conn| diesel::insert_into(jobs::table)
+    lazo_storage::each_backend!(c, conn => diesel::insert_into(jobs::table)
         .values(values)
         .on_conflict(jobs::unique_key)
         .do_update()
@@ -184,7 +173,7 @@ pub fn enqueue_all(c: &mut DbConn, jobs: Vec<NewJob>) -> QueryResult<()> {
             .execute(conn))?;
     }
     for chunk in keyed.chunks(CHUNK) {
-        on_backend!(c, |conn| diesel::insert_into(jobs::table)
+        lazo_storage::each_backend!(c, conn => diesel::insert_into(jobs::table)
             .values(chunk)
             .on_conflict(jobs::unique_key)
             .do_update()
@@ -198,7 +187,7 @@ pub fn enqueue_all(c: &mut DbConn, jobs: Vec<NewJob>) -> QueryResult<()> {
 /// worker start ensures them, the first one wins).
 pub fn ensure(c: &mut DbConn, job: NewJob) -> QueryResult<()> {
     let values = JobInsert::new(&job, now());
-    on_backend!(c, |conn| diesel::insert_into(jobs::table)
+    lazo_storage::each_backend!(c, conn => diesel::insert_into(jobs::table)
         .values(values)
         .on_conflict(jobs::unique_key)
         .do_nothing()

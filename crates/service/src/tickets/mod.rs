@@ -175,6 +175,17 @@ impl Names {
         // as a prepared statement. diesel's UNION is not offered on the
         // two-backend connection, so each backend runs the same query on
         // its own connection type.
+        // A name table filtered by its ids: (kind, id, name, NULL).
+        macro_rules! plain {
+            ($t:ident, $kind:literal, $ids:expr) => {
+                $t::table.filter($ids).select((
+                    $kind.into_sql::<Text>(),
+                    $t::id,
+                    $t::name,
+                    None::<String>.into_sql::<Nullable<Text>>(),
+                ))
+            };
+        }
         macro_rules! all_names {
             () => {
                 statuses::table
@@ -184,24 +195,9 @@ impl Names {
                         statuses::name,
                         statuses::category.nullable(),
                     ))
-                    .union_all(ticket_groups::table.filter(groups).select((
-                        "g".into_sql::<Text>(),
-                        ticket_groups::id,
-                        ticket_groups::name,
-                        None::<String>.into_sql::<Nullable<Text>>(),
-                    )))
-                    .union_all(ticket_types::table.filter(types).select((
-                        "t".into_sql::<Text>(),
-                        ticket_types::id,
-                        ticket_types::name,
-                        None::<String>.into_sql::<Nullable<Text>>(),
-                    )))
-                    .union_all(root_causes::table.filter(causes).select((
-                        "c".into_sql::<Text>(),
-                        root_causes::id,
-                        root_causes::name,
-                        None::<String>.into_sql::<Nullable<Text>>(),
-                    )))
+                    .union_all(plain!(ticket_groups, "g", groups))
+                    .union_all(plain!(ticket_types, "t", types))
+                    .union_all(plain!(root_causes, "c", causes))
                     .union_all(users::table.filter(owners).select((
                         "u".into_sql::<Text>(),
                         users::id,
