@@ -54,23 +54,8 @@ impl Db {
                 .map_err(ApiError::internal)?;
         }
         let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, ApiError>>();
-        self.0.submit_grouped(Box::new(move |conn| match conn {
-            Err(e) => {
-                let _ = tx.send(Err(e.into()));
-                (false, Box::new(|_| {}))
-            }
-            Ok(c) => {
-                let r = f(c);
-                let ok = r.is_ok();
-                let finish: lazo_storage::Finish = Box::new(move |committed| {
-                    let _ = tx.send(match (r, committed) {
-                        (Ok(v), Ok(())) => Ok(v),
-                        (Ok(_), Err(e)) => Err(e.into()),
-                        (Err(e), _) => Err(e),
-                    });
-                });
-                (ok, finish)
-            }
+        self.0.submit_grouped(grouped(f, move |r| {
+            let _ = tx.send(r);
         }));
         rx.await
             .map_err(|_| ApiError::internal("the write was lost (it panicked)"))?
@@ -95,4 +80,51 @@ impl Db {
             .await
             .map_err(ApiError::internal)?
     }
+}
+
+/// [`Db::write`] for a thread of its own (the create runners): the same
+/// transaction on PostgreSQL, the same turn of the group committer on
+/// SQLite, waited for by blocking this thread.
+pub fn write_on_thread<T, F>(db: &lazo_storage::Db, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    if db.backend == Backend::Postgres {
+        return db.transaction(f);
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<Result<T, ApiError>>();
+    db.submit_grouped(grouped(f, move |r| {
+        let _ = tx.send(r);
+    }));
+    rx.recv()
+        .unwrap_or_else(|_| Err(ApiError::internal("the write was lost (it panicked)")))
+}
+
+/// `f` as a write for SQLite's group committer: run in its savepoint, its
+/// result handed to `answer` once the batch's fate is known.
+fn grouped<T, F, A>(f: F, answer: A) -> lazo_storage::GroupedWrite
+where
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+    A: FnOnce(Result<T, ApiError>) + Send + 'static,
+{
+    Box::new(move |conn| match conn {
+        Err(e) => {
+            answer(Err(e.into()));
+            (false, Box::new(|_| {}))
+        }
+        Ok(c) => {
+            let r = f(c);
+            let ok = r.is_ok();
+            let finish: lazo_storage::Finish = Box::new(move |committed| {
+                answer(match (r, committed) {
+                    (Ok(v), Ok(())) => Ok(v),
+                    (Ok(_), Err(e)) => Err(e.into()),
+                    (Err(e), _) => Err(e),
+                })
+            });
+            (ok, finish)
+        }
+    })
 }

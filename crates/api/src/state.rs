@@ -68,6 +68,8 @@ impl Default for Config {
 
 pub struct AppState {
     pub db: Db,
+    /// `POST /tickets`' batcher (see [`crate::creates`]).
+    pub creates: crate::creates::Creates,
     pub config: Config,
     /// Keyed by client address and email.
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
@@ -84,6 +86,7 @@ impl AppState {
             account_limiter: Arc::new(RateLimiter::keyed(quota(
                 config.login_per_account_per_minute,
             ))),
+            creates: crate::creates::Creates::new(db.storage()),
             db,
             config,
         }

@@ -9,6 +9,7 @@ use lazo_domain::{SortDir, SortKey};
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Caller, Principal};
+use crate::creates::{Answer, Outcome, Pending};
 use crate::db::schema::tickets as t;
 use crate::db::{now, DbConn};
 use crate::error::ApiError;
@@ -145,14 +146,30 @@ pub async fn create(
     let key = idempotency_key(&req)?;
     let hash = hex::encode(Sha256::digest(&body.raw));
     let input = body.value;
-    let first = create_or_replay(
-        &state,
-        who.clone(),
-        key.clone(),
-        hash.clone(),
-        input.clone(),
-    )
-    .await;
+    // Made in a batch with the creates waiting beside it, or alone when the
+    // batch could not take it (see `crate::creates`).
+    let batched = state
+        .creates
+        .submit(Pending {
+            who: who.0.clone(),
+            key: key.clone(),
+            hash: hash.clone(),
+            input: input.clone(),
+        })
+        .await;
+    let first = match batched {
+        Answer::Done(r) => r,
+        Answer::Alone => {
+            create_or_replay(
+                &state,
+                who.clone(),
+                key.clone(),
+                hash.clone(),
+                input.clone(),
+            )
+            .await
+        }
+    };
     // Two requests with one key racing on PostgreSQL: the loser's insert of
     // the key fails once the winner commits. Run it again, and it now finds
     // the key and replays the winner's ticket.
@@ -174,11 +191,6 @@ pub async fn create(
             res
         }
     })
-}
-
-enum Outcome {
-    Fresh(Box<Ticket>),
-    Replay(String),
 }
 
 /// Creates the ticket and records the idempotency key in one transaction,

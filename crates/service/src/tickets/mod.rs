@@ -359,6 +359,23 @@ pub fn to_new_ticket(c: &mut DbConn, row: TicketRow) -> Result<Ticket, ServiceEr
     wire_ticket(c, row, Access::Full, 0, None)
 }
 
+/// [`to_new_ticket`] for the tickets of one batch of creates (ids in the
+/// batch's order), with their names looked up once for all.
+pub fn to_new_tickets(c: &mut DbConn, ids: &[i64]) -> Result<Vec<Ticket>, ServiceError> {
+    let rows: Vec<TicketRow> = tickets::table
+        .filter(id_in(c, "tickets.id", ids))
+        .select(TicketRow::as_select())
+        .load(c)?;
+    let names = Names::load(c, &rows)?;
+    let mut by_id: HashMap<i64, TicketRow> = rows.into_iter().map(|r| (r.id, r)).collect();
+    ids.iter()
+        .map(|id| {
+            let row = by_id.remove(id).ok_or(ServiceError::NotFound("ticket"))?;
+            wire_with(c, row, &names, Access::Full, 0, None)
+        })
+        .collect()
+}
+
 fn wire_ticket(
     c: &mut DbConn,
     row: TicketRow,
@@ -367,6 +384,18 @@ fn wire_ticket(
     merged: Option<TicketRef>,
 ) -> Result<Ticket, ServiceError> {
     let names = Names::load(c, std::slice::from_ref(&row))?;
+    wire_with(c, row, &names, acc, sub_ticket_count, merged)
+}
+
+/// The wire ticket of `row`, its names taken from `names`.
+fn wire_with(
+    c: &mut DbConn,
+    row: TicketRow,
+    names: &Names,
+    acc: Access,
+    sub_ticket_count: i64,
+    merged: Option<TicketRef>,
+) -> Result<Ticket, ServiceError> {
     let requester = match row.contact_id {
         Some(id) => crate::contacts::find(c, id)?.map(crate::contacts::ContactRow::wire),
         None => None,

@@ -10,12 +10,13 @@ use lazo_domain::rules::{
 };
 use lazo_domain::wire::Actor as WireActor;
 use lazo_domain::wire::{
-    normalize_tag, CommentInput, ContactInput, CreateTicket, FieldError, FieldValues, TicketType,
-    UpdateTicket,
+    normalize_tag, CommentInput, ContactInput, CreateTicket, FieldError, FieldValues, OrgSettings,
+    Status, TicketType, UpdateTicket,
 };
 use lazo_domain::{ErrorCode, HistoryField};
 use lazo_domain::{Priority, Role, StatusCategory};
 use serde_json::Value;
+use std::collections::HashMap;
 
 use super::{load_writable, TicketRow};
 use crate::auth::Principal;
@@ -295,10 +296,6 @@ fn check_values(v: Values, errors: &mut Vec<FieldError>) {
     }
 }
 
-pub(crate) fn next_number(c: &mut DbConn) -> Result<i64, ServiceError> {
-    Ok(next_numbers(c, 1)?[0])
-}
-
 /// One integer column `n` of a raw query.
 #[derive(QueryableByName)]
 struct Int {
@@ -355,26 +352,25 @@ pub(crate) fn raise_numbers_to(c: &mut DbConn, n: i64) -> Result<bool, ServiceEr
     }
 }
 
-/// References a write names, resolved or reported.
-struct Refs {
-    ty: Option<TicketType>,
-    group: Option<GroupRules>,
-}
-
 pub(crate) fn resolve_status(
     c: &mut DbConn,
     id: i64,
     errors: &mut Vec<FieldError>,
 ) -> Result<Option<StatusCategory>, ServiceError> {
-    match load_status(c, id)? {
-        Some(s) if s.active => Ok(Some(s.category)),
+    Ok(status_verdict(load_status(c, id)?.as_ref(), errors))
+}
+
+/// A status named as a ticket's new one: its category, or why it cannot be.
+fn status_verdict(s: Option<&Status>, errors: &mut Vec<FieldError>) -> Option<StatusCategory> {
+    match s {
+        Some(s) if s.active => Some(s.category),
         Some(_) => {
             errors.push(FieldError::new(
                 "status_id",
                 ErrorCode::Inactive,
                 "this status is no longer in use",
             ));
-            Ok(None)
+            None
         }
         None => {
             errors.push(FieldError::new(
@@ -382,7 +378,7 @@ pub(crate) fn resolve_status(
                 ErrorCode::UnknownReference,
                 "no such status",
             ));
-            Ok(None)
+            None
         }
     }
 }
@@ -394,15 +390,25 @@ pub(crate) fn resolve_type(
     errors: &mut Vec<FieldError>,
 ) -> Result<Option<TicketType>, ServiceError> {
     let Some(id) = id else { return Ok(None) };
-    match load_type(c, id)? {
-        Some(t) if t.active || !changed => Ok(Some(t)),
+    Ok(type_verdict(load_type(c, id)?, changed, errors))
+}
+
+/// A ticket's type as loaded: kept, or why it cannot be (a new choice of an
+/// inactive type is refused; a ticket keeps the one it has).
+fn type_verdict(
+    t: Option<TicketType>,
+    changed: bool,
+    errors: &mut Vec<FieldError>,
+) -> Option<TicketType> {
+    match t {
+        Some(t) if t.active || !changed => Some(t),
         Some(_) => {
             errors.push(FieldError::new(
                 "type_id",
                 ErrorCode::Inactive,
                 "this ticket type is no longer in use",
             ));
-            Ok(None)
+            None
         }
         None => {
             errors.push(FieldError::new(
@@ -410,7 +416,7 @@ pub(crate) fn resolve_type(
                 ErrorCode::UnknownReference,
                 "no such ticket type",
             ));
-            Ok(None)
+            None
         }
     }
 }
@@ -421,7 +427,10 @@ pub(crate) fn resolve_group(
     errors: &mut Vec<FieldError>,
 ) -> Result<Option<GroupRules>, ServiceError> {
     let Some(id) = id else { return Ok(None) };
-    let g = group_rules(c, id)?;
+    Ok(group_verdict(group_rules(c, id)?, errors))
+}
+
+fn group_verdict(g: Option<GroupRules>, errors: &mut Vec<FieldError>) -> Option<GroupRules> {
     if g.is_none() {
         errors.push(FieldError::new(
             "group_id",
@@ -429,7 +438,7 @@ pub(crate) fn resolve_group(
             "no such group",
         ));
     }
-    Ok(g)
+    g
 }
 
 pub(crate) fn resolve_owner(
@@ -441,11 +450,20 @@ pub(crate) fn resolve_owner(
     let Some(id) = id.filter(|_| changed) else {
         return Ok(());
     };
-    let active: Option<bool> = users::table
+    owner_verdict(user_active(c, id)?, errors);
+    Ok(())
+}
+
+/// Whether user `id` is active; `None` when there is no such user.
+fn user_active(c: &mut DbConn, id: i64) -> Result<Option<bool>, ServiceError> {
+    Ok(users::table
         .find(id)
         .select(users::active)
         .first(c)
-        .optional()?;
+        .optional()?)
+}
+
+fn owner_verdict(active: Option<bool>, errors: &mut Vec<FieldError>) {
     match active {
         Some(true) => {}
         Some(false) => errors.push(FieldError::new(
@@ -459,7 +477,6 @@ pub(crate) fn resolve_owner(
             "no such user",
         )),
     }
-    Ok(())
 }
 
 fn check_new_cause(ty: Option<&TicketType>, cause: Option<i64>, errors: &mut Vec<FieldError>) {
@@ -476,14 +493,17 @@ fn check_new_cause(ty: Option<&TicketType>, cause: Option<i64>, errors: &mut Vec
 }
 
 fn context(c: &mut DbConn, actor: &Actor) -> Result<ChangeContext, ServiceError> {
-    let s = load_settings(c)?;
+    Ok(context_with(&load_settings(c)?, actor))
+}
+
+fn context_with(s: &OrgSettings, actor: &Actor) -> ChangeContext {
     let system = actor.user_id.is_none() && actor.token_id.is_none();
-    Ok(ChangeContext {
+    ChangeContext {
         role: actor.role,
         agents_may_close: s.agents_may_close,
         // Lazo itself (a scheduled reopen) has nobody to write the comment.
         comment_required_on_update: s.comment_required_on_update && !system,
-    })
+    }
 }
 
 pub(crate) fn set_tags(
@@ -498,14 +518,25 @@ pub(crate) fn set_tags(
 /// One multi-row INSERT (a round trip on PostgreSQL per statement).
 /// `tags` is normalised: deduplicated, at most `TAGS_MAX`.
 fn insert_tags(c: &mut DbConn, ticket_id: i64, tags: &[String]) -> Result<(), ServiceError> {
+    let rows: Vec<(i64, String)> = tags.iter().map(|t| (ticket_id, t.clone())).collect();
+    insert_tag_rows(c, &rows)
+}
+
+/// (ticket, tag) rows of one or more tickets in one INSERT.
+fn insert_tag_rows(c: &mut DbConn, tags: &[(i64, String)]) -> Result<(), ServiceError> {
     if tags.is_empty() {
         return Ok(());
     }
     let rows: Vec<_> = tags
         .iter()
-        .map(|t| (ticket_tags::ticket_id.eq(ticket_id), ticket_tags::tag.eq(t)))
+        .map(|(id, t)| {
+            (
+                ticket_tags::ticket_id.eq(*id),
+                ticket_tags::tag.eq(t.as_str()),
+            )
+        })
         .collect();
-    lazo_storage::each_backend!(c, conn => diesel::insert_into(ticket_tags::table).values(rows).execute(conn))?;
+    lazo_storage::each_backend!(c, conn => diesel::insert_into(ticket_tags::table).values(&rows).execute(conn))?;
     Ok(())
 }
 
@@ -527,6 +558,154 @@ pub fn create(
     input: CreateTicket,
     parent_id: Option<i64>,
 ) -> Result<i64, ServiceError> {
+    let one = NewTicket {
+        who,
+        input,
+        parent_id,
+    };
+    create_many(c, vec![one])?
+        .pop()
+        .expect("one answer per ticket asked for")
+}
+
+/// One ticket of [`create_many`]: who asks for it, what, under which parent.
+pub struct NewTicket<'a> {
+    pub who: &'a Principal,
+    pub input: CreateTicket,
+    pub parent_id: Option<i64>,
+}
+
+/// Creates several tickets in the caller's transaction, with one statement
+/// per table for all of them: on PostgreSQL most of a single create's cost
+/// is per statement, not per row (docs/BENCHMARKS.md, session 20), so
+/// concurrent creates coalesced here cost a fraction each.
+///
+/// Answers per ticket, in order: its id, or why it was refused (a ticket
+/// that fails its checks writes nothing and does not stop the others).
+/// `Err` only when the database failed, and then the transaction is lost
+/// for all of them: the caller rolls back and may try each alone.
+pub fn create_many(
+    c: &mut DbConn,
+    items: Vec<NewTicket<'_>>,
+) -> Result<Vec<Result<i64, ServiceError>>, ServiceError> {
+    let mut memo = Memo::default();
+    let mut answers: Vec<Result<i64, ServiceError>> = Vec::with_capacity(items.len());
+    let mut ready = Vec::with_capacity(items.len());
+    for (at, item) in items.into_iter().enumerate() {
+        match check_new(c, &mut memo, item) {
+            Ok(checked) => {
+                ready.push((at, checked));
+                answers.push(Ok(0));
+            }
+            // A failed read may have ended the transaction (PostgreSQL
+            // aborts it): nothing more can be written in it.
+            Err(e @ ServiceError::Internal(_)) => return Err(e),
+            Err(e) => answers.push(Err(e)),
+        }
+    }
+    if ready.is_empty() {
+        return Ok(answers);
+    }
+    let ids = insert_new(c, &ready)?;
+    for ((at, _), id) in ready.iter().zip(ids) {
+        answers[*at] = Ok(id);
+    }
+    Ok(answers)
+}
+
+/// A create that passed its checks, with what they resolved.
+struct Checked {
+    actor: Actor,
+    input: CreateTicket,
+    parent_id: Option<i64>,
+    parent: Option<TicketRow>,
+    status_id: i64,
+    category: Option<StatusCategory>,
+    owner_id: Option<i64>,
+    custom_fields: FieldValues,
+}
+
+/// What the creates of one batch look up, once each: they mostly name the
+/// same few statuses, types, groups and owners.
+#[derive(Default)]
+struct Memo {
+    new_status: Option<i64>,
+    statuses: HashMap<i64, Option<Status>>,
+    types: HashMap<i64, Option<TicketType>>,
+    groups: HashMap<i64, Option<GroupRules>>,
+    active: HashMap<i64, Option<bool>>,
+    settings: Option<OrgSettings>,
+}
+
+/// `map[id]`, loaded by `load` the first time.
+fn remembered<T: Clone>(
+    map: &mut HashMap<i64, T>,
+    id: i64,
+    load: impl FnOnce() -> Result<T, ServiceError>,
+) -> Result<T, ServiceError> {
+    if let Some(v) = map.get(&id) {
+        return Ok(v.clone());
+    }
+    let v = load()?;
+    map.insert(id, v.clone());
+    Ok(v)
+}
+
+impl Memo {
+    /// The first active New status: active and of a known category by the
+    /// query itself.
+    fn new_status(&mut self, c: &mut DbConn) -> Result<i64, ServiceError> {
+        if let Some(id) = self.new_status {
+            return Ok(id);
+        }
+        let id = statuses::table
+            .filter(statuses::category.eq(StatusCategory::New.as_str()))
+            .filter(statuses::active.eq(true))
+            .order((statuses::position, statuses::id))
+            .select(statuses::id)
+            .first::<i64>(c)
+            .optional()?
+            .ok_or_else(|| ServiceError::internal("no active status of category new"))?;
+        self.new_status = Some(id);
+        Ok(id)
+    }
+
+    fn status(&mut self, c: &mut DbConn, id: i64) -> Result<Option<Status>, ServiceError> {
+        remembered(&mut self.statuses, id, || load_status(c, id))
+    }
+
+    fn ticket_type(&mut self, c: &mut DbConn, id: i64) -> Result<Option<TicketType>, ServiceError> {
+        remembered(&mut self.types, id, || load_type(c, id))
+    }
+
+    fn group(&mut self, c: &mut DbConn, id: i64) -> Result<Option<GroupRules>, ServiceError> {
+        remembered(&mut self.groups, id, || group_rules(c, id))
+    }
+
+    fn user_active(&mut self, c: &mut DbConn, id: i64) -> Result<Option<bool>, ServiceError> {
+        remembered(&mut self.active, id, || user_active(c, id))
+    }
+
+    fn settings(&mut self, c: &mut DbConn) -> Result<&OrgSettings, ServiceError> {
+        if self.settings.is_none() {
+            self.settings = Some(load_settings(c)?);
+        }
+        Ok(self.settings.as_ref().expect("just loaded"))
+    }
+}
+
+/// A create's checks: its values, its references and the ticket rules.
+/// Reads only.
+fn check_new(
+    c: &mut DbConn,
+    memo: &mut Memo,
+    item: NewTicket<'_>,
+) -> Result<Checked, ServiceError> {
+    let NewTicket {
+        who,
+        input,
+        parent_id,
+    } = item;
     let actor = Actor::of(who);
     let mut errors = Vec::new();
     check_values(
@@ -547,30 +726,29 @@ pub fn create(
         None => None,
     };
     let (status_id, category) = match input.status_id {
-        Some(id) => (id, resolve_status(c, id, &mut errors)?),
-        // The first active New status: active and of a known category by
-        // the query itself.
-        None => statuses::table
-            .filter(statuses::category.eq(StatusCategory::New.as_str()))
-            .filter(statuses::active.eq(true))
-            .order((statuses::position, statuses::id))
-            .select(statuses::id)
-            .first::<i64>(c)
-            .optional()?
-            .map(|id| (id, Some(StatusCategory::New)))
-            .ok_or_else(|| ServiceError::internal("no active status of category new"))?,
+        Some(id) => (
+            id,
+            status_verdict(memo.status(c, id)?.as_ref(), &mut errors),
+        ),
+        None => (memo.new_status(c)?, Some(StatusCategory::New)),
     };
     let type_id = input.type_id;
-    let refs = Refs {
-        ty: resolve_type(c, type_id, true, &mut errors)?,
-        group: resolve_group(c, input.group_id, &mut errors)?,
+    let ty = match type_id {
+        Some(id) => type_verdict(memo.ticket_type(c, id)?, true, &mut errors),
+        None => None,
     };
-    resolve_owner(c, input.owner_id, true, &mut errors)?;
-    check_new_cause(refs.ty.as_ref(), input.root_cause_id, &mut errors);
+    let group = match input.group_id {
+        Some(id) => group_verdict(memo.group(c, id)?, &mut errors),
+        None => None,
+    };
+    if let Some(id) = input.owner_id {
+        owner_verdict(memo.user_active(c, id)?, &mut errors);
+    }
+    check_new_cause(ty.as_ref(), input.root_cause_id, &mut errors);
     if !errors.is_empty() {
         return Err(ServiceError::invalid(errors));
     }
-    let owner_id = rules::auto_owner(input.owner_id, refs.group.as_ref());
+    let owner_id = rules::auto_owner(input.owner_id, group.as_ref());
     let state = TicketState {
         status_id,
         status_category: category,
@@ -580,127 +758,247 @@ pub fn create(
         group_id: input.group_id,
         custom_fields: drop_nulls(input.custom_fields.clone()),
     };
-    let tr: Option<TypeRules> = refs.ty.as_ref().map(type_rules);
+    let tr: Option<TypeRules> = ty.as_ref().map(type_rules);
     let violations = rules::check(
         None,
         &state,
         tr.as_ref(),
-        refs.group.as_ref(),
-        context(c, &actor)?,
+        group.as_ref(),
+        context_with(memo.settings(c)?, &actor),
         input.comment.is_some(),
     );
     if !violations.is_empty() {
         return Err(ServiceError::rules(violations));
     }
-    let (contact_id, requester_email) = match &input.requester {
-        Some(r) => {
-            let (id, e) = crate::contacts::upsert(c, r)?;
-            (Some(id), e)
-        }
-        None => (None, None),
-    };
-    let number = next_number(c)?;
+    Ok(Checked {
+        actor,
+        input,
+        parent_id,
+        parent,
+        status_id,
+        category,
+        owner_id,
+        custom_fields: state.custom_fields,
+    })
+}
+
+/// Writes checked creates: their customers and comments one by one (few
+/// creates carry them), every other table in one statement for all.
+/// Answers the new ids in the order of `ready`.
+fn insert_new(c: &mut DbConn, ready: &[(usize, Checked)]) -> Result<Vec<i64>, ServiceError> {
+    let mut contacts = Vec::with_capacity(ready.len());
+    for (_, ch) in ready {
+        contacts.push(match &ch.input.requester {
+            Some(r) => {
+                let (id, e) = crate::contacts::upsert(c, r)?;
+                (Some(id), e)
+            }
+            None => (None, None),
+        });
+    }
+    let numbers = next_numbers(c, ready.len() as i64)?;
     let t = now();
-    let id: i64 = diesel::insert_into(tickets::table)
-        .values((
-            tickets::number.eq(number),
-            tickets::subject.eq(input.subject.trim()),
-            tickets::description.eq(input.description.as_deref().unwrap_or("")),
-            tickets::type_id.eq(type_id),
-            tickets::priority.eq(input.priority.unwrap_or(Priority::Medium).rank()),
-            tickets::status_id.eq(status_id),
-            tickets::status_category.eq(category.unwrap_or(StatusCategory::New).as_str()),
-            tickets::root_cause_id.eq(input.root_cause_id),
-            tickets::group_id.eq(input.group_id),
-            tickets::origin_group_id.eq(input.group_id),
-            tickets::owner_id.eq(owner_id),
-            tickets::parent_id.eq(parent_id),
-            tickets::parent_owner_id.eq(parent.as_ref().and_then(|p| p.owner_id)),
-            tickets::parent_group_id.eq(parent.as_ref().and_then(|p| p.group_id)),
-            tickets::contact_id.eq(contact_id),
-            tickets::requester_email.eq(&requester_email),
-            tickets::source.eq(input.source.as_ref().map(|s| s.trim().to_lowercase())),
-            tickets::due_at.eq(input.due_at.map(|d| d.naive_utc())),
-            tickets::summary_score.eq(input.summary_score),
-            tickets::summary_comment.eq(&input.summary_comment),
-            tickets::custom_fields.eq(Value::Object(state.custom_fields.clone()).to_string()),
-            tickets::is_public.eq(input.public.unwrap_or(true)),
-            tickets::closed_at.eq(if category == Some(StatusCategory::Closed) {
-                Some(t)
-            } else {
-                None
-            }),
-            tickets::created_by_user.eq(actor.user_id),
-            tickets::created_by_token.eq(actor.token_id),
-            tickets::created_at.eq(t),
-            tickets::updated_at.eq(t),
-            tickets::version.eq(1i64),
-        ))
-        .returning(tickets::id)
-        .get_result(c)?;
+    let sources: Vec<Option<String>> = ready
+        .iter()
+        .map(|(_, ch)| ch.input.source.as_ref().map(|s| s.trim().to_lowercase()))
+        .collect();
+    let custom: Vec<String> = ready
+        .iter()
+        .map(|(_, ch)| Value::Object(ch.custom_fields.clone()).to_string())
+        .collect();
+    let rows: Vec<_> = ready
+        .iter()
+        .enumerate()
+        .map(|(i, (_, ch))| {
+            let input = &ch.input;
+            let parent = ch.parent.as_ref();
+            (
+                tickets::number.eq(numbers[i]),
+                tickets::subject.eq(input.subject.trim()),
+                tickets::description.eq(input.description.as_deref().unwrap_or("")),
+                tickets::type_id.eq(input.type_id),
+                tickets::priority.eq(input.priority.unwrap_or(Priority::Medium).rank()),
+                tickets::status_id.eq(ch.status_id),
+                tickets::status_category.eq(ch.category.unwrap_or(StatusCategory::New).as_str()),
+                tickets::root_cause_id.eq(input.root_cause_id),
+                tickets::group_id.eq(input.group_id),
+                tickets::origin_group_id.eq(input.group_id),
+                tickets::owner_id.eq(ch.owner_id),
+                tickets::parent_id.eq(ch.parent_id),
+                tickets::parent_owner_id.eq(parent.and_then(|p| p.owner_id)),
+                tickets::parent_group_id.eq(parent.and_then(|p| p.group_id)),
+                tickets::contact_id.eq(contacts[i].0),
+                tickets::requester_email.eq(contacts[i].1.as_deref()),
+                tickets::source.eq(sources[i].as_deref()),
+                tickets::due_at.eq(input.due_at.map(|d| d.naive_utc())),
+                tickets::summary_score.eq(input.summary_score),
+                tickets::summary_comment.eq(input.summary_comment.as_deref()),
+                tickets::custom_fields.eq(custom[i].as_str()),
+                tickets::is_public.eq(input.public.unwrap_or(true)),
+                tickets::closed_at.eq(if ch.category == Some(StatusCategory::Closed) {
+                    Some(t)
+                } else {
+                    None
+                }),
+                tickets::created_by_user.eq(ch.actor.user_id),
+                tickets::created_by_token.eq(ch.actor.token_id),
+                tickets::created_at.eq(t),
+                tickets::updated_at.eq(t),
+                tickets::version.eq(1i64),
+            )
+        })
+        .collect();
+    // RETURNING's row order is not promised: each id is matched to its
+    // ticket by the number, which is unique.
+    let made: Vec<(i64, i64)> = lazo_storage::each_backend!(c, conn => diesel::insert_into(tickets::table)
+        .values(&rows)
+        .returning((tickets::number, tickets::id))
+        .get_results(conn))?;
+    let by_number: HashMap<i64, i64> = made.into_iter().collect();
+    let ids: Vec<i64> = numbers
+        .iter()
+        .map(|n| {
+            by_number.get(n).copied().ok_or_else(|| {
+                ServiceError::internal(format!("ticket number {n} was not inserted"))
+            })
+        })
+        .collect::<Result<_, _>>()?;
     // A new ticket has no tags to replace.
-    insert_tags(c, id, &normalized_tags(&input.tags))?;
-    if let Some(contact_id) = contact_id {
-        // The customer's timeline shows the ticket.
-        crate::touchpoints::record(
-            c,
-            crate::touchpoints::NewTouchpoint {
-                contact_id,
-                kind: lazo_domain::TouchpointKind::Ticket,
-                channel: input.source.as_ref().map(|s| s.trim().to_lowercase()),
-                title: format!("#{number} {}", input.subject.trim()),
-                payload: serde_json::json!({"ticket_id": id, "number": number}),
-                ticket_id: Some(id),
-                survey_response_id: None,
-                occurred_at: t,
-            },
-        )?;
-    }
-    let comment_id = match &input.comment {
-        Some(cm) => Some(insert_comment(c, id, &actor, cm, t)?),
-        None => None,
-    };
-    let label = format!("#{number} {}", input.subject.trim());
-    record(
-        c,
-        id,
-        &actor,
-        t,
-        (HistoryField::Created.as_str(), None, Some(label.clone())),
-        comment_id,
-    )?;
-    emit(
-        c,
-        Some(id),
-        &actor,
-        t,
-        &Event::TicketCreated {
-            number,
-            subject: input.subject.trim().to_owned(),
-            parent_id,
-        },
-    )?;
-    if let Some(p) = parent {
-        record(
-            c,
-            p.id,
-            &actor,
-            t,
-            (HistoryField::SubTicket.as_str(), None, Some(label)),
-            None,
-        )?;
-        emit(
-            c,
-            Some(p.id),
-            &actor,
-            t,
-            &Event::SubTicketCreated {
-                sub_ticket_id: id,
+    let tags: Vec<(i64, String)> = ready
+        .iter()
+        .zip(&ids)
+        .flat_map(|((_, ch), id)| {
+            normalized_tags(&ch.input.tags)
+                .into_iter()
+                .map(move |tag| (*id, tag))
+        })
+        .collect();
+    insert_tag_rows(c, &tags)?;
+    let mut history_rows = Vec::with_capacity(ready.len());
+    let mut event_rows = Vec::with_capacity(ready.len());
+    for (i, (_, ch)) in ready.iter().enumerate() {
+        let (id, number) = (ids[i], numbers[i]);
+        let subject = ch.input.subject.trim();
+        if let Some(contact_id) = contacts[i].0 {
+            // The customer's timeline shows the ticket.
+            crate::touchpoints::record(
+                c,
+                crate::touchpoints::NewTouchpoint {
+                    contact_id,
+                    kind: lazo_domain::TouchpointKind::Ticket,
+                    channel: sources[i].clone(),
+                    title: format!("#{number} {subject}"),
+                    payload: serde_json::json!({"ticket_id": id, "number": number}),
+                    ticket_id: Some(id),
+                    survey_response_id: None,
+                    occurred_at: t,
+                },
+            )?;
+        }
+        let comment_id = match &ch.input.comment {
+            Some(cm) => Some(insert_comment(c, id, &ch.actor, cm, t)?),
+            None => None,
+        };
+        let label = format!("#{number} {subject}");
+        history_rows.push(NewHistory {
+            ticket_id: id,
+            actor: &ch.actor,
+            change: FieldChange::value(HistoryField::Created.as_str(), None, Some(label.clone())),
+            comment_id,
+        });
+        event_rows.push((
+            Some(id),
+            &ch.actor,
+            Event::TicketCreated {
                 number,
+                subject: subject.to_owned(),
+                parent_id: ch.parent_id,
             },
-        )?;
+        ));
+        if let Some(p) = &ch.parent {
+            history_rows.push(NewHistory {
+                ticket_id: p.id,
+                actor: &ch.actor,
+                change: FieldChange::value(HistoryField::SubTicket.as_str(), None, Some(label)),
+                comment_id: None,
+            });
+            event_rows.push((
+                Some(p.id),
+                &ch.actor,
+                Event::SubTicketCreated {
+                    sub_ticket_id: id,
+                    number,
+                },
+            ));
+        }
     }
-    Ok(id)
+    insert_history(c, t, &history_rows)?;
+    emit_many(c, t, &event_rows)?;
+    Ok(ids)
+}
+
+/// One history row of a batch.
+struct NewHistory<'a> {
+    ticket_id: i64,
+    actor: &'a Actor,
+    change: FieldChange,
+    comment_id: Option<i64>,
+}
+
+/// History rows of several writes in one statement.
+fn insert_history(
+    c: &mut DbConn,
+    at: NaiveDateTime,
+    rows: &[NewHistory<'_>],
+) -> Result<(), ServiceError> {
+    let values: Vec<_> = rows
+        .iter()
+        .map(|h| {
+            (
+                history::ticket_id.eq(h.ticket_id),
+                history::at.eq(at),
+                history::actor_user_id.eq(h.actor.user_id),
+                history::actor_token_id.eq(h.actor.token_id),
+                history::actor_name.eq(h.actor.name.as_str()),
+                history::field.eq(h.change.field.as_str()),
+                history::old_value.eq(h.change.old.as_deref()),
+                history::new_value.eq(h.change.new.as_deref()),
+                history::comment_id.eq(h.comment_id),
+                history::old_id.eq(h.change.old_id),
+                history::new_id.eq(h.change.new_id),
+            )
+        })
+        .collect();
+    lazo_storage::each_backend!(c, conn => diesel::insert_into(history::table).values(&values).execute(conn))?;
+    Ok(())
+}
+
+/// [`emit`] for several events in one statement.
+fn emit_many(
+    c: &mut DbConn,
+    at: NaiveDateTime,
+    all: &[(Option<i64>, &Actor, Event)],
+) -> Result<(), ServiceError> {
+    let mut texts = Vec::with_capacity(all.len());
+    for (_, actor, event) in all {
+        let actor = serde_json::to_string(&actor.wire()).map_err(ServiceError::internal)?;
+        texts.push((actor, event.data().to_string()));
+    }
+    let values: Vec<_> = all
+        .iter()
+        .zip(&texts)
+        .map(|((ticket_id, _, event), (actor, data))| {
+            (
+                events::kind.eq(event.kind()),
+                events::ticket_id.eq(*ticket_id),
+                events::actor.eq(actor.as_str()),
+                events::data.eq(data.as_str()),
+                events::created_at.eq(at),
+            )
+        })
+        .collect();
+    lazo_storage::each_backend!(c, conn => diesel::insert_into(events::table).values(&values).execute(conn))?;
+    Ok(())
 }
 
 pub(crate) fn drop_nulls(mut m: FieldValues) -> FieldValues {
