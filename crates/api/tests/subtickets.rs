@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use lazo_domain::wire::{Comment, Ticket, TicketPage};
+use lazo_domain::wire::{Comment, Ticket, TicketCounts, TicketPage};
 use lazo_domain::Access;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -417,4 +417,148 @@ async fn a_sub_ticket_owner_learns_nothing_about_siblings_through_the_parent() {
         parent.sub_ticket_count, 1,
         "only her own sub-ticket counts for her"
     );
+}
+
+/// `write::create_many`, the batch `POST /tickets` makes concurrent creates
+/// in, given one batch of every kind at once: a plain create, one its checks
+/// refuse, two for one new customer with a comment each, and a sub-ticket.
+/// Each is answered on its own, the refused one writes nothing, and the
+/// others are exactly what one create at a time makes.
+#[tokio::test]
+async fn one_batch_of_mixed_creates_makes_each_as_alone() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let d = app.demo(&admin).await;
+    let parent = app
+        .create_ticket(&admin, &json!({"subject": "Parent", "group_id": d.support}))
+        .await;
+    let me = lazo_service::auth::Principal::System("batch test".into());
+    let input = |v: serde_json::Value| -> lazo_domain::wire::CreateTicket {
+        serde_json::from_value(v).unwrap()
+    };
+    let customer = json!({"email": "New.Customer@example.com", "name": "New Customer"});
+    let items = vec![
+        (
+            input(json!({"subject": "Plain", "tags": ["b", "a", "a"]})),
+            None,
+        ),
+        (
+            input(json!({"subject": "Refused", "owner_id": 987654})),
+            None,
+        ),
+        (
+            input(
+                json!({"subject": "First of the customer", "requester": customer,
+                "comment": {"body": "Called in", "internal": true}, "source": " Phone "}),
+            ),
+            None,
+        ),
+        (
+            input(
+                json!({"subject": "Second of the customer", "requester": customer,
+                "comment": {"body": "Called again", "internal": false}}),
+            ),
+            None,
+        ),
+        (input(json!({"subject": "Child"})), Some(parent.id)),
+    ];
+    let answers = app
+        .db
+        .write_blocking(move |c| {
+            let batch = items
+                .into_iter()
+                .map(|(input, parent_id)| lazo_api::tickets::write::NewTicket {
+                    who: &me,
+                    input,
+                    parent_id,
+                })
+                .collect();
+            Ok(lazo_api::tickets::write::create_many(c, batch)?)
+        })
+        .unwrap();
+    assert_eq!(answers.len(), 5);
+    match &answers[1] {
+        Err(lazo_service::ServiceError::Unprocessable { errors, .. }) => {
+            assert_eq!(errors[0].field, "owner_id")
+        }
+        other => panic!("the refused create was answered {other:?}"),
+    }
+    let ids: Vec<i64> = [0, 2, 3, 4]
+        .iter()
+        .map(|&i| *answers[i].as_ref().unwrap())
+        .collect();
+    let made: Vec<Ticket> = {
+        let mut v = Vec::new();
+        for id in &ids {
+            v.push(app.ticket(&admin, *id).await);
+        }
+        v
+    };
+    assert_eq!(made[0].tags, ["a", "b"]);
+    // One customer for both of their tickets, found again, not made twice.
+    let (a, b) = (
+        made[1].requester.as_ref().unwrap(),
+        made[2].requester.as_ref().unwrap(),
+    );
+    assert_eq!(a.id, b.id);
+    assert_eq!(a.email.as_deref(), Some("new.customer@example.com"));
+    assert_eq!(made[1].source.as_deref(), Some("phone"));
+    // Numbers in the batch's order, after the parent's.
+    let numbers: Vec<i64> = made.iter().map(|t| t.number).collect();
+    assert_eq!(
+        numbers,
+        (parent.number + 1..=parent.number + 4).collect::<Vec<_>>()
+    );
+    // The sub-ticket hangs under its parent, which records it.
+    assert_eq!(made[3].parent.as_ref().map(|p| p.id), Some(parent.id));
+    let parent_now = app.ticket(&admin, parent.id).await;
+    assert_eq!(parent_now.sub_ticket_count, 1);
+    // Each made ticket: its created history row (with its comment for the
+    // customer's two), its event; the parent: its sub_ticket row and event.
+    let rows = app
+        .db
+        .write_blocking(move |c| {
+            use diesel::prelude::*;
+            use lazo_api::db::schema::{comments, events, history};
+            let mut out = Vec::new();
+            for id in ids.iter().copied().chain([parent.id]) {
+                let h: Vec<(String, Option<String>, Option<i64>)> = history::table
+                    .filter(history::ticket_id.eq(id))
+                    .order(history::id)
+                    .select((history::field, history::new_value, history::comment_id))
+                    .load(c)?;
+                let e: Vec<String> = events::table
+                    .filter(events::ticket_id.eq(id))
+                    .order(events::id)
+                    .select(events::kind)
+                    .load(c)?;
+                let cm: Vec<String> = comments::table
+                    .filter(comments::ticket_id.eq(id))
+                    .select(comments::body)
+                    .load(c)?;
+                out.push((h, e, cm));
+            }
+            Ok(out)
+        })
+        .unwrap();
+    for (i, (h, e, cm)) in rows.iter().take(4).enumerate() {
+        assert_eq!(h.len(), 1, "ticket {i}: {h:?}");
+        assert_eq!(h[0].0, "created");
+        assert_eq!(
+            h[0].1.as_deref(),
+            Some(format!("#{} {}", made[i].number, made[i].subject).as_str())
+        );
+        assert_eq!(h[0].2.is_some(), i == 1 || i == 2, "ticket {i}'s comment");
+        assert_eq!(e, &["ticket.created"]);
+        assert_eq!(cm.len(), usize::from(i == 1 || i == 2));
+    }
+    let (h, e, _) = &rows[4];
+    assert_eq!(
+        h.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        ["created", "sub_ticket"]
+    );
+    assert_eq!(e, &["ticket.created", "ticket.sub_ticket_created"]);
+    // The refused one left nothing behind.
+    let counts: TicketCounts = ok(app.get(&admin, "/api/v1/tickets/counts?q=refused").await).await;
+    assert_eq!(counts.total, 0);
 }

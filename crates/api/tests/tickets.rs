@@ -1393,3 +1393,163 @@ async fn concurrent_patches_without_if_match_all_apply() {
     let after = app.ticket(&admin, t.id).await;
     assert_eq!(after.version, t.version + 16, "one version per patch");
 }
+
+/// How many `created` history rows and `ticket.created` events there are.
+fn creations(app: &TestApp) -> (i64, i64) {
+    app.db
+        .write_blocking(|c| {
+            use diesel::prelude::*;
+            use lazo_api::db::schema::{events, history};
+            Ok((
+                history::table
+                    .filter(history::field.eq("created"))
+                    .count()
+                    .get_result(c)?,
+                events::table
+                    .filter(events::kind.eq("ticket.created"))
+                    .count()
+                    .get_result(c)?,
+            ))
+        })
+        .unwrap()
+}
+
+/// What one create of the burst below must be answered.
+enum Expect {
+    Fresh,
+    Refused,
+    /// One of several requests with one key: all get one ticket.
+    OneOf,
+    /// A retry of the create made before the burst.
+    Replay,
+    /// The earlier key with another body.
+    Reused,
+}
+
+/// Creates that arrive together are made in batches, one transaction and
+/// one statement per table for all (`lazo_api::creates`); each must still
+/// get exactly its own answer. Forty at once mix good creates (with and
+/// without keys, by two people), creates the checks refuse, one key sent
+/// four times, and retries of an earlier key with the same and another
+/// body.
+#[tokio::test]
+async fn a_burst_of_creates_gets_each_its_own_answer() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let lucia = app.login(LUCIA).await;
+    let d = app.demo(&admin).await;
+    let earlier: Ticket = created(
+        app.request(Method::POST, &admin, "/api/v1/tickets")
+            .header("idempotency-key", "before-the-burst")
+            .json(&json!({"subject": "Before the burst"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let before = creations(&app);
+    let mut sends = tokio::task::JoinSet::new();
+    let mut plan = Vec::new();
+    let mut add = |token: &str, key: Option<&str>, body: serde_json::Value, expect: Expect| {
+        let mut req = app
+            .request(Method::POST, token, "/api/v1/tickets")
+            .json(&body);
+        if let Some(k) = key {
+            req = req.header("idempotency-key", k);
+        }
+        let i = plan.len();
+        plan.push((body, expect));
+        sends.spawn(async move { (i, req.send().await.unwrap()) });
+    };
+    for i in 0..24 {
+        let body = json!({
+            "subject": format!("Burst {i}"),
+            "priority": "high",
+            "tags": ["burst", format!("n{i}")],
+            "group_id": if i % 2 == 0 { Some(d.support) } else { None },
+        });
+        let token = if i % 3 == 0 { &lucia } else { &admin };
+        let key = format!("burst-{i}");
+        add(token, (i % 2 == 0).then_some(&key), body, Expect::Fresh);
+    }
+    for i in 0..6 {
+        let body = json!({"subject": format!("Refused {i}"), "group_id": 987654});
+        add(&admin, None, body, Expect::Refused);
+    }
+    for _ in 0..4 {
+        let body = json!({"subject": "Once for four"});
+        add(&admin, Some("burst-once"), body, Expect::OneOf);
+    }
+    for _ in 0..3 {
+        let body = json!({"subject": "Before the burst"});
+        add(&admin, Some("before-the-burst"), body, Expect::Replay);
+    }
+    for _ in 0..3 {
+        let body = json!({"subject": "Not what the key was for"});
+        add(&admin, Some("before-the-burst"), body, Expect::Reused);
+    }
+    let mut numbers = vec![earlier.number];
+    let mut once = Vec::new();
+    while let Some(done) = sends.join_next().await {
+        let (i, res) = done.unwrap();
+        let (body, expect) = &plan[i];
+        match expect {
+            Expect::Fresh => {
+                assert!(res.headers().get("idempotent-replayed").is_none());
+                let t: Ticket = created(res).await;
+                assert_eq!(t.subject, body["subject"]);
+                assert_eq!(t.priority, Priority::High);
+                assert_eq!(t.group.as_ref().map(|g| g.id), body["group_id"].as_i64());
+                // The answer is the ticket as stored.
+                let stored = app.ticket(&admin, t.id).await;
+                assert_eq!(
+                    serde_json::to_value(&t).unwrap(),
+                    serde_json::to_value(&stored).unwrap()
+                );
+                let n = format!("n{}", &body["subject"].as_str().unwrap()[6..]);
+                assert_eq!(t.tags, ["burst".to_owned(), n]);
+                numbers.push(t.number);
+            }
+            Expect::Refused => {
+                let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+                assert_eq!(field_codes(&p), [("group_id", "unknown_reference")]);
+            }
+            Expect::OneOf => {
+                let t: Ticket = created(res).await;
+                assert_eq!(t.subject, "Once for four");
+                once.push(t.id);
+            }
+            Expect::Replay => {
+                assert_eq!(res.headers().get("idempotent-replayed").unwrap(), "true");
+                let t: Ticket = created(res).await;
+                assert_eq!(t.id, earlier.id);
+            }
+            Expect::Reused => {
+                problem_code(
+                    res,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "idempotency_key_reused",
+                )
+                .await;
+            }
+        }
+    }
+    once.dedup();
+    assert_eq!(once.len(), 1, "one ticket for one key: {once:?}");
+    let once = app.ticket(&admin, once[0]).await;
+    numbers.push(once.number);
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 26, "every ticket its own number");
+    // Nothing of the refused ones, one of the four, and each made ticket
+    // has its one history row and its one event.
+    let counts: TicketCounts = ok(app.get(&admin, "/api/v1/tickets/counts?q=refused").await).await;
+    assert_eq!(counts.total, 0);
+    let counts: TicketCounts = ok(app
+        .get(&admin, "/api/v1/tickets/counts?q=%22once%20for%20four%22")
+        .await)
+    .await;
+    assert_eq!(counts.total, 1);
+    let (history, events) = creations(&app);
+    assert_eq!((history, events), (before.0 + 25, before.1 + 25));
+}
