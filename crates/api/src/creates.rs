@@ -86,16 +86,7 @@ impl Creates {
         self.queue.get_or_init(|| {
             let (tx, rx) = mpsc::channel::<Queued>();
             let rx = Arc::new(Mutex::new(rx));
-            // SQLite: one runner, since every write is the single writer's
-            // turn anyway (its batch joins the group committer's). PostgreSQL:
-            // one per core, so a batch is being filled while another commits,
-            // and the pool keeps connections for the readers.
-            let runners = match self.db.backend {
-                Backend::Sqlite => 1,
-                Backend::Postgres => {
-                    std::thread::available_parallelism().map_or(2, |n| n.get().min(4))
-                }
-            };
+            let runners = runners(self.db.backend);
             for i in 0..runners {
                 let (db, rx) = (self.db.clone(), Arc::clone(&rx));
                 std::thread::Builder::new()
@@ -106,6 +97,28 @@ impl Creates {
             tx
         })
     }
+}
+
+/// How many batches of creates may be in flight at once
+/// (`LAZO_CREATE_RUNNERS`). SQLite: one, since every write is the single
+/// writer's turn anyway (its batch joins the group committer's).
+/// PostgreSQL: half the cores (at least one, at most four), so the other
+/// half serves HTTP; each batch in flight holds one pooled connection. On 2
+/// cores one runner made 933-972 creates/s at p99 25-39 ms, two 849-859 at
+/// 49-50 ms: the fewer batches, the fuller each, and a fuller batch costs
+/// less per create (docs/BENCHMARKS.md).
+fn runners(backend: Backend) -> usize {
+    std::env::var("LAZO_CREATE_RUNNERS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| (1..=64).contains(n))
+        .unwrap_or(match backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => {
+                let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+                (cores / 2).clamp(1, 4)
+            }
+        })
 }
 
 /// A runner's loop: waits for a create, takes every other one waiting with

@@ -166,6 +166,6 @@ pub fn remember_many<'a>(
     if rows.is_empty() {
         return Ok(());
     }
-    lazo_storage::each_backend!(c, conn => diesel::insert_into(idempotency_keys::table).values(&rows).execute(conn))?;
+    lazo_storage::insert_rows!(c, idempotency_keys::table, rows)?;
     Ok(())
 }

@@ -606,6 +606,23 @@ macro_rules! each_backend {
     };
 }
 
+/// `INSERT INTO table` the rows of a `Vec`: one row as a statement diesel
+/// caches (prepared once per connection), more as one multi-row statement,
+/// which diesel prepares every time (its SQL depends on the row count).
+/// Evaluates to the `QueryResult` of `execute`.
+#[macro_export]
+macro_rules! insert_rows {
+    ($c:expr, $table:expr, $rows:expr) => {{
+        let mut rows = $rows;
+        if rows.len() == 1 {
+            let row = rows.pop().expect("one row");
+            diesel::insert_into($table).values(row).execute($c)
+        } else {
+            $crate::each_backend!($c, conn => diesel::insert_into($table).values(rows).execute(conn))
+        }
+    }};
+}
+
 /// The backend type of [`DbConn`] (diesel's generated multi-backend).
 pub type DbBackend = <DbConn as diesel::Connection>::Backend;
 

@@ -536,7 +536,7 @@ fn insert_tag_rows(c: &mut DbConn, tags: &[(i64, String)]) -> Result<(), Service
             )
         })
         .collect();
-    lazo_storage::each_backend!(c, conn => diesel::insert_into(ticket_tags::table).values(&rows).execute(conn))?;
+    lazo_storage::insert_rows!(c, ticket_tags::table, rows)?;
     Ok(())
 }
 
@@ -850,10 +850,19 @@ fn insert_new(c: &mut DbConn, ready: &[(usize, Checked)]) -> Result<Vec<i64>, Se
         .collect();
     // RETURNING's row order is not promised: each id is matched to its
     // ticket by the number, which is unique.
-    let made: Vec<(i64, i64)> = lazo_storage::each_backend!(c, conn => diesel::insert_into(tickets::table)
-        .values(&rows)
-        .returning((tickets::number, tickets::id))
-        .get_results(conn))?;
+    let mut rows = rows;
+    let made: Vec<(i64, i64)> = if rows.len() == 1 {
+        // One ticket: a statement diesel caches (see `insert_rows!`).
+        diesel::insert_into(tickets::table)
+            .values(rows.pop().expect("one row"))
+            .returning((tickets::number, tickets::id))
+            .get_results(c)?
+    } else {
+        lazo_storage::each_backend!(c, conn => diesel::insert_into(tickets::table)
+            .values(rows)
+            .returning((tickets::number, tickets::id))
+            .get_results(conn))?
+    };
     let by_number: HashMap<i64, i64> = made.into_iter().collect();
     let ids: Vec<i64> = numbers
         .iter()
@@ -969,7 +978,7 @@ fn insert_history(
             )
         })
         .collect();
-    lazo_storage::each_backend!(c, conn => diesel::insert_into(history::table).values(&values).execute(conn))?;
+    lazo_storage::insert_rows!(c, history::table, values)?;
     Ok(())
 }
 
@@ -997,7 +1006,7 @@ fn emit_many(
             )
         })
         .collect();
-    lazo_storage::each_backend!(c, conn => diesel::insert_into(events::table).values(&values).execute(conn))?;
+    lazo_storage::insert_rows!(c, events::table, values)?;
     Ok(())
 }
 
