@@ -616,6 +616,89 @@ fn sixteen_token_clients_create_concurrently_without_a_single_5xx() {
     assert_eq!(statuses.get(&201).copied(), Some(total), "{statuses:?}");
 }
 
+/// Two `lazo` processes on one database (scale-out), each making creates
+/// in batches: eight clients on each send the same 600 keyed creates at
+/// about the same time. Every key must become exactly one ticket, both
+/// processes must answer it with that ticket, and every ticket must have
+/// its own number. The two processes' batches race on the same keys: a
+/// batch that loses a key to the other process fails as a whole and its
+/// creates are made alone, replaying the key's ticket.
+#[test]
+fn two_processes_make_each_keyed_create_once() {
+    const KEYS: usize = 600;
+    let a = Server::start();
+    let b = Server::launch(a.db_url.clone(), a.dir.clone());
+    let admin = a.login("admin@demo.lazo");
+    let token: CreatedApiToken = a
+        .http
+        .post(a.url("/api/v1/tokens"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "both", "scopes": ["tickets:write"]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    // (key, process) -> (ticket id, number, replayed)
+    type Answers = std::collections::HashMap<(usize, usize), (i64, i64, bool)>;
+    let answers = Arc::new(std::sync::Mutex::new(Answers::new()));
+    let mut clients = Vec::new();
+    for (p, base) in [a.base.clone(), b.base.clone()].into_iter().enumerate() {
+        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        for _ in 0..8 {
+            let (next, base, secret, answers) = (
+                next.clone(),
+                base.clone(),
+                token.secret.clone(),
+                answers.clone(),
+            );
+            clients.push(std::thread::spawn(move || {
+                let http = Client::new();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= KEYS {
+                        return;
+                    }
+                    let r = http
+                        .post(format!("{base}/api/v1/tickets"))
+                        .bearer_auth(&secret)
+                        .header("Idempotency-Key", format!("both-{i}"))
+                        .json(&json!({"subject": format!("Both {i}"), "tags": ["both"]}))
+                        .send()
+                        .expect("the server answers");
+                    assert_eq!(r.status(), StatusCode::CREATED, "key {i} on process {p}");
+                    let replayed = r.headers().contains_key("idempotent-replayed");
+                    let t: Ticket = r.json().unwrap();
+                    assert_eq!(t.subject, format!("Both {i}"));
+                    answers
+                        .lock()
+                        .unwrap()
+                        .insert((i, p), (t.id, t.number, replayed));
+                }
+            }));
+        }
+    }
+    for c in clients {
+        c.join().unwrap();
+    }
+    let answers = answers.lock().unwrap();
+    let mut numbers = std::collections::HashSet::new();
+    for i in 0..KEYS {
+        let (first, second) = (answers[&(i, 0)], answers[&(i, 1)]);
+        assert_eq!(first.0, second.0, "key {i}: one ticket for both processes");
+        assert!(first.2 != second.2, "key {i}: made once, replayed once");
+        assert!(numbers.insert(first.1), "number {} twice", first.1);
+    }
+    let counts: TicketCounts = a
+        .http
+        .get(a.url("/api/v1/tickets/counts?tags=both"))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(counts.total, KEYS as i64);
+}
+
 #[test]
 fn create_admin_refuses_a_bad_name_and_creates_nothing() {
     let bin = std::env::var("LAZO_BIN")
