@@ -1,44 +1,22 @@
-//! Ticket creates, coalesced. `POST /tickets` hands its create to a runner
-//! thread, which takes every create waiting (up to [`BATCH_MAX`]) and makes
-//! them in one transaction with one statement per table
-//! ([`write::create_many`]): on PostgreSQL a create's cost is mostly per
-//! statement, not per row (docs/BENCHMARKS.md, sessions 20 and 21).
-//!
-//! Each request still gets its own answer, and only once its batch has
-//! committed. A create its checks refuse writes nothing and gets its own
-//! 4xx; the others go on. When the batch's transaction fails (a database
-//! error, an idempotency key a concurrent request just stored), nothing of
-//! it was written and each create is answered [`Answer::Alone`]: the
-//! handler then runs it in a transaction of its own, exactly as a single
-//! create always ran, so a failure is never shared.
+//! `POST /tickets` in batches ([`crate::batch`]): the creates waiting
+//! together are made with one statement per table ([`write::create_many`]),
+//! their idempotency keys read and stored at once.
 
 use std::collections::HashSet;
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
 use lazo_domain::wire::{CreateTicket, Ticket};
 use lazo_service::auth::Principal;
 use lazo_service::tickets::{self, write};
-use lazo_storage::{Backend, DbConn};
+use lazo_storage::DbConn;
 
+use crate::batch::Kind;
 use crate::error::ApiError;
-
-/// Most creates one batch takes: enough to share each statement among all
-/// 16-64 clients of a busy server, few enough that one batch's rows (27
-/// binds each) stay far below either database's bind limit.
-const BATCH_MAX: usize = 64;
 
 /// What a create became.
 pub enum Outcome {
     Fresh(Box<Ticket>),
     /// The answer stored under the request's idempotency key.
     Replay(String),
-}
-
-/// A batch's answer to one create.
-pub enum Answer {
-    Done(Result<Outcome, ApiError>),
-    /// Not made in a batch: make it alone.
-    Alone,
 }
 
 /// One create waiting for its batch.
@@ -50,125 +28,30 @@ pub struct Pending {
     pub input: CreateTicket,
 }
 
-struct Queued {
-    create: Pending,
-    reply: tokio::sync::oneshot::Sender<Answer>,
-}
+/// Ticket creates, as a kind of batched write.
+pub struct Creates;
 
-/// The create batcher: a queue and its runner threads, started by the
-/// first create.
-#[derive(Clone)]
-pub struct Creates {
-    db: lazo_storage::Db,
-    queue: Arc<OnceLock<mpsc::Sender<Queued>>>,
-}
+impl Kind for Creates {
+    type Item = Pending;
+    type Done = Outcome;
+    const NAME: &'static str = "creates";
 
-impl Creates {
-    pub fn new(db: lazo_storage::Db) -> Creates {
-        Creates {
-            db,
-            queue: Arc::new(OnceLock::new()),
-        }
+    /// A key twice in one batch: the first is made in the batch, the others
+    /// alone afterwards, where they find it stored and replay it.
+    fn alone(items: &[Pending]) -> Vec<bool> {
+        let mut keys = HashSet::new();
+        items
+            .iter()
+            .map(|p| {
+                p.key
+                    .as_ref()
+                    .is_some_and(|k| !keys.insert((p.who.key(), k.clone())))
+            })
+            .collect()
     }
 
-    /// Queues `create` for the next batch and waits for its answer.
-    pub async fn submit(&self, create: Pending) -> Answer {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        if self.sender().send(Queued { create, reply }).is_err() {
-            return Answer::Alone;
-        }
-        // A runner that panicked dropped the reply: the create may not have
-        // been made, and is made alone.
-        answer.await.unwrap_or(Answer::Alone)
-    }
-
-    fn sender(&self) -> &mpsc::Sender<Queued> {
-        self.queue.get_or_init(|| {
-            let (tx, rx) = mpsc::channel::<Queued>();
-            let rx = Arc::new(Mutex::new(rx));
-            let runners = runners(self.db.backend);
-            for i in 0..runners {
-                let (db, rx) = (self.db.clone(), Arc::clone(&rx));
-                std::thread::Builder::new()
-                    .name(format!("lazo-creates-{i}"))
-                    .spawn(move || runner(db, rx))
-                    .expect("spawning a create runner");
-            }
-            tx
-        })
-    }
-}
-
-/// How many batches of creates may be in flight at once
-/// (`LAZO_CREATE_RUNNERS`). SQLite: one, since every write is the single
-/// writer's turn anyway (its batch joins the group committer's).
-/// PostgreSQL: half the cores (at least one, at most four), so the other
-/// half serves HTTP; each batch in flight holds one pooled connection. On 2
-/// cores one runner made 933-972 creates/s at p99 25-39 ms, two 849-859 at
-/// 49-50 ms: the fewer batches, the fuller each, and a fuller batch costs
-/// less per create (docs/BENCHMARKS.md).
-fn runners(backend: Backend) -> usize {
-    std::env::var("LAZO_CREATE_RUNNERS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .filter(|n| (1..=64).contains(n))
-        .unwrap_or(match backend {
-            Backend::Sqlite => 1,
-            Backend::Postgres => {
-                let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-                (cores / 2).clamp(1, 4)
-            }
-        })
-}
-
-/// A runner's loop: waits for a create, takes every other one waiting with
-/// it, makes them, answers each. Ends when the last sender is gone.
-fn runner(db: lazo_storage::Db, rx: Arc<Mutex<mpsc::Receiver<Queued>>>) {
-    loop {
-        let batch = {
-            let rx = rx.lock().unwrap_or_else(|e| e.into_inner());
-            let Ok(first) = rx.recv() else { return };
-            let mut batch = vec![first];
-            while batch.len() < BATCH_MAX {
-                match rx.try_recv() {
-                    Ok(q) => batch.push(q),
-                    Err(_) => break,
-                }
-            }
-            batch
-        };
-        run(&db, batch);
-    }
-}
-
-fn run(db: &lazo_storage::Db, batch: Vec<Queued>) {
-    // A key twice in one batch: the first is made here, the others alone
-    // afterwards, where they find it stored and replay it.
-    let mut keys = HashSet::new();
-    let (mine, later): (Vec<Queued>, Vec<Queued>) = batch.into_iter().partition(|q| {
-        q.create
-            .key
-            .as_ref()
-            .is_none_or(|k| keys.insert((q.create.who.key(), k.clone())))
-    });
-    let (creates, replies): (Vec<Pending>, Vec<_>) =
-        mine.into_iter().map(|q| (q.create, q.reply)).unzip();
-    let result = crate::db::write_on_thread(db, move |c| make(c, &creates));
-    match result {
-        Ok(answers) => {
-            for (reply, answer) in replies.into_iter().zip(answers) {
-                let _ = reply.send(Answer::Done(answer));
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "a batch of creates failed; each is made alone");
-            for reply in replies {
-                let _ = reply.send(Answer::Alone);
-            }
-        }
-    }
-    for q in later {
-        let _ = q.reply.send(Answer::Alone);
+    fn make(c: &mut DbConn, items: &[Pending]) -> Result<Vec<Result<Outcome, ApiError>>, ApiError> {
+        make(c, items)
     }
 }
 

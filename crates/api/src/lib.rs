@@ -7,6 +7,7 @@
 //! demo organisation.
 
 pub mod auth;
+pub mod batch;
 pub mod creates;
 pub mod db;
 pub mod delivery;

@@ -6,6 +6,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
+use crate::batch::Batcher;
 use crate::db::Db;
 use crate::net::TrustedProxies;
 use lazo_service::email::MailConfig;
@@ -68,8 +69,10 @@ impl Default for Config {
 
 pub struct AppState {
     pub db: Db,
-    /// `POST /tickets`' batcher (see [`crate::creates`]).
-    pub creates: crate::creates::Creates,
+    /// `POST /tickets`' batcher (see [`crate::batch`]).
+    pub creates: Batcher<crate::creates::Creates>,
+    /// `POST /tickets/{id}/comments`' batcher.
+    pub comments: Batcher<crate::routes::comments::Comments>,
     pub config: Config,
     /// Keyed by client address and email.
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
@@ -86,7 +89,8 @@ impl AppState {
             account_limiter: Arc::new(RateLimiter::keyed(quota(
                 config.login_per_account_per_minute,
             ))),
-            creates: crate::creates::Creates::new(db.storage()),
+            creates: Batcher::new(db.storage()),
+            comments: Batcher::new(db.storage()),
             db,
             config,
         }

@@ -652,3 +652,123 @@ async fn a_refused_change_leaves_no_history_and_no_comment() {
     let again = app.ticket(&admin, t.id).await;
     assert_eq!(again, t);
 }
+
+/// Comments that arrive together are made in batches, one transaction and
+/// one statement per table for all (`lazo_api::batch`); each must still
+/// get exactly its own answer. Thirty at once: twelve on one hot ticket,
+/// twelve across six others, by the admin and by Ana, public and internal,
+/// and six she may not make (a Billing ticket she cannot see, a ticket that
+/// does not exist) that must be refused without touching the others.
+#[tokio::test]
+async fn a_burst_of_comments_gets_each_its_own_answer() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let ana = app.login(ANA).await;
+    let d = app.demo(&admin).await;
+    let hot = support_ticket(&app, &admin, &d).await;
+    let mut others = Vec::new();
+    for _ in 0..6 {
+        others.push(support_ticket(&app, &admin, &d).await);
+    }
+    let hidden = app
+        .create_ticket(
+            &admin,
+            &json!({"subject": "Billing only", "group_id": d.billing}),
+        )
+        .await;
+    // The setup holds: Ana cannot see the Billing ticket.
+    problem(
+        app.get(&ana, &format!("/api/v1/tickets/{}", hidden.id))
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let before: Vec<Ticket> = {
+        let mut v = vec![app.ticket(&admin, hot.id).await];
+        for t in &others {
+            v.push(app.ticket(&admin, t.id).await);
+        }
+        v
+    };
+    let mut sends = tokio::task::JoinSet::new();
+    // (token is Ana's, ticket, body, internal, expected to be made)
+    let mut plan: Vec<(bool, i64, String, bool, bool)> = Vec::new();
+    for i in 0..12 {
+        plan.push((i % 2 == 0, hot.id, format!("Hot {i}"), i % 3 == 0, true));
+    }
+    for i in 0..12 {
+        plan.push((
+            i % 2 == 1,
+            others[i % 6].id,
+            format!("Other {i}"),
+            false,
+            true,
+        ));
+    }
+    for i in 0..3 {
+        plan.push((true, hidden.id, format!("Hidden {i}"), false, false));
+        plan.push((false, 987_654, format!("Nowhere {i}"), false, false));
+    }
+    for (i, (by_ana, ticket, body, internal, _)) in plan.iter().enumerate() {
+        let token = if *by_ana { &ana } else { &admin };
+        let req = app
+            .request(Method::POST, token, &comments(*ticket))
+            .json(&json!({"body": body, "internal": internal}));
+        sends.spawn(async move { (i, req.send().await.unwrap()) });
+    }
+    let mut made = Vec::new();
+    while let Some(done) = sends.join_next().await {
+        let (i, res) = done.unwrap();
+        let (by_ana, ticket, body, internal, ok) = &plan[i];
+        if !ok {
+            problem(res, StatusCode::NOT_FOUND).await;
+            continue;
+        }
+        let cm: Comment = created(res).await;
+        assert_eq!(
+            (cm.ticket_id, &cm.body, cm.internal),
+            (*ticket, body, *internal)
+        );
+        let author = if *by_ana { ANA } else { ADMIN };
+        assert_eq!(cm.author.as_ref().unwrap().email, author);
+        made.push(cm);
+    }
+    assert_eq!(made.len(), 24);
+    // Each ticket lists exactly its comments, as answered, each once; its
+    // history has a row per comment naming it; it was touched.
+    for (t, before) in std::iter::once(&hot).chain(&others).zip(&before) {
+        let page: CommentPage = ok(app
+            .get(&admin, &format!("{}?limit=200", comments(t.id)))
+            .await)
+        .await;
+        let mut mine: Vec<&Comment> = made.iter().filter(|m| m.ticket_id == t.id).collect();
+        mine.sort_by_key(|m| m.id);
+        assert_eq!(
+            serde_json::to_value(&page.items).unwrap(),
+            serde_json::to_value(&mine).unwrap(),
+            "ticket {}",
+            t.id
+        );
+        let noted: Vec<i64> = all_history(&app, &admin, t.id)
+            .await
+            .iter()
+            .filter(|h| h.field == "comment" || h.field == "internal_note")
+            .map(|h| h.comment_id.unwrap())
+            .collect();
+        let mut ids: Vec<i64> = mine.iter().map(|m| m.id).collect();
+        let mut noted_sorted = noted.clone();
+        noted_sorted.sort_unstable();
+        ids.sort_unstable();
+        assert_eq!(noted_sorted, ids, "ticket {}'s history", t.id);
+        let now = app.ticket(&admin, t.id).await;
+        assert!(
+            now.updated_at > before.updated_at,
+            "ticket {} touched",
+            t.id
+        );
+    }
+    assert_eq!(made.iter().filter(|m| m.ticket_id == hot.id).count(), 12);
+    // The refused ones left nothing.
+    let page: CommentPage = ok(app.get(&admin, &comments(hidden.id)).await).await;
+    assert!(page.items.is_empty());
+}

@@ -10,17 +10,21 @@ use lazo_domain::wire::{Comment, CommentInput, CommentPage, FieldError, PageQuer
 use lazo_domain::{HistoryField, Role};
 
 use crate::auth::{Caller, Principal};
+use crate::batch::{Answer, Kind};
 use crate::db::schema::comments;
 use crate::db::{now, utc, DbConn};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::extract::{id_page, next_id_cursor, QueryParams};
 use crate::state::AppState;
-use crate::tickets::write::{add_comment, check_comment, emit, record, Actor};
+use crate::tickets::write::{
+    add_comment, add_comments, check_comment, emit, record, Actor, NewComment,
+};
 use crate::tickets::{self};
 use lazo_domain::event::Event;
 use lazo_service::directory::user_refs;
 use lazo_storage::comments::CommentRow;
+use std::collections::HashMap;
 
 fn to_comments(c: &mut DbConn, rows: Vec<CommentRow>) -> Result<Vec<Comment>, ApiError> {
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.author_id).collect();
@@ -111,18 +115,101 @@ pub async fn create(
             .for_each(|e| e.field = e.field.trim_start_matches("comment.").to_owned());
         return Err(ApiError::invalid(errors));
     }
-    let comment = state
-        .db
-        .write(move |c| {
-            tickets::load_visible(c, &who, id)?;
-            let actor = Actor::of(&who);
-            let at = now();
-            let cid = add_comment(c, id, &actor, &input, at)?;
-            let row = load_one(c, id, cid)?;
-            Ok(to_comments(c, vec![row])?.remove(0))
-        })
-        .await?;
+    // Made in a batch with the comments waiting beside it (on this ticket
+    // or others), or alone when the batch could not take it.
+    let pending = PendingComment {
+        who: who.0.clone(),
+        ticket_id: id,
+        input: input.clone(),
+    };
+    let comment = match state.comments.submit(pending).await {
+        Answer::Done(r) => r?,
+        Answer::Alone => {
+            state
+                .db
+                .write(move |c| {
+                    tickets::load_visible(c, &who, id)?;
+                    let actor = Actor::of(&who);
+                    let at = now();
+                    let cid = add_comment(c, id, &actor, &input, at)?;
+                    let row = load_one(c, id, cid)?;
+                    Ok(to_comments(c, vec![row])?.remove(0))
+                })
+                .await?
+        }
+    };
     Ok(HttpResponse::Created().json(comment))
+}
+
+/// One comment waiting for its batch (its body already checked).
+pub struct PendingComment {
+    who: Principal,
+    ticket_id: i64,
+    input: CommentInput,
+}
+
+/// New comments, as a kind of batched write (see [`crate::batch`]).
+pub struct Comments;
+
+impl Kind for Comments {
+    type Item = PendingComment;
+    type Done = Comment;
+    const NAME: &'static str = "comments";
+
+    /// Each comment's ticket must be visible to its author, as alone; the
+    /// tickets are read once for all.
+    fn make(
+        c: &mut DbConn,
+        items: &[PendingComment],
+    ) -> Result<Vec<Result<Comment, ApiError>>, ApiError> {
+        let ids: Vec<i64> = items.iter().map(|p| p.ticket_id).collect();
+        let rows = tickets::find_rows(c, &ids)?;
+        let mut answers: Vec<Option<Result<Comment, ApiError>>> = Vec::with_capacity(items.len());
+        let mut actors = Vec::new();
+        for p in items {
+            let visible = match rows.get(&p.ticket_id) {
+                Some(row) => tickets::access(c, &p.who, row)?.is_some(),
+                None => false,
+            };
+            if visible {
+                answers.push(None);
+                actors.push(Actor::of(&p.who));
+            } else {
+                answers.push(Some(Err(ApiError::NotFound("ticket"))));
+            }
+        }
+        let news: Vec<NewComment<'_>> = items
+            .iter()
+            .zip(&answers)
+            .filter(|(_, a)| a.is_none())
+            .zip(&actors)
+            .map(|((p, _), actor)| NewComment {
+                ticket_id: p.ticket_id,
+                actor,
+                input: &p.input,
+            })
+            .collect();
+        if !news.is_empty() {
+            let cids = add_comments(c, &news, now())?;
+            let made: Vec<CommentRow> = comments::table
+                .filter(lazo_storage::id_in(c, "comments.id", &cids))
+                .select(CommentRow::as_select())
+                .load(c)?;
+            let mut made: HashMap<i64, Comment> = to_comments(c, made)?
+                .into_iter()
+                .map(|m| (m.id, m))
+                .collect();
+            let mut cids = cids.into_iter();
+            for a in answers.iter_mut().filter(|a| a.is_none()) {
+                let cid = cids.next().expect("an id per comment made");
+                *a = Some(made.remove(&cid).ok_or(ApiError::NotFound("comment")));
+            }
+        }
+        Ok(answers
+            .into_iter()
+            .map(|a| a.expect("every comment answered"))
+            .collect())
+    }
 }
 
 /// Edit your own comment.

@@ -9,7 +9,8 @@ use lazo_domain::{SortDir, SortKey};
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Caller, Principal};
-use crate::creates::{Answer, Outcome, Pending};
+use crate::batch::Answer;
+use crate::creates::{Outcome, Pending};
 use crate::db::schema::tickets as t;
 use crate::db::{now, DbConn};
 use crate::error::ApiError;

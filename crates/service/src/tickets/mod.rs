@@ -359,20 +359,26 @@ pub fn to_new_ticket(c: &mut DbConn, row: TicketRow) -> Result<Ticket, ServiceEr
     wire_ticket(c, row, Access::Full, 0, None)
 }
 
-/// [`to_new_ticket`] for the tickets of one batch of creates (ids in the
-/// batch's order), with their names looked up once for all.
-pub fn to_new_tickets(c: &mut DbConn, ids: &[i64]) -> Result<Vec<Ticket>, ServiceError> {
+/// The rows of tickets `ids` that exist, by id, in one query.
+pub fn find_rows(c: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, TicketRow>, ServiceError> {
     let rows: Vec<TicketRow> = tickets::table
         .filter(id_in(c, "tickets.id", ids))
         .select(TicketRow::as_select())
         .load(c)?;
+    Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+}
+
+/// [`to_new_ticket`] for the tickets of one batch of creates (ids in the
+/// batch's order), with their names looked up once for all.
+pub fn to_new_tickets(c: &mut DbConn, ids: &[i64]) -> Result<Vec<Ticket>, ServiceError> {
+    let mut by_id = find_rows(c, ids)?;
+    let rows: Vec<TicketRow> = ids
+        .iter()
+        .map(|id| by_id.remove(id).ok_or(ServiceError::NotFound("ticket")))
+        .collect::<Result<_, _>>()?;
     let names = Names::load(c, &rows)?;
-    let mut by_id: HashMap<i64, TicketRow> = rows.into_iter().map(|r| (r.id, r)).collect();
-    ids.iter()
-        .map(|id| {
-            let row = by_id.remove(id).ok_or(ServiceError::NotFound("ticket"))?;
-            wire_with(c, row, &names, Access::Full, 0, None)
-        })
+    rows.into_iter()
+        .map(|row| wire_with(c, row, &names, Access::Full, 0, None))
         .collect()
 }
 

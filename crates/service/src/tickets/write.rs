@@ -182,34 +182,112 @@ pub fn add_comment(
     input: &CommentInput,
     at: NaiveDateTime,
 ) -> Result<i64, ServiceError> {
-    let cid = insert_comment(c, ticket_id, actor, input, at)?;
-    let field = if input.internal {
-        HistoryField::InternalNote
-    } else {
-        HistoryField::Comment
-    };
-    record(
-        c,
+    let one = NewComment {
         ticket_id,
         actor,
-        at,
-        (field.as_str(), None, None),
-        Some(cid),
-    )?;
-    emit(
-        c,
-        Some(ticket_id),
-        actor,
-        at,
-        &Event::TicketCommented {
-            comment_id: cid,
-            internal: input.internal,
-        },
-    )?;
-    diesel::update(tickets::table.find(ticket_id))
+        input,
+    };
+    Ok(add_comments(c, &[one], at)?[0])
+}
+
+/// One comment of [`add_comments`].
+pub struct NewComment<'a> {
+    pub ticket_id: i64,
+    pub actor: &'a Actor,
+    pub input: &'a CommentInput,
+}
+
+/// [`add_comment`] for several comments (on one ticket or many) with one
+/// statement per table. Returns their ids in order.
+pub fn add_comments(
+    c: &mut DbConn,
+    all: &[NewComment<'_>],
+    at: NaiveDateTime,
+) -> Result<Vec<i64>, ServiceError> {
+    let rows: Vec<_> = all
+        .iter()
+        .map(|n| {
+            (
+                comments::ticket_id.eq(n.ticket_id),
+                comments::author_id.eq(n.actor.user_id),
+                comments::author_token_id.eq(n.actor.token_id),
+                comments::body.eq(n.input.body.trim()),
+                comments::internal.eq(n.input.internal),
+                comments::created_at.eq(at),
+                comments::updated_at.eq(at),
+            )
+        })
+        .collect();
+    let mut rows = rows;
+    let mut ids: Vec<i64> = if rows.len() == 1 {
+        // One comment: a statement diesel caches (see `insert_rows!`).
+        diesel::insert_into(comments::table)
+            .values(rows.pop().expect("one row"))
+            .returning(comments::id)
+            .get_results(c)?
+    } else {
+        lazo_storage::each_backend!(c, conn => diesel::insert_into(comments::table)
+            .values(rows)
+            .returning(comments::id)
+            .get_results(conn))?
+    };
+    // The ids were drawn in the order of the rows (the sequence on
+    // PostgreSQL, the next rowid on SQLite), though RETURNING may list them
+    // in another: ascending, they are the rows' in order.
+    ids.sort_unstable();
+    if ids.len() != all.len() {
+        return Err(ServiceError::internal("a comment was not inserted"));
+    }
+    let history_rows: Vec<NewHistory<'_>> = all
+        .iter()
+        .zip(&ids)
+        .map(|(n, id)| {
+            let field = if n.input.internal {
+                HistoryField::InternalNote
+            } else {
+                HistoryField::Comment
+            };
+            NewHistory {
+                ticket_id: n.ticket_id,
+                actor: n.actor,
+                change: FieldChange::value(field.as_str(), None, None),
+                comment_id: Some(*id),
+            }
+        })
+        .collect();
+    insert_history(c, at, &history_rows)?;
+    let events: Vec<(Option<i64>, &Actor, Event)> = all
+        .iter()
+        .zip(&ids)
+        .map(|(n, id)| {
+            (
+                Some(n.ticket_id),
+                n.actor,
+                Event::TicketCommented {
+                    comment_id: *id,
+                    internal: n.input.internal,
+                },
+            )
+        })
+        .collect();
+    emit_many(c, at, &events)?;
+    let mut tickets_touched: Vec<i64> = all.iter().map(|n| n.ticket_id).collect();
+    tickets_touched.sort_unstable();
+    tickets_touched.dedup();
+    if let [one] = tickets_touched[..] {
+        diesel::update(tickets::table.find(one))
+            .set(tickets::updated_at.eq(at))
+            .execute(c)?;
+    } else {
+        diesel::update(tickets::table.filter(lazo_storage::id_in(
+            c,
+            "tickets.id",
+            &tickets_touched,
+        )))
         .set(tickets::updated_at.eq(at))
         .execute(c)?;
-    Ok(cid)
+    }
+    Ok(ids)
 }
 
 pub fn check_comment(input: &CommentInput, field: &str, errors: &mut Vec<FieldError>) {
