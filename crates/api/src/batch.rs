@@ -119,17 +119,10 @@ impl<K: Kind> Batcher<K> {
 /// 849-859 at 49-50 ms: the fewer batches, the fuller each, and a fuller
 /// batch costs less per write (docs/BENCHMARKS.md).
 fn runners(backend: Backend) -> usize {
-    std::env::var("LAZO_BATCH_RUNNERS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .filter(|n| (1..=64).contains(n))
-        .unwrap_or(match backend {
-            Backend::Sqlite => 1,
-            Backend::Postgres => {
-                let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-                (cores / 2).clamp(1, 4)
-            }
-        })
+    lazo_storage::count_from_env("LAZO_BATCH_RUNNERS", 64).unwrap_or(match backend {
+        Backend::Sqlite => 1,
+        Backend::Postgres => (lazo_storage::cores() / 2).clamp(1, 4),
+    })
 }
 
 /// A runner's loop: waits for a write, takes every other one waiting with

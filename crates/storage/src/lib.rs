@@ -252,6 +252,20 @@ where
     }
 }
 
+/// A count set by the environment variable `name`: a number from 1 to
+/// `max`, else `None` (unset or not such a number: the caller's default).
+pub fn count_from_env(name: &str, max: usize) -> Option<usize> {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| (1..=max).contains(n))
+}
+
+/// The cores this process may use (2 when the system cannot say).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// How long a request waits for a pooled connection before it fails.
 const CHECKOUT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -282,10 +296,8 @@ impl Db {
                 .name("lazo-checkpoint".into())
                 .spawn(move || checkpointer(&path, alive))?;
         }
-        let size = std::env::var("LAZO_DB_POOL_SIZE")
-            .ok()
-            .and_then(|v| v.parse::<u32>().ok())
-            .filter(|n| (1..=512).contains(n))
+        let size = count_from_env("LAZO_DB_POOL_SIZE", 512)
+            .map(|n| n as u32)
             .unwrap_or(match backend {
                 // Readers of one file; 4 read as fast as 8 at a million
                 // tickets, 16 slower (docs/BENCHMARKS.md).
@@ -294,10 +306,7 @@ impl Db {
                 // cores: the usual rule (HikariCP's) of twice the cores plus
                 // one. On 2 cores, 5 connections created 990-1,030 tickets/s
                 // where 16 managed 704-938.
-                Backend::Postgres => {
-                    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-                    (2 * cores + 1) as u32
-                }
+                Backend::Postgres => (2 * cores() + 1) as u32,
             });
         let pool = r2d2::Pool::builder()
             .max_size(size)
