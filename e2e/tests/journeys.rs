@@ -125,6 +125,19 @@ impl Server {
         assert_eq!(r.status(), StatusCode::OK, "login of {email}");
         r.json::<LoginResponse>().unwrap().token
     }
+
+    /// A new API token named `name` with `scopes`, made by `admin`.
+    fn token(&self, admin: &str, name: &str, scopes: &[&str]) -> CreatedApiToken {
+        let r = self
+            .http
+            .post(self.url("/api/v1/tokens"))
+            .bearer_auth(admin)
+            .json(&json!({"name": name, "scopes": scopes}))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "token {name}");
+        r.json().unwrap()
+    }
 }
 
 fn problem(r: Response, status: StatusCode, code: &str) -> Problem {
@@ -422,15 +435,7 @@ fn every_bad_request_gets_a_problem_document() {
 fn an_integrator_creates_tickets_idempotently_with_a_scoped_token() {
     let s = Server::start();
     let admin = s.login("admin@demo.lazo");
-    let r = s
-        .http
-        .post(s.url("/api/v1/tokens"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "Survey tool", "scopes": ["tickets:write"]}))
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let created: CreatedApiToken = r.json().unwrap();
+    let created = s.token(&admin, "Survey tool", &["tickets:write"]);
     assert!(created.secret.starts_with("lazo_"));
     let token = created.secret;
 
@@ -564,15 +569,7 @@ fn a_snoozed_ticket_reopens_after_the_server_was_killed_with_sigkill() {
 fn sixteen_token_clients_create_concurrently_without_a_single_5xx() {
     let s = Server::start();
     let admin = s.login("admin@demo.lazo");
-    let token: CreatedApiToken = s
-        .http
-        .post(s.url("/api/v1/tokens"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "load", "scopes": ["tickets:write"]}))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let token = s.token(&admin, "load", &["tickets:write"]);
     let total: usize = std::env::var("LAZO_E2E_CREATES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -629,15 +626,7 @@ fn two_processes_make_each_keyed_create_once() {
     let a = Server::start();
     let b = Server::launch(a.db_url.clone(), a.dir.clone());
     let admin = a.login("admin@demo.lazo");
-    let token: CreatedApiToken = a
-        .http
-        .post(a.url("/api/v1/tokens"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "both", "scopes": ["tickets:write"]}))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let token = a.token(&admin, "both", &["tickets:write"]);
     // (key, process) -> (ticket id, number, replayed)
     type Answers = std::collections::HashMap<(usize, usize), (i64, i64, bool)>;
     let answers = Arc::new(std::sync::Mutex::new(Answers::new()));
@@ -758,15 +747,7 @@ fn every_acknowledged_response_has_its_ticket_after_a_kill_9() {
     const N: usize = 1000;
     let mut s = Server::start();
     let admin = s.login("admin@demo.lazo");
-    let token: CreatedApiToken = s
-        .http
-        .post(s.url("/api/v1/tokens"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "Survey tool", "scopes": ["responses:write"]}))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let token = s.token(&admin, "Survey tool", &["responses:write"]);
     let token = Arc::new(token.secret);
 
     // Eight clients post the 1,000 responses; the process is killed while
