@@ -5,6 +5,8 @@
 //! UIDVALIDITY re-reads the mailbox without duplicating anything.
 
 mod common;
+#[path = "../../../e2e/tests/support/ports.rs"]
+mod ports;
 
 use chrono::Duration;
 use common::*;
@@ -60,11 +62,7 @@ impl Dovecot {
     fn start() -> Dovecot {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().to_string_lossy().into_owned();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = ports::free_port();
         let root = unsafe_is_root();
         let user = if root { "dovecot".to_owned() } else { whoami() };
         for sub in ["run", "state", "mail"] {

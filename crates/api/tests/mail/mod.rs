@@ -17,13 +17,10 @@ pub struct MailDev {
     _dir: tempfile::TempDir,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+// One way to pick a port for a child server, shared with the e2e journeys.
+#[path = "../../../../e2e/tests/support/ports.rs"]
+mod ports;
+pub use ports::free_port;
 
 fn binary() -> PathBuf {
     if let Ok(p) = std::env::var("LAZO_MAILDEV") {
@@ -86,6 +83,13 @@ impl MailDev {
             let smtp = std::net::TcpStream::connect(("127.0.0.1", self.smtp_port));
             if web.is_ok_and(|r| r.status().is_success()) && smtp.is_ok() {
                 return;
+            }
+            // Dead already (a port taken, say): say so now, not in 20 s.
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!(
+                    "maildev exited ({status}) on ports {} and {}",
+                    self.smtp_port, self.web_port
+                );
             }
             assert!(
                 start.elapsed() < Duration::from_secs(20),
