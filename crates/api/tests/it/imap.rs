@@ -4,9 +4,8 @@
 //! lands on its ticket through the job worker, exactly once, and a new
 //! UIDVALIDITY re-reads the mailbox without duplicating anything.
 
-mod common;
-#[path = "../../../e2e/tests/support/ports.rs"]
-mod ports;
+use crate::common;
+use crate::mail;
 
 use chrono::Duration;
 use common::*;
@@ -62,7 +61,7 @@ impl Dovecot {
     fn start() -> Dovecot {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().to_string_lossy().into_owned();
-        let port = ports::free_port();
+        let port = mail::free_port();
         let root = unsafe_is_root();
         let user = if root { "dovecot".to_owned() } else { whoami() };
         for sub in ["run", "state", "mail"] {

@@ -1,7 +1,7 @@
 //! Creating, reading, changing and deleting tickets: validation, the ticket
 //! rules with their codes, ETag/If-Match, idempotent creation, bulk updates.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lazo_domain::wire::{BulkResult, Ticket, TicketCounts, TicketPage};

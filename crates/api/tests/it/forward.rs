@@ -2,8 +2,8 @@
 //! server (maildev): recipients by address and by user, the note, comments
 //! and history on request, one history row, bad input refused.
 
-mod common;
-mod mail;
+use crate::common;
+use crate::mail;
 
 use common::*;
 use lazo_api::jobs::{Registry, Worker};

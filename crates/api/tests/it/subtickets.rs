@@ -2,7 +2,7 @@
 //! all sub-tickets; a sub-ticket's owner sees the parent read-only and may
 //! comment on it, but not sibling sub-tickets; admins see everything.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lazo_domain::wire::{Comment, Ticket, TicketCounts, TicketPage};

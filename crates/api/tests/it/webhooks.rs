@@ -2,7 +2,7 @@
 //! loopback that verifies every signature with the Standard Webhooks
 //! reference library and can answer 500, 410, Retry-After or slowly.
 
-mod common;
+use crate::common;
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use chrono::Duration;

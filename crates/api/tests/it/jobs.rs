@@ -1,7 +1,7 @@
 //! Events (the outbox), the durable job queue and snooze (scheduled reopen),
 //! through HTTP and a real job worker on the test's database.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use common::*;

@@ -2,7 +2,7 @@
 //! `lazo mailgate` binary: storage and dedupe, matching in the issue's
 //! order, auto-replies and bounces, bad input, attachments, reprocess.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lazo_api::state::Config;

@@ -3,7 +3,7 @@
 //! landing on its survivor. Runs on SQLite, and on PostgreSQL with
 //! `LAZO_TEST_DATABASE_URL` (`.ci/with-postgres.sh`).
 
-mod common;
+use crate::common;
 
 use common::*;
 use lazo_api::state::Config;

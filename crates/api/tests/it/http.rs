@@ -2,7 +2,7 @@
 //! paths and wrong methods, health and readiness, request ids, the OpenAPI
 //! document and the docs UI.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::{Method, StatusCode};

@@ -3,7 +3,7 @@
 //! input leaving nothing behind), alert rules (CRUD, order and modes,
 //! templates, preview) and the ticket's survey response and filters.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lazo_domain::feedback::{

@@ -3,7 +3,7 @@
 //! row and event of each change, the deduplicated blobs, and the
 //! `attachments` notification to the owner (never to the uploader).
 
-mod common;
+use crate::common;
 
 use common::*;
 use diesel::prelude::*;

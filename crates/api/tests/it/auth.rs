@@ -1,6 +1,6 @@
 //! Logging in and out, sessions, `/me`, and integrator API tokens.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lazo_api::state::Config;

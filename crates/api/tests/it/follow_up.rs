@@ -3,7 +3,7 @@
 //! same predicate applied to the complete list, so a filter that drops or
 //! adds a ticket fails.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::*;

@@ -2,7 +2,7 @@
 //! cache lifetimes, JSON compressed on the fly (ETag/If-Match and problem
 //! documents intact), and the security headers on every kind of response.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lazo_api::state::Config;

@@ -2,8 +2,8 @@
 //! worker to a real SMTP server (maildev on loopback), SMTP outages and
 //! permanent failures, retry.
 
-mod common;
-mod mail;
+use crate::common;
+use crate::mail;
 
 use common::*;
 use lazo_api::jobs::{tasks, Registry, Worker};

@@ -1,7 +1,7 @@
 //! Importing tickets from another help desk over HTTP: original times and
 //! numbers, comments and notes, one history row, idempotency by external id.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lazo_domain::feedback::ImportResult;

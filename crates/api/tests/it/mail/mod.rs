@@ -18,7 +18,7 @@ pub struct MailDev {
 }
 
 // One way to pick a port for a child server, shared with the e2e journeys.
-#[path = "../../../../e2e/tests/support/ports.rs"]
+#[path = "../../../../../e2e/tests/support/ports.rs"]
 mod ports;
 pub use ports::free_port;
 

@@ -1,7 +1,7 @@
 //! Configuration: users, groups, statuses, ticket types and organisation
 //! settings, and how each change shows up in ticket behaviour.
 
-mod common;
+use crate::common;
 
 use common::*;
 use futures_util::future::join_all;

@@ -3,8 +3,8 @@
 //! email copy delivered to a real SMTP server (maildev) without the
 //! customer's message.
 
-mod common;
-mod mail;
+use crate::common;
+use crate::mail;
 
 use common::*;
 use diesel::prelude::*;

@@ -1,6 +1,6 @@
 //! Comments (public replies and internal notes) and the ticket history.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lazo_domain::wire::{Comment, CommentPage, CreatedApiToken, HistoryEntry, HistoryPage, Ticket};

@@ -5,7 +5,7 @@
 //! ranges cut mid-day included, with deltas pending and after compaction
 //! (PostgreSQL), and with concurrent creates.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
 use common::*;

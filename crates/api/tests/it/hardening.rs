@@ -4,7 +4,7 @@
 //! the problem contract under `/api` when the SPA is served, statuses and
 //! constraints the OpenAPI document must state.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lazo_api::net::TrustedProxies;

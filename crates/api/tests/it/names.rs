@@ -2,7 +2,7 @@
 //! root causes, custom field labels and options, and the named sources of
 //! the organisation settings.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lazo_domain::wire::{Group, OrgSettings, Status, TicketType};
