@@ -93,7 +93,7 @@ browser-journeys:
     cargo build -p lazo-api --bin lazo
     e2e/browser/run.sh {{justfile_directory()}}/target/debug/lazo {{justfile_directory()}}/frontend/dist
 
-# Everything CI checks, ordered to keep 2 cores busy. Clippy compiles the workspace's own crates for the test build, so dependencies are built once instead of checked for clippy and built again; the SPA's lint and release build (~10 min, most of it one core: LTO, wasm-opt, zopfli) run beside the recipes that leave the machine half idle (schemathesis is one Python process; the HTTP tests wait on sockets and fsync); their log is target/build-frontend.log.
+# Everything CI checks, ordered to keep 2 cores busy. Clippy compiles the workspace's own crates for the test build, so dependencies are built once instead of checked for clippy and built again; the SPA's lint and release build (~10 min, most of it one core: LTO, wasm-opt, zopfli) run in the background from the start, filling what the recipes that leave the machine half idle leave (schemathesis is one Python process; the HTTP tests wait on sockets and fsync); their log is target/build-frontend.log.
 test: setup
     #!/usr/bin/env bash
     set -euo pipefail
@@ -110,21 +110,25 @@ test: setup
         echo "clippy-driver let a lint pass: CLIPPY_ARGS is not read as expected" >&2; exit 1
     fi
     rm -rf "$probe"
+    # The SPA's lint and build start now, in a session of their own (killed
+    # if this recipe stops early): started after the host build, their
+    # one-core tail (LTO, wasm-opt, zopfli) outlasted the tests.
+    spa=
+    trap '[ -z "$spa" ] || kill -- -$spa 2>/dev/null || true' EXIT
+    mkdir -p target
+    env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS setsid just lint-spa build-frontend >target/build-frontend.log 2>&1 &
+    spa=$!
     # Everything clippy --workspace --all-targets covers: e2e is linted when
     # test-e2e builds it (alone, so its feature set is built once).
     cargo test --workspace --all-targets --exclude lazo-e2e --exclude lazo-spa-build --no-run
     cargo clippy -p lazo-spa-build --all-targets -- -D warnings
-    just test-sqlite
-    mkdir -p target
-    env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS setsid just lint-spa build-frontend >target/build-frontend.log 2>&1 &
-    spa=$!
-    rc=0
-    just test-schema test-openapi test-pg test-e2e || rc=$?
-    if [ $rc -ne 0 ]; then kill -- -$spa 2>/dev/null || true; exit $rc; fi
+    just test-sqlite test-schema test-openapi test-pg test-e2e
     if ! wait $spa; then
+        spa=
         tail -n 60 target/build-frontend.log
         echo "the SPA's lint or build failed (target/build-frontend.log)" >&2; exit 1
     fi
+    spa=
     just browser-journeys
 
 # Follow-up query benchmark (see docs/BENCHMARKS.md); N tickets, default 1,000,000.
