@@ -46,15 +46,9 @@ openapi:
     cargo run -q -p lazo-api --bin lazo -- openapi > openapi/openapi.json
 
 # Formatting and lints, server and SPA.
-lint: lint-server lint-spa
-
-# Formatting, and clippy on the workspace for the host (server, tests, benches, the SPA's host build).
-lint-server: setup
+lint: setup
     cargo fmt --all --check
     cargo clippy --workspace --all-targets -- -D warnings
-
-# Clippy on the SPA for wasm32, as it ships (with and without the split pages). [owned by frontend]
-lint-spa: setup
     # From frontend/, so its .cargo/config.toml (erase_components) applies and
     # clippy shares trunk's build flags instead of rebuilding everything.
     cd frontend && CARGO_TARGET_DIR={{wasm_target}} cargo clippy --target wasm32-unknown-unknown -- -D warnings
@@ -93,42 +87,13 @@ browser-journeys:
     cargo build -p lazo-api --bin lazo
     e2e/browser/run.sh {{justfile_directory()}}/target/debug/lazo {{justfile_directory()}}/frontend/dist
 
-# Everything CI checks, ordered to keep 2 cores busy. Clippy compiles the workspace's own crates for the test build, so dependencies are built once instead of checked for clippy and built again; the SPA's lint and release build (~10 min, most of it one core: LTO, wasm-opt, zopfli) run in the background from the start, filling what the recipes that leave the machine half idle leave (schemathesis is one Python process; the HTTP tests wait on sockets and fsync); their log is target/build-frontend.log.
-test: setup
-    #!/usr/bin/env bash
-    set -euo pipefail
-    cargo fmt --all --check
-    # `cargo clippy` is cargo with clippy-driver as the wrapper of workspace
-    # crates, its arguments in CLIPPY_ARGS; here the same wrapper does a test
-    # build. Every host cargo command below inherits both and reuses it.
-    export RUSTC_WORKSPACE_WRAPPER=clippy-driver
-    export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
-    # The wrapper must lint and deny, or this run would pass unlinted code.
-    probe=$(mktemp -d)
-    echo 'fn main() { let v: Vec<u8> = vec![]; if v.len() == 0 { println!(); } }' >"$probe/p.rs"
-    if CARGO_PRIMARY_PACKAGE=1 clippy-driver rustc --edition 2021 --emit=metadata -o "$probe/p.rmeta" "$probe/p.rs" 2>/dev/null; then
-        echo "clippy-driver let a lint pass: CLIPPY_ARGS is not read as expected" >&2; exit 1
-    fi
-    rm -rf "$probe"
-    # The SPA's lint and build start now, in a session of their own (killed
-    # if this recipe stops early): started after the host build, their
-    # one-core tail (LTO, wasm-opt, zopfli) outlasted the tests.
-    spa=
-    trap '[ -z "$spa" ] || kill -- -$spa 2>/dev/null || true' EXIT
+# Everything CI checks. The SPA's release build (~8 min on 2 cores, most of it one core: LTO, wasm-opt, zopfli) runs beside the recipes that leave the machine half idle (schemathesis is one Python process; the HTTP tests wait on sockets and fsync), not after them; its log is target/build-frontend.log.
+test: setup lint test-sqlite
     mkdir -p target
-    env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS setsid just lint-spa build-frontend >target/build-frontend.log 2>&1 &
-    spa=$!
-    # Everything clippy --workspace --all-targets covers: e2e is linted when
-    # test-e2e builds it (alone, so its feature set is built once).
-    cargo test --workspace --all-targets --exclude lazo-e2e --exclude lazo-spa-build --no-run
-    cargo clippy -p lazo-spa-build --all-targets -- -D warnings
-    just test-sqlite test-schema test-openapi test-pg test-e2e
-    if ! wait $spa; then
-        spa=
-        tail -n 60 target/build-frontend.log
-        echo "the SPA's lint or build failed (target/build-frontend.log)" >&2; exit 1
-    fi
-    spa=
+    setsid just build-frontend >target/build-frontend.log 2>&1 & spa=$!; \
+        rc=0; just test-schema test-openapi test-pg test-e2e || rc=$?; \
+        if [ $rc -ne 0 ]; then kill -- -$spa 2>/dev/null; exit $rc; fi; \
+        if ! wait $spa; then tail -n 60 target/build-frontend.log; echo "build-frontend failed" >&2; exit 1; fi
     just browser-journeys
 
 # Follow-up query benchmark (see docs/BENCHMARKS.md); N tickets, default 1,000,000.

@@ -22,9 +22,6 @@ apt_install() {
 }
 
 rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-# clippy and rustfmt: `just lint` and `just test` (a minimal rustup profile lacks them).
-cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
-cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 # libpq for diesel's PostgreSQL backend (linked into every server build);
 # brotli and gzip for the precompressed SPA files.
 apt_install libpq-dev brotli gzip
